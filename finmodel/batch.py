@@ -1,0 +1,180 @@
+"""Assumptions compiled into the engine's arrays, with a leading scenario axis.
+
+One scenario is a batch of one. Sweeps and simulations build batches of many by replacing
+arrays here (a return path, a rate, a share), never by looping over scenarios in the engine.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from finmodel.assumptions import Assumptions, Vehicle
+from finmodel.kinds import Array, Basis, FeeBasis, VehicleKind
+from finmodel.pool import PoolSplit, carves, holdings_usd, split
+from finmodel.timeline import Timeline
+
+BN = 1e9
+
+
+@dataclass(frozen=True)
+class VehicleInputs:
+    """One vehicle's parameters. Arrays are (n_scenarios, ...) or broadcast from 1.
+
+    contributions : (n_scenarios, n_parties, columns) USD paid in by each party (>= 0)
+    deploy_target : (columns,) cumulative fraction of committed capital deployed by period k
+    release_share : (columns,) fraction of the balance released at period k (release kind)
+    return_rate : (n_scenarios, columns) per-period project return
+    cash_rate, payout, fee_rate, hurdle_rate : (n_scenarios, 1) per-period rates and shares
+    term : (n_scenarios,) int, the liquidation period (n_periods + 1 or more: past the horizon)
+    capital_to, profit_split : (n_scenarios, n_parties) shares; capital_to None = contributors
+    """
+
+    id: str
+    kind: VehicleKind
+    basis: Basis
+    contributions: Array
+    deploy_target: Array
+    release_share: Array
+    return_rate: Array
+    cash_rate: Array
+    payout: Array
+    term: np.ndarray
+    fee_rate: Array
+    fee_basis: FeeBasis
+    fee_to: Array
+    hurdle_rate: Array
+    hurdle_to: Array
+    capital_to: Array | None
+    profit_split: Array
+
+
+@dataclass(frozen=True)
+class Batch:
+    """Everything the engine needs for n_scenarios scenarios of one timeline."""
+
+    names: list[str]
+    timeline: Timeline
+    parties: list[str]
+    owner: int
+    discount_rate: Array  # (n_scenarios,)
+    pool: PoolSplit
+    pool_uses: list[str]  # the carve-outs' vehicle ids, in order
+    vehicles: list[VehicleInputs]
+
+    @property
+    def n_scenarios(self) -> int:
+        return self.discount_rate.shape[0]
+
+
+def fx_at_start(a: Assumptions) -> dict[str, Array]:
+    """USD per unit of each currency in the first year, shape (1,) each."""
+    return {cur: path[:, 0] for cur, path in _fx_paths(a).items()}
+
+
+def _fx_paths(a: Assumptions) -> dict[str, Array]:
+    """USD per unit, per year: shape (1, n_years_given)."""
+    out = {"USD": np.ones((1, 1))}
+    for cur, fx in a.fx.items():
+        out[cur] = np.array([[fx.rate]]) if fx.path is None else np.array([fx.path], dtype=float)
+    return out
+
+
+def compile_batch(a: Assumptions) -> Batch:
+    """Compile validated assumptions into a batch of one scenario.
+
+    Examples
+    --------
+    >>> from finmodel.loader import load
+    >>> b = compile_batch(load("base"))
+    >>> b.n_scenarios, b.timeline.columns
+    (1, 31)
+    """
+    tl = Timeline(a.timeline.start, a.timeline.years, a.timeline.frequency)
+    parties = list(a.parties)
+    fx = _fx_paths(a)
+    start = {cur: p[:, 0] for cur, p in fx.items()}
+    pool = split(holdings_usd(a, start), carves(a, start))
+    uses = [c.vehicle for c in a.pool.allocation]
+    owner = parties.index(a.pool.owner)
+    vehicles = []
+    for vid, v in a.vehicles.items():
+        from_pool = pool.taken[:, [u == vid for u in uses]].sum(axis=(1, 2))
+        vehicles.append(_vehicle(vid, v, tl, parties, owner, from_pool, fx))
+    return Batch(
+        names=[a.name],
+        timeline=tl,
+        parties=parties,
+        owner=owner,
+        discount_rate=np.array([a.discount_rate]),
+        pool=pool,
+        pool_uses=uses,
+        vehicles=vehicles,
+    )
+
+
+def _vehicle(
+    vid: str,
+    v: Vehicle,
+    tl: Timeline,
+    parties: list[str],
+    owner: int,
+    from_pool: Array,
+    fx: dict[str, Array],
+) -> VehicleInputs:
+    contrib = np.zeros((1, len(parties), tl.columns))
+    if v.capital.from_ == "pool":
+        contrib[:, owner, 0] = from_pool
+    for c in v.capital.contributions or []:
+        rate = tl.by_period(fx[c.currency])[0]
+        phase = tl.phasing(c.years, start_year=c.start_year)
+        contrib[:, parties.index(c.party)] += c.amount_bn * BN * phase * rate
+    r = v.return_
+    per_year = np.array([[r.rate]]) if r.path is None else np.array([r.path], dtype=float)
+    term = tl.n_periods + 1 if v.term_years is None else v.term_years * tl.m
+    w = v.waterfall
+    return VehicleInputs(
+        id=vid,
+        kind=v.kind,
+        basis=w.basis,
+        contributions=contrib,
+        deploy_target=np.cumsum(tl.phasing(v.deployment.years, v.deployment.fractions)),
+        release_share=_release_share(tl.phasing(v.release.years, v.release.fractions)),
+        return_rate=tl.per_period(tl.by_period(per_year)),
+        cash_rate=tl.per_period(np.array([[v.cash_rate]])),
+        payout=np.array([[v.payout]]),
+        term=np.array([term]),
+        fee_rate=tl.per_period(np.array([[v.fee.rate if v.fee else 0.0]])),
+        fee_basis=v.fee.basis if v.fee else FeeBasis.committed,
+        fee_to=_one_hot(parties, v.fee.to if v.fee else parties[0]),
+        hurdle_rate=tl.per_period(np.array([[w.hurdle.rate if w.hurdle else 0.0]])),
+        hurdle_to=_one_hot(parties, w.hurdle.to if w.hurdle else parties[0]),
+        capital_to=None if w.capital_to is None else _shares(parties, w.capital_to),
+        profit_split=_shares(parties, w.profit_split),
+    )
+
+
+def _release_share(fractions: Array) -> Array:
+    """Fraction of what is left to release at each period: f_k / (1 - F_{k-1})."""
+    left = 1.0 - (np.cumsum(fractions) - fractions)
+    share = np.divide(fractions, left, out=np.zeros_like(fractions), where=left > 1e-12)
+    last = np.flatnonzero(fractions)
+    if last.size:
+        share[last[-1]] = 1.0  # the last tranche releases all that is left, not 1 - rounding
+    return np.minimum(share, 1.0)
+
+
+def _one_hot(parties: list[str], party: str) -> Array:
+    out = np.zeros((1, len(parties)))
+    out[0, parties.index(party)] = 1.0
+    return out
+
+
+def _shares(parties: list[str], shares: str | dict[str, float]) -> Array:
+    if isinstance(shares, str):
+        return _one_hot(parties, shares)
+    out = np.zeros((1, len(parties)))
+    for p, s in shares.items():
+        out[0, parties.index(p)] = s
+    return out

@@ -1,0 +1,67 @@
+"""The engine: a batch of scenarios in, every vehicle's schedule and every payment out.
+
+Pure numpy. The data flow is pool -> schedule -> waterfall; :mod:`finmodel.metrics` then
+reduces the result and checks that the money adds up.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from finmodel.batch import Batch
+from finmodel.kinds import Array, Flow
+from finmodel.schedule import Schedule, schedule
+from finmodel.waterfall import Allocation, allocations
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a batch produces: a schedule per vehicle, and every payment between parties and vehicles."""
+
+    batch: Batch
+    schedules: dict[str, Schedule]
+    allocations: list[Allocation]
+
+    def party_flows(self) -> Array:
+        """Every party's net flow per period, shape (n_scenarios, n_parties, columns)."""
+        b = self.batch
+        out = np.zeros((b.n_scenarios, len(b.parties), b.timeline.columns))
+        for a in self.allocations:
+            out += a.by_party()
+        return out
+
+    def received_from(self, vehicle: str) -> Array:
+        """USD each party received from ``vehicle`` (contributions excluded), (n_scenarios, n_parties)."""
+        return _sum_party(self, lambda a: a.vehicle == vehicle and a.flow is not Flow.contribution)
+
+    def paid_to(self, vehicle: str) -> Array:
+        """USD each party paid into ``vehicle``, as positive numbers, (n_scenarios, n_parties)."""
+        return -_sum_party(self, lambda a: a.vehicle == vehicle and a.flow is Flow.contribution)
+
+
+def _sum_party(o: Outcome, keep) -> Array:
+    b = o.batch
+    out = np.zeros((b.n_scenarios, len(b.parties)))
+    for a in o.allocations:
+        if keep(a):
+            out += a.amount.sum(axis=1)[:, None] * a.shares
+    return out
+
+
+def evaluate(batch: Batch) -> Outcome:
+    """Run every vehicle of ``batch``: schedules, then the waterfall.
+
+    Examples
+    --------
+    >>> from finmodel.batch import compile_batch
+    >>> from finmodel.loader import load
+    >>> o = evaluate(compile_batch(load("base")))
+    >>> sorted(o.schedules) == sorted(load("base").vehicles)
+    True
+    """
+    n = batch.n_scenarios
+    schedules = {v.id: schedule(v, n) for v in batch.vehicles}
+    allocs = [a for v in batch.vehicles for a in allocations(v, schedules[v.id])]
+    return Outcome(batch=batch, schedules=schedules, allocations=allocs)

@@ -1,0 +1,88 @@
+"""The model's vocabulary: one spelling for each choice, and the array shapes.
+
+Every choice the assumption files offer is an enum here, so that the
+engine, the reports and the tests spell it the same way.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+
+import numpy as np
+import numpy.typing as npt
+
+#: float64 array with a leading scenario axis, e.g. shape (n_scenarios, n_periods + 1).
+Array = npt.NDArray[np.float64]
+
+
+class Frequency(str, Enum):
+    """How many periods a year the timeline has."""
+
+    annual = "annual"
+    quarterly = "quarterly"
+    monthly = "monthly"
+
+    @property
+    def periods_per_year(self) -> int:
+        """m in MODEL.md section 2: 1, 4 or 12."""
+        return {"annual": 1, "quarterly": 4, "monthly": 12}[self.value]
+
+
+class VehicleKind(str, Enum):
+    """How a vehicle turns contributions into distributions.
+
+    - ``fund``: capital is deployed into projects that earn a return; part of the income is
+      paid out each period and the whole value at the term.
+    - ``grant``: every contribution is passed on at once to ``capital_to``; nothing is earned.
+    - ``release``: the balance stays frozen (earning ``cash_rate``) and is released to
+      ``capital_to`` in equal shares of what is left, on the release schedule.
+    """
+
+    fund = "fund"
+    grant = "grant"
+    release = "release"
+
+
+class Basis(str, Enum):
+    """The waterfall's basis (MODEL.md section 5)."""
+
+    capital_first = "capital_first"
+    income_split = "income_split"
+
+
+class FeeBasis(str, Enum):
+    """What a management fee is charged on: the capital committed, or the value on hand."""
+
+    committed = "committed"
+    nav = "nav"
+
+
+class Method(str, Enum):
+    """How a pool carve-out draws on the holdings it selects."""
+
+    pro_rata = "pro_rata"
+    in_order = "in_order"
+
+
+class Flow(str, Enum):
+    """The kind of a payment between a party and a vehicle (``flow`` column of flows.csv)."""
+
+    contribution = "contribution"
+    capital_return = "capital_return"
+    hurdle = "hurdle"
+    profit = "profit"
+    income = "income"
+    fee = "fee"
+    release = "release"
+    grant = "grant"
+
+
+class Line(str, Enum):
+    """A line of a vehicle's schedule (``line`` column of schedule.csv)."""
+
+    contribution = "contribution"
+    deployed = "deployed"
+    return_ = "return"
+    fee = "fee"
+    distribution = "distribution"
+    value_end = "value_end"

@@ -1,0 +1,321 @@
+"""Reading assumption files: safe YAML, ``extends``, ``--set`` overrides, and errors with lines.
+
+An assumption file is YAML read with a safe loader (a ``!!python`` tag is an error, never code).
+``extends: other.yaml`` merges this file over another (mappings merge key by key, a list
+replaces a list); ``--set dotted.path=value`` overrides one value. Every error names the
+file, the line where known, and the field.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from finmodel.assumptions import Assumptions, problems
+from finmodel.exceptions import InputError
+
+Path_ = tuple[str | int, ...]
+#: Where a key path was set: (file or "--set ...", 1-based line or None).
+Origin = tuple[str, int | None]
+
+_SHIPPED = "base"
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """Assumptions together with where they came from.
+
+    ``files`` lists each file of the ``extends`` chain with its sha256, base first;
+    ``sha256`` is the digest of the fully resolved assumptions (overrides included).
+    """
+
+    assumptions: Assumptions
+    files: tuple[tuple[str, str], ...]
+    overrides: tuple[str, ...]
+    sha256: str
+    origins: dict[Path_, Origin] = field(repr=False, default_factory=dict)
+
+
+def load(path: str | Path, overrides: list[str] | dict[str, Any] | None = None) -> Assumptions:
+    """Read, merge and validate an assumption file.
+
+    Parameters
+    ----------
+    path : str or Path
+        A YAML file, or the name of a scenario shipped with finmodel (``"base"``).
+    overrides : list of "key.path=value" strings, or a dict {key path: value}, optional
+
+    Examples
+    --------
+    >>> a = load("base", {"vehicles.us_led_fund.return.rate": 0.04})
+    >>> a.vehicles["us_led_fund"].return_.rate
+    0.04
+    """
+    return load_with_origins(path, overrides).assumptions
+
+
+def load_with_origins(
+    path: str | Path, overrides: list[str] | dict[str, Any] | None = None
+) -> Loaded:
+    """Like :func:`load`, and keep the files, their digests and each key's line."""
+    sets = _parse_overrides(overrides)
+    data, origins, files = _read_chain(_locate(path), ())
+    for text, keypath, value in sets:
+        _apply_set(data, origins, text, keypath, value)
+    data.pop("extends", None)
+    first = files[-1][0]
+    try:
+        assumptions = Assumptions.model_validate(data)
+    except ValidationError as e:
+        raise _from_validation(e, origins, first) from None
+    found = problems(assumptions)
+    if found:
+        raise _at(found[0][0], found[0][1], origins, first, more=len(found) - 1)
+    canonical = json.dumps(assumptions.model_dump(mode="json", by_alias=True), sort_keys=True)
+    return Loaded(
+        assumptions=assumptions,
+        files=tuple(files),
+        overrides=tuple(t for t, _, _ in sets),
+        sha256=hashlib.sha256(canonical.encode()).hexdigest(),
+        origins=origins,
+    )
+
+
+def shipped(name: str = _SHIPPED) -> Path:
+    """Path of a scenario shipped inside the package (works from any folder)."""
+    root = resources.files("finmodel") / "data"
+    for candidate in (f"{name}.yaml", f"scenarios/{name}.yaml"):
+        p = Path(str(root / candidate))
+        if p.is_file():
+            return p
+    raise InputError(f"no shipped scenario named '{name}'", file=name)
+
+
+def _locate(path: str | Path) -> Path:
+    p = Path(path)
+    if p.is_file():
+        return p
+    if p.suffix == "" and "/" not in str(path):
+        return shipped(str(path))
+    raise InputError("no such file", file=str(path))
+
+
+# --- reading YAML with line numbers -----------------------------------------------------------
+
+
+def _read_chain(path: Path, seen: tuple[Path, ...]) -> tuple[dict, dict[Path_, Origin], list]:
+    """Read ``path`` and, recursively, what it extends; merge; return data, origins, files."""
+    resolved = path.resolve()
+    if resolved in seen:
+        chain = " -> ".join(str(p.name) for p in (*seen, resolved))
+        raise InputError(f"circular 'extends': {chain}", file=str(path), field="extends")
+    data, lines, digest = _read_yaml(path)
+    origins: dict[Path_, Origin] = {k: (str(path), n) for k, n in lines.items()}
+    parent = data.get("extends")
+    if parent is None:
+        return data, origins, [(str(path), digest)]
+    where = {"file": str(path), "line": lines.get(("extends",)), "field": "extends"}
+    if not isinstance(parent, str) or not parent:
+        raise InputError("must be the path of another assumption file", **where)
+    target = (path.parent / parent) if not Path(parent).is_absolute() else Path(parent)
+    if not target.is_file():
+        if Path(parent).suffix == "" and "/" not in parent:
+            target = shipped(parent)
+        else:
+            raise InputError(f"extends '{parent}', which does not exist ({target})", **where)
+    base, base_origins, files = _read_chain(target, (*seen, resolved))
+    merged = _merge(base, data, base_origins, origins)
+    return merged, base_origins, [*files, (str(path), digest)]
+
+
+def _read_yaml(path: Path) -> tuple[dict, dict[Path_, int], str]:
+    try:
+        raw = path.read_bytes()
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InputError("is not UTF-8 text", file=str(path)) from None
+    except OSError as e:
+        raise InputError(f"cannot be read ({e.strerror})", file=str(path)) from None
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            raise InputError("is empty: expected a mapping of assumptions", file=str(path))
+        lines: dict[Path_, int] = {}
+        _walk(node, (), lines, str(path))
+        data = loader.construct_document(node)
+    except yaml.MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        line = mark.line + 1 if mark else None
+        what = (e.problem or e.context or "invalid YAML").strip()
+        raise InputError(f"invalid YAML: {what}", file=str(path), line=line) from None
+    except yaml.YAMLError as e:
+        raise InputError(f"invalid YAML: {e}", file=str(path)) from None
+    finally:
+        loader.dispose()
+    if not isinstance(data, dict):
+        raise InputError("must be a mapping of assumptions at the top level", file=str(path), line=1)
+    return data, lines, hashlib.sha256(raw).hexdigest()
+
+
+def _walk(node: yaml.Node, path: Path_, lines: dict[Path_, int], file: str) -> None:
+    """Record the line of every key path; reject duplicate keys (YAML would keep the last)."""
+    if isinstance(node, yaml.MappingNode):
+        seen: set[str] = set()
+        for key, value in node.value:
+            k = key.value if isinstance(key, yaml.ScalarNode) else str(key)
+            if k in seen:
+                raise InputError(
+                    f"key '{k}' appears twice", file=file, line=key.start_mark.line + 1,
+                    field=_dotted((*path, k)),
+                )
+            seen.add(k)
+            lines[(*path, k)] = key.start_mark.line + 1
+            _walk(value, (*path, k), lines, file)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            lines[(*path, i)] = item.start_mark.line + 1
+            _walk(item, (*path, i), lines, file)
+
+
+def _merge(base: Any, over: Any, base_origins: dict, over_origins: dict, path: Path_ = ()) -> Any:
+    """Deep-merge ``over`` onto ``base``; update ``base_origins`` to say who set what."""
+    if isinstance(base, dict) and isinstance(over, dict):
+        out = dict(base)
+        for k, v in over.items():
+            sub = (*path, k)
+            if k in base and isinstance(base[k], dict) and isinstance(v, dict):
+                base_origins[sub] = over_origins.get(sub, base_origins.get(sub))
+                out[k] = _merge(base[k], v, base_origins, over_origins, sub)
+            else:
+                for p in [p for p in base_origins if p[: len(sub)] == sub]:
+                    del base_origins[p]
+                base_origins.update({p: o for p, o in over_origins.items() if p[: len(sub)] == sub})
+                out[k] = v
+        return out
+    return over
+
+
+# --- --set overrides ----------------------------------------------------------------------------
+
+_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z0-9_]+)*$")
+
+
+def _parse_overrides(overrides: list[str] | dict[str, Any] | None) -> list[tuple[str, Path_, Any]]:
+    if overrides is None:
+        return []
+    if isinstance(overrides, dict):
+        return [(f"--set {k}={v!r}", _keypath(k, f"--set {k}"), v) for k, v in overrides.items()]
+    out = []
+    for text in overrides:
+        where = f"--set {text}"
+        key, sep, raw = text.partition("=")
+        if not sep:
+            raise InputError("expected KEY=VALUE, e.g. discount_rate=0.04", file=where)
+        try:
+            value = yaml.safe_load(raw) if raw.strip() else None
+        except yaml.YAMLError:
+            raise InputError(f"the value '{raw}' is not a YAML scalar", file=where) from None
+        out.append((where, _keypath(key.strip(), where), value))
+    return out
+
+
+def _keypath(key: str, where: str) -> Path_:
+    if not _KEY.match(key):
+        raise InputError(f"'{key}' is not a dotted key path like vehicles.us_led_fund.payout", file=where)
+    return tuple(int(p) if p.isdigit() else p for p in key.split("."))
+
+
+def _apply_set(data: dict, origins: dict, where: str, path: Path_, value: Any) -> None:
+    """Set one value; list items may be named by index or by their ``id``."""
+    node: Any = data
+    resolved: list[str | int] = []
+    for i, part in enumerate(path):
+        last = i == len(path) - 1
+        if isinstance(node, list):
+            idx = _list_index(node, part)
+            if idx is None:
+                raise InputError(
+                    f"no item '{part}' in the list at {_dotted(tuple(resolved)) or 'top'}",
+                    file=where, field=_dotted(path),
+                )
+            part = idx
+        elif not isinstance(node, dict):
+            raise InputError(
+                f"{_dotted(tuple(resolved))} is a value, not a section", file=where, field=_dotted(path)
+            )
+        elif not last and part not in node:
+            node[part] = {}
+        resolved.append(part)
+        if last:
+            node[part] = value
+        else:
+            node = node[part]
+    for p in [p for p in origins if p[: len(resolved)] == tuple(resolved)]:
+        del origins[p]
+    origins[tuple(resolved)] = (where, None)
+
+
+def _list_index(items: list, part: str | int) -> int | None:
+    if isinstance(part, int):
+        return part if 0 <= part < len(items) else None
+    for i, item in enumerate(items):
+        if isinstance(item, dict) and item.get("id") == part:
+            return i
+    return None
+
+
+# --- turning errors into messages ----------------------------------------------------------------
+
+
+def _dotted(path: Path_) -> str:
+    return ".".join(str(p) for p in path)
+
+
+def _origin(path: Path_, origins: dict[Path_, Origin], default: str) -> Origin:
+    """The origin of the deepest known prefix of ``path``."""
+    for n in range(len(path), 0, -1):
+        if path[:n] in origins:
+            return origins[path[:n]]
+    return (default, None)
+
+
+def _at(path: Path_, message: str, origins: dict, default: str, more: int = 0) -> InputError:
+    file, line = _origin(path, origins, default)
+    suffix = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
+    return InputError(message + suffix, file=file, line=line, field=_dotted(path))
+
+
+def _from_validation(e: ValidationError, origins: dict, default: str) -> InputError:
+    errors = e.errors(include_url=False)
+    first = errors[0]
+    loc = tuple(p for p in first["loc"] if not (isinstance(p, str) and p.startswith("function-")))
+    loc = _clean_loc(loc)
+    message = _explain(first)
+    return _at(loc, message, origins, default, more=len(errors) - 1)
+
+
+def _clean_loc(loc: tuple) -> Path_:
+    """Drop the union-branch tags pydantic puts in locations (``str``, ``dict[str,...]``...)."""
+    tags = re.compile(r"^(str|int|float|bool|list|dict|none|constrained-str|literal)\b|\[")
+    return tuple(p for p in loc if isinstance(p, int) or not tags.match(p))
+
+
+def _explain(err: dict) -> str:
+    kind, msg = err["type"], err["msg"]
+    got = err.get("input")
+    if kind == "extra_forbidden":
+        return "unknown key (check the spelling; `finmodel schema` lists the keys)"
+    if kind == "missing":
+        return "is required but missing"
+    if isinstance(got, (dict, list)):
+        return msg
+    return f"{msg} (got {got!r})"

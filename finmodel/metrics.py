@@ -1,0 +1,150 @@
+"""Metrics of an outcome: per vehicle and per party, and the checks that the money adds up.
+
+Notes
+-----
+Per vehicle, from the investors' side: contributed = sum C, distributed = sum D, terminal
+value V_N, profit = distributed + V_N - contributed, MOIC = (distributed + V_N) / contributed,
+IRR of -C_k + D_k (+ V_N at N) annualised as (1 + r)^m - 1, NPV of the same at the discount
+rate. Per party: received (> 0 flows), paid (contributions, as a positive number), net, NPV.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from finmodel.engine import Outcome
+from finmodel.irr import irr
+from finmodel.kinds import Array, Flow
+
+PROFIT_FLOWS = (Flow.profit, Flow.income, Flow.hurdle)
+
+
+@dataclass(frozen=True)
+class VehicleMetrics:
+    """Each array has shape (n_scenarios,); ``irr_reason`` is "" where the IRR is defined."""
+
+    contributed: Array
+    distributed: Array
+    fees: Array
+    terminal_value: Array
+    profit: Array
+    moic: Array
+    irr: Array
+    irr_reason: np.ndarray
+    npv: Array
+
+
+@dataclass(frozen=True)
+class PartyMetrics:
+    """Arrays of shape (n_scenarios, n_parties); ``by_vehicle`` arrays add a vehicle axis
+    after the scenario axis: (n_scenarios, n_vehicles, n_parties)."""
+
+    received: Array
+    paid: Array
+    net: Array
+    npv: Array
+    received_by_vehicle: Array
+    paid_by_vehicle: Array
+    profit_by_vehicle: Array
+    npv_by_vehicle: Array
+
+
+def vehicle_cash_flows(o: Outcome, vehicle: str) -> Array:
+    """The investors' flows -C_k + D_k, with V_N added at N: (n_scenarios, columns)."""
+    s = o.schedules[vehicle]
+    flows = s.distribution - s.contribution
+    flows[:, -1] += s.terminal_value
+    return flows
+
+
+def vehicle_metrics(o: Outcome, vehicle: str) -> VehicleMetrics:
+    """Contributed, distributed, profit, MOIC, IRR and NPV of one vehicle, per scenario.
+
+    Examples
+    --------
+    The identity of MODEL.md section 6 on the base case's timeline: see tests/test_metrics.py.
+    """
+    s = o.schedules[vehicle]
+    tl = o.batch.timeline
+    contributed = s.contribution.sum(axis=1)
+    distributed = s.distribution.sum(axis=1)
+    terminal = s.terminal_value
+    flows = vehicle_cash_flows(o, vehicle)
+    r = irr(flows)
+    df = tl.discount_factors(o.batch.discount_rate)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        moic = np.where(contributed > 0, (distributed + terminal) / contributed, np.nan)
+    return VehicleMetrics(
+        contributed=contributed,
+        distributed=distributed,
+        fees=s.fee.sum(axis=1),
+        terminal_value=terminal,
+        profit=distributed + terminal - contributed,
+        moic=moic,
+        irr=r.annualised(tl.m),
+        irr_reason=r.reason,
+        npv=(flows * df).sum(axis=1),
+    )
+
+
+def party_metrics(o: Outcome) -> PartyMetrics:
+    """Received, paid, net and NPV of every party, in total and per vehicle."""
+    b = o.batch
+    df = b.timeline.discount_factors(b.discount_rate)  # (n, columns)
+    n, p, nv = b.n_scenarios, len(b.parties), len(b.vehicles)
+    shape = (n, nv, p)
+    received, paid, profit, npv = (np.zeros(shape) for _ in range(4))
+    index = {v.id: i for i, v in enumerate(b.vehicles)}
+    for a in o.allocations:
+        i = index[a.vehicle]
+        total = a.amount.sum(axis=1)[:, None] * a.shares
+        if a.flow is Flow.contribution:
+            paid[:, i] -= total
+        else:
+            received[:, i] += total
+        if a.flow in PROFIT_FLOWS:
+            profit[:, i] += total
+        npv[:, i] += (a.amount * df).sum(axis=1)[:, None] * a.shares
+    return PartyMetrics(
+        received=received.sum(axis=1),
+        paid=paid.sum(axis=1),
+        net=received.sum(axis=1) - paid.sum(axis=1),
+        npv=npv.sum(axis=1),
+        received_by_vehicle=received,
+        paid_by_vehicle=paid,
+        profit_by_vehicle=profit,
+        npv_by_vehicle=npv,
+    )
+
+
+def checks(o: Outcome) -> dict[str, Array]:
+    """The identities of MODEL.md, each as an absolute error in USD per scenario.
+
+    - ``pool_conservation``: holdings = carve-outs (and nothing left over);
+    - ``pool_to_vehicles``: what the pool's owner paid into vehicles = carve-outs to vehicles;
+    - ``<vehicle>_conservation``: sum C + sum R - sum F - sum D - V_N = 0;
+    - ``<vehicle>_parties_vs_distributions``: what parties received = sum D + sum F, and
+      what they paid = sum C.
+    """
+    b = o.batch
+    holdings = b.pool.taken.sum(axis=1) + b.pool.left
+    out = {"pool_conservation": np.abs(holdings.sum(axis=1) - b.pool.taken.sum(axis=(1, 2)))}
+    out["pool_conservation"] += np.abs(b.pool.left.sum(axis=1))
+    to_vehicles = b.pool.taken[:, [u in o.schedules for u in b.pool_uses]].sum(axis=(1, 2))
+    owner_paid = sum(o.paid_to(v.id)[:, b.owner] for v in b.vehicles if _from_pool(o, v.id))
+    out["pool_to_vehicles"] = np.abs(to_vehicles - owner_paid)
+    for vid, s in o.schedules.items():
+        lhs = s.contribution.sum(1) + s.return_.sum(1) - s.fee.sum(1) - s.distribution.sum(1)
+        out[f"{vid}_conservation"] = np.abs(lhs - s.terminal_value)
+        got = o.received_from(vid).sum(axis=1)
+        put = o.paid_to(vid).sum(axis=1)
+        out[f"{vid}_parties_vs_distributions"] = np.abs(
+            got - s.distribution.sum(1) - s.fee.sum(1)
+        ) + np.abs(put - s.contribution.sum(1))
+    return out
+
+
+def _from_pool(o: Outcome, vehicle: str) -> bool:
+    return vehicle in o.batch.pool_uses
