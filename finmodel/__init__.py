@@ -1,0 +1,64 @@
+"""finmodel: the reconstruction funds of the November 2025 US-Russia 28-point plan, as cash flows.
+
+Point 14 of the plan moves a few hundred billion dollars of frozen Russian assets and new
+European money through four vehicles. finmodel turns assumption files into cash-flow schedules,
+runs them through each vehicle's waterfall, and reports who receives what: the US, Ukraine,
+Russia, Europe.
+
+Sign convention, everywhere: amounts are from the party's side, in US dollars:
+**positive = the party receives, negative = the party pays**. Reports show USD bn.
+
+The data flow, a module each: assumptions -> loader -> batch -> pool -> schedule ->
+waterfall -> engine -> metrics -> result -> report -> cli.
+
+Examples
+--------
+>>> import finmodel
+>>> r = finmodel.run(finmodel.load("base"))
+>>> sorted(r.summary["parties"])
+['europe', 'russia', 'ukraine', 'us']
+>>> r.summary["checks_ok"]
+True
+"""
+
+from __future__ import annotations
+
+from finmodel.assumptions import Assumptions
+from finmodel.batch import compile_batch
+from finmodel.engine import evaluate
+from finmodel.exceptions import InputError
+from finmodel.loader import Loaded, load, load_with_origins
+from finmodel.result import Result
+
+__all__ = ["Assumptions", "InputError", "Result", "load", "run"]
+__version__ = "0.1.0"
+
+
+def run(assumptions: Assumptions | Loaded) -> Result:
+    """Run one scenario through the engine.
+
+    Parameters
+    ----------
+    assumptions : Assumptions (from :func:`load`) or Loaded (from ``load_with_origins``)
+
+    Returns
+    -------
+    Result
+        ``.flows`` and ``.schedule`` (tidy DataFrames), ``.summary`` (dict), ``.to_excel(path)``.
+    """
+    if isinstance(assumptions, Loaded):
+        loaded = assumptions
+    else:
+        import hashlib
+        import json
+
+        canonical = json.dumps(assumptions.model_dump(mode="json", by_alias=True), sort_keys=True)
+        loaded = Loaded(assumptions, (), (), hashlib.sha256(canonical.encode()).hexdigest())
+    outcome = evaluate(compile_batch(loaded.assumptions))
+    return Result(
+        assumptions=loaded.assumptions,
+        outcome=outcome,
+        files=loaded.files,
+        overrides=loaded.overrides,
+        sha256=loaded.sha256,
+    )

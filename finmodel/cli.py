@@ -1,0 +1,110 @@
+"""The command line: ``finmodel run | validate | schema``.
+
+Exit codes: 0 done; 2 bad input (one clear message on stderr, no traceback, nothing written);
+1 an internal error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from finmodel.exceptions import InputError
+
+EXIT_OK, EXIT_INTERNAL, EXIT_INPUT = 0, 1, 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="finmodel",
+        description="Cash flows of the 28-point plan's reconstruction funds: who receives what.",
+    )
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    run = sub.add_parser("run", help="run a scenario and write its report")
+    run.add_argument(
+        "scenario", nargs="?", default=None,
+        help="assumption file (YAML); default: the shipped base case",
+    )
+    run.add_argument(
+        "--set", dest="sets", action="append", default=[], metavar="KEY=VALUE",
+        help="override one value, e.g. vehicles.us_led_fund.return.rate=0.04 (repeatable)",
+    )
+    run.add_argument("--out", default="reports", metavar="DIR", help="output folder (default: reports)")
+    val = sub.add_parser("validate", help="check assumption files without running them")
+    val.add_argument("files", nargs="+", metavar="FILE")
+    val.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY=VALUE")
+    sub.add_parser("schema", help="print the JSON Schema of an assumption file")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``finmodel`` command; returns the exit code."""
+    args = _parser().parse_args(argv)
+    try:
+        return {"run": _run, "validate": _validate, "schema": _schema}[args.command](args)
+    except InputError as e:
+        print(f"finmodel: error: {e}", file=sys.stderr)
+        return EXIT_INPUT
+    except KeyboardInterrupt:
+        print("finmodel: interrupted; nothing written", file=sys.stderr)
+        return 130
+    except Exception as e:  # noqa: BLE001 - the one place that turns any failure into exit 1
+        if os.environ.get("FINMODEL_DEBUG"):
+            raise
+        print(
+            f"finmodel: internal error: {type(e).__name__}: {e} "
+            "(set FINMODEL_DEBUG=1 for the traceback)",
+            file=sys.stderr,
+        )
+        return EXIT_INTERNAL
+
+
+def _run(args: argparse.Namespace) -> int:
+    import finmodel
+    from finmodel.loader import load_with_origins
+
+    loaded = load_with_origins(args.scenario or "base", args.sets)
+    result = finmodel.run(loaded)
+    failed = result.failed_checks()
+    if failed:
+        worst = max(failed, key=failed.get)
+        raise RuntimeError(f"check '{worst}' is off by {failed[worst]:.2f} USD; nothing written")
+    paths = result.write(Path(args.out))
+    _print_summary(result)
+    for p in paths:
+        print(f"wrote {p}")
+    return EXIT_OK
+
+
+def _print_summary(result) -> None:
+    s = result.summary
+    print(f"scenario {s['scenario']}: who receives what (USD bn; + received, - paid)")
+    print(f"  {'party':<10}{'received':>11}{'paid':>11}{'net':>11}{'NPV':>11}")
+    for pid, p in s["parties"].items():
+        cells = "".join(f"{p[k] / 1e9:>11.1f}" for k in ("received", "paid", "net", "npv"))
+        print(f"  {pid:<10}{cells}")
+    ok = "all checks below 1 cent" if s["checks_ok"] else "CHECKS FAILED"
+    print(f"  {ok} (largest error {max(s['checks'].values()):.2g} USD)")
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from finmodel.loader import load_with_origins
+
+    for f in args.files:
+        loaded = load_with_origins(f, args.sets)
+        print(f"{f}: ok ({loaded.assumptions.name}, sha256 {loaded.sha256[:12]})")
+    return EXIT_OK
+
+
+def _schema(args: argparse.Namespace) -> int:
+    from finmodel.assumptions import Assumptions
+
+    print(json.dumps(Assumptions.model_json_schema(by_alias=True), indent=2))
+    return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

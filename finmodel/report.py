@@ -1,0 +1,446 @@
+"""The Excel report: the numbers of a run laid out for people who audit them in Excel.
+
+Sheets: Summary, Assumptions, Sources & Uses, one sheet per vehicle, Parties, Flows, Checks.
+Amounts are held in the cells in USD and displayed in USD bn (number format), so a reader sees
+bn and a formula sees dollars. Text from assumption files is always written as text: a value
+that starts with ``=``, ``+``, ``-`` or ``@`` cannot become a formula.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from openpyxl import Workbook
+from openpyxl.chart import BarChart, Reference
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.table import Table, TableStyleInfo
+from openpyxl.worksheet.worksheet import Worksheet
+
+from finmodel.kinds import Flow
+
+if TYPE_CHECKING:
+    from finmodel.result import Result
+
+USD_BN = '#,##0.00,,,;[Red]-#,##0.00,,,;"-"'
+PCT = "0.00%"
+MOIC = '0.00"x"'
+USD_CENTS = "#,##0.00"
+BOLD = Font(bold=True)
+TITLE = Font(bold=True, size=14)
+HEAD_FILL = PatternFill("solid", fgColor="DCE6F1")
+TOTAL_BORDER = Border(top=Side(style="thin"))
+UNITS_NOTE = "Amounts: cells hold USD, shown in USD bn. Sign: + the party receives, - the party pays."
+_FORMULA_START = ("=", "+", "-", "@")
+
+
+def write_workbook(result: Result, path: Path) -> None:
+    """Write the report of ``result`` to ``path`` (an .xlsx file)."""
+    wb = Workbook()
+    summary = wb.active
+    summary.title = "Summary"
+    _summary(summary, result)
+    _assumptions(wb.create_sheet("Assumptions"), result)
+    _sources_uses(wb.create_sheet("Sources & Uses"), result)
+    for vid in result.outcome.schedules:
+        _vehicle(wb.create_sheet(_sheet_name(vid)), result, vid)
+    _parties(wb.create_sheet("Parties"), result)
+    _flows(wb.create_sheet("Flows"), result)
+    _checks(wb.create_sheet("Checks"), result)
+    for ws in wb.worksheets:
+        ws.sheet_view.zoomScale = 100
+        ws.page_setup.orientation = "landscape"
+        ws.page_setup.fitToWidth = 1
+        ws.page_setup.fitToHeight = 0
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+    wb.properties.creator = "finmodel"
+    wb.properties.created = wb.properties.modified = dt.datetime(2000, 1, 1)
+    wb.save(path)
+
+
+def _sheet_name(vehicle: str) -> str:
+    return vehicle[:31]
+
+
+# --- cells ------------------------------------------------------------------------------------
+
+
+def put(ws: Worksheet, row: int, col: int, value: Any, fmt: str | None = None, font=None):
+    """Write one cell; text is always text (never a formula), numbers get ``fmt``.
+
+    Examples
+    --------
+    >>> from openpyxl import Workbook
+    >>> ws = Workbook().active
+    >>> c = put(ws, 1, 1, "=HYPERLINK(\\"http://x\\")")
+    >>> c.data_type, c.quotePrefix
+    ('s', True)
+    """
+    if isinstance(value, (np.floating, np.integer)):
+        value = value.item()
+    if isinstance(value, float) and not np.isfinite(value):
+        value = None
+    cell = ws.cell(row=row, column=col, value=value)
+    if isinstance(value, str):
+        cell.data_type = "s"
+        if value.startswith(_FORMULA_START):
+            cell.quotePrefix = True
+    if fmt:
+        cell.number_format = fmt
+    if font:
+        cell.font = font
+    return cell
+
+
+def _header(ws: Worksheet, row: int, col: int, labels: list[str]) -> None:
+    for j, label in enumerate(labels):
+        c = put(ws, row, col + j, label, font=BOLD)
+        c.fill = HEAD_FILL
+        c.alignment = Alignment(horizontal="center" if j else "left", wrap_text=True)
+
+
+def _widths(ws: Worksheet, widths: dict[int, float]) -> None:
+    for col, w in widths.items():
+        ws.column_dimensions[get_column_letter(col)].width = w
+
+
+def _title(ws: Worksheet, title: str, result: Result) -> int:
+    put(ws, 1, 1, title, font=TITLE)
+    put(ws, 2, 1, f"Scenario: {result.name}")
+    put(ws, 3, 1, UNITS_NOTE)
+    return 5
+
+
+# --- sheets -----------------------------------------------------------------------------------
+
+
+def _summary(ws: Worksheet, result: Result) -> None:
+    s = result.summary
+    row = _title(ws, "finmodel: who receives what", result)
+    a = result.assumptions
+    put(ws, row, 1, "Description")
+    put(ws, row, 2, a.description or "")
+    put(ws, row + 1, 1, "Checks")
+    status = "OK: every identity holds to the cent" if s["checks_ok"] else "FAILED: see Checks"
+    put(ws, row + 1, 2, status, font=Font(bold=True, color="006100" if s["checks_ok"] else "9C0006"))
+    row += 3
+
+    put(ws, row, 1, "Parties", font=BOLD)
+    _header(ws, row + 1, 1, ["Party", "Received", "Paid", "Net", f"NPV @ {a.discount_rate:.2%}"])
+    first = row + 2
+    for i, (pid, p) in enumerate(s["parties"].items()):
+        r = first + i
+        put(ws, r, 1, a.parties[pid].name)
+        for j, k in enumerate(("received", "paid", "net", "npv")):
+            put(ws, r, 2 + j, p[k], USD_BN)
+    row = first + len(s["parties"]) + 1
+
+    put(ws, row, 1, "Vehicles", font=BOLD)
+    _header(
+        ws, row + 1, 1,
+        ["Vehicle", "Contributed", "Distributed", "Terminal value", "Profit", "IRR", "MOIC",
+         "NPV", "Note"],
+    )
+    first = row + 2
+    for i, (vid, v) in enumerate(s["vehicles"].items()):
+        r = first + i
+        put(ws, r, 1, a.vehicles[vid].name)
+        for j, k in enumerate(("contributed", "distributed", "terminal_value", "profit")):
+            put(ws, r, 2 + j, v[k], USD_BN)
+        put(ws, r, 6, v["irr"], PCT)
+        put(ws, r, 7, v["moic"], MOIC)
+        put(ws, r, 8, v["npv"], USD_BN)
+        put(ws, r, 9, f"IRR undefined: {v['irr_note']}" if v["irr"] is None else "")
+    row = first + len(s["vehicles"]) + 1
+
+    put(ws, row, 1, "Net received by each party from each vehicle", font=BOLD)
+    parties = list(s["parties"])
+    _header(ws, row + 1, 1, ["Vehicle", *[a.parties[p].name for p in parties]])
+    first = row + 2
+    for i, vid in enumerate(s["vehicles"]):
+        r = first + i
+        put(ws, r, 1, a.vehicles[vid].name)
+        for j, pid in enumerate(parties):
+            put(ws, r, 2 + j, s["parties"][pid]["by_vehicle"][vid]["net"], USD_BN)
+    last = first + len(s["vehicles"]) - 1
+
+    chart = BarChart()
+    chart.type = "col"
+    chart.grouping = "stacked"
+    chart.overlap = 100
+    chart.title = "Net received from each vehicle, by party (USD bn)"
+    chart.y_axis.title = "USD bn"
+    chart.y_axis.numFmt = "#,##0,,,"
+    chart.y_axis.delete = False
+    chart.x_axis.delete = False
+    data = Reference(ws, min_col=2, max_col=1 + len(parties), min_row=first - 1, max_row=last)
+    chart.add_data(data, titles_from_data=True)
+    chart.set_categories(Reference(ws, min_col=1, min_row=first, max_row=last))
+    chart.height, chart.width = 9, 18
+    ws.add_chart(chart, f"A{last + 3}")
+    _widths(ws, {1: 44, 2: 16, 3: 16, 4: 16, 5: 16, 6: 12, 7: 10, 8: 14, 9: 40})
+    ws.freeze_panes = "A5"
+
+
+def _leaves(data: Any, path: tuple = ()) -> list[tuple[tuple, Any]]:
+    if isinstance(data, dict):
+        return [x for k, v in data.items() for x in _leaves(v, (*path, k))]
+    if isinstance(data, list) and data and isinstance(data[0], (dict, list)):
+        return [x for i, v in enumerate(data) for x in _leaves(v, (*path, i))]
+    return [(path, data)]
+
+
+def _unit(path: tuple, a) -> str:
+    key = path[-1]
+    if key == "amount_bn":
+        parent = _get(a.model_dump(by_alias=True), path[:-1])
+        return f"{parent.get('currency', 'USD')} bn"
+    if key in ("rate", "discount_rate", "cash_rate", "vol") or path[-2:] == ("fx", key):
+        return "USD per unit" if path[0] == "fx" else "% a year"
+    if key in ("years", "term_years", "start_year"):
+        return "years"
+    if key == "payout" or (len(path) > 1 and path[-2] in ("profit_split", "capital_to")):
+        return "share"
+    if key == "path":
+        return "% a year, per year"
+    if key == "fractions":
+        return "share per year"
+    return ""
+
+
+def _get(data: Any, path: tuple) -> Any:
+    for p in path:
+        data = data[p]
+    return data
+
+
+def _source_of(path: tuple, data: dict, sources: dict) -> dict | None:
+    dotted = ".".join(str(p) for p in path)
+    if dotted in sources:
+        return sources[dotted]
+    for n in range(len(path) - 1, 0, -1):
+        parent = _get(data, path[:n])
+        if isinstance(parent, dict) and isinstance(parent.get("source"), dict):
+            return parent["source"]
+    return None
+
+
+def _assumptions(ws: Worksheet, result: Result) -> None:
+    a = result.assumptions
+    row = _title(ws, "Assumptions: every input, its unit and its source", result)
+    put(ws, row, 1, "Scenario")
+    put(ws, row, 2, a.name)
+    put(ws, row + 1, 1, "Assumptions sha256")
+    put(ws, row + 1, 2, result.sha256)
+    row += 2
+    for path, digest in result.files:
+        put(ws, row, 1, "File")
+        put(ws, row, 2, path)
+        put(ws, row, 3, f"sha256 {digest}")
+        row += 1
+    for o in result.overrides:
+        put(ws, row, 1, "Override")
+        put(ws, row, 2, o)
+        row += 1
+    row += 1
+    put(ws, row, 1, "Readings of the plan", font=BOLD)
+    _header(ws, row + 1, 1, ["Reading", "Statement", "Reason"])
+    row += 2
+    for rid, r in a.readings.items():
+        put(ws, row, 1, rid)
+        put(ws, row, 2, r.statement).alignment = Alignment(wrap_text=True, vertical="top")
+        put(ws, row, 3, r.reason).alignment = Alignment(wrap_text=True, vertical="top")
+        row += 1
+    row += 1
+    put(ws, row, 1, "Inputs", font=BOLD)
+    _header(ws, row + 1, 1, ["Key path", "Value", "Unit", "Source", "Publisher", "Date", "Link", "Note"])
+    head = row + 1
+    row += 2
+    data = a.model_dump(mode="json", by_alias=True, exclude={"sources", "readings"})
+    sources = {k: v.model_dump(mode="json") for k, v in a.sources.items()}
+    for path, value in _leaves(data):
+        if "source" in path or value is None or path[-1] in ("name", "description"):
+            continue
+        put(ws, row, 1, ".".join(str(p) for p in path))
+        if isinstance(value, list):
+            value = ", ".join(str(v) for v in value)
+        c = put(ws, row, 2, value)
+        unit = _unit(path, a)
+        put(ws, row, 3, unit)
+        if unit == "% a year" and isinstance(value, float):
+            c.number_format = "0.00%"
+        src = _source_of(path, data, sources)
+        if src:
+            for j, k in enumerate(("title", "publisher", "date", "url", "note")):
+                put(ws, row, 4 + j, src.get(k) or "")
+            if src.get("url"):
+                ws.cell(row=row, column=7).hyperlink = src["url"]
+                ws.cell(row=row, column=7).font = Font(color="0563C1", underline="single")
+        row += 1
+    ws.auto_filter.ref = f"A{head}:H{row - 1}"
+    _widths(ws, {1: 52, 2: 40, 3: 14, 4: 48, 5: 30, 6: 12, 7: 40, 8: 60})
+    ws.freeze_panes = "B5"
+
+
+def _sources_uses(ws: Worksheet, result: Result) -> None:
+    a = result.assumptions
+    b = result.outcome.batch
+    row = _title(ws, "The frozen-asset pool: sources and uses", result)
+    put(ws, row, 1, "Sources: holdings", font=BOLD)
+    _header(ws, row + 1, 1, ["Holding", "Region", "Amount (bn, own currency)", "Currency",
+                             "USD per unit", "USD"])
+    first = row + 2
+    fx = {c: f.rate if f.rate is not None else f.path[0] for c, f in a.fx.items()}
+    for i, h in enumerate(a.pool.holdings):
+        r = first + i
+        put(ws, r, 1, h.name or h.id)
+        put(ws, r, 2, h.region)
+        put(ws, r, 3, h.amount_bn, "#,##0.00")
+        put(ws, r, 4, h.currency)
+        put(ws, r, 5, fx.get(h.currency, 1.0), "0.0000")
+        put(ws, r, 6, result.summary["pool"]["sources"][h.id], USD_BN)
+    total_src = first + len(a.pool.holdings)
+    put(ws, total_src, 1, "Total sources", font=BOLD)
+    c = put(ws, total_src, 6, result.summary["pool"]["total"], USD_BN, font=BOLD)
+    c.border = TOTAL_BORDER
+
+    row = total_src + 2
+    holdings = [h.id for h in a.pool.holdings]
+    put(ws, row, 1, "Uses: carve-outs, in order", font=BOLD)
+    _header(ws, row + 1, 1, ["Use", "From", "Method", *holdings, "USD"])
+    first = row + 2
+    for i, (c_, use) in enumerate(zip(a.pool.allocation, result.summary["pool"]["uses"])):
+        r = first + i
+        put(ws, r, 1, use["use"])
+        put(ws, r, 2, ", ".join(c_.from_))
+        put(ws, r, 3, "remainder" if c_.amount == "remainder" else c_.method.value)
+        for j, _ in enumerate(holdings):
+            put(ws, r, 4 + j, float(b.pool.taken[0, i, j]), USD_BN)
+        put(ws, r, 4 + len(holdings), use["amount"], USD_BN)
+    total_use = first + len(a.pool.allocation)
+    put(ws, total_use, 1, "Total uses", font=BOLD)
+    c = put(ws, total_use, 4 + len(holdings), float(b.pool.taken[0].sum()), USD_BN, font=BOLD)
+    c.border = TOTAL_BORDER
+    put(ws, total_use + 2, 1, "Check: sources - uses (USD)", font=BOLD)
+    put(ws, total_use + 2, 4 + len(holdings),
+        result.summary["pool"]["total"] - float(b.pool.taken[0].sum()), USD_CENTS)
+    _widths(ws, {1: 44, 2: 16, 3: 14, **{4 + j: 14 for j in range(len(holdings) + 1)}})
+    ws.freeze_panes = "B5"
+
+
+def _timeline_header(ws: Worksheet, row: int, result: Result, label: str) -> int:
+    tl = result.outcome.batch.timeline
+    _header(ws, row, 1, [label, "Units", "Total"])
+    _header(ws, row + 1, 1, ["Date", "", ""])
+    for k, d in enumerate(tl.dates()):
+        put(ws, row, 4 + k, k, font=BOLD).fill = HEAD_FILL
+        put(ws, row + 1, 4 + k, d, "yyyy-mm-dd", font=BOLD).fill = HEAD_FILL
+    _widths(ws, {1: 40, 2: 9, 3: 12, **{4 + k: 11 for k in range(tl.columns)}})
+    ws.freeze_panes = ws.cell(row=row + 2, column=4)
+    return row + 2
+
+
+def _series(ws: Worksheet, row: int, label: str, values: np.ndarray, total: bool = True) -> None:
+    put(ws, row, 1, label)
+    put(ws, row, 2, "USD bn")
+    if total:
+        put(ws, row, 3, float(values.sum()), USD_BN, font=BOLD)
+    for k, x in enumerate(values):
+        put(ws, row, 4 + k, float(x), USD_BN)
+
+
+def _vehicle(ws: Worksheet, result: Result, vid: str) -> None:
+    v = result.assumptions.vehicles[vid]
+    s = result.outcome.schedules[vid]
+    row = _title(ws, f"{v.name} (plan point {v.plan_point or '-'}): schedule and waterfall", result)
+    row = _timeline_header(ws, row, result, "Schedule (the vehicle's books)")
+    lines = [
+        ("Contribution", s.contribution), ("Deployed into projects", s.deployed),
+        ("Return", s.return_), ("Fee", s.fee), ("Distribution", s.distribution),
+    ]
+    for label, arr in lines:
+        _series(ws, row, label, arr[0])
+        row += 1
+    _series(ws, row, "Value at end of period", s.value_end[0], total=False)
+    row += 2
+    put(ws, row, 1, "Payments by party (party view: + received, - paid)", font=BOLD)
+    row += 1
+    parties = result.outcome.batch.parties
+    names = result.assumptions.parties
+    for a in result.outcome.allocations:
+        if a.vehicle != vid:
+            continue
+        by_party = a.by_party()[0]
+        for j, pid in enumerate(parties):
+            if np.any(by_party[j]):
+                _series(ws, row, f"{_flow_label(a.flow)}: {names[pid].name}", by_party[j])
+                row += 1
+    m = result.summary["vehicles"][vid]
+    row += 1
+    put(ws, row, 1, "Metrics", font=BOLD)
+    for i, (label, key, fmt) in enumerate([
+        ("Contributed", "contributed", USD_BN), ("Distributed", "distributed", USD_BN),
+        ("Terminal value at the horizon", "terminal_value", USD_BN), ("Profit", "profit", USD_BN),
+        ("MOIC", "moic", MOIC), ("IRR (annualised)", "irr", PCT), ("NPV", "npv", USD_BN),
+    ]):
+        put(ws, row + 1 + i, 1, label)
+        put(ws, row + 1 + i, 3, m[key], fmt)
+        if key == "irr" and m["irr"] is None:
+            put(ws, row + 1 + i, 4, f"undefined: {m['irr_note']}")
+
+
+def _flow_label(flow: Flow) -> str:
+    return flow.value.replace("_", " ").capitalize()
+
+
+def _parties(ws: Worksheet, result: Result) -> None:
+    row = _title(ws, "Receipts by party over time (all vehicles)", result)
+    row = _timeline_header(ws, row, result, "Net flow by party")
+    flows = result.outcome.party_flows()[0]
+    names = result.assumptions.parties
+    for j, pid in enumerate(result.outcome.batch.parties):
+        _series(ws, row, names[pid].name, flows[j])
+        row += 1
+    row += 1
+    put(ws, row, 1, "Cumulative", font=BOLD)
+    row += 1
+    for j, pid in enumerate(result.outcome.batch.parties):
+        _series(ws, row, names[pid].name, np.cumsum(flows[j]), total=False)
+        row += 1
+
+
+def _flows(ws: Worksheet, result: Result) -> None:
+    df = result.flows
+    cols = list(df.columns)
+    _header(ws, 1, 1, cols)
+    for i, rec in enumerate(df.itertuples(index=False), start=2):
+        for j, (col, value) in enumerate(zip(cols, rec), start=1):
+            if col == "date":
+                put(ws, i, j, value.date(), "yyyy-mm-dd")
+            elif col == "amount_usd":
+                put(ws, i, j, value, USD_BN)
+            else:
+                put(ws, i, j, value)
+    last = len(df) + 1
+    table = Table(displayName="Flows", ref=f"A1:{get_column_letter(len(cols))}{last}")
+    table.tableStyleInfo = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
+    ws.add_table(table)
+    _widths(ws, {1: 14, 2: 9, 3: 12, 4: 28, 5: 16, 6: 12, 7: 16})
+    ws.freeze_panes = "A2"
+
+
+def _checks(ws: Worksheet, result: Result) -> None:
+    row = _title(ws, "Checks: identities that must hold (MODEL.md)", result)
+    _header(ws, row, 1, ["Check", "Error (USD)", "Tolerance (USD)", "Status"])
+    tol = result.summary["checks_tolerance_usd"]
+    for i, (name, err) in enumerate(result.summary["checks"].items(), start=row + 1):
+        put(ws, i, 1, name)
+        put(ws, i, 2, err, "0.000000")
+        put(ws, i, 3, tol, "0.00")
+        ok = err < tol
+        put(ws, i, 4, "OK" if ok else "FAILED", font=Font(bold=True, color="006100" if ok else "9C0006"))
+    _widths(ws, {1: 52, 2: 16, 3: 16, 4: 10})
+    ws.freeze_panes = ws.cell(row=row + 1, column=1)

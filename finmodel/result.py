@@ -1,0 +1,241 @@
+"""A run's result: tidy tables, the summary with its checks, and the files of MODEL.md section 8."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from finmodel.assumptions import Assumptions
+from finmodel.engine import Outcome
+from finmodel.files import write_all
+from finmodel.kinds import Line
+from finmodel.metrics import PartyMetrics, VehicleMetrics, checks, party_metrics, vehicle_metrics
+
+#: A check passes when its error is below one cent.
+TOLERANCE_USD = 0.01
+
+
+@dataclass(frozen=True, eq=False)
+class Result:
+    """The result of running one scenario (a batch of one).
+
+    Attributes
+    ----------
+    assumptions : the validated assumptions that were run
+    outcome : the engine's arrays (schedules and payments)
+    files : (path, sha256) of each assumption file, base first
+    overrides : the ``--set`` overrides applied
+    sha256 : digest of the fully resolved assumptions
+    """
+
+    assumptions: Assumptions
+    outcome: Outcome
+    files: tuple[tuple[str, str], ...] = ()
+    overrides: tuple[str, ...] = ()
+    sha256: str = ""
+
+    @property
+    def name(self) -> str:
+        return self.assumptions.name
+
+    @cached_property
+    def vehicle_metrics(self) -> dict[str, VehicleMetrics]:
+        return {vid: vehicle_metrics(self.outcome, vid) for vid in self.outcome.schedules}
+
+    @cached_property
+    def party_metrics(self) -> PartyMetrics:
+        return party_metrics(self.outcome)
+
+    @cached_property
+    def checks(self) -> dict[str, float]:
+        """Each identity's largest error over the batch, in USD."""
+        return {k: float(np.max(v)) for k, v in checks(self.outcome).items()}
+
+    @cached_property
+    def flows(self) -> pd.DataFrame:
+        """Every payment between a party and a vehicle, from the party's side (+ receives).
+
+        Columns: scenario, period, date, vehicle, flow, party, amount_usd.
+        """
+        b = self.outcome.batch
+        dates = pd.to_datetime(b.timeline.dates())
+        frames = []
+        for a in self.outcome.allocations:
+            by_party = a.by_party()  # (n, parties, columns)
+            s, p, k = np.nonzero(by_party)
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "scenario": np.asarray(b.names)[s],
+                        "period": k,
+                        "date": dates[k],
+                        "vehicle": a.vehicle,
+                        "flow": a.flow.value,
+                        "party": np.asarray(b.parties)[p],
+                        "amount_usd": by_party[s, p, k],
+                    }
+                )
+            )
+        df = pd.concat(frames, ignore_index=True)
+        return df.sort_values(["scenario", "period", "vehicle", "flow", "party"], kind="stable")\
+            .reset_index(drop=True)
+
+    @cached_property
+    def schedule(self) -> pd.DataFrame:
+        """Every vehicle's schedule lines per period.
+
+        Columns: scenario, period, date, vehicle, line, amount_usd.
+        """
+        b = self.outcome.batch
+        dates = pd.to_datetime(b.timeline.dates())
+        cols = b.timeline.columns
+        frames = []
+        for vid, s in self.outcome.schedules.items():
+            lines = {
+                Line.contribution: s.contribution,
+                Line.deployed: s.deployed,
+                Line.return_: s.return_,
+                Line.fee: s.fee,
+                Line.distribution: s.distribution,
+                Line.value_end: s.value_end,
+            }
+            for line, arr in lines.items():
+                n = arr.shape[0]
+                frames.append(
+                    pd.DataFrame(
+                        {
+                            "scenario": np.repeat(b.names, cols),
+                            "period": np.tile(np.arange(cols), n),
+                            "date": np.tile(dates, n),
+                            "vehicle": vid,
+                            "line": line.value,
+                            "amount_usd": arr.ravel(),
+                        }
+                    )
+                )
+        return pd.concat(frames, ignore_index=True)
+
+    @cached_property
+    def summary(self) -> dict[str, Any]:
+        """The summary of MODEL.md section 8, amounts in USD, with the report's own checks."""
+        b = self.outcome.batch
+        pm = self.party_metrics
+        vids = list(self.outcome.schedules)
+        vehicles = {}
+        for vid, m in self.vehicle_metrics.items():
+            irr = _num(m.irr[0])
+            vehicles[vid] = {
+                "contributed": _num(m.contributed[0]),
+                "distributed": _num(m.distributed[0]),
+                "fees": _num(m.fees[0]),
+                "terminal_value": _num(m.terminal_value[0]),
+                "profit": _num(m.profit[0]),
+                "moic": _num(m.moic[0]),
+                "irr": irr,
+                "irr_note": None if irr is not None else str(m.irr_reason[0]) or "undefined",
+                "npv": _num(m.npv[0]),
+            }
+        parties = {}
+        for j, pid in enumerate(b.parties):
+            parties[pid] = {
+                "received": _num(pm.received[0, j]),
+                "paid": _num(pm.paid[0, j]),
+                "net": _num(pm.net[0, j]),
+                "npv": _num(pm.npv[0, j]),
+                "by_vehicle": {
+                    vid: {
+                        "received": _num(pm.received_by_vehicle[0, i, j]),
+                        "paid": _num(pm.paid_by_vehicle[0, i, j]),
+                        "net": _num(pm.received_by_vehicle[0, i, j] - pm.paid_by_vehicle[0, i, j]),
+                        "profit_received": _num(pm.profit_by_vehicle[0, i, j]),
+                        "npv": _num(pm.npv_by_vehicle[0, i, j]),
+                    }
+                    for i, vid in enumerate(vids)
+                },
+            }
+        return {
+            "scenario": self.name,
+            "assumptions_sha256": self.sha256,
+            "files": [{"path": p, "sha256": h} for p, h in self.files],
+            "overrides": list(self.overrides),
+            "units": "USD",
+            "sign_convention": "party view: + received, - paid",
+            "timeline": {
+                "start": b.timeline.start.isoformat(),
+                "years": b.timeline.years,
+                "frequency": b.timeline.frequency.value,
+            },
+            "discount_rate": float(b.discount_rate[0]),
+            "pool": self.pool_table(),
+            "vehicles": vehicles,
+            "parties": parties,
+            "checks": self.checks,
+            "checks_tolerance_usd": TOLERANCE_USD,
+            "checks_ok": all(v < TOLERANCE_USD for v in self.checks.values()),
+        }
+
+    def pool_table(self) -> dict[str, Any]:
+        """Sources (holdings) and uses (carve-outs) of the pool, in USD."""
+        b = self.outcome.batch
+        taken = b.pool.taken[0]
+        holdings = taken.sum(axis=0) + b.pool.left[0]
+        return {
+            "sources": {h.id: _num(x) for h, x in zip(self.assumptions.pool.holdings, holdings)},
+            "uses": [
+                {"use": u, "amount": _num(t.sum()), "by_holding": {
+                    h.id: _num(x) for h, x in zip(self.assumptions.pool.holdings, t) if x}}
+                for u, t in zip(b.pool_uses, taken)
+            ],
+            "total": _num(holdings.sum()),
+        }
+
+    def failed_checks(self) -> dict[str, float]:
+        """Checks whose error is a cent or more (an empty dict means the money adds up)."""
+        return {k: v for k, v in self.checks.items() if not v < TOLERANCE_USD}
+
+    def to_excel(self, path: str | Path) -> Path:
+        """Write the Excel report to ``path`` (atomically)."""
+        from finmodel.report import write_workbook
+
+        path = Path(path)
+        write_all({path: lambda p: write_workbook(self, p)})
+        return path
+
+    def write(self, out_dir: str | Path) -> list[Path]:
+        """Write NAME.xlsx, NAME.flows.csv, NAME.schedule.csv and NAME.summary.json to ``out_dir``.
+
+        All four are written to temporary files first and renamed at the end: on any failure
+        nothing new is left in ``out_dir``.
+        """
+        from finmodel.report import write_workbook
+
+        out = Path(out_dir)
+        stem = self.name
+        return write_all(
+            {
+                out / f"{stem}.xlsx": lambda p: write_workbook(self, p),
+                out / f"{stem}.flows.csv": lambda p: _csv(self.flows, p),
+                out / f"{stem}.schedule.csv": lambda p: _csv(self.schedule, p),
+                out / f"{stem}.summary.json": lambda p: p.write_text(
+                    json.dumps(self.summary, indent=2, allow_nan=False) + "\n"
+                ),
+            }
+        )
+
+
+def _csv(df: pd.DataFrame, path: Path) -> None:
+    out = df.copy()
+    out["date"] = out["date"].dt.strftime("%Y-%m-%d")
+    out.to_csv(path, index=False, float_format="%.6f", lineterminator="\n")
+
+
+def _num(x: float) -> float | None:
+    """A JSON number, or None where it is undefined (never NaN)."""
+    x = float(x)
+    return x if np.isfinite(x) else None
