@@ -121,8 +121,10 @@ def _summary(ws: Worksheet, result: Result) -> None:
     s = result.summary
     row = _title(ws, "finmodel: who receives what", result)
     a = result.assumptions
-    put(ws, row, 1, "Description")
-    put(ws, row, 2, a.description or "")
+    put(ws, row, 1, "Description").alignment = Alignment(vertical="top")
+    put(ws, row, 2, a.description or "").alignment = Alignment(wrap_text=True, vertical="top")
+    ws.merge_cells(start_row=row, start_column=2, end_row=row, end_column=9)
+    ws.row_dimensions[row].height = 15 * (1 + len(a.description or "") // 130)
     put(ws, row + 1, 1, "Checks")
     status = "OK: every identity holds to the cent" if s["checks_ok"] else "FAILED: see Checks"
     put(ws, row + 1, 2, status, font=Font(bold=True, color="006100" if s["checks_ok"] else "9C0006"))
@@ -156,33 +158,45 @@ def _summary(ws: Worksheet, result: Result) -> None:
         put(ws, r, 9, f"IRR undefined: {v['irr_note']}" if v["irr"] is None else "")
     row = first + len(s["vehicles"]) + 1
 
-    put(ws, row, 1, "Net received by each party from each vehicle", font=BOLD)
     parties = list(s["parties"])
-    _header(ws, row + 1, 1, ["Vehicle", *[a.parties[p].name for p in parties]])
-    first = row + 2
-    for i, vid in enumerate(s["vehicles"]):
-        r = first + i
-        put(ws, r, 1, a.vehicles[vid].name)
-        for j, pid in enumerate(parties):
-            put(ws, r, 2 + j, s["parties"][pid]["by_vehicle"][vid]["net"], USD_BN)
-    last = first + len(s["vehicles"]) - 1
-
-    chart = BarChart()
-    chart.type = "col"
-    chart.grouping = "stacked"
-    chart.overlap = 100
-    chart.title = "Net received from each vehicle, by party (USD bn)"
-    chart.y_axis.title = "USD bn"
-    chart.y_axis.numFmt = "#,##0,,,"
-    chart.y_axis.delete = False
-    chart.x_axis.delete = False
-    data = Reference(ws, min_col=2, max_col=1 + len(parties), min_row=first - 1, max_row=last)
-    chart.add_data(data, titles_from_data=True)
-    chart.set_categories(Reference(ws, min_col=1, min_row=first, max_row=last))
-    chart.height, chart.width = 9, 18
-    ws.add_chart(chart, f"A{last + 3}")
+    tables = {}
+    for key, label in (("received", "Received"), ("paid", "Paid")):
+        put(ws, row, 1, f"{label} by each party, from / into each vehicle", font=BOLD)
+        _header(ws, row + 1, 1, ["Vehicle", *[a.parties[p].name for p in parties]])
+        first = row + 2
+        for i, vid in enumerate(s["vehicles"]):
+            put(ws, first + i, 1, a.vehicles[vid].name)
+            for j, pid in enumerate(parties):
+                put(ws, first + i, 2 + j, s["parties"][pid]["by_vehicle"][vid][key], USD_BN)
+        tables[key] = (first, first + len(s["vehicles"]) - 1)
+        row = first + len(s["vehicles"]) + 1
+    first, last = tables["received"]
+    ws.add_chart(_who_receives_chart(ws, first, last, len(parties)), f"A{row + 1}")
     _widths(ws, {1: 44, 2: 16, 3: 16, 4: 16, 5: 16, 6: 12, 7: 10, 8: 14, 9: 40})
     ws.freeze_panes = "A5"
+
+
+def _who_receives_chart(ws: Worksheet, first: int, last: int, n_parties: int) -> BarChart:
+    """Horizontal stacked bars: what each party receives from each vehicle."""
+    chart = BarChart()
+    chart.type = "bar"
+    chart.grouping = "stacked"
+    chart.overlap = 100
+    chart.gapWidth = 60
+    chart.title = "Who receives what from each vehicle (USD bn)"
+    chart.x_axis.title = None
+    chart.y_axis.title = "USD bn"
+    chart.y_axis.numFmt = "#,##0,,,"
+    chart.y_axis.majorGridlines = None
+    chart.x_axis.delete = False
+    chart.y_axis.delete = False
+    chart.x_axis.scaling.orientation = "maxMin"  # first vehicle on top, as in the table
+    chart.legend.position = "b"
+    data = Reference(ws, min_col=2, max_col=1 + n_parties, min_row=first - 1, max_row=last)
+    chart.add_data(data, titles_from_data=True)
+    chart.set_categories(Reference(ws, min_col=1, min_row=first, max_row=last))
+    chart.height, chart.width = 9, 24
+    return chart
 
 
 def _leaves(data: Any, path: tuple = ()) -> list[tuple[tuple, Any]]:
@@ -248,11 +262,15 @@ def _assumptions(ws: Worksheet, result: Result) -> None:
     row += 1
     put(ws, row, 1, "Readings of the plan", font=BOLD)
     _header(ws, row + 1, 1, ["Reading", "Statement", "Reason"])
+    ws.merge_cells(start_row=row + 1, start_column=3, end_row=row + 1, end_column=6)
     row += 2
     for rid, r in a.readings.items():
         put(ws, row, 1, rid)
         put(ws, row, 2, r.statement).alignment = Alignment(wrap_text=True, vertical="top")
         put(ws, row, 3, r.reason).alignment = Alignment(wrap_text=True, vertical="top")
+        ws.merge_cells(start_row=row, start_column=3, end_row=row, end_column=6)
+        longest = max(len(r.statement) / 40, len(r.reason) / 95)
+        ws.row_dimensions[row].height = 15 * (1 + int(longest))
         row += 1
     row += 1
     put(ws, row, 1, "Inputs", font=BOLD)
