@@ -23,8 +23,8 @@ class VehicleInputs:
     """One vehicle's parameters. Arrays are (n_scenarios, ...) or broadcast from 1.
 
     contributions : (n_scenarios, n_parties, columns) USD paid in by each party (>= 0)
-    deploy_target : (columns,) cumulative fraction of committed capital deployed by period k
-    release_share : (columns,) fraction of the balance released at period k (release kind)
+    deploy_target : (n_scenarios, columns) cumulative fraction of committed capital deployed by k
+    release_share : (n_scenarios, columns) fraction of the balance released at period k (release)
     return_rate : (n_scenarios, columns) per-period project return
     cash_rate, payout, fee_rate, hurdle_rate : (n_scenarios, 1) per-period rates and shares
     term : (n_scenarios,) int, the liquidation period (n_periods + 1 or more: past the horizon)
@@ -58,14 +58,14 @@ class Batch:
     timeline: Timeline
     parties: list[str]
     owner: int
-    discount_rate: Array  # (n_scenarios,)
-    pool: PoolSplit
+    discount_rate: Array  # (n_scenarios,) or (1,)
+    pool: PoolSplit  # arrays (n_scenarios, ...) or (1, ...)
     pool_uses: list[str]  # the carve-outs' vehicle ids, in order
     vehicles: list[VehicleInputs]
 
     @property
     def n_scenarios(self) -> int:
-        return self.discount_rate.shape[0]
+        return len(self.names)
 
 
 def fx_at_start(a: Assumptions) -> dict[str, Array]:
@@ -139,8 +139,8 @@ def _vehicle(
         kind=v.kind,
         basis=w.basis,
         contributions=contrib,
-        deploy_target=np.cumsum(tl.phasing(v.deployment.years, v.deployment.fractions)),
-        release_share=_release_share(tl.phasing(v.release.years, v.release.fractions)),
+        deploy_target=np.cumsum(tl.phasing(v.deployment.years, v.deployment.fractions))[None, :],
+        release_share=_release_share(tl.phasing(v.release.years, v.release.fractions))[None, :],
         return_rate=tl.per_period(tl.by_period(per_year)),
         cash_rate=tl.per_period(np.array([[v.cash_rate]])),
         payout=np.array([[v.payout]]),

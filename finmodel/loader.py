@@ -89,6 +89,30 @@ def load_with_origins(
     )
 
 
+def with_overrides(a: Assumptions, overrides: dict[str, Any], where: str = "--set") -> Assumptions:
+    """``a`` with some values replaced (dotted key paths), validated again.
+
+    Examples
+    --------
+    >>> base = load("base")
+    >>> with_overrides(base, {"discount_rate": 0.07}).discount_rate
+    0.07
+    """
+    data = a.model_dump(mode="python", by_alias=True)
+    origins: dict[Path_, Origin] = {}
+    for key, value in overrides.items():
+        text = f"{where} {key}={value}"
+        _apply_set(data, origins, text, _keypath(key, text), value)
+    try:
+        out = Assumptions.model_validate(data)
+    except ValidationError as e:
+        raise _from_validation(e, origins, where) from None
+    found = problems(out)
+    if found:
+        raise _at(found[0][0], found[0][1], origins, where, more=len(found) - 1)
+    return out
+
+
 def shipped(name: str = _SHIPPED) -> Path:
     """Path of a scenario shipped inside the package (works from any folder)."""
     root = resources.files("finmodel") / "data"

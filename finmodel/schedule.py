@@ -86,6 +86,7 @@ def _fund(v: VehicleInputs, n: int) -> Schedule:
     rate = np.broadcast_to(v.return_rate, (n, cols))
     cash_r, payout, fee_r = (np.broadcast_to(x[:, 0], (n,)) for x in (v.cash_rate, v.payout, v.fee_rate))
     term = np.broadcast_to(v.term, (n,))
+    target = np.broadcast_to(np.atleast_2d(v.deploy_target), (n, cols))
     lines = {k: _zeros(n, cols) for k in ("deployed", "return", "fee", "distribution", "value")}
     cash, proj, done = np.zeros(n), np.zeros(n), np.zeros(n)
     for k in range(cols):
@@ -94,7 +95,7 @@ def _fund(v: VehicleInputs, n: int) -> Schedule:
         ret = proj * rate[:, k] + cash * cash_r if k else np.zeros(n)
         proj = proj + proj * rate[:, k] if k else proj
         cash = cash + cash * cash_r + contrib[:, k] if k else cash + contrib[:, k]
-        dep = np.clip(v.deploy_target[k] * committed - done, 0.0, cash)
+        dep = np.clip(target[:, k] * committed - done, 0.0, cash)
         cash, proj, done = cash - dep, proj + dep, done + dep
         gross = cash + proj
         basis = committed if v.fee_basis is FeeBasis.committed else value_prev
@@ -132,10 +133,11 @@ def _release(v: VehicleInputs, n: int) -> Schedule:
     cash_r = np.broadcast_to(v.cash_rate[:, 0], (n,))
     ret, dist, value = _zeros(n, cols), _zeros(n, cols), _zeros(n, cols)
     balance = np.zeros(n)
+    release = np.broadcast_to(np.atleast_2d(v.release_share), (n, cols))
     for k in range(cols):
         ret[:, k] = balance * cash_r if k else 0.0
         balance = balance + ret[:, k] + contrib[:, k]
-        dist[:, k] = balance * v.release_share[k]
+        dist[:, k] = balance * release[:, k]
         balance = balance - dist[:, k]
         value[:, k] = balance
     return Schedule(contrib, np.zeros_like(contrib), ret, np.zeros_like(contrib), dist, value)
