@@ -27,10 +27,18 @@ from finmodel.assumptions import Assumptions
 from finmodel.batch import compile_batch
 from finmodel.engine import evaluate
 from finmodel.exceptions import InputError
-from finmodel.loader import Loaded, load, load_with_origins
+from finmodel.loader import Loaded, load, load_with_origins, with_overrides
 from finmodel.result import Result
 
-__all__ = ["Assumptions", "InputError", "Result", "load", "run"]
+__all__ = [
+    "Assumptions",
+    "InputError",
+    "Result",
+    "load",
+    "load_with_origins",
+    "run",
+    "with_overrides",
+]
 __version__ = "0.1.0"
 
 

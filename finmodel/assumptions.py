@@ -307,7 +307,9 @@ def _shares_problem(path: tuple[str | int, ...], shares: dict[str, float]) -> li
 
 def _currency_problems(a: Assumptions) -> list[Problem]:
     uses: list[tuple[tuple[str | int, ...], str]] = []
-    uses += [(("pool", "holdings", i, "currency"), h.currency) for i, h in enumerate(a.pool.holdings)]
+    uses += [
+        (("pool", "holdings", i, "currency"), h.currency) for i, h in enumerate(a.pool.holdings)
+    ]
     uses += [
         (("pool", "allocation", i, "currency"), c.currency) for i, c in enumerate(a.pool.allocation)
     ]
@@ -350,12 +352,18 @@ def _pool_problems(a: Assumptions) -> list[Problem]:
         for j, s in enumerate(c.from_):
             if s not in selectable:
                 found.append(
-                    ((*path, "from", j), f"'{s}' is neither a region (europe, other) nor a holding id")
+                    (
+                        (*path, "from", j),
+                        f"'{s}' is neither a region (europe, other) nor a holding id",
+                    )
                 )
     for vid, v in a.vehicles.items():
         if v.capital.from_ == "pool" and vid not in funded:
             found.append(
-                (("vehicles", vid, "capital", "from"), "takes pool capital but no carve-out names it")
+                (
+                    ("vehicles", vid, "capital", "from"),
+                    "takes pool capital but no carve-out names it",
+                )
             )
     if not found:
         from finmodel.pool import allocation_problems
@@ -380,7 +388,10 @@ def _vehicle_problems(a: Assumptions) -> list[Problem]:
             )
         if v.return_.path is not None and len(v.return_.path) > a.timeline.years:
             found.append(
-                ((*path, "return", "path"), f"has {len(v.return_.path)} years, the timeline {a.timeline.years}")
+                (
+                    (*path, "return", "path"),
+                    f"has {len(v.return_.path)} years, the timeline {a.timeline.years}",
+                )
             )
         for i, c in enumerate(v.capital.contributions or []):
             end = c.start_year + c.years

@@ -25,14 +25,22 @@ def _parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
     run = sub.add_parser("run", help="run a scenario and write its report")
     run.add_argument(
-        "scenario", nargs="?", default=None,
+        "scenario",
+        nargs="?",
+        default=None,
         help="assumption file (YAML); default: the shipped base case",
     )
     run.add_argument(
-        "--set", dest="sets", action="append", default=[], metavar="KEY=VALUE",
+        "--set",
+        dest="sets",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
         help="override one value, e.g. vehicles.us_led_fund.return.rate=0.04 (repeatable)",
     )
-    run.add_argument("--out", default="reports", metavar="DIR", help="output folder (default: reports)")
+    run.add_argument(
+        "--out", default="reports", metavar="DIR", help="output folder (default: reports)"
+    )
     val = sub.add_parser("validate", help="check assumption files without running them")
     val.add_argument("files", nargs="+", metavar="FILE")
     val.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY=VALUE")
@@ -51,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("finmodel: interrupted; nothing written", file=sys.stderr)
         return 130
-    except Exception as e:  # noqa: BLE001 - the one place that turns any failure into exit 1
+    except Exception as e:
         if os.environ.get("FINMODEL_DEBUG"):
             raise
         print(

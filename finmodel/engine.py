@@ -18,7 +18,7 @@ from finmodel.waterfall import Allocation, allocations
 
 @dataclass(frozen=True)
 class Outcome:
-    """What a batch produces: a schedule per vehicle, and every payment between parties and vehicles."""
+    """What a batch produces: each vehicle's schedule, and every payment to or from a party."""
 
     batch: Batch
     schedules: dict[str, Schedule]
@@ -33,7 +33,7 @@ class Outcome:
         return out
 
     def received_from(self, vehicle: str) -> Array:
-        """USD each party received from ``vehicle`` (contributions excluded), (n_scenarios, n_parties)."""
+        """USD each party received from ``vehicle`` (not contributions): (n_scenarios, n_parties)."""
         return _sum_party(self, lambda a: a.vehicle == vehicle and a.flow is not Flow.contribution)
 
     def paid_to(self, vehicle: str) -> Array:

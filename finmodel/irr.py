@@ -128,7 +128,9 @@ def _solve_by_roots(row: Array) -> tuple[float, str]:
     nz = np.flatnonzero(row)
     trimmed = row[nz[0] : nz[-1] + 1]
     roots = np.roots(trimmed[::-1])
-    real = roots[(np.abs(roots.imag) <= 1e-12 * np.maximum(1.0, np.abs(roots.real))) & (roots.real > 0)]
+    real = roots[
+        (np.abs(roots.imag) <= 1e-12 * np.maximum(1.0, np.abs(roots.real))) & (roots.real > 0)
+    ]
     real = np.sort(real.real)
     if real.size == 0:
         return np.nan, "no real rate above -100% makes the NPV zero"

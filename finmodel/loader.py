@@ -186,7 +186,9 @@ def _read_yaml(path: Path) -> tuple[dict, dict[Path_, int], str]:
     finally:
         loader.dispose()
     if not isinstance(data, dict):
-        raise InputError("must be a mapping of assumptions at the top level", file=str(path), line=1)
+        raise InputError(
+            "must be a mapping of assumptions at the top level", file=str(path), line=1
+        )
     return data, lines, hashlib.sha256(raw).hexdigest()
 
 
@@ -198,7 +200,9 @@ def _walk(node: yaml.Node, path: Path_, lines: dict[Path_, int], file: str) -> N
             k = key.value if isinstance(key, yaml.ScalarNode) else str(key)
             if k in seen:
                 raise InputError(
-                    f"key '{k}' appears twice", file=file, line=key.start_mark.line + 1,
+                    f"key '{k}' appears twice",
+                    file=file,
+                    line=key.start_mark.line + 1,
                     field=_dotted((*path, k)),
                 )
             seen.add(k)
@@ -254,7 +258,9 @@ def _parse_overrides(overrides: list[str] | dict[str, Any] | None) -> list[tuple
 
 def _keypath(key: str, where: str) -> Path_:
     if not _KEY.match(key):
-        raise InputError(f"'{key}' is not a dotted key path like vehicles.us_led_fund.payout", file=where)
+        raise InputError(
+            f"'{key}' is not a dotted key path like vehicles.us_led_fund.payout", file=where
+        )
     return tuple(int(p) if p.isdigit() else p for p in key.split("."))
 
 
@@ -269,12 +275,15 @@ def _apply_set(data: dict, origins: dict, where: str, path: Path_, value: Any) -
             if idx is None:
                 raise InputError(
                     f"no item '{part}' in the list at {_dotted(tuple(resolved)) or 'top'}",
-                    file=where, field=_dotted(path),
+                    file=where,
+                    field=_dotted(path),
                 )
             part = idx
         elif not isinstance(node, dict):
             raise InputError(
-                f"{_dotted(tuple(resolved))} is a value, not a section", file=where, field=_dotted(path)
+                f"{_dotted(tuple(resolved))} is a value, not a section",
+                file=where,
+                field=_dotted(path),
             )
         elif not last and part not in node:
             node[part] = {}

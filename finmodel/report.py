@@ -33,7 +33,9 @@ BOLD = Font(bold=True)
 TITLE = Font(bold=True, size=14)
 HEAD_FILL = PatternFill("solid", fgColor="DCE6F1")
 TOTAL_BORDER = Border(top=Side(style="thin"))
-UNITS_NOTE = "Amounts: cells hold USD, shown in USD bn. Sign: + the party receives, - the party pays."
+UNITS_NOTE = (
+    "Amounts: cells hold USD, shown in USD bn. Sign: + the party receives, - the party pays."
+)
 _FORMULA_START = ("=", "+", "-", "@")
 
 
@@ -127,7 +129,9 @@ def _summary(ws: Worksheet, result: Result) -> None:
     ws.row_dimensions[row].height = 15 * (1 + len(a.description or "") // 130)
     put(ws, row + 1, 1, "Checks")
     status = "OK: every identity holds to the cent" if s["checks_ok"] else "FAILED: see Checks"
-    put(ws, row + 1, 2, status, font=Font(bold=True, color="006100" if s["checks_ok"] else "9C0006"))
+    put(
+        ws, row + 1, 2, status, font=Font(bold=True, color="006100" if s["checks_ok"] else "9C0006")
+    )
     row += 3
 
     put(ws, row, 1, "Parties", font=BOLD)
@@ -142,9 +146,20 @@ def _summary(ws: Worksheet, result: Result) -> None:
 
     put(ws, row, 1, "Vehicles", font=BOLD)
     _header(
-        ws, row + 1, 1,
-        ["Vehicle", "Contributed", "Distributed", "Terminal value", "Profit", "IRR", "MOIC",
-         "NPV", "Note"],
+        ws,
+        row + 1,
+        1,
+        [
+            "Vehicle",
+            "Contributed",
+            "Distributed",
+            "Terminal value",
+            "Profit",
+            "IRR",
+            "MOIC",
+            "NPV",
+            "Note",
+        ],
     )
     first = row + 2
     for i, (vid, v) in enumerate(s["vehicles"].items()):
@@ -274,7 +289,9 @@ def _assumptions(ws: Worksheet, result: Result) -> None:
         row += 1
     row += 1
     put(ws, row, 1, "Inputs", font=BOLD)
-    _header(ws, row + 1, 1, ["Key path", "Value", "Unit", "Source", "Publisher", "Date", "Link", "Note"])
+    _header(
+        ws, row + 1, 1, ["Key path", "Value", "Unit", "Source", "Publisher", "Date", "Link", "Note"]
+    )
     head = row + 1
     row += 2
     data = a.model_dump(mode="json", by_alias=True, exclude={"sources", "readings"})
@@ -308,8 +325,12 @@ def _sources_uses(ws: Worksheet, result: Result) -> None:
     b = result.outcome.batch
     row = _title(ws, "The frozen-asset pool: sources and uses", result)
     put(ws, row, 1, "Sources: holdings", font=BOLD)
-    _header(ws, row + 1, 1, ["Holding", "Region", "Amount (bn, own currency)", "Currency",
-                             "USD per unit", "USD"])
+    _header(
+        ws,
+        row + 1,
+        1,
+        ["Holding", "Region", "Amount (bn, own currency)", "Currency", "USD per unit", "USD"],
+    )
     first = row + 2
     fx = {c: f.rate if f.rate is not None else f.path[0] for c, f in a.fx.items()}
     for i, h in enumerate(a.pool.holdings):
@@ -343,8 +364,13 @@ def _sources_uses(ws: Worksheet, result: Result) -> None:
     c = put(ws, total_use, 4 + len(holdings), float(b.pool.taken[0].sum()), USD_BN, font=BOLD)
     c.border = TOTAL_BORDER
     put(ws, total_use + 2, 1, "Check: sources - uses (USD)", font=BOLD)
-    put(ws, total_use + 2, 4 + len(holdings),
-        result.summary["pool"]["total"] - float(b.pool.taken[0].sum()), USD_CENTS)
+    put(
+        ws,
+        total_use + 2,
+        4 + len(holdings),
+        result.summary["pool"]["total"] - float(b.pool.taken[0].sum()),
+        USD_CENTS,
+    )
     _widths(ws, {1: 44, 2: 16, 3: 14, **{4 + j: 14 for j in range(len(holdings) + 1)}})
     ws.freeze_panes = "B5"
 
@@ -376,8 +402,11 @@ def _vehicle(ws: Worksheet, result: Result, vid: str) -> None:
     row = _title(ws, f"{v.name} (plan point {v.plan_point or '-'}): schedule and waterfall", result)
     row = _timeline_header(ws, row, result, "Schedule (the vehicle's books)")
     lines = [
-        ("Contribution", s.contribution), ("Deployed into projects", s.deployed),
-        ("Return", s.return_), ("Fee", s.fee), ("Distribution", s.distribution),
+        ("Contribution", s.contribution),
+        ("Deployed into projects", s.deployed),
+        ("Return", s.return_),
+        ("Fee", s.fee),
+        ("Distribution", s.distribution),
     ]
     for label, arr in lines:
         _series(ws, row, label, arr[0])
@@ -399,11 +428,17 @@ def _vehicle(ws: Worksheet, result: Result, vid: str) -> None:
     m = result.summary["vehicles"][vid]
     row += 1
     put(ws, row, 1, "Metrics", font=BOLD)
-    for i, (label, key, fmt) in enumerate([
-        ("Contributed", "contributed", USD_BN), ("Distributed", "distributed", USD_BN),
-        ("Terminal value at the horizon", "terminal_value", USD_BN), ("Profit", "profit", USD_BN),
-        ("MOIC", "moic", MOIC), ("IRR (annualised)", "irr", PCT), ("NPV", "npv", USD_BN),
-    ]):
+    for i, (label, key, fmt) in enumerate(
+        [
+            ("Contributed", "contributed", USD_BN),
+            ("Distributed", "distributed", USD_BN),
+            ("Terminal value at the horizon", "terminal_value", USD_BN),
+            ("Profit", "profit", USD_BN),
+            ("MOIC", "moic", MOIC),
+            ("IRR (annualised)", "irr", PCT),
+            ("NPV", "npv", USD_BN),
+        ]
+    ):
         put(ws, row + 1 + i, 1, label)
         put(ws, row + 1 + i, 3, m[key], fmt)
         if key == "irr" and m["irr"] is None:
@@ -459,6 +494,12 @@ def _checks(ws: Worksheet, result: Result) -> None:
         put(ws, i, 2, err, "0.000000")
         put(ws, i, 3, tol, "0.00")
         ok = err < tol
-        put(ws, i, 4, "OK" if ok else "FAILED", font=Font(bold=True, color="006100" if ok else "9C0006"))
+        put(
+            ws,
+            i,
+            4,
+            "OK" if ok else "FAILED",
+            font=Font(bold=True, color="006100" if ok else "9C0006"),
+        )
     _widths(ws, {1: 52, 2: 16, 3: 16, 4: 10})
     ws.freeze_panes = ws.cell(row=row + 1, column=1)

@@ -83,8 +83,9 @@ class Result:
                 )
             )
         df = pd.concat(frames, ignore_index=True)
-        return df.sort_values(["scenario", "period", "vehicle", "flow", "party"], kind="stable")\
-            .reset_index(drop=True)
+        return df.sort_values(
+            ["scenario", "period", "vehicle", "flow", "party"], kind="stable"
+        ).reset_index(drop=True)
 
     @cached_property
     def schedule(self) -> pd.DataFrame:
@@ -188,8 +189,13 @@ class Result:
         return {
             "sources": {h.id: _num(x) for h, x in zip(self.assumptions.pool.holdings, holdings)},
             "uses": [
-                {"use": u, "amount": _num(t.sum()), "by_holding": {
-                    h.id: _num(x) for h, x in zip(self.assumptions.pool.holdings, t) if x}}
+                {
+                    "use": u,
+                    "amount": _num(t.sum()),
+                    "by_holding": {
+                        h.id: _num(x) for h, x in zip(self.assumptions.pool.holdings, t) if x
+                    },
+                }
                 for u, t in zip(b.pool_uses, taken)
             ],
             "total": _num(holdings.sum()),

@@ -84,7 +84,9 @@ def _fund(v: VehicleInputs, n: int) -> Schedule:
     cols = contrib.shape[1]
     committed = contrib.sum(axis=1)
     rate = np.broadcast_to(v.return_rate, (n, cols))
-    cash_r, payout, fee_r = (np.broadcast_to(x[:, 0], (n,)) for x in (v.cash_rate, v.payout, v.fee_rate))
+    cash_r, payout, fee_r = (
+        np.broadcast_to(x[:, 0], (n,)) for x in (v.cash_rate, v.payout, v.fee_rate)
+    )
     term = np.broadcast_to(v.term, (n,))
     target = np.broadcast_to(np.atleast_2d(v.deploy_target), (n, cols))
     lines = {k: _zeros(n, cols) for k in ("deployed", "return", "fee", "distribution", "value")}

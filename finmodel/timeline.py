@@ -81,7 +81,9 @@ class Timeline:
         t = np.arange(self.columns) / self.m
         return np.power(1.0 + np.asarray(rate, dtype=float).reshape(-1, 1), -t)
 
-    def phasing(self, years: int, fractions: list[float] | None = None, start_year: int = 0) -> Array:
+    def phasing(
+        self, years: int, fractions: list[float] | None = None, start_year: int = 0
+    ) -> Array:
         """Fractions of an amount falling in each period, shape (columns,), summing to 1.
 
         ``years`` equal tranches per year at the ends of periods start*m+1 .. (start+years)*m,

@@ -60,8 +60,10 @@ def grid_batch(a: Assumptions, values: dict[str, list[Any]]) -> Batch:
     }
     for k, flats in variants.items():
         _same_statics(k, flat_base, flats)
-    deps = {k: {p for p in flat_base if any(_differs(f[p], flat_base[p]) for f in flats)}
-            for k, flats in variants.items()}
+    deps = {
+        k: {p for p in flat_base if any(_differs(f[p], flat_base[p]) for f in flats)}
+        for k, flats in variants.items()
+    }
     idx = grid(values)
     out = dict(flat_base)
     for group in _groups(keys, deps):
@@ -107,18 +109,24 @@ def _differs(x: Any, y: Any) -> bool:
 def _same_statics(key: str, base: dict, flats: list[dict]) -> None:
     for f in flats:
         for path, value in base.items():
-            if path == ("names",) or isinstance(value, np.ndarray) and isinstance(f[path], np.ndarray):
+            if (
+                path == ("names",)
+                or (isinstance(value, np.ndarray)
+                and isinstance(f[path], np.ndarray))
+            ):
                 if isinstance(value, np.ndarray) and value.shape[1:] != f[path].shape[1:]:
                     raise InputError(
                         f"cannot be varied in one batch: it changes the shape of {_label(path)}",
-                        file="--vary", field=key,
+                        file="--vary",
+                        field=key,
                     )
                 continue
             if _differs(value, f[path]):
                 raise InputError(
                     f"cannot be varied in one batch: it changes {_label(path)} "
                     "(run the values as separate scenarios)",
-                    file="--vary", field=key,
+                    file="--vary",
+                    field=key,
                 )
 
 
@@ -148,5 +156,9 @@ def _rebuild(template: Batch, flat: dict[FieldPath, Any]) -> Batch:
         for i, v in enumerate(template.vehicles)
     ]
     pool = PoolSplit(**{g.name: flat[("pool", g.name)] for g in dataclasses.fields(PoolSplit)})
-    top = {f.name: flat[(f.name,)] for f in dataclasses.fields(template) if f.name not in ("vehicles", "pool")}
+    top = {
+        f.name: flat[(f.name,)]
+        for f in dataclasses.fields(template)
+        if f.name not in ("vehicles", "pool")
+    }
     return Batch(**top, vehicles=vehicles, pool=pool)
