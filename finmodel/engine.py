@@ -33,7 +33,7 @@ class Outcome:
         return out
 
     def received_from(self, vehicle: str) -> Array:
-        """USD each party received from ``vehicle`` (not contributions): (n_scenarios, n_parties)."""
+        """USD each party received from ``vehicle``, not counting contributions: (n, n_parties)."""
         return _sum_party(self, lambda a: a.vehicle == vehicle and a.flow is not Flow.contribution)
 
     def paid_to(self, vehicle: str) -> Array:
