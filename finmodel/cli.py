@@ -41,6 +41,17 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--out", default="reports", metavar="DIR", help="output folder (default: reports)"
     )
+    sw = sub.add_parser("sweep", help="run a grid of values of one to three assumptions")
+    sw.add_argument("scenario", nargs="?", default=None, help="assumption file; default: base")
+    sw.add_argument(
+        "--vary",
+        action="append",
+        default=[],
+        metavar="KEY=START:STOP:STEP|KEY=v1,v2",
+        help="a key path and its values (STOP included); one to three --vary",
+    )
+    sw.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY=VALUE")
+    sw.add_argument("--out", default="reports", metavar="DIR")
     val = sub.add_parser("validate", help="check assumption files without running them")
     val.add_argument("files", nargs="+", metavar="FILE")
     val.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY=VALUE")
@@ -52,7 +63,8 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``finmodel`` command; returns the exit code."""
     args = _parser().parse_args(argv)
     try:
-        return {"run": _run, "validate": _validate, "schema": _schema}[args.command](args)
+        commands = {"run": _run, "sweep": _sweep, "validate": _validate, "schema": _schema}
+        return commands[args.command](args)
     except InputError as e:
         print(f"finmodel: error: {e}", file=sys.stderr)
         return EXIT_INPUT
@@ -96,6 +108,26 @@ def _print_summary(result) -> None:
         print(f"  {pid:<10}{cells}")
     ok = "all checks below 1 cent" if s["checks_ok"] else "CHECKS FAILED"
     print(f"  {ok} (largest error {max(s['checks'].values()):.2g} USD)")
+
+
+def _sweep(args: argparse.Namespace) -> int:
+    from finmodel.loader import load_with_origins
+    from finmodel.sweep import parse_vary, sweep
+
+    if not args.vary:
+        raise InputError("give at least one --vary KEY=START:STOP:STEP", file="--vary")
+    values: dict = {}
+    for text in args.vary:
+        key, vals = parse_vary(text)
+        if key in values:
+            raise InputError("is varied twice", file=f"--vary {text}", field=key)
+        values[key] = vals
+    loaded = load_with_origins(args.scenario or "base", args.sets)
+    result = sweep(loaded.assumptions, values)
+    for p in result.write(Path(args.out)):
+        print(f"wrote {p}")
+    print(f"{len(result.table)} grid points")
+    return EXIT_OK
 
 
 def _validate(args: argparse.Namespace) -> int:

@@ -109,10 +109,8 @@ def _differs(x: Any, y: Any) -> bool:
 def _same_statics(key: str, base: dict, flats: list[dict]) -> None:
     for f in flats:
         for path, value in base.items():
-            if (
-                path == ("names",)
-                or (isinstance(value, np.ndarray)
-                and isinstance(f[path], np.ndarray))
+            if path == ("names",) or (
+                isinstance(value, np.ndarray) and isinstance(f[path], np.ndarray)
             ):
                 if isinstance(value, np.ndarray) and value.shape[1:] != f[path].shape[1:]:
                     raise InputError(

@@ -1,0 +1,730 @@
+"""Bad input through the real command line: exit 2, one clear message, nothing written.
+
+Every bad file is the shipped base case with one line changed, or a small override file that
+``extends:`` the base. Each case says which file and line the message must name (computed from
+the text written here, never from the program's output) and which key path.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import openpyxl
+import pytest
+import yaml
+
+from finmodel.cli import main
+
+REPO = Path(__file__).resolve().parents[1]
+BASE = REPO / "assumptions" / "base.yaml"
+BASE_TEXT = BASE.read_text(encoding="utf-8")
+
+
+# --- helpers ------------------------------------------------------------------------------------
+
+
+def edit(old: str, new: str, text: str = BASE_TEXT) -> str:
+    """``text`` with the first ``old`` replaced by ``new`` (which must be there)."""
+    assert old in text, f"the base case no longer contains {old!r}"
+    return text.replace(old, new, 1)
+
+
+def line_of(text: str, needle: str) -> int:
+    """1-based line of the first occurrence of ``needle`` in ``text``."""
+    return text.count("\n", 0, text.index(needle)) + 1
+
+
+def write(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@dataclass
+class Bad:
+    """A bad input and what the one-line message must say about it."""
+
+    args: list[str]  # after the command: scenario file and/or --set options
+    file: str  # how the message names the culprit: "bad.yaml" or "--set KEY=VALUE"
+    line: int | tuple[int, ...] | None  # expected line (or acceptable lines); None: not asserted
+    field: str | None  # dotted key path the message must name
+    says: tuple[str, ...] = ()  # further text the message must contain
+    command: str = "run"
+    must_not_exist: Path | None = None  # a file the input would have created if executed
+
+
+CASES: dict[str, Callable[[Path], Bad]] = {}
+BUGS: dict[str, str] = {}
+
+
+def case(name: str, bug: str | None = None):
+    def register(fn: Callable[[Path], Bad]) -> Callable[[Path], Bad]:
+        CASES[name] = fn
+        if bug:
+            BUGS[name] = bug
+        return fn
+
+    return register
+
+
+def bad_file(tmp: Path, text: str, needle: str | None, field: str | None, *says: str) -> Bad:
+    """A changed copy of the base case; the message must point at the line holding ``needle``."""
+    p = write(tmp / "bad.yaml", text)
+    line = line_of(text, needle) if needle is not None else None
+    return Bad([str(p)], "bad.yaml", line, field, says)
+
+
+def override(tmp: Path, body: str, field: str | None, line: int | None, *says: str) -> Bad:
+    """A small file that extends the base case (relative path) and overrides a few values."""
+    rel = os.path.relpath(BASE, tmp)
+    p = write(tmp / "bad.yaml", f"extends: {rel}\n{body}")
+    return Bad([str(p)], "bad.yaml", line, field, says)
+
+
+def set_option(text: str, field: str | None, *says: str) -> Bad:
+    return Bad(["--set", text], f"--set {text}", None, field, says)
+
+
+def check_message(err: str, bad: Bad) -> None:
+    assert "Traceback" not in err, err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, f"expected one line on stderr, got:\n{err}"
+    msg = lines[0]
+    assert msg.startswith("finmodel: error: "), msg
+    if bad.line is None:
+        assert bad.file in msg, msg
+    else:
+        wanted = bad.line if isinstance(bad.line, tuple) else (bad.line,)
+        assert any(f"{bad.file}:{n}: " in msg for n in wanted), f"want {bad.file}:{wanted}: in {msg}"
+    if bad.field is not None:
+        assert f"{bad.field}: " in msg, f"want field {bad.field} in {msg}"
+    for s in bad.says:
+        assert s in msg, f"want {s!r} in {msg}"
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    """Every file in ``folder`` (hidden ones included) with its bytes."""
+    if not folder.exists():
+        return {}
+    return {p.name: p.read_bytes() for p in folder.iterdir()}
+
+
+@pytest.fixture(scope="module")
+def earlier_report(tmp_path_factory) -> Path:
+    """A real report of the base case, to be copied into --out folders before a failing run."""
+    out = tmp_path_factory.mktemp("earlier")
+    assert main(["run", "--out", str(out)]) == 0
+    assert sorted(p.name for p in out.iterdir()) == [
+        "base.flows.csv", "base.schedule.csv", "base.summary.json", "base.xlsx",
+    ]
+    return out
+
+
+def europe_left_usd_bn() -> float:
+    """USD bn of the European holdings (what a carve-out from [europe] can take at most)."""
+    data = yaml.safe_load(BASE_TEXT)
+    fx = {k: v["rate"] for k, v in data["fx"].items()} | {"USD": 1.0}
+    return sum(
+        h["amount_bn"] * fx[h.get("currency", "USD")]
+        for h in data["pool"]["holdings"]
+        if h["region"] == "europe"
+    )
+
+
+# --- the cases ----------------------------------------------------------------------------------
+
+
+@case("yaml_syntax")
+def _(tmp):
+    t = edit("discount_rate: 0.04\n", "discount_rate: 0.04: 5\n")
+    return bad_file(tmp, t, "discount_rate: 0.04: 5", None, "invalid YAML")
+
+
+@case("yaml_unclosed_bracket")
+def _(tmp):
+    t = edit("    payout: 0.5\n", "    payout: [0.5\n")
+    n = line_of(t, "payout: [0.5")
+    b = bad_file(tmp, t, None, None, "invalid YAML")
+    b.line = (n, n + 1)  # YAML notices the missing ']' on the bracket's line or the next
+    return b
+
+
+@case("tab_indent")
+def _(tmp):
+    t = edit("  years: 30\n", "\tyears: 30\n")
+    return bad_file(tmp, t, "\tyears: 30", None, "invalid YAML")
+
+
+@case("bad_indentation")
+def _(tmp):
+    t = edit("  frequency: annual\n", "   frequency: annual\n")
+    return bad_file(tmp, t, "   frequency: annual", None, "invalid YAML")
+
+
+@case("unknown_key_typo")
+def _(tmp):
+    t = edit("    return:\n      rate: 0.08\n", "    retrun:\n      rate: 0.08\n")
+    return bad_file(tmp, t, "retrun:", "vehicles.us_led_fund.retrun", "unknown key")
+
+
+@case("payout_string")
+def _(tmp):
+    t = edit("    payout: 0.5\n", '    payout: "half"\n')
+    return bad_file(tmp, t, 'payout: "half"', "vehicles.us_led_fund.payout", "half")
+
+
+@case("years_float")
+def _(tmp):
+    t = edit("  years: 30\n", "  years: 2.5\n")
+    return bad_file(tmp, t, "years: 2.5", "timeline.years", "integer", "2.5")
+
+
+@case("rate_bool")
+def _(tmp):
+    t = edit("      rate: 0.08\n", "      rate: true\n")
+    return bad_file(tmp, t, "rate: true", "vehicles.us_led_fund.return.rate", "number")
+
+
+@case("profit_split_sum")
+def _(tmp):
+    t = edit("profit_split: {us: 0.5, ukraine: 0.5}", "profit_split: {us: 0.6, ukraine: 0.5}")
+    return bad_file(
+        tmp, t, "profit_split: {us: 0.6", "vehicles.us_led_fund.waterfall.profit_split",
+        "sum to 1", "1.1",
+    )
+
+
+@case("undeclared_party_profit_split")
+def _(tmp):
+    t = edit("profit_split: {us: 0.5, ukraine: 0.5}", "profit_split: {us: 0.5, uk: 0.5}")
+    return bad_file(
+        tmp, t, "profit_split: {us: 0.5, uk", "vehicles.us_led_fund.waterfall.profit_split.uk",
+        "'uk'", "not declared",
+    )
+
+
+@case("undeclared_party_capital_to")
+def _(tmp):
+    t = edit("      capital_to: ukraine\n", "      capital_to: ukrane\n")
+    return bad_file(
+        tmp, t, "capital_to: ukrane", "vehicles.us_led_fund.waterfall.capital_to", "'ukrane'",
+        "not declared",
+    )
+
+
+@case("undeclared_party_fee_to")
+def _(tmp):
+    t = edit("    fee: null\n", "    fee: {rate: 0.01, to: blackrock}\n")
+    return bad_file(
+        tmp, t, "fee: {rate: 0.01", "vehicles.us_led_fund.fee.to", "'blackrock'", "not declared"
+    )
+
+
+@case("undeclared_party_hurdle_to")
+def _(tmp):
+    t = edit("      hurdle: null\n", "      hurdle: {rate: 0.08, to: bank}\n")
+    return bad_file(
+        tmp, t, "hurdle: {rate: 0.08", "vehicles.us_led_fund.waterfall.hurdle.to", "'bank'",
+        "not declared",
+    )
+
+
+@case("undeclared_party_contribution")
+def _(tmp):
+    t = edit("        - party: europe\n", "        - party: eu\n")
+    return bad_file(
+        tmp, t, "- party: eu\n", "vehicles.european_fund.capital.contributions.0.party",
+        "'eu'", "not declared",
+    )
+
+
+@case("carve_out_larger_than_pool")
+def _(tmp):
+    t = edit("amount_bn: 100, currency: USD, from: [europe]", "amount_bn: 1000, currency: USD, from: [europe]")
+    return bad_file(
+        tmp, t, "amount_bn: 1000", "pool.allocation.0.amount_bn",
+        f"{europe_left_usd_bn():,.3f} bn USD is left",
+    )
+
+
+@case("money_not_allocated_last_carve_out_dropped")
+def _(tmp):
+    last = "    - {vehicle: us_russia_instrument, amount: remainder, from: [other]}\n"
+    t = edit(last, "")
+    # The instrument's money (everything outside Europe) is now in no carve-out.
+    i = t.index("  us_russia_instrument:")
+    n = t.count("\n", 0, t.index("    capital: {from: pool}", i)) + 1
+    b = bad_file(tmp, t, None, "vehicles.us_russia_instrument.capital.from", "no carve-out")
+    b.line = n
+    return b
+
+
+@case("money_not_allocated")
+def _(tmp):
+    t = edit("amount: remainder, from: [other]}", "amount: remainder, from: [japan]}")
+    b = bad_file(tmp, t, "  allocation:\n", "pool.allocation", "not allocated", "united_states")
+    b.line = line_of(t, "  allocation:\n")
+    return b
+
+
+@case("unknown_vehicle_in_allocation")
+def _(tmp):
+    t = edit("    - {vehicle: unfrozen_european_assets,", "    - {vehicle: unfrozen_european_asets,")
+    return bad_file(
+        tmp, t, "unfrozen_european_asets", "pool.allocation.1.vehicle", "'unfrozen_european_asets'",
+        "not a vehicle",
+    )
+
+
+@case(
+    "currency_without_fx_holding",
+    bug="a holding in a currency with no fx rate crashes (KeyError, exit 1) instead of exit 2",
+)
+def _(tmp):
+    t = edit("      currency: GBP\n", "      currency: JPY\n")
+    return bad_file(tmp, t, "currency: JPY", "pool.holdings.3.currency", "'JPY'", "fx")
+
+
+@case(
+    "currency_without_fx_carve_out",
+    bug="a carve-out in a currency with no fx rate crashes (KeyError, exit 1) instead of exit 2",
+)
+def _(tmp):
+    t = edit("amount_bn: 100, currency: USD", "amount_bn: 100, currency: JPY")
+    return bad_file(tmp, t, "currency: JPY", "pool.allocation.0.currency", "'JPY'", "fx")
+
+
+@case("currency_without_fx_contribution")
+def _(tmp):
+    t = edit("          currency: USD\n          years: 5\n", "          currency: XYZ\n          years: 5\n")
+    return bad_file(
+        tmp, t, "currency: XYZ", "vehicles.european_fund.capital.contributions.0.currency",
+        "'XYZ'", "fx",
+    )
+
+
+@case("negative_amount")
+def _(tmp):
+    t = edit("      amount_bn: 30\n", "      amount_bn: -30\n")
+    return bad_file(tmp, t, "amount_bn: -30", "pool.holdings.5.amount_bn", "-30")
+
+
+@case("return_rate_minus_one")
+def _(tmp):
+    t = edit("      rate: 0.08\n", "      rate: -1.0\n")
+    return bad_file(tmp, t, "rate: -1.0", "vehicles.us_led_fund.return.rate", "-1")
+
+
+@case("return_rate_below_minus_one")
+def _(tmp):
+    t = edit("      rate: 0.08\n", "      rate: -1.5\n")
+    return bad_file(tmp, t, "rate: -1.5", "vehicles.us_led_fund.return.rate", "-1.5")
+
+
+@case("timeline_years_zero")
+def _(tmp):
+    t = edit("  years: 30\n", "  years: 0\n")
+    return bad_file(tmp, t, "  years: 0\n", "timeline.years", "(got 0)")
+
+
+@case("timeline_years_1000")
+def _(tmp):
+    t = edit("  years: 30\n", "  years: 1000\n")
+    return bad_file(tmp, t, "years: 1000", "timeline.years", "1000")
+
+
+@case("deployment_longer_than_term")
+def _(tmp):
+    t = edit("    deployment: {years: 5}\n", "    deployment: {years: 25}\n")
+    return bad_file(tmp, t, "deployment: {years: 25}", "vehicles.us_led_fund.deployment", "25", "20")
+
+
+@case("python_tag")
+def _(tmp):
+    marker = tmp / "PWNED"
+    t = edit(
+        "name: base\n",
+        f"name: base\nnote: !!python/object/apply:os.system ['touch {marker}']\n",
+    )
+    b = bad_file(tmp, t, "!!python", None, "invalid YAML")
+    b.must_not_exist = marker
+    return b
+
+
+@case("python_tag_nested")
+def _(tmp):
+    marker = tmp / "PWNED"
+    t = edit("    payout: 0.5\n", f"    payout: !!python/object/apply:os.system ['touch {marker}']\n")
+    b = bad_file(tmp, t, "!!python", None, "invalid YAML")
+    b.must_not_exist = marker
+    return b
+
+
+@case("duplicate_key")
+def _(tmp):
+    t = edit("discount_rate: 0.04\n", "discount_rate: 0.04\ndiscount_rate: 0.05\n")
+    return bad_file(tmp, t, "discount_rate: 0.05", "discount_rate", "twice")
+
+
+@case("duplicate_nested_key")
+def _(tmp):
+    t = edit("    payout: 0.5\n", "    payout: 0.5\n    payout: 0.7\n")
+    return bad_file(tmp, t, "payout: 0.7", "vehicles.us_led_fund.payout", "twice")
+
+
+@case("empty_file")
+def _(tmp):
+    return bad_file(tmp, "", None, None, "empty")
+
+
+@case("comments_only_file")
+def _(tmp):
+    return bad_file(tmp, "# nothing here\n", None, None, "empty")
+
+
+@case("list_not_mapping")
+def _(tmp):
+    return bad_file(tmp, "- name: base\n- years: 30\n", None, None, "mapping")
+
+
+@case("scalar_not_mapping")
+def _(tmp):
+    return bad_file(tmp, "just a string\n", None, None, "mapping")
+
+
+@case("nonexistent_scenario")
+def _(tmp):
+    return Bad([str(tmp / "nothere.yaml")], "nothere.yaml", None, None, ("no such file",))
+
+
+@case("correlation_not_symmetric")
+def _(tmp):
+    t = edit(
+        "correlation: null\n",
+        "correlation:\n  - [1, 0.5, 0, 0]\n  - [0.2, 1, 0, 0]\n  - [0, 0, 1, 0]\n  - [0, 0, 0, 1]\n",
+    )
+    return bad_file(tmp, t, "correlation:", "correlation", "symmetric")
+
+
+@case("correlation_not_psd")
+def _(tmp):
+    t = edit(
+        "correlation: null\n",
+        "correlation:\n  - [1, 0.9, 0.9, 0]\n  - [0.9, 1, -0.9, 0]\n  - [0.9, -0.9, 1, 0]\n"
+        "  - [0, 0, 0, 1]\n",
+    )
+    return bad_file(tmp, t, "correlation:", "correlation", "positive semi-definite")
+
+
+@case("correlation_wrong_shape")
+def _(tmp):
+    t = edit("correlation: null\n", "correlation: [[1, 0], [0, 1]]\n")
+    return bad_file(tmp, t, "correlation:", "correlation", "4x4")
+
+
+# extends
+
+
+@case("override_out_of_range")
+def _(tmp):
+    return override(
+        tmp, "vehicles:\n  us_led_fund:\n    payout: 1.5\n", "vehicles.us_led_fund.payout", 4, "1.5"
+    )
+
+
+@case("override_typo")
+def _(tmp):
+    return override(
+        tmp, "vehicles:\n  us_led_fund:\n    retrun: {rate: 0.1}\n",
+        "vehicles.us_led_fund.retrun", 4, "unknown key",
+    )
+
+
+@case("override_undeclared_party")
+def _(tmp):
+    return override(
+        tmp,
+        "vehicles:\n  us_russia_instrument:\n    waterfall:\n      profit_split: {us: 0.5, china: 0.5}\n",
+        "vehicles.us_russia_instrument.waterfall.profit_split.china", 5, "'china'",
+    )
+
+
+@case("extends_missing_target")
+def _(tmp):
+    p = write(tmp / "bad.yaml", "description: x\nextends: nothere.yaml\n")
+    return Bad([str(p)], "bad.yaml", 2, "extends", ("nothere.yaml",))
+
+
+@case(
+    "extends_missing_target_no_suffix",
+    bug="'extends: nothere' (no .yaml) gives 'nothere: no shipped scenario named ...' without "
+    "the file, line or field of the extends",
+)
+def _(tmp):
+    p = write(tmp / "bad.yaml", "description: x\nextends: nothere\n")
+    return Bad([str(p)], "bad.yaml", 2, "extends", ("nothere",))
+
+
+@case("extends_not_a_string")
+def _(tmp):
+    p = write(tmp / "bad.yaml", "description: x\nextends: [a.yaml]\n")
+    return Bad([str(p)], "bad.yaml", 2, "extends", ())
+
+
+@case("extends_circular")
+def _(tmp):
+    a = write(tmp / "a.yaml", "name: a\nextends: b.yaml\n")
+    write(tmp / "b.yaml", "extends: a.yaml\n")
+    return Bad([str(a)], ".yaml", None, "extends", ("circular", "a.yaml", "b.yaml"))
+
+
+@case(
+    "extends_circular_line",
+    bug="circular 'extends' names no line, though the line of the 'extends' key is known",
+)
+def _(tmp):
+    a = write(tmp / "a.yaml", "name: a\nextends: b.yaml\n")
+    write(tmp / "b.yaml", "extends: a.yaml\n")
+    b = Bad([str(a)], "a.yaml", 2, "extends", ("circular",))
+    return b
+
+
+# --set
+
+
+@case("set_without_equals")
+def _(tmp):
+    return set_option("discount_rate", None, "KEY=VALUE")
+
+
+@case(
+    "set_unknown_key_path",
+    bug="--set vehicles.us_led_fund.retrun.rate=1 blames base.yaml:139 (the vehicle's line) "
+    "instead of the --set option",
+)
+def _(tmp):
+    return set_option(
+        "vehicles.us_led_fund.retrun.rate=1", "vehicles.us_led_fund.retrun", "unknown key"
+    )
+
+
+@case(
+    "set_unknown_vehicle",
+    bug="--set vehicles.nope.payout=0.3 blames base.yaml:138 for 'vehicles.nope.name' "
+    "instead of the --set option",
+)
+def _(tmp):
+    return set_option("vehicles.nope.payout=0.3", "vehicles.nope.name", "required")
+
+
+@case("set_wrong_type")
+def _(tmp):
+    return set_option("discount_rate=abc", "discount_rate", "number", "abc")
+
+
+@case("set_list_index_out_of_range")
+def _(tmp):
+    return set_option("pool.holdings.99.amount_bn=1", "pool.holdings.99.amount_bn", "99")
+
+
+@case("set_path_through_scalar")
+def _(tmp):
+    return set_option("discount_rate.x=1", "discount_rate.x", "not a section")
+
+
+@case("set_bad_key_syntax")
+def _(tmp):
+    return set_option("=3", None, "dotted key path")
+
+
+@case("set_value_not_yaml")
+def _(tmp):
+    return set_option("discount_rate=[1", None, "[1")
+
+
+@case("set_out_of_range_by_id")
+def _(tmp):
+    return set_option("pool.holdings.japan.amount_bn=-1", "pool.holdings.5.amount_bn", "-1")
+
+
+@case("set_on_bad_file_blames_file")
+def _(tmp):
+    t = edit("  years: 30\n", "  years: 1000\n")
+    b = bad_file(tmp, t, "years: 1000", "timeline.years", "1000")
+    b.args += ["--set", "discount_rate=0.05"]
+    return b
+
+
+@case("validate_bad_file")
+def _(tmp):
+    t = edit("    return:\n      rate: 0.08\n", "    retrun:\n      rate: 0.08\n")
+    b = bad_file(tmp, t, "retrun:", "vehicles.us_led_fund.retrun", "unknown key")
+    b.command = "validate"
+    return b
+
+
+@case("validate_good_then_bad_file")
+def _(tmp):
+    t = edit("  years: 30\n", "  years: 2.5\n")
+    b = bad_file(tmp, t, "years: 2.5", "timeline.years", "2.5")
+    b.args = [str(BASE), *b.args]
+    b.command = "validate"
+    return b
+
+
+def _params(names):
+    return [
+        pytest.param(n, marks=pytest.mark.xfail(reason=f"BUG: {BUGS[n]}", strict=True))
+        if n in BUGS else n
+        for n in names
+    ]
+
+
+def _argv(bad: Bad, out: Path) -> list[str]:
+    if bad.command == "run":
+        return ["run", *bad.args, "--out", str(out)]
+    return [bad.command, *bad.args]
+
+
+# --- the tests ----------------------------------------------------------------------------------
+
+
+def test_at_least_twenty_kinds():
+    assert len(CASES) - len(BUGS) >= 20
+
+
+@pytest.mark.parametrize("name", _params(CASES))
+def test_bad_input(name, tmp_path, capsys, monkeypatch, earlier_report):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("FINMODEL_DEBUG", raising=False)
+    bad = CASES[name](tmp_path)
+
+    # 1. into a folder that does not exist yet: it stays absent or empty
+    out = tmp_path / "out"
+    code = main(_argv(bad, out))
+    got = capsys.readouterr()
+    assert code == 2, got.err
+    check_message(got.err, bad)
+    assert "wrote" not in got.out
+    assert not out.exists() or not any(out.iterdir())
+    if bad.must_not_exist is not None:
+        assert not bad.must_not_exist.exists(), "the YAML tag ran a command"
+
+    # 2. into a folder holding an earlier report of the same name: untouched, nothing new
+    if bad.command == "run":
+        out = tmp_path / "out_earlier"
+        shutil.copytree(earlier_report, out)
+        before = snapshot(out)
+        code = main(_argv(bad, out))
+        got = capsys.readouterr()
+        assert code == 2, got.err
+        check_message(got.err, bad)
+        assert snapshot(out) == before
+
+
+SUBPROCESS_CASES = [
+    "yaml_syntax", "python_tag", "unknown_key_typo", "carve_out_larger_than_pool",
+    "extends_circular", "set_list_index_out_of_range", "empty_file", "validate_bad_file",
+]
+
+
+@pytest.mark.parametrize("name", _params(SUBPROCESS_CASES))
+def test_bad_input_subprocess(name, tmp_path):
+    """The real process: exit 2 and one line on stderr, no traceback."""
+    bad = CASES[name](tmp_path)
+    out = tmp_path / "out"
+    env = {k: v for k, v in os.environ.items() if k != "FINMODEL_DEBUG"}
+    env["PYTHONPATH"] = os.pathsep.join([str(REPO), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
+    r = subprocess.run(
+        [sys.executable, "-m", "finmodel.cli", *_argv(bad, out)],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120,
+    )
+    assert r.returncode == 2, r.stderr
+    check_message(r.stderr, bad)
+    assert not out.exists() or not any(out.iterdir())
+    if bad.must_not_exist is not None:
+        assert not bad.must_not_exist.exists()
+
+
+def test_line_numbers_checked_for_many_cases(tmp_path):
+    """At least five cases pin an exact line computed from the text they wrote."""
+    exact = 0
+    for name, make in CASES.items():
+        d = tmp_path / name
+        d.mkdir()
+        if isinstance(make(d).line, int):
+            exact += 1
+    assert exact >= 5
+
+
+def test_validate_good_base(capsys):
+    assert main(["validate", str(BASE)]) == 0
+    got = capsys.readouterr()
+    assert got.err == ""
+    assert "ok" in got.out
+
+
+def test_validate_does_not_write(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert main(["validate", str(BASE)]) == 0
+    capsys.readouterr()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_unsafe_loader_would_have_run_it(tmp_path):
+    """Sanity check of the python_tag cases: the payload is real (an unsafe loader runs it)."""
+    marker = tmp_path / "PWNED"
+    text = f"x: !!python/object/apply:os.system ['touch {marker}']\n"
+    yaml.unsafe_load(text)
+    assert marker.exists()
+
+
+# --- text that looks like a formula stays text in the workbook ----------------------------------
+
+
+def test_leading_equals_is_text_in_xlsx(tmp_path, capsys):
+    rel = os.path.relpath(BASE, tmp_path)
+    scenario = write(
+        tmp_path / "formula.yaml",
+        f"extends: {rel}\n"
+        "name: formula\n"
+        "description: '=HYPERLINK(\"http://example.com\",\"click\")'\n"
+        "parties:\n"
+        "  us: {name: '=1+1'}\n"
+        "vehicles:\n"
+        "  us_led_fund:\n"
+        "    name: '@SUM(A1:A9)'\n"
+        "  european_fund:\n"
+        "    name: '+CMD()'\n"
+        "  us_russia_instrument:\n"
+        "    name: '-2+3'\n",
+    )
+    out = tmp_path / "out"
+    assert main(["run", str(scenario), "--out", str(out)]) == 0, capsys.readouterr().err
+    wb = openpyxl.load_workbook(out / "formula.xlsx")
+    risky = ("=HYPERLINK", "=1+1", "@SUM(A1:A9)", "+CMD()", "-2+3")
+    found: dict[str, int] = dict.fromkeys(risky, 0)
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                v = cell.value
+                if isinstance(v, str) and v.startswith(("=", "+", "@")):
+                    assert cell.data_type == "s", (ws.title, cell.coordinate, v, cell.data_type)
+                if cell.data_type == "f":
+                    pytest.fail(f"formula in {ws.title}!{cell.coordinate}: {v}")
+                for r in risky:
+                    if isinstance(v, str) and v.startswith(r):
+                        found[r] += 1
+    assert all(found.values()), found
+    summary = wb["Summary"]
+    desc = [c for row in summary.iter_rows() for c in row if c.value == scenario_description()]
+    assert desc and all(c.data_type == "s" for c in desc)
+
+
+def scenario_description() -> str:
+    return '=HYPERLINK("http://example.com","click")'
