@@ -52,8 +52,15 @@ def write_workbook(result: Result, path: Path) -> None:
     _parties(wb.create_sheet("Parties"), result)
     _flows(wb.create_sheet("Flows"), result)
     _checks(wb.create_sheet("Checks"), result)
+    save(wb, path)
+
+
+def save(wb: Workbook, path: Path) -> None:
+    """Print setup on every sheet (landscape, fit to width), fixed timestamps, then save.
+
+    The document's timestamps are fixed so that the same inputs give the same workbook.
+    """
     for ws in wb.worksheets:
-        ws.sheet_view.zoomScale = 100
         ws.page_setup.orientation = "landscape"
         ws.page_setup.fitToWidth = 1
         ws.page_setup.fitToHeight = 0

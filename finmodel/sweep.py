@@ -123,7 +123,7 @@ def parse_vary(text: str) -> tuple[str, list[Any]]:
             raise InputError(
                 f"STEP {step:g} never gets from {start:g} to {stop:g}", file=where, field=key
             )
-        count = int(math.floor((stop - start) / step + 1e-9)) + 1
+        count = math.floor((stop - start) / step + 1e-9) + 1
         if count > MAX_POINTS:
             raise InputError(f"{count:,} values; at most {MAX_POINTS:,}", file=where, field=key)
         values = [round(start + i * step, 12) for i in range(count)]

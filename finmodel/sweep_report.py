@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -13,7 +12,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
-from finmodel.report import BOLD, MOIC, PCT, TITLE, UNITS_NOTE, USD_BN, _header, _widths, put
+from finmodel.report import BOLD, MOIC, PCT, TITLE, UNITS_NOTE, USD_BN, _header, _widths, put, save
 
 if TYPE_CHECKING:
     from finmodel.sweep import SweepResult
@@ -35,9 +34,7 @@ def write_sweep_workbook(s: SweepResult, path: Path) -> None:
     _charts(wb.create_sheet("Charts"), s)
     if len(s.values) >= 2:
         _matrices(wb.create_sheet("Matrix"), s)
-    wb.properties.creator = "finmodel"
-    wb.properties.created = wb.properties.modified = dt.datetime(2000, 1, 1)
-    wb.save(path)
+    save(wb, path)
 
 
 def _table(ws: Worksheet, s: SweepResult) -> None:
@@ -87,6 +84,7 @@ def _charts(ws: Worksheet, s: SweepResult) -> None:
         chart.y_axis.numFmt = "#,##0,,,"
         chart.x_axis.title = first
         chart.x_axis.delete = False
+        chart.x_axis.tickLblPos = "low"  # labels below the plot, not across y = 0
         chart.y_axis.delete = False
         chart.legend.position = "b"
         data = Reference(ws, min_col=2, max_col=1 + len(parties), min_row=anchor_row, max_row=last)
@@ -110,12 +108,17 @@ def _matrices(ws: Worksheet, s: SweepResult) -> None:
     parties = [c[: -len(".npv")] for c in df.columns if c.endswith(".npv")]
     row = 4
     for p in parties:
-        put(ws, row, 1, p, font=BOLD)
+        put(ws, row, 1, f"NPV of {p}", font=BOLD)
         m = df.pivot_table(index=k1, columns=k2, values=f"{p}.npv", aggfunc="first", sort=False)
-        _header(ws, row + 1, 1, [f"{k1} \\ {k2}", *[str(c) for c in m.columns]])
-        for i, (idx, vals) in enumerate(m.iterrows(), start=row + 2):
+        _header(
+            ws,
+            row + 2,
+            1,
+            [f"{k1.rsplit('.', 1)[-1]} \\ {k2.rsplit('.', 1)[-1]}", *[str(c) for c in m.columns]],
+        )
+        for i, (idx, vals) in enumerate(m.iterrows(), start=row + 3):
             put(ws, i, 1, idx)
             for j, v in enumerate(vals, start=2):
                 put(ws, i, j, v, USD_BN)
-        row += len(m) + 4
+        row += len(m) + 5
     _widths(ws, {1: 30, **{j: 14 for j in range(2, len(s.values[k2]) + 2)}})
