@@ -261,6 +261,10 @@ def problems(a: Assumptions) -> list[Problem]:
     found += _vehicle_problems(a)
     found += _correlation_problems(a)
     found += _source_problems(a)
+    if not found:  # the pool's arithmetic needs every currency, party and vehicle in place
+        from finmodel.pool import allocation_problems
+
+        found += allocation_problems(a)
     return found
 
 
@@ -365,10 +369,6 @@ def _pool_problems(a: Assumptions) -> list[Problem]:
                     "takes pool capital but no carve-out names it",
                 )
             )
-    if not found:
-        from finmodel.pool import allocation_problems
-
-        found += allocation_problems(a)
     return found
 
 

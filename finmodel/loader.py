@@ -138,9 +138,6 @@ def _locate(path: str | Path) -> Path:
 def _read_chain(path: Path, seen: tuple[Path, ...]) -> tuple[dict, dict[Path_, Origin], list]:
     """Read ``path`` and, recursively, what it extends; merge; return data, origins, files."""
     resolved = path.resolve()
-    if resolved in seen:
-        chain = " -> ".join(str(p.name) for p in (*seen, resolved))
-        raise InputError(f"circular 'extends': {chain}", file=str(path), field="extends")
     data, lines, digest = _read_yaml(path)
     origins: dict[Path_, Origin] = {k: (str(path), n) for k, n in lines.items()}
     parent = data.get("extends")
@@ -151,10 +148,17 @@ def _read_chain(path: Path, seen: tuple[Path, ...]) -> tuple[dict, dict[Path_, O
         raise InputError("must be the path of another assumption file", **where)
     target = (path.parent / parent) if not Path(parent).is_absolute() else Path(parent)
     if not target.is_file():
-        if Path(parent).suffix == "" and "/" not in parent:
-            target = shipped(parent)
-        else:
-            raise InputError(f"extends '{parent}', which does not exist ({target})", **where)
+        try:
+            target = shipped(parent) if Path(parent).suffix == "" and "/" not in parent else None
+        except InputError:
+            target = None
+        if target is None:
+            raise InputError(
+                f"extends '{parent}', which does not exist ({path.parent / parent})", **where
+            )
+    if target.resolve() in (*seen, resolved):
+        chain = " -> ".join(p.name for p in (*seen, resolved, target.resolve()))
+        raise InputError(f"circular 'extends': {chain}", **where)
     base, base_origins, files = _read_chain(target, (*seen, resolved))
     merged = _merge(base, data, base_origins, origins)
     return merged, base_origins, [*files, (str(path), digest)]
@@ -163,7 +167,7 @@ def _read_chain(path: Path, seen: tuple[Path, ...]) -> tuple[dict, dict[Path_, O
 def _read_yaml(path: Path) -> tuple[dict, dict[Path_, int], str]:
     try:
         raw = path.read_bytes()
-        text = raw.decode("utf-8")
+        text = raw.decode("utf-8-sig")  # a BOM (Notepad) is not content
     except UnicodeDecodeError:
         raise InputError("is not UTF-8 text", file=str(path)) from None
     except OSError as e:
@@ -287,6 +291,7 @@ def _apply_set(data: dict, origins: dict, where: str, path: Path_, value: Any) -
             )
         elif not last and part not in node:
             node[part] = {}
+            origins[(*resolved, part)] = (where, None)  # blame the override for what it made
         resolved.append(part)
         if last:
             node[part] = value

@@ -1,0 +1,200 @@
+"""Monte Carlo: many scenarios of random returns through the batched engine, in chunks.
+
+The engine runs :data:`~finmodel.sampling.CHUNK` scenarios at a time. Of each scenario only its
+scalar metrics (and each party's cumulative receipts at year ends, for the fan chart) are kept,
+in arrays that move to a memory-mapped temporary file when they would take more than
+:data:`MEMORY_BUDGET` bytes, so that memory stays bounded however large N is. Percentiles are
+then exact (``numpy.percentile`` over every scenario), one column at a time.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from finmodel.assumptions import Assumptions
+from finmodel.batch import Batch, compile_batch
+from finmodel.engine import Outcome, evaluate
+from finmodel.exceptions import InputError
+from finmodel.files import write_all
+from finmodel.kinds import Array, Flow
+from finmodel.metrics import party_metrics, vehicle_metrics
+from finmodel.sampling import CHUNK, Method, correlation_factor, draw, sampled_vehicles
+
+PERCENTILES = (5, 25, 50, 75, 95)
+PARTY_METRICS = ("received", "paid", "net", "npv")
+VEHICLE_METRICS = ("contributed", "distributed", "profit", "moic", "irr", "npv")
+MEMORY_BUDGET = 256 * 2**20
+HISTOGRAM_BINS = 30
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class SimulationResult:
+    """Statistics of N simulated scenarios.
+
+    stats : one row per (entity, id, metric): count, mean, std, p5, p25, p50, p75, p95,
+        prob_loss (share of scenarios below 0), sem (standard error of the mean)
+    fan : (party, year, percentile) -> cumulative receipts, a DataFrame with columns
+        party, year, p5 ... p95
+    histograms : {party: (edges, counts)} of each party's NPV
+    """
+
+    assumptions: Assumptions
+    n: int
+    seed: int
+    method: str
+    stats: pd.DataFrame
+    fan: pd.DataFrame
+    histograms: dict[str, tuple[Array, Array]]
+
+    @property
+    def name(self) -> str:
+        return self.assumptions.name
+
+    def write(self, out_dir: str | Path) -> list[Path]:
+        """Write NAME.simulation.csv and NAME.simulation.xlsx atomically."""
+        from finmodel.simulation_report import write_simulation_workbook
+
+        out = Path(out_dir)
+        return write_all(
+            {
+                out / f"{self.name}.simulation.csv": lambda p: self.stats.to_csv(
+                    p, index=False, float_format="%.10g", lineterminator="\n"
+                ),
+                out / f"{self.name}.simulation.xlsx": lambda p: write_simulation_workbook(self, p),
+            }
+        )
+
+
+def simulate(
+    assumptions: Assumptions,
+    n: int,
+    seed: int,
+    method: Method = "mc",
+    progress: Progress | None = None,
+) -> SimulationResult:
+    """Run ``n`` scenarios of sampled returns from ``seed``.
+
+    Examples
+    --------
+    >>> from finmodel.loader import load
+    >>> r = simulate(load("base"), 200, seed=7)
+    >>> row = r.stats.query("id == 'us' and metric == 'npv'").iloc[0]
+    >>> bool(row.p5 < row.p50 < row.p95), int(row["count"])
+    (True, 200)
+    """
+    if not isinstance(n, (int, np.integer)) or isinstance(n, bool) or n < 1:
+        raise InputError(
+            f"N must be a whole number of scenarios, at least 1 (got {n!r})", field="n"
+        )
+    if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or seed < 0:
+        raise InputError(f"the seed must be a whole number >= 0 (got {seed!r})", field="seed")
+    if method not in ("mc", "lhs"):
+        raise InputError(f"method must be 'mc' or 'lhs' (got {method!r})", field="method")
+    base = compile_batch(assumptions)
+    vehicles = sampled_vehicles(assumptions)
+    factor = correlation_factor(assumptions, vehicles)
+    parties = base.parties
+    vids = [v.id for v in base.vehicles]
+    years = assumptions.timeline.years
+    with tempfile.TemporaryDirectory(prefix="finmodel-sim-") as tmp:
+        store = _Store(Path(tmp), n)
+        cols = {("party", p, m): store.column(n) for p in parties for m in PARTY_METRICS}
+        cols |= {("vehicle", v, m): store.column(n) for v in vids for m in VEHICLE_METRICS}
+        fan = store.column((n, len(parties), years + 1), np.float32)
+        for c, start in enumerate(range(0, n, CHUNK)):
+            size = min(CHUNK, n - start)
+            returns = draw(vehicles, factor, size, seed, c, method)
+            outcome = evaluate(_with_returns(base, returns, size))
+            _record(outcome, cols, fan, slice(start, start + size))
+            if progress:
+                progress(start + size, n)
+        stats = _stats(cols)
+        fan_table = _fan(fan, parties, years)
+        hist = {p: _histogram(np.asarray(cols[("party", p, "npv")])) for p in parties}
+    return SimulationResult(assumptions, int(n), int(seed), method, stats, fan_table, hist)
+
+
+def _with_returns(base: Batch, returns: dict[str, Array], size: int) -> Batch:
+    """The base batch as ``size`` scenarios, with the sampled annual returns put in."""
+    tl = base.timeline
+    vehicles = [
+        dataclasses.replace(v, return_rate=tl.per_period(tl.by_period(returns[v.id])))
+        if v.id in returns
+        else v
+        for v in base.vehicles
+    ]
+    return dataclasses.replace(base, names=[base.names[0]] * size, vehicles=vehicles)
+
+
+def _record(o: Outcome, cols: dict, fan: Array, rows: slice) -> None:
+    b = o.batch
+    pm = party_metrics(o)
+    for j, p in enumerate(b.parties):
+        for m in PARTY_METRICS:
+            cols[("party", p, m)][rows] = getattr(pm, m)[:, j]
+    for v in b.vehicles:
+        vm = vehicle_metrics(o, v.id)
+        for m in VEHICLE_METRICS:
+            cols[("vehicle", v.id, m)][rows] = getattr(vm, m)
+    received = np.zeros((b.n_scenarios, len(b.parties), b.timeline.columns))
+    for a in o.allocations:
+        if a.flow is not Flow.contribution:
+            received += a.by_party()
+    year_ends = np.arange(0, b.timeline.columns, b.timeline.m)
+    fan[rows] = np.cumsum(received, axis=2)[:, :, year_ends]
+
+
+def _stats(cols: dict) -> pd.DataFrame:
+    rows = []
+    for (entity, ident, metric), col in cols.items():
+        x = np.asarray(col)
+        x = x[np.isfinite(x)]
+        row = {"entity": entity, "id": ident, "metric": metric, "count": x.size}
+        if x.size:
+            std = float(x.std(ddof=1)) if x.size > 1 else 0.0
+            row |= {"mean": float(x.mean()), "std": std}
+            row |= {f"p{q}": float(v) for q, v in zip(PERCENTILES, np.percentile(x, PERCENTILES))}
+            row |= {"prob_loss": float(np.mean(x < 0)), "sem": std / np.sqrt(x.size)}
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _fan(fan: Array, parties: list[str], years: int) -> pd.DataFrame:
+    frames = []
+    for j, p in enumerate(parties):
+        q = np.percentile(np.asarray(fan[:, j, :], dtype=np.float64), PERCENTILES, axis=0)
+        frame = pd.DataFrame({f"p{k}": q[i] for i, k in enumerate(PERCENTILES)})
+        frame.insert(0, "year", np.arange(years + 1))
+        frame.insert(0, "party", p)
+        frames.append(frame)
+    return pd.concat(frames, ignore_index=True)
+
+
+def _histogram(x: Array) -> tuple[Array, Array]:
+    x = x[np.isfinite(x)]
+    counts, edges = np.histogram(x, bins=HISTOGRAM_BINS)
+    return edges, counts
+
+
+class _Store:
+    """Arrays of per-scenario results: in memory, or memory-mapped past the budget."""
+
+    def __init__(self, folder: Path, n: int) -> None:
+        self.folder = folder
+        self.count = 0
+        self.mapped = n * 8 * 64 > MEMORY_BUDGET
+
+    def column(self, shape: int | tuple[int, ...], dtype=np.float64) -> Array:
+        if not self.mapped:
+            return np.full(shape, np.nan, dtype=dtype)
+        self.count += 1
+        path = self.folder / f"c{self.count}.npy"
+        return np.lib.format.open_memmap(path, mode="w+", dtype=dtype, shape=shape)
