@@ -17,12 +17,19 @@ from finmodel.exceptions import InputError
 EXIT_OK, EXIT_INTERNAL, EXIT_INPUT = 0, 1, 2
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with its errors in finmodel's one-line form (exit code 2)."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(EXIT_INPUT, f"finmodel: error: {message} (see {self.prog} --help)\n")
+
+
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    p = _Parser(
         prog="finmodel",
         description="Cash flows of the 28-point plan's reconstruction funds: who receives what.",
     )
-    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser)
     run = sub.add_parser("run", help="run a scenario and write its report")
     run.add_argument(
         "scenario",
@@ -52,6 +59,18 @@ def _parser() -> argparse.ArgumentParser:
     )
     sw.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY=VALUE")
     sw.add_argument("--out", default="reports", metavar="DIR")
+    sim = sub.add_parser("simulate", help="Monte Carlo over the vehicles' returns")
+    sim.add_argument("scenario", nargs="?", default=None, help="assumption file; default: base")
+    sim.add_argument("-n", dest="n", required=True, type=_whole, metavar="N", help="scenarios")
+    sim.add_argument("--seed", required=True, type=_whole, metavar="S", help="random seed, >= 0")
+    sim.add_argument(
+        "--method",
+        choices=("mc", "lhs"),
+        default="mc",
+        help="plain Monte Carlo or Latin hypercube (default mc)",
+    )
+    sim.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY=VALUE")
+    sim.add_argument("--out", default="reports", metavar="DIR")
     val = sub.add_parser("validate", help="check assumption files without running them")
     val.add_argument("files", nargs="+", metavar="FILE")
     val.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY=VALUE")
@@ -63,7 +82,13 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``finmodel`` command; returns the exit code."""
     args = _parser().parse_args(argv)
     try:
-        commands = {"run": _run, "sweep": _sweep, "validate": _validate, "schema": _schema}
+        commands = {
+            "run": _run,
+            "sweep": _sweep,
+            "simulate": _simulate,
+            "validate": _validate,
+            "schema": _schema,
+        }
         return commands[args.command](args)
     except InputError as e:
         print(f"finmodel: error: {e}", file=sys.stderr)
@@ -128,6 +153,46 @@ def _sweep(args: argparse.Namespace) -> int:
         print(f"wrote {p}")
     print(f"{len(result.table)} grid points")
     return EXIT_OK
+
+
+def _whole(text: str) -> int:
+    """A whole number >= 0 from the command line (argparse turns the error into exit 2)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {value}")
+    return value
+
+
+def _simulate(args: argparse.Namespace) -> int:
+    from finmodel.loader import load_with_origins
+    from finmodel.simulation import simulate
+
+    if args.n < 1:
+        raise InputError("N must be at least 1", file="-n")
+    loaded = load_with_origins(args.scenario or "base", args.sets)
+    bar = _ProgressBar() if sys.stderr.isatty() else None
+    result = simulate(loaded.assumptions, args.n, args.seed, args.method, progress=bar)
+    if bar:
+        bar.close()
+    for p in result.write(Path(args.out)):
+        print(f"wrote {p}")
+    return EXIT_OK
+
+
+class _ProgressBar:
+    """A one-line progress bar on stderr (only when stderr is a terminal)."""
+
+    def __call__(self, done: int, total: int) -> None:
+        width = 40
+        filled = width * done // total
+        bar = "#" * filled + "-" * (width - filled)
+        print(f"\rsimulate [{bar}] {done:,}/{total:,}", end="", file=sys.stderr, flush=True)
+
+    def close(self) -> None:
+        print(file=sys.stderr)
 
 
 def _validate(args: argparse.Namespace) -> int:
