@@ -409,6 +409,15 @@ def _vehicle_problems(a: Assumptions) -> list[Problem]:
                         f"paid until year {end}, past the {a.timeline.years}-year timeline",
                     )
                 )
+        if v.kind is not VehicleKind.fund and v.waterfall.basis is not Basis.capital_first:
+            found.append(
+                (
+                    (*path, "waterfall", "basis"),
+                    f"a {v.kind.value} passes capital on to capital_to: use capital_first",
+                )
+            )
+        if v.waterfall.hurdle is not None and v.waterfall.basis is not Basis.capital_first:
+            found.append(((*path, "waterfall", "hurdle"), "a hurdle needs basis capital_first"))
         for i, r in enumerate(v.readings):
             if r not in a.readings:
                 found.append(((*path, "readings", i), f"reading '{r}' is not in 'readings'"))

@@ -49,6 +49,12 @@ class VehicleInputs:
     capital_to: Array | None
     profit_split: Array
 
+    @property
+    def size(self) -> int:
+        """Scenarios this vehicle's inputs span: 1 when no array varies across the batch."""
+        arrays = [getattr(self, f) for f in self.__dataclass_fields__]
+        return max(x.shape[0] for x in arrays if isinstance(x, np.ndarray) and x.ndim)
+
 
 @dataclass(frozen=True)
 class Batch:
@@ -160,8 +166,10 @@ def _release_share(fractions: Array) -> Array:
     left = 1.0 - (np.cumsum(fractions) - fractions)
     share = np.divide(fractions, left, out=np.zeros_like(fractions), where=left > 1e-12)
     last = np.flatnonzero(fractions)
-    if last.size:
-        share[last[-1]] = 1.0  # the last tranche releases all that is left, not 1 - rounding
+    if last.size and abs(fractions.sum() - 1.0) < 1e-9:
+        # the schedule ends within the timeline: its last tranche releases all that is left,
+        # not 1 - rounding (a schedule that runs past the horizon leaves the rest frozen)
+        share[last[-1]] = 1.0
     return np.minimum(share, 1.0)
 
 

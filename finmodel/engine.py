@@ -18,7 +18,11 @@ from finmodel.waterfall import Allocation, allocations
 
 @dataclass(frozen=True)
 class Outcome:
-    """What a batch produces: each vehicle's schedule, and every payment to or from a party."""
+    """What a batch produces: each vehicle's schedule, and every payment to or from a party.
+
+    A vehicle whose inputs are the same in every scenario of the batch is computed once: its
+    schedule and payments have a leading axis of 1 and broadcast against the batch.
+    """
 
     batch: Batch
     schedules: dict[str, Schedule]
@@ -61,7 +65,7 @@ def evaluate(batch: Batch) -> Outcome:
     >>> sorted(o.schedules) == sorted(load("base").vehicles)
     True
     """
-    n = batch.n_scenarios
-    schedules = {v.id: schedule(v, n) for v in batch.vehicles}
+    # a vehicle whose inputs do not vary runs once and broadcasts (shape (1, columns))
+    schedules = {v.id: schedule(v, v.size) for v in batch.vehicles}
     allocs = [a for v in batch.vehicles for a in allocations(v, schedules[v.id])]
     return Outcome(batch=batch, schedules=schedules, allocations=allocs)

@@ -24,7 +24,8 @@ import numpy as np
 from finmodel.kinds import Array
 
 _V_LO, _V_HI = np.log(1e-12), np.log(1e6)  # r from -100% + 1e-12 to 999,999% a period
-_TOL = 1e-15
+_TOL = 1e-13  # on v = ln(1+r): far below the 1e-8 the rates are held to
+_MAX_ITERATIONS = 400
 
 
 @dataclass(frozen=True)
@@ -73,21 +74,24 @@ def irr(flows: Array) -> Irr:
 
 def _sign_changes(sign: Array) -> np.ndarray:
     """Number of sign changes along each row, zeros skipped."""
-    s = np.where(sign == 0, np.nan, sign)
+    if not (sign == 0).any():
+        return np.count_nonzero(sign[:, 1:] != sign[:, :-1], axis=1)
     # carry the last non-zero sign forward so that zeros do not break a run
-    idx = np.where(~np.isnan(s), np.arange(s.shape[1]), 0)
+    idx = np.where(sign != 0, np.arange(sign.shape[1]), 0)
     np.maximum.accumulate(idx, axis=1, out=idx)
-    filled = np.take_along_axis(s, idx, axis=1)
-    d = filled[:, 1:] * filled[:, :-1]
-    return np.sum(d < 0, axis=1)
+    filled = np.take_along_axis(sign, idx, axis=1)
+    return np.count_nonzero(filled[:, 1:] * filled[:, :-1] < 0, axis=1)
 
 
-def _scaled(flows: Array, v: Array) -> tuple[Array, Array]:
-    """NPV and dNPV/dv at v = ln(1+r), both scaled by the same positive factor per row."""
+def _scaled(flows: Array, v: Array, first: Array, last: Array) -> tuple[Array, Array]:
+    """NPV and dNPV/dv at v = ln(1+r), both scaled by the same positive factor per row.
+
+    The factor makes the largest term's exponent 0: the last non-zero flow's when v < 0, the
+    first's when v >= 0. Zero flows outside them get exponents clipped to 0, never inf * 0.
+    """
     t = np.arange(flows.shape[1], dtype=float)
-    last = flows.shape[1] - 1
-    expo = -np.outer(v, t)
-    expo -= np.where(v < 0, -v * last, 0.0)[:, None]  # the largest exponent becomes 0
+    anchor = np.where(v < 0, last, first)
+    expo = np.minimum(-np.outer(v, t) + (v * anchor)[:, None], 0.0)
     w = flows * np.exp(expo)
     return w.sum(axis=1), -(w * t).sum(axis=1)
 
@@ -95,33 +99,64 @@ def _scaled(flows: Array, v: Array) -> tuple[Array, Array]:
 def _solve_unique(flows: Array) -> tuple[Array, np.ndarray]:
     """Safeguarded Newton on v = ln(1+r) for rows with exactly one sign change."""
     n = flows.shape[0]
+    nonzero = flows != 0
+    first = np.argmax(nonzero, axis=1).astype(float)
+    last = (flows.shape[1] - 1 - np.argmax(nonzero[:, ::-1], axis=1)).astype(float)
     lo, hi = np.full(n, _V_LO), np.full(n, _V_HI)
-    f_lo, _ = _scaled(flows, lo)
-    f_hi, _ = _scaled(flows, hi)
+    f_lo, _ = _scaled(flows, lo, first, last)
+    f_hi, _ = _scaled(flows, hi, first, last)
     ok = np.sign(f_lo) * np.sign(f_hi) < 0
     root_at_edge = (f_lo == 0) | (f_hi == 0)
-    v = np.full(n, np.log1p(0.05))
+    v = _first_guess(flows)
+    step_before = hi - lo  # rtsafe: Newton must at least halve the step, else bisect
+    converged = ~ok
     active = np.flatnonzero(ok)
-    for _ in range(200):
+    for _ in range(_MAX_ITERATIONS):
         if active.size == 0:
             break
-        fa, dfa = _scaled(flows[active], v[active])
+        va = v[active]
+        fa, dfa = _scaled(flows[active], va, first[active], last[active])
         low_side = np.sign(fa) == np.sign(f_lo[active])
-        lo[active] = np.where(low_side, v[active], lo[active])
-        hi[active] = np.where(low_side, hi[active], v[active])
-        with np.errstate(divide="ignore", invalid="ignore"):
+        lo[active] = np.where(low_side, va, lo[active])
+        hi[active] = np.where(low_side, hi[active], va)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             step = np.where(dfa != 0, fa / dfa, np.inf)
-        newton = v[active] - step
-        inside = (newton > lo[active]) & (newton < hi[active]) & np.isfinite(newton)
-        new = np.where(inside, newton, 0.5 * (lo[active] + hi[active]))
-        new = np.where(fa == 0, v[active], new)  # an exact root stays put
-        moved = np.abs(new - v[active])
+        newton = va - step
+        use_newton = (
+            (newton > lo[active])
+            & (newton < hi[active])
+            & (np.abs(step) < 0.5 * step_before[active])
+        )
+        tol = _TOL * np.maximum(1.0, np.abs(va))
+        tiny = np.abs(step) <= tol  # Newton is at the root to rounding: take it, stop
+        new = np.where(use_newton | tiny, newton, 0.5 * (lo[active] + hi[active]))
+        new = np.where(fa == 0, va, new)  # an exact root stays put
+        moved = np.abs(new - va)
+        step_before[active] = moved
         v[active] = new
-        active = active[(moved > _TOL * np.maximum(1.0, np.abs(new))) & (fa != 0)]
+        done = (moved <= tol) | tiny | (fa == 0)
+        converged[active[done]] = True
+        active = active[~done]
+    ok = ok & converged
     rate = np.where(ok, np.expm1(v), np.nan)
     reason = np.where(ok, "", "the rate lies outside -100%..+999,999% a period").astype(object)
     reason[root_at_edge & ~ok] = "the rate lies at the edge of the search range"
+    reason[~converged] = f"the search did not converge in {_MAX_ITERATIONS} steps"
     return rate, reason
+
+
+def _first_guess(flows: Array) -> Array:
+    """ln(MOIC) / (the money-weighted time between paying in and getting out), per row.
+
+    Exact for one payment in and one out; close enough elsewhere for Newton to converge fast.
+    """
+    t = np.arange(flows.shape[1], dtype=float)
+    pos, neg = np.maximum(flows, 0.0), np.maximum(-flows, 0.0)
+    got, paid = pos.sum(axis=1), neg.sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        span = (pos @ t) / got - (neg @ t) / paid
+        v = np.log(got / paid) / span
+    return np.where(np.isfinite(v), np.clip(v, _V_LO + 1.0, _V_HI - 1.0), np.log1p(0.05))
 
 
 def _solve_by_roots(row: Array) -> tuple[float, str]:

@@ -76,17 +76,23 @@ def vehicle_metrics(o: Outcome, vehicle: str) -> VehicleMetrics:
     df = tl.discount_factors(o.batch.discount_rate)
     with np.errstate(divide="ignore", invalid="ignore"):
         moic = np.where(contributed > 0, (distributed + terminal) / contributed, np.nan)
+    n = o.batch.n_scenarios
     return VehicleMetrics(
-        contributed=contributed,
-        distributed=distributed,
-        fees=s.fee.sum(axis=1),
-        terminal_value=terminal,
-        profit=distributed + terminal - contributed,
-        moic=moic,
-        irr=r.annualised(tl.m),
-        irr_reason=r.reason,
-        npv=(flows * df).sum(axis=1),
+        contributed=_full(contributed, n),
+        distributed=_full(distributed, n),
+        fees=_full(s.fee.sum(axis=1), n),
+        terminal_value=_full(terminal, n),
+        profit=_full(distributed + terminal - contributed, n),
+        moic=_full(moic, n),
+        irr=_full(r.annualised(tl.m), n),
+        irr_reason=_full(r.reason, n),
+        npv=_full((flows * df).sum(axis=1), n),
     )
+
+
+def _full(x: np.ndarray, n: int) -> np.ndarray:
+    """A per-scenario array of a vehicle computed once (shape (1,)) spread over the batch."""
+    return x if x.shape[0] == n else np.repeat(x, n, axis=0)
 
 
 def party_metrics(o: Outcome) -> PartyMetrics:

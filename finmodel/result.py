@@ -17,6 +17,7 @@ from finmodel.files import write_all
 from finmodel.kinds import Line
 from finmodel.metrics import PartyMetrics, VehicleMetrics, checks, party_metrics, vehicle_metrics
 
+_FLOW_DTYPES = ("object", "int64", "datetime64[ns]", "object", "object", "object", "float64")
 #: A check passes when its error is below one cent.
 TOLERANCE_USD = 0.01
 
@@ -82,6 +83,9 @@ class Result:
                     }
                 )
             )
+        columns = ["scenario", "period", "date", "vehicle", "flow", "party", "amount_usd"]
+        if not frames:  # no money moves at all: an empty table, not an error
+            return pd.DataFrame({c: pd.Series(dtype=t) for c, t in zip(columns, _FLOW_DTYPES)})
         df = pd.concat(frames, ignore_index=True)
         return df.sort_values(
             ["scenario", "period", "vehicle", "flow", "party"], kind="stable"

@@ -80,7 +80,7 @@ def _zeros(n: int, cols: int) -> Array:
 
 
 def _fund(v: VehicleInputs, n: int) -> Schedule:
-    contrib = np.broadcast_to(v.contributions.sum(axis=1), (n, v.contributions.shape[-1]))
+    contrib = np.array(np.broadcast_to(v.contributions.sum(axis=1), (n, v.contributions.shape[-1])))
     cols = contrib.shape[1]
     committed = contrib.sum(axis=1)
     rate = np.broadcast_to(v.return_rate, (n, cols))
@@ -88,38 +88,55 @@ def _fund(v: VehicleInputs, n: int) -> Schedule:
         np.broadcast_to(x[:, 0], (n,)) for x in (v.cash_rate, v.payout, v.fee_rate)
     )
     term = np.broadcast_to(v.term, (n,))
-    target = np.broadcast_to(np.atleast_2d(v.deploy_target), (n, cols))
-    lines = {k: _zeros(n, cols) for k in ("deployed", "return", "fee", "distribution", "value")}
+    fraction = np.broadcast_to(np.atleast_2d(v.deploy_target), (n, cols))
+    target = fraction * committed[:, None]
+    # after the last term nothing moves; after the last tranche or contribution nothing deploys
+    last = min(cols - 1, int(term.max()))
+    moves = np.any(np.diff(fraction, axis=1, prepend=0.0) != 0, axis=0) | np.any(contrib, axis=0)
+    deploy_until = int(np.flatnonzero(moves).max(initial=0))
+    has_fee, nav_fee = bool(np.any(fee_r)), v.fee_basis is FeeBasis.nav
+    first_term = int(term.min())
+    deployed, ret_line, fee_line, dist_line, value = (_zeros(n, cols) for _ in range(5))
     cash, proj, done = np.zeros(n), np.zeros(n), np.zeros(n)
-    for k in range(cols):
-        alive = k <= term
-        value_prev = cash + proj
-        ret = proj * rate[:, k] + cash * cash_r if k else np.zeros(n)
-        proj = proj + proj * rate[:, k] if k else proj
-        cash = cash + cash * cash_r + contrib[:, k] if k else cash + contrib[:, k]
-        dep = np.clip(target[:, k] * committed - done, 0.0, cash)
-        cash, proj, done = cash - dep, proj + dep, done + dep
+    zero = np.zeros(n)
+    for k in range(last + 1):
+        ret, fee = zero, zero
+        value_prev = cash + proj if nav_fee else None
+        if k:
+            grow = proj * rate[:, k]
+            earn = cash * cash_r
+            ret = grow + earn
+            proj = proj + grow
+            cash = cash + earn
+        cash = cash + contrib[:, k]
+        if k <= deploy_until:
+            dep = np.clip(target[:, k] - done, 0.0, cash)
+            cash, proj, done = cash - dep, proj + dep, done + dep
+            deployed[:, k] = dep
         gross = cash + proj
-        basis = committed if v.fee_basis is FeeBasis.committed else value_prev
-        fee = np.where(alive & (k > 0), np.minimum(fee_r * basis, gross), 0.0)
-        income = np.maximum(ret - fee, 0.0) * payout
-        dist = np.where(k == term, gross - fee, np.minimum(income, gross - fee))
-        dist = np.where(alive, dist, 0.0)
+        if has_fee and k:
+            fee = np.minimum(fee_r * (value_prev if nav_fee else committed), gross)
+        left = gross - fee
+        dist = np.minimum(np.maximum(ret - fee, 0.0) * payout, left)
+        if k >= first_term:  # some scenarios liquidate now, some already have
+            dist = np.where(k == term, left, dist)
+            alive = k <= term
+            fee, dist = np.where(alive, fee, 0.0), np.where(alive, dist, 0.0)
         take = fee + dist
         from_proj = np.minimum(take, proj)
         proj, cash = proj - from_proj, np.maximum(cash - (take - from_proj), 0.0)
-        proj = np.where(k >= term, 0.0, proj)
-        cash = np.where(k >= term, 0.0, cash)
-        for key, x in (("deployed", dep), ("return", ret), ("fee", fee), ("distribution", dist)):
-            lines[key][:, k] = x
-        lines["value"][:, k] = cash + proj
+        if k >= first_term:
+            ended = k >= term
+            proj, cash = np.where(ended, 0.0, proj), np.where(ended, 0.0, cash)
+        ret_line[:, k], fee_line[:, k], dist_line[:, k] = ret, fee, dist
+        value[:, k] = cash + proj
     return Schedule(
-        contribution=np.array(contrib),
-        deployed=lines["deployed"],
-        return_=lines["return"],
-        fee=lines["fee"],
-        distribution=lines["distribution"],
-        value_end=lines["value"],
+        contribution=contrib,
+        deployed=deployed,
+        return_=ret_line,
+        fee=fee_line,
+        distribution=dist_line,
+        value_end=value,
     )
 
 

@@ -144,12 +144,15 @@ def _record(o: Outcome, cols: dict, fan: Array, rows: slice) -> None:
         vm = vehicle_metrics(o, v.id)
         for m in VEHICLE_METRICS:
             cols[("vehicle", v.id, m)][rows] = getattr(vm, m)
-    received = np.zeros((b.n_scenarios, len(b.parties), b.timeline.columns))
+    tl = b.timeline
+    received = np.zeros((b.n_scenarios, len(b.parties), tl.years + 1))
     for a in o.allocations:
         if a.flow is not Flow.contribution:
-            received += a.by_party()
-    year_ends = np.arange(0, b.timeline.columns, b.timeline.m)
-    fan[rows] = np.cumsum(received, axis=2)[:, :, year_ends]
+            yearly = np.zeros((a.amount.shape[0], tl.years + 1))
+            yearly[:, 0] = a.amount[:, 0]
+            yearly[:, 1:] = a.amount[:, 1:].reshape(-1, tl.years, tl.m).sum(axis=2)
+            received += yearly[:, None, :] * a.shares[:, :, None]
+    fan[rows] = np.cumsum(received, axis=2)  # at the start, then at each year's end
 
 
 def _stats(cols: dict) -> pd.DataFrame:

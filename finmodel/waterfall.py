@@ -87,6 +87,8 @@ def tiers(contribution: Array, distribution: Array, hurdle_rate: Array) -> Tiers
     ([[0.0, 0.0, 14.24]], [[0.0, 0.0, 5.76]])
     """
     n, cols = distribution.shape
+    if not np.any(hurdle_rate):
+        return _tiers_by_running_max(contribution, distribution)
     capital, hurdle, profit = np.zeros((n, cols)), np.zeros((n, cols)), np.zeros((n, cols))
     h = np.broadcast_to(hurdle_rate[:, 0], (n,))
     owed_capital, owed_pref = np.zeros(n), np.zeros(n)
@@ -100,6 +102,14 @@ def tiers(contribution: Array, distribution: Array, hurdle_rate: Array) -> Tiers
         owed_capital, owed_pref = owed_capital - cap, owed_pref - pref
         capital[:, k], hurdle[:, k], profit[:, k] = cap, pref, d - cap - pref
     return Tiers(capital=capital, hurdle=hurdle, profit=profit)
+
+
+def _tiers_by_running_max(contribution: Array, distribution: Array) -> Tiers:
+    """Capital first, no hurdle, for all periods at once: P_k = max(0, max_j<=k sum(D - C))."""
+    excess = np.cumsum(distribution - contribution, axis=1)
+    cumulative = np.maximum.accumulate(np.maximum(excess, 0.0), axis=1)
+    profit = np.minimum(np.diff(cumulative, axis=1, prepend=0.0), distribution)
+    return Tiers(capital=distribution - profit, hurdle=np.zeros_like(profit), profit=profit)
 
 
 def income_tiers(contribution: Array, distribution: Array, term: np.ndarray) -> Tiers:

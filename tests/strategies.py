@@ -1,0 +1,383 @@
+"""Hypothesis strategies: random, valid assumption sets for finmodel.
+
+:func:`assumption_dicts` draws a whole scenario as the dict that ``Assumptions.model_validate``
+takes (the same shape as ``assumptions/base.yaml``): a timeline, a pool of holdings with
+carve-outs that fit it, and one to four vehicles of every kind. Everything it draws is valid by
+construction: the tests assert that ``assumptions.problems`` finds nothing, so a draw that the
+model rejects is a bug in this file or in the validation, not a skipped example.
+
+Magnitudes. float64 carries about 16 significant digits, so an identity "to the cent" can hold
+only while the amounts stay well below 1e13 USD. Amounts are drawn so that the largest value a
+vehicle can reach (every input growing at the highest rate drawn, 30% a year, over the whole
+timeline) stays below about 1e11 USD.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from hypothesis import strategies as st
+
+PARTIES = ("us", "ukraine", "russia", "europe", "manager")
+OWNER = "russia"
+#: USD per unit at the start date (EUR may also get a per-year path; its first year is used).
+FX = {"USD": 1.0, "EUR": 1.16, "GBP": 1.32}
+MAX_RATE = 0.3
+MIN_RATE = -0.5
+#: Periods a year, and the longest timeline drawn for each frequency (monthly kept small).
+FREQUENCIES = {"annual": (1, 40), "quarterly": (4, 15), "monthly": (12, 5)}
+KINDS = ("fund", "grant", "release")
+
+
+def amount_cap_bn(years: int) -> float:
+    """Largest single amount (bn) drawn on a timeline of ``years``: 5bn / 1.3^years.
+
+    At most 4 holdings and 4 vehicles with 3 contributions each, at 1.5 USD per unit, grown at
+    30% a year for the whole timeline, stay below 5e9 * 16 * 1.5 = 1.2e11 USD.
+    """
+    return 5.0 / (1.0 + MAX_RATE) ** years
+
+
+def rates(lo: float = MIN_RATE, hi: float = MAX_RATE) -> st.SearchStrategy[float]:
+    """Rates on a 1e-4 grid (basis points), so shrunk examples read like inputs."""
+    return st.integers(round(lo * 10_000), round(hi * 10_000)).map(lambda k: k / 10_000)
+
+
+def shares(parties: tuple[str, ...] = PARTIES, min_size: int = 1) -> st.SearchStrategy[dict]:
+    """Party shares >= 0 summing to 1 (within 1e-15), built from integer weights."""
+
+    @st.composite
+    def build(draw: st.DrawFn) -> dict[str, float]:
+        chosen = draw(
+            st.lists(
+                st.sampled_from(parties), min_size=min_size, max_size=len(parties), unique=True
+            )
+        )
+        weights = [draw(st.integers(0, 8)) for _ in chosen]
+        if sum(weights) == 0:
+            weights[0] = 1
+        total = sum(weights)
+        out = {p: w / total for p, w in zip(chosen, weights)}
+        # make the float sum 1: the rounding residue (< 1e-15) goes to the largest share
+        top = chosen[weights.index(max(weights))]
+        out[top] += 1.0 - sum(out.values())
+        return out
+
+    return build()
+
+
+@st.composite
+def timelines(draw: st.DrawFn, max_years: int | None = None) -> dict[str, Any]:
+    """``{start, years, frequency}``: 1-40 years annual, 1-15 quarterly, 1-5 monthly."""
+    frequency = draw(st.sampled_from(list(FREQUENCIES)))
+    longest = FREQUENCIES[frequency][1]
+    if max_years is not None:
+        longest = min(longest, max_years)
+    years = draw(st.integers(1, longest))
+    start = draw(
+        st.sampled_from([dt.date(2026, 1, 1), dt.date(2026, 1, 31), dt.date(2025, 11, 30)])
+    )
+    return {"start": start, "years": years, "frequency": frequency}
+
+
+@st.composite
+def phasings(draw: st.DrawFn, max_years: int) -> dict[str, Any]:
+    """``{years: d}`` (d <= max_years) or ``{fractions: [...]}`` over at most max_years years."""
+    if max_years >= 1 and draw(st.booleans()):
+        n = draw(st.integers(1, max_years))
+        weights = [draw(st.integers(0, 4)) for _ in range(n)]
+        if sum(weights) == 0:
+            weights[-1] = 1
+        return {"fractions": [w / sum(weights) for w in weights]}
+    return {"years": draw(st.integers(0, max_years))}
+
+
+@st.composite
+def returns(
+    draw: st.DrawFn, years: int, path: bool | None = None, lo: float = MIN_RATE
+) -> dict[str, Any]:
+    """A constant ``rate`` or a per-year ``path`` (1..years values), each in lo..0.3."""
+    use_path = draw(st.booleans()) if path is None else path
+    if use_path:
+        return {"path": draw(st.lists(rates(lo), min_size=1, max_size=years))}
+    return {"rate": draw(rates(lo))}
+
+
+@st.composite
+def contributions(
+    draw: st.DrawFn, years: int, term: int | None, cap_bn: float
+) -> list[dict[str, Any]]:
+    """1-3 contributions ending by the timeline and strictly before the term."""
+    last = years if term is None else min(years, term - 1)
+    out = []
+    for _ in range(draw(st.integers(1, 3))):
+        start_year = draw(st.integers(0, last))
+        span = draw(st.integers(0, last - start_year))
+        out.append(
+            {
+                "party": draw(st.sampled_from(PARTIES)),
+                "amount_bn": draw(st.integers(0, 1000)) * cap_bn / 1000,
+                "currency": draw(st.sampled_from(list(FX))),
+                "years": span,
+                "start_year": start_year,
+            }
+        )
+    return out
+
+
+@st.composite
+def waterfalls(
+    draw: st.DrawFn,
+    basis: str | None = None,
+    hurdle: bool | None = None,
+) -> dict[str, Any]:
+    """A waterfall: basis, capital_to (None, a party or shares), optional hurdle, profit split."""
+    w: dict[str, Any] = {
+        "basis": basis or draw(st.sampled_from(["capital_first", "income_split"])),
+        "profit_split": draw(shares()),
+    }
+    capital_to = draw(st.sampled_from(["contributors", "party", "shares"]))
+    if capital_to == "party":
+        w["capital_to"] = draw(st.sampled_from(PARTIES))
+    elif capital_to == "shares":
+        w["capital_to"] = draw(shares())
+    with_hurdle = draw(st.booleans()) if hurdle is None else hurdle
+    if with_hurdle and w["basis"] == "capital_first":  # a hurdle is a capital_first tier
+        w["hurdle"] = {"rate": draw(rates(0.0, 0.15)), "to": draw(st.sampled_from(PARTIES))}
+    return w
+
+
+@st.composite
+def vehicles(
+    draw: st.DrawFn,
+    years: int,
+    cap_bn: float,
+    kind: str | None = None,
+    basis: str | None = None,
+    hurdle: bool | None = None,
+    fee: bool | None = None,
+    from_pool: bool | None = None,
+    min_return: float = MIN_RATE,
+) -> dict[str, Any]:
+    """One vehicle of kind fund, grant or release; its capital from the pool or contributions."""
+    kind = kind or draw(st.sampled_from(KINDS))
+    v: dict[str, Any] = {"name": f"a {kind}", "kind": kind}
+    term = draw(st.integers(1, years + 5)) if kind == "fund" else None
+    if term is not None:
+        v["term_years"] = term
+    pool = draw(st.booleans()) if from_pool is None else from_pool
+    if pool:
+        v["capital"] = {"from": "pool"}
+    else:
+        v["capital"] = {"contributions": draw(contributions(years, term, cap_bn))}
+    v["cash_rate"] = draw(rates(-0.01, 0.08))
+    if kind == "fund":
+        v["deployment"] = draw(phasings(term))
+        v["return"] = draw(returns(years, lo=min_return))
+        v["payout"] = draw(st.integers(0, 20)) / 20
+        with_fee = draw(st.booleans()) if fee is None else fee
+        if with_fee:
+            v["fee"] = {
+                "rate": draw(rates(0.0, 0.05)),
+                "basis": draw(st.sampled_from(["committed", "nav"])),
+                "to": draw(st.sampled_from(PARTIES)),
+            }
+    elif kind == "release":
+        v["release"] = draw(phasings(years + 3))
+    # a grant or a release passes its capital on: only capital_first makes sense for them
+    v["waterfall"] = draw(
+        waterfalls(basis=basis if kind == "fund" else "capital_first", hurdle=hurdle)
+    )
+    return v
+
+
+def _take(left: list[float], select: list[bool], want: float | None, method: str) -> list[float]:
+    """What one carve-out takes from each holding (MODEL.md section 3), in USD."""
+    avail = [x if s else 0.0 for x, s in zip(left, select)]
+    total = sum(avail)
+    if want is None:
+        return avail
+    want = min(want, total)
+    if method == "pro_rata":
+        return [a * want / total if total > 0 else 0.0 for a in avail]
+    out, need = [], want
+    for a in avail:
+        t = min(a, max(need, 0.0))
+        out.append(t)
+        need -= t
+    return out
+
+
+@st.composite
+def pools(draw: st.DrawFn, pool_vehicles: list[str], cap_bn: float) -> dict[str, Any]:
+    """Holdings, and carve-outs that fit: one per pool vehicle, then a catch-all remainder.
+
+    A fixed carve-out asks for a fraction (0..100%) of what is left in its selection, so it
+    always fits; the last carve-out takes the remainder of everything, so every dollar of the
+    pool goes to exactly one carve-out.
+    """
+    n = draw(st.integers(1, 4))
+    holdings = [
+        {
+            "id": f"h{i}",
+            "region": draw(st.sampled_from(["europe", "other"])),
+            "amount_bn": draw(st.integers(0, 1000)) * cap_bn / 1000,
+            "currency": draw(st.sampled_from(list(FX))),
+        }
+        for i in range(n)
+    ]
+    left = [h["amount_bn"] * 1e9 * FX[h["currency"]] for h in holdings]
+    allocation = []
+    for vid in pool_vehicles:
+        selectors = ["europe", "other", *(h["id"] for h in holdings)]
+        chosen = draw(st.lists(st.sampled_from(selectors), min_size=1, max_size=3, unique=True))
+        select = [h["id"] in chosen or h["region"] in chosen for h in holdings]
+        method = draw(st.sampled_from(["pro_rata", "in_order"]))
+        carve: dict[str, Any] = {"vehicle": vid, "from": chosen, "method": method}
+        if draw(st.integers(0, 3)) == 0:
+            carve["amount"] = "remainder"
+            want = None
+        else:
+            currency = draw(st.sampled_from(list(FX)))
+            available = sum(x for x, s in zip(left, select) if s)
+            fraction = draw(st.integers(0, 100)) / 100
+            carve["amount_bn"] = fraction * available / FX[currency] / 1e9
+            carve["currency"] = currency
+            want = carve["amount_bn"] * 1e9 * FX[currency]
+        take = _take(left, select, want, method)
+        left = [x - t for x, t in zip(left, take)]
+        allocation.append(carve)
+    last = draw(st.sampled_from([*pool_vehicles, "stays_frozen"]))
+    allocation.append({"vehicle": last, "amount": "remainder", "from": ["europe", "other"]})
+    return {"owner": OWNER, "holdings": holdings, "allocation": allocation}
+
+
+@st.composite
+def assumption_dicts(
+    draw: st.DrawFn,
+    *,
+    kinds: tuple[str, ...] = KINDS,
+    basis: str | None = None,
+    hurdle: bool | None = None,
+    fee: bool | None = None,
+    max_vehicles: int = 4,
+    max_years: int | None = None,
+    first_kind: str | None = None,
+    min_return: float = MIN_RATE,
+) -> dict[str, Any]:
+    """A whole random scenario, as the dict ``Assumptions.model_validate`` takes.
+
+    Keyword arguments pin one feature for every vehicle (``basis="capital_first"``,
+    ``hurdle=False``, ``fee=False``), restrict the kinds drawn, or fix the kind of the first
+    vehicle, ``v0`` (``first_kind="fund"``), or the lowest project return (``min_return``).
+    """
+    timeline = draw(timelines(max_years=max_years))
+    years = timeline["years"]
+    cap = amount_cap_bn(years)
+    n = draw(st.integers(1, max_vehicles))
+    vs = {
+        f"v{i}": draw(
+            vehicles(
+                years,
+                cap,
+                kind=first_kind if i == 0 and first_kind else draw(st.sampled_from(kinds)),
+                basis=basis,
+                hurdle=hurdle,
+                fee=fee,
+                min_return=min_return,
+            )
+        )
+        for i in range(n)
+    }
+    pool_vehicles = [vid for vid, v in vs.items() if v["capital"].get("from") == "pool"]
+    fx: dict[str, Any] = {"EUR": {"rate": FX["EUR"]}, "GBP": {"rate": FX["GBP"]}}
+    if draw(st.booleans()):
+        path = draw(st.lists(st.integers(80, 150), min_size=1, max_size=years))
+        fx["EUR"] = {"path": [FX["EUR"], *(k / 100 for k in path)][:years]}
+    return {
+        "name": "random",
+        "timeline": timeline,
+        "discount_rate": draw(rates(0.0, 0.1)),
+        "fx": fx,
+        "parties": {p: {"name": p.title()} for p in PARTIES},
+        "pool": draw(pools(pool_vehicles, cap)),
+        "vehicles": vs,
+    }
+
+
+# --- hand-built scenarios for the worked examples ------------------------------------------------
+
+BN = 1e9
+
+
+def scenario(
+    vehicles: dict[str, dict[str, Any]],
+    *,
+    years: int = 3,
+    frequency: str = "annual",
+    start: dt.date = dt.date(2026, 1, 1),
+    pool_bn: float = 100.0,
+    discount_rate: float = 0.05,
+    holdings: list[dict[str, Any]] | None = None,
+    allocation: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """A small scenario around hand-written ``vehicles``, as a dict for ``model_validate``.
+
+    By default the pool is one European holding of ``pool_bn`` USD bn, all of it carved out to
+    the first vehicle with ``capital: {from: pool}`` (or left frozen if none takes pool money).
+    """
+    if holdings is None:
+        holdings = [{"id": "frozen", "region": "europe", "amount_bn": pool_bn, "currency": "USD"}]
+    if allocation is None:
+        takers = [vid for vid, v in vehicles.items() if v["capital"].get("from") == "pool"]
+        target = takers[0] if takers else "stays_frozen"
+        allocation = [{"vehicle": target, "amount": "remainder", "from": ["europe", "other"]}]
+    return {
+        "name": "worked",
+        "timeline": {"start": start, "years": years, "frequency": frequency},
+        "discount_rate": discount_rate,
+        "fx": {"EUR": {"rate": 1.25}, "GBP": {"rate": 1.5}},
+        "parties": {p: {"name": p.title()} for p in PARTIES},
+        "pool": {"owner": OWNER, "holdings": holdings, "allocation": allocation},
+        "vehicles": vehicles,
+    }
+
+
+def fund(**fields: Any) -> dict[str, Any]:
+    """A pool-funded fund: all deployed at period 0, 0% return, all reinvested, no fee, unless
+    ``fields`` say otherwise; profits to the US and Ukraine 50/50, capital to Ukraine."""
+    v: dict[str, Any] = {
+        "name": "a fund",
+        "kind": "fund",
+        "capital": {"from": "pool"},
+        "deployment": {"years": 0},
+        "cash_rate": 0.0,
+        "return": {"rate": 0.0},
+        "payout": 0.0,
+        "term_years": 3,
+        "waterfall": {
+            "basis": "capital_first",
+            "capital_to": "ukraine",
+            "profit_split": {"us": 0.5, "ukraine": 0.5},
+        },
+    }
+    v.update(fields)
+    return v
+
+
+def validated(d: dict[str, Any]):
+    """``Assumptions`` from a dict, asserting that the cross-field checks find nothing."""
+    from finmodel.assumptions import Assumptions, problems
+
+    a = Assumptions.model_validate(d)
+    found = problems(a)
+    assert not found, found
+    return a
+
+
+def run(d: dict[str, Any]):
+    """Validate ``d`` and run it: a ``finmodel.Result``."""
+    import finmodel
+
+    return finmodel.run(validated(d))
