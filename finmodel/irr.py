@@ -55,32 +55,38 @@ def irr(flows: Array) -> Irr:
     n = flows.shape[0]
     rate = np.full(n, np.nan)
     reason = np.full(n, "", dtype=object)
-    sign = np.sign(flows)
-    nonzero = sign != 0
-    has_pos, has_neg = (sign > 0).any(axis=1), (sign < 0).any(axis=1)
-    reason[~nonzero.any(axis=1)] = "no cash flows"
-    same = nonzero.any(axis=1) & ~(has_pos & has_neg)
-    reason[same] = "no sign change: every flow has the same sign"
+    pos, neg = flows > 0, flows < 0
+    has_pos, has_neg = pos.any(axis=1), neg.any(axis=1)
+    reason[~(has_pos | has_neg)] = "no cash flows"
+    reason[has_pos ^ has_neg] = "no sign change: every flow has the same sign"
     loss = has_neg & ~has_pos
     rate[loss], reason[loss] = -1.0, ""
-    changes = _sign_changes(sign)
-    single = has_pos & has_neg & (changes == 1)
-    if single.any():
-        rate[single], reason[single] = _solve_unique(flows[single])
-    for i in np.flatnonzero(has_pos & has_neg & (changes > 1)):
+    both = has_pos & has_neg
+    single = both & _one_sign_change(pos, neg)
+    if single.all():  # the usual case: no copy of the flows
+        rate[:], reason[:] = _solve_unique(flows, pos, neg)
+    elif single.any():
+        rate[single], reason[single] = _solve_unique(flows[single], pos[single], neg[single])
+    for i in np.flatnonzero(both & ~single):
         rate[i], reason[i] = _solve_by_roots(flows[i])
     return Irr(rate=rate, reason=reason)
 
 
-def _sign_changes(sign: Array) -> np.ndarray:
-    """Number of sign changes along each row, zeros skipped."""
-    if not (sign == 0).any():
-        return np.count_nonzero(sign[:, 1:] != sign[:, :-1], axis=1)
-    # carry the last non-zero sign forward so that zeros do not break a run
-    idx = np.where(sign != 0, np.arange(sign.shape[1]), 0)
-    np.maximum.accumulate(idx, axis=1, out=idx)
-    filled = np.take_along_axis(sign, idx, axis=1)
-    return np.count_nonzero(filled[:, 1:] * filled[:, :-1] < 0, axis=1)
+def _one_sign_change(pos: np.ndarray, neg: np.ndarray) -> np.ndarray:
+    """Rows whose non-zero flows change sign exactly once: all of one sign, then the other."""
+    first_pos, last_pos = _first(pos), _last(pos)
+    first_neg, last_neg = _first(neg), _last(neg)
+    return (last_neg < first_pos) | (last_pos < first_neg)
+
+
+def _first(mask: np.ndarray) -> np.ndarray:
+    """Index of the first True in each row (0 for a row with none)."""
+    return np.argmax(mask, axis=1)
+
+
+def _last(mask: np.ndarray) -> np.ndarray:
+    """Index of the last True in each row (the last column for a row with none)."""
+    return mask.shape[1] - 1 - np.argmax(mask[:, ::-1], axis=1)
 
 
 def _scaled(flows: Array, v: Array, first: Array, last: Array) -> tuple[Array, Array]:
@@ -96,31 +102,65 @@ def _scaled(flows: Array, v: Array, first: Array, last: Array) -> tuple[Array, A
     return w.sum(axis=1), -(w * t).sum(axis=1)
 
 
-def _solve_unique(flows: Array) -> tuple[Array, np.ndarray]:
+def _horner(by_time: Array, v: Array) -> tuple[Array, Array]:
+    """The NPV at v = ln(1+r) up to a positive factor, and the Newton step NPV / (dNPV/dv).
+
+    ``by_time`` has shape (n_periods, n_rows). Horner's rule in x = 1/(1+r) when v >= 0, and
+    in y = 1 + r on the reversed flows when v < 0, so that no power exceeds 1.
+    """
+    last = by_time.shape[0] - 1
+    value, step = np.empty_like(v), np.empty_like(v)
+    with np.errstate(divide="ignore", invalid="ignore", under="ignore"):
+        for up, pick in ((True, v >= 0), (False, v < 0)):
+            if not pick.any():
+                continue
+            z = np.exp(-v[pick]) if up else np.exp(v[pick])
+            c = by_time if pick.all() else by_time[:, pick]
+            order = range(last - 1, -1, -1) if up else range(1, last + 1)
+            p = c[last].copy() if up else c[0].copy()
+            d = np.zeros_like(p)
+            for t in order:  # in place: no temporaries in the inner loop
+                d *= z
+                d += p
+                p *= z
+                p += c[t]
+            value[pick] = p
+            # v >= 0: S = P(x), S' = -x P'(x); v < 0: S ~ Q(y), S'/S ~ (-L Q + y Q') / Q
+            step[pick] = p / (-z * d) if up else p / (-last * p + z * d)
+    return value, step
+
+
+def _solve_unique(flows: Array, pos: np.ndarray, neg: np.ndarray) -> tuple[Array, np.ndarray]:
     """Safeguarded Newton on v = ln(1+r) for rows with exactly one sign change."""
     n = flows.shape[0]
-    nonzero = flows != 0
-    first = np.argmax(nonzero, axis=1).astype(float)
-    last = (flows.shape[1] - 1 - np.argmax(nonzero[:, ::-1], axis=1)).astype(float)
+    first = np.minimum(_first(pos), _first(neg)).astype(float)
+    last = np.maximum(_last(pos), _last(neg)).astype(float)
     lo, hi = np.full(n, _V_LO), np.full(n, _V_HI)
-    f_lo, _ = _scaled(flows, lo, first, last)
-    f_hi, _ = _scaled(flows, hi, first, last)
-    ok = np.sign(f_lo) * np.sign(f_hi) < 0
-    root_at_edge = (f_lo == 0) | (f_hi == 0)
-    v = _first_guess(flows)
+    # as r -> -100% the last flow dominates the NPV, as r -> infinity the first one does
+    rows = np.arange(n)
+    f_lo = np.sign(flows[rows, last.astype(int)])
+    ok = np.ones(n, dtype=bool)
+    v = _first_guess(flows, pos, neg)
     step_before = hi - lo  # rtsafe: Newton must at least halve the step, else bisect
     converged = ~ok
     active = np.flatnonzero(ok)
+    lo_col, hi_col = int(first.min()), int(last.max())  # columns all zero at either end go
+    by_time = np.ascontiguousarray(flows[:, lo_col : hi_col + 1].T)
     for _ in range(_MAX_ITERATIONS):
         if active.size == 0:
             break
         va = v[active]
-        fa, dfa = _scaled(flows[active], va, first[active], last[active])
+        fa, step = _horner(by_time if active.size == n else by_time[:, active], va)
+        lost = fa == 0  # exactly 0 may be underflow far from the root: evaluate it exactly
+        if lost.any():
+            rows = active[lost]
+            exact, slope = _scaled(flows[rows], va[lost], first[rows], last[rows])
+            fa[lost] = exact
+            with np.errstate(divide="ignore", invalid="ignore"):
+                step[lost] = np.where(slope != 0, exact / slope, np.inf)
         low_side = np.sign(fa) == np.sign(f_lo[active])
         lo[active] = np.where(low_side, va, lo[active])
         hi[active] = np.where(low_side, hi[active], va)
-        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            step = np.where(dfa != 0, fa / dfa, np.inf)
         newton = va - step
         use_newton = (
             (newton > lo[active])
@@ -138,23 +178,22 @@ def _solve_unique(flows: Array) -> tuple[Array, np.ndarray]:
         converged[active[done]] = True
         active = active[~done]
     ok = ok & converged
+    inside = (v > _V_LO + 1e-9) & (v < _V_HI - 1e-9)
+    ok = ok & inside
     rate = np.where(ok, np.expm1(v), np.nan)
     reason = np.where(ok, "", "the rate lies outside -100%..+999,999% a period").astype(object)
-    reason[root_at_edge & ~ok] = "the rate lies at the edge of the search range"
     reason[~converged] = f"the search did not converge in {_MAX_ITERATIONS} steps"
     return rate, reason
 
 
-def _first_guess(flows: Array) -> Array:
-    """ln(MOIC) / (the money-weighted time between paying in and getting out), per row.
+def _first_guess(flows: Array, pos: np.ndarray, neg: np.ndarray) -> Array:
+    """ln(MOIC) / (the time between the middle of paying in and the middle of getting out).
 
     Exact for one payment in and one out; close enough elsewhere for Newton to converge fast.
     """
-    t = np.arange(flows.shape[1], dtype=float)
-    pos, neg = np.maximum(flows, 0.0), np.maximum(-flows, 0.0)
-    got, paid = pos.sum(axis=1), neg.sum(axis=1)
+    got, paid = np.sum(flows, axis=1, where=pos), -np.sum(flows, axis=1, where=neg)
+    span = (_first(pos) + _last(pos) - _first(neg) - _last(neg)) / 2.0
     with np.errstate(divide="ignore", invalid="ignore"):
-        span = (pos @ t) / got - (neg @ t) / paid
         v = np.log(got / paid) / span
     return np.where(np.isfinite(v), np.clip(v, _V_LO + 1.0, _V_HI - 1.0), np.log1p(0.05))
 

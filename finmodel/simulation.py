@@ -200,4 +200,5 @@ class _Store:
             return np.full(shape, np.nan, dtype=dtype)
         self.count += 1
         path = self.folder / f"c{self.count}.npy"
+        shape = (shape,) if isinstance(shape, int) else shape
         return np.lib.format.open_memmap(path, mode="w+", dtype=dtype, shape=shape)
