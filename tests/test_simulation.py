@@ -435,11 +435,6 @@ def test_chunk_c_is_the_same_whatever_n(base, monkeypatch):
     np.testing.assert_array_equal(long[:10], short)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: _Store.column passes an int shape to np.lib.format.open_memmap, which needs a "
-    "tuple (TypeError: object of type 'int' has no len()): any N > 524,288 crashes",
-)
 def test_memory_mapped_store_gives_the_same_numbers(base, monkeypatch):
     in_memory = simulate(base, 1500, seed=2)
     monkeypatch.setattr(finmodel.simulation, "MEMORY_BUDGET", 0)
