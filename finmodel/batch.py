@@ -147,7 +147,7 @@ def _vehicle(
         contributions=contrib,
         deploy_target=np.cumsum(tl.phasing(v.deployment.years, v.deployment.fractions))[None, :],
         release_share=_release_share(tl.phasing(v.release.years, v.release.fractions))[None, :],
-        return_rate=tl.per_period(tl.by_period(per_year)),
+        return_rate=tl.by_period(tl.per_period(per_year)),
         cash_rate=tl.per_period(np.array([[v.cash_rate]])),
         payout=np.array([[v.payout]]),
         term=np.array([term]),

@@ -126,7 +126,7 @@ def _with_returns(base: Batch, returns: dict[str, Array], size: int) -> Batch:
     """The base batch as ``size`` scenarios, with the sampled annual returns put in."""
     tl = base.timeline
     vehicles = [
-        dataclasses.replace(v, return_rate=tl.per_period(tl.by_period(returns[v.id])))
+        dataclasses.replace(v, return_rate=tl.by_period(tl.per_period(returns[v.id])))
         if v.id in returns
         else v
         for v in base.vehicles

@@ -242,7 +242,7 @@ def pools(draw: st.DrawFn, pool_vehicles: list[str], cap_bn: float) -> dict[str,
             currency = draw(st.sampled_from(list(FX)))
             available = sum(x for x, s in zip(left, select) if s)
             fraction = draw(st.integers(0, 100)) / 100
-            carve["amount_bn"] = fraction * available / FX[currency] / 1e9
+            carve["amount_bn"] = max(0.0, fraction * available / FX[currency] / 1e9)
             carve["currency"] = currency
             want = carve["amount_bn"] * 1e9 * FX[currency]
         take = _take(left, select, want, method)
