@@ -237,6 +237,8 @@ class Assumptions(Model):
     correlation: list[list[Num]] | None = None
     readings: dict[Ident, Reading] = {}
     sources: dict[str, Source] = {}
+    #: key inputs for `finmodel tornado` and their [low, high] values (default: +-50%)
+    tornado: dict[str, Annotated[list[Num], Field(min_length=2, max_length=2)]] | None = None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -447,7 +449,8 @@ def _correlation_problems(a: Assumptions) -> list[Problem]:
 def _source_problems(a: Assumptions) -> list[Problem]:
     data = a.model_dump(by_alias=True)
     found: list[Problem] = []
-    for key in a.sources:
+    keyed = [("sources", k) for k in a.sources] + [("tornado", k) for k in a.tornado or {}]
+    for table, key in keyed:
         node: object = data
         for part in key.split("."):
             if isinstance(node, dict) and part in node:
@@ -458,5 +461,5 @@ def _source_problems(a: Assumptions) -> list[Problem]:
                 node = None
                 break
         if not isinstance(node, (int, float)) or isinstance(node, bool):
-            found.append((("sources", key), "is not the key path of a number in this file"))
+            found.append(((table, key), "is not the key path of a number in this file"))
     return found

@@ -71,6 +71,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     sim.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY=VALUE")
     sim.add_argument("--out", default="reports", metavar="DIR")
+    tor = sub.add_parser("tornado", help="move each key input alone to its low and high value")
+    tor.add_argument("scenario", nargs="?", default=None, help="assumption file; default: base")
+    tor.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY=VALUE")
+    tor.add_argument("--out", default="reports", metavar="DIR")
     val = sub.add_parser("validate", help="check assumption files without running them")
     val.add_argument("files", nargs="+", metavar="FILE")
     val.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY=VALUE")
@@ -86,6 +90,7 @@ def main(argv: list[str] | None = None) -> int:
             "run": _run,
             "sweep": _sweep,
             "simulate": _simulate,
+            "tornado": _tornado,
             "validate": _validate,
             "schema": _schema,
         }
@@ -193,6 +198,17 @@ class _ProgressBar:
 
     def close(self) -> None:
         print(file=sys.stderr)
+
+
+def _tornado(args: argparse.Namespace) -> int:
+    from finmodel.loader import load_with_origins
+    from finmodel.tornado import tornado
+
+    loaded = load_with_origins(args.scenario or "base", args.sets)
+    result = tornado(loaded.assumptions)
+    for p in result.write(Path(args.out)):
+        print(f"wrote {p}")
+    return EXIT_OK
 
 
 def _validate(args: argparse.Namespace) -> int:

@@ -1,0 +1,66 @@
+"""Tornado: each bar is a separate run with one input moved; bad ranges are refused."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+import finmodel
+from finmodel.cli import main
+from finmodel.tornado import default_ranges, tornado
+
+BASE = Path(__file__).resolve().parents[1] / "assumptions" / "base.yaml"
+
+
+@pytest.fixture(scope="module")
+def base():
+    return finmodel.load(BASE)
+
+
+def test_each_bar_equals_a_separate_run(base):
+    ranges = {"vehicles.us_led_fund.return.rate": (0.02, 0.15), "fx.EUR.rate": (1.0, 1.3)}
+    t = tornado(base, ranges)
+    for key, (lo, hi) in ranges.items():
+        for value, column in ((lo, "npv_low"), (hi, "npv_high")):
+            alone = finmodel.run(finmodel.load(BASE, {key: value})).summary["parties"]
+            for party, p in alone.items():
+                got = t.table.query("party == @party and key == @key")[column].item()
+                assert got == pytest.approx(p["npv"], rel=1e-12, abs=1e-3)
+
+
+def test_bars_are_sorted_by_swing_within_each_party(base):
+    t = tornado(base)
+    for _, frame in t.table.groupby("party"):
+        swings = frame["swing"].tolist()
+        assert swings == sorted(swings, reverse=True)
+
+
+def test_default_ranges_move_each_key_input_by_half(base):
+    r = default_ranges(base)
+    # discount rate 4% -> 2% and 6%; payout 0.5 -> 0.25 and 0.75; the $100bn -> 50 and 150
+    assert r["discount_rate"] == (0.02, 0.06)
+    assert r["vehicles.us_led_fund.payout"] == (0.25, 0.75)
+    assert r["pool.allocation.0.amount_bn"] == (50.0, 150.0)
+
+
+def test_cli_writes_table_and_chart(tmp_path):
+    assert main(["tornado", str(BASE), "--out", str(tmp_path)]) == 0
+    wb = openpyxl.load_workbook(tmp_path / "base.tornado.xlsx")
+    assert len(wb["Tornado"]._charts) == 4  # one per party
+    assert (tmp_path / "base.tornado.csv").read_text().startswith("party,key,low,high")
+
+
+def test_ranges_from_the_file_and_an_unknown_key_is_refused(tmp_path, capsys):
+    good = tmp_path / "t.yaml"
+    good.write_text(f"name: t\nextends: {BASE}\ntornado:\n  discount_rate: [0.01, 0.09]\n")
+    assert main(["tornado", str(good), "--out", str(tmp_path / "out")]) == 0
+    keys = set(tornado(finmodel.load(good)).table["key"])
+    assert keys == {"discount_rate"}
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(f"name: bad\nextends: {BASE}\ntornado:\n  discount_rat: [0.01, 0.09]\n")
+    assert main(["tornado", str(bad), "--out", str(tmp_path / "bad_out")]) == 2
+    err = capsys.readouterr().err
+    assert "bad.yaml:4: tornado.discount_rat: is not the key path of a number" in err
+    assert not (tmp_path / "bad_out").exists()
