@@ -25,8 +25,9 @@ def test_each_bar_equals_a_separate_run(base):
     for key, (lo, hi) in ranges.items():
         for value, column in ((lo, "npv_low"), (hi, "npv_high")):
             alone = finmodel.run(finmodel.load(BASE, {key: value})).summary["parties"]
-            for party, p in alone.items():
-                got = t.table.query("party == @party and key == @key")[column].item()
+            for who, p in alone.items():
+                rows = t.table[(t.table["party"] == who) & (t.table["key"] == key)]
+                got = rows[column].item()
                 assert got == pytest.approx(p["npv"], rel=1e-12, abs=1e-3)
 
 
