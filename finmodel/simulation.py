@@ -10,8 +10,12 @@ then exact (``numpy.percentile`` over every scenario), one column at a time.
 from __future__ import annotations
 
 import dataclasses
+import multiprocessing
+import os
+import signal
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,6 +36,9 @@ PARTY_METRICS = ("received", "paid", "net", "npv")
 VEHICLE_METRICS = ("contributed", "distributed", "profit", "moic", "irr", "npv")
 MEMORY_BUDGET = 256 * 2**20
 HISTOGRAM_BINS = 30
+#: Processes that share the chunks of a large simulation (the machine has two cores).
+MAX_WORKERS = 2
+MIN_PARALLEL_CHUNKS = 4
 Progress = Callable[[int, int], None]
 
 
@@ -79,8 +86,12 @@ def simulate(
     seed: int,
     method: Method = "mc",
     progress: Progress | None = None,
+    workers: int | None = None,
 ) -> SimulationResult:
     """Run ``n`` scenarios of sampled returns from ``seed``.
+
+    Chunks run in ``workers`` processes (default: up to two, once there are at least
+    :data:`MIN_PARALLEL_CHUNKS` chunks); the numbers do not depend on it.
 
     Examples
     --------
@@ -100,26 +111,82 @@ def simulate(
         raise InputError(f"method must be 'mc' or 'lhs' (got {method!r})", field="method")
     base = compile_batch(assumptions)
     vehicles = sampled_vehicles(assumptions)
-    factor = correlation_factor(assumptions, vehicles)
+    plan = _Plan(base, vehicles, correlation_factor(assumptions, vehicles), int(seed), method)
     parties = base.parties
     vids = [v.id for v in base.vehicles]
     years = assumptions.timeline.years
+    jobs = [(c, start, min(CHUNK, n - start)) for c, start in enumerate(range(0, n, CHUNK))]
+    if workers is None:
+        workers = min(os.cpu_count() or 1, MAX_WORKERS) if len(jobs) >= MIN_PARALLEL_CHUNKS else 1
     with tempfile.TemporaryDirectory(prefix="finmodel-sim-") as tmp:
         store = _Store(Path(tmp), n)
         cols = {("party", p, m): store.column(n) for p in parties for m in PARTY_METRICS}
         cols |= {("vehicle", v, m): store.column(n) for v in vids for m in VEHICLE_METRICS}
         fan = store.column((n, len(parties), years + 1), np.float32)
-        for c, start in enumerate(range(0, n, CHUNK)):
-            size = min(CHUNK, n - start)
-            returns = draw(vehicles, factor, size, seed, c, method)
-            outcome = evaluate(_with_returns(base, returns, size))
-            _record(outcome, cols, fan, slice(start, start + size))
+        for (_, start, size), chunk in zip(jobs, _run_chunks(plan, jobs, workers)):
+            _store_chunk(chunk, cols, fan, slice(start, start + size), parties, vids)
             if progress:
                 progress(start + size, n)
         stats = _stats(cols)
         fan_table = _fan(fan, parties, years)
         hist = {p: _histogram(np.asarray(cols[("party", p, "npv")])) for p in parties}
     return SimulationResult(assumptions, int(n), int(seed), method, stats, fan_table, hist)
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """What every chunk needs: the base batch, what to sample and how."""
+
+    base: Batch
+    vehicles: list
+    factor: Array
+    seed: int
+    method: Method
+
+
+@dataclass(frozen=True)
+class _Chunk:
+    """A chunk's per-scenario results: party (size, parties, 4), vehicle (size, vehicles, 6),
+    fan (size, parties, years + 1) in float32."""
+
+    party: Array
+    vehicle: Array
+    fan: Array
+
+
+def _run_chunks(plan: _Plan, jobs: list[tuple[int, int, int]], workers: int) -> Iterator[_Chunk]:
+    """Each chunk's results, in order: here, or in ``workers`` processes (the same numbers:
+    chunk c draws from the seed sequence (seed, c) wherever it runs)."""
+    if workers <= 1:
+        for job in jobs:
+            yield _chunk(plan, *job)
+        return
+    context = multiprocessing.get_context("fork" if "fork" in _START_METHODS else "spawn")
+    pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_init, initargs=(plan,))
+    try:
+        yield from pool.map(_chunk_in_worker, jobs)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+_START_METHODS = multiprocessing.get_all_start_methods()
+_WORKER_PLAN: _Plan | None = None
+
+
+def _init(plan: _Plan) -> None:
+    global _WORKER_PLAN
+    _WORKER_PLAN = plan
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+
+
+def _chunk_in_worker(job: tuple[int, int, int]) -> _Chunk:
+    assert _WORKER_PLAN is not None
+    return _chunk(_WORKER_PLAN, *job)
+
+
+def _chunk(plan: _Plan, c: int, start: int, size: int) -> _Chunk:
+    returns = draw(plan.vehicles, plan.factor, size, plan.seed, c, plan.method)
+    return _measure(evaluate(_with_returns(plan.base, returns, size)))
 
 
 def _with_returns(base: Batch, returns: dict[str, Array], size: int) -> Batch:
@@ -134,16 +201,15 @@ def _with_returns(base: Batch, returns: dict[str, Array], size: int) -> Batch:
     return dataclasses.replace(base, names=[base.names[0]] * size, vehicles=vehicles)
 
 
-def _record(o: Outcome, cols: dict, fan: Array, rows: slice) -> None:
+def _measure(o: Outcome) -> _Chunk:
+    """The per-scenario numbers a simulation keeps of one chunk's outcome."""
     b = o.batch
     pm = party_metrics(o)
-    for j, p in enumerate(b.parties):
-        for m in PARTY_METRICS:
-            cols[("party", p, m)][rows] = getattr(pm, m)[:, j]
-    for v in b.vehicles:
-        vm = vehicle_metrics(o, v.id)
-        for m in VEHICLE_METRICS:
-            cols[("vehicle", v.id, m)][rows] = getattr(vm, m)
+    party = np.stack([getattr(pm, m) for m in PARTY_METRICS], axis=-1)
+    vms = [vehicle_metrics(o, v.id) for v in b.vehicles]
+    vehicle = np.stack(
+        [np.stack([getattr(vm, m) for m in VEHICLE_METRICS], axis=-1) for vm in vms], axis=1
+    )
     tl = b.timeline
     received = np.zeros((b.n_scenarios, len(b.parties), tl.years + 1))
     for a in o.allocations:
@@ -152,7 +218,20 @@ def _record(o: Outcome, cols: dict, fan: Array, rows: slice) -> None:
             yearly[:, 0] = a.amount[:, 0]
             yearly[:, 1:] = a.amount[:, 1:].reshape(-1, tl.years, tl.m).sum(axis=2)
             received += yearly[:, None, :] * a.shares[:, :, None]
-    fan[rows] = np.cumsum(received, axis=2)  # at the start, then at each year's end
+    fan = np.cumsum(received, axis=2).astype(np.float32)  # at the start, then each year's end
+    return _Chunk(party=party, vehicle=vehicle, fan=fan)
+
+
+def _store_chunk(
+    chunk: _Chunk, cols: dict, fan: Array, rows: slice, parties: list[str], vids: list[str]
+) -> None:
+    for j, p in enumerate(parties):
+        for i, m in enumerate(PARTY_METRICS):
+            cols[("party", p, m)][rows] = chunk.party[:, j, i]
+    for j, v in enumerate(vids):
+        for i, m in enumerate(VEHICLE_METRICS):
+            cols[("vehicle", v, m)][rows] = chunk.vehicle[:, j, i]
+    fan[rows] = chunk.fan
 
 
 def _stats(cols: dict) -> pd.DataFrame:
