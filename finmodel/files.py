@@ -49,3 +49,18 @@ def _temp_beside(final: Path) -> Path:
     os.umask(umask)
     os.chmod(name, 0o666 & ~umask)  # as an ordinary file would be, not mkstemp's 0600
     return Path(name)
+
+
+def write_table_and_workbook(
+    out_dir: str | Path, stem: str, table, workbook: Callable[[Path], None]
+) -> list[Path]:
+    """``STEM.csv`` (a DataFrame, plain floats) and ``STEM.xlsx``, written together, atomically."""
+    out = Path(out_dir)
+    return write_all(
+        {
+            out / f"{stem}.csv": lambda p: table.to_csv(
+                p, index=False, float_format="%.10g", lineterminator="\n"
+            ),
+            out / f"{stem}.xlsx": workbook,
+        }
+    )

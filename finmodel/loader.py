@@ -71,14 +71,7 @@ def load_with_origins(
     for text, keypath, value in sets:
         _apply_set(data, origins, text, keypath, value)
     data.pop("extends", None)
-    first = files[-1][0]
-    try:
-        assumptions = Assumptions.model_validate(data)
-    except ValidationError as e:
-        raise _from_validation(e, origins, first) from None
-    found = problems(assumptions)
-    if found:
-        raise _at(found[0][0], found[0][1], origins, first, more=len(found) - 1)
+    assumptions = _validated(data, origins, default=files[-1][0])
     canonical = json.dumps(assumptions.model_dump(mode="json", by_alias=True), sort_keys=True)
     return Loaded(
         assumptions=assumptions,
@@ -103,13 +96,18 @@ def with_overrides(a: Assumptions, overrides: dict[str, Any], where: str = "--se
     for key, value in overrides.items():
         text = f"{where} {key}={value}"
         _apply_set(data, origins, text, _keypath(key, text), value)
+    return _validated(data, origins, default=where)
+
+
+def _validated(data: dict, origins: dict[Path_, Origin], default: str) -> Assumptions:
+    """Validate merged data; an error names where its field was set (``default`` otherwise)."""
     try:
         out = Assumptions.model_validate(data)
     except ValidationError as e:
-        raise _from_validation(e, origins, where) from None
+        raise _from_validation(e, origins, default) from None
     found = problems(out)
     if found:
-        raise _at(found[0][0], found[0][1], origins, where, more=len(found) - 1)
+        raise _at(found[0][0], found[0][1], origins, default, more=len(found) - 1)
     return out
 
 

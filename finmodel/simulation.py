@@ -26,7 +26,7 @@ from finmodel.assumptions import Assumptions
 from finmodel.batch import Batch, compile_batch
 from finmodel.engine import Outcome, evaluate
 from finmodel.exceptions import InputError
-from finmodel.files import write_all
+from finmodel.files import write_table_and_workbook
 from finmodel.kinds import Array, Flow
 from finmodel.metrics import party_metrics, vehicle_metrics
 from finmodel.sampling import CHUNK, Method, correlation_factor, draw, sampled_vehicles
@@ -69,14 +69,11 @@ class SimulationResult:
         """Write NAME.simulation.csv and NAME.simulation.xlsx atomically."""
         from finmodel.simulation_report import write_simulation_workbook
 
-        out = Path(out_dir)
-        return write_all(
-            {
-                out / f"{self.name}.simulation.csv": lambda p: self.stats.to_csv(
-                    p, index=False, float_format="%.10g", lineterminator="\n"
-                ),
-                out / f"{self.name}.simulation.xlsx": lambda p: write_simulation_workbook(self, p),
-            }
+        return write_table_and_workbook(
+            out_dir,
+            f"{self.name}.simulation",
+            self.stats,
+            lambda p: write_simulation_workbook(self, p),
         )
 
 

@@ -18,7 +18,7 @@ import yaml
 from finmodel.assumptions import Assumptions
 from finmodel.engine import evaluate
 from finmodel.exceptions import InputError
-from finmodel.files import write_all
+from finmodel.files import write_table_and_workbook
 from finmodel.metrics import party_metrics, vehicle_metrics
 from finmodel.variation import MAX_POINTS, grid, grid_batch
 
@@ -46,14 +46,8 @@ class SweepResult:
         """Write NAME.sweep.csv and NAME.sweep.xlsx atomically."""
         from finmodel.sweep_report import write_sweep_workbook
 
-        out = Path(out_dir)
-        return write_all(
-            {
-                out / f"{self.name}.sweep.csv": lambda p: self.table.to_csv(
-                    p, index=False, float_format="%.10g", lineterminator="\n"
-                ),
-                out / f"{self.name}.sweep.xlsx": lambda p: write_sweep_workbook(self, p),
-            }
+        return write_table_and_workbook(
+            out_dir, f"{self.name}.sweep", self.table, lambda p: write_sweep_workbook(self, p)
         )
 
 

@@ -19,7 +19,7 @@ from finmodel.assumptions import Assumptions
 from finmodel.batch import Batch, compile_batch
 from finmodel.engine import evaluate
 from finmodel.exceptions import InputError
-from finmodel.files import write_all
+from finmodel.files import write_table_and_workbook
 from finmodel.kinds import VehicleKind
 from finmodel.loader import with_overrides
 from finmodel.metrics import party_metrics
@@ -44,14 +44,8 @@ class TornadoResult:
         """Write NAME.tornado.csv and NAME.tornado.xlsx atomically."""
         from finmodel.tornado_report import write_tornado_workbook
 
-        out = Path(out_dir)
-        return write_all(
-            {
-                out / f"{self.name}.tornado.csv": lambda p: self.table.to_csv(
-                    p, index=False, float_format="%.10g", lineterminator="\n"
-                ),
-                out / f"{self.name}.tornado.xlsx": lambda p: write_tornado_workbook(self, p),
-            }
+        return write_table_and_workbook(
+            out_dir, f"{self.name}.tornado", self.table, lambda p: write_tornado_workbook(self, p)
         )
 
 
