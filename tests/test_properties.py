@@ -162,10 +162,6 @@ def test_a_scenario_where_no_money_moves_has_an_empty_flows_table():
     ]  # fmt: skip
 
 
-@pytest.mark.skip(reason="stacking scenarios into one batch has no public API yet")
-def test_a_batch_of_scenarios_equals_each_scenario_run_alone():
-    """Placeholder: run(stack([a, b]))[i] == run([a, b][i]) once stacking is exposed."""
-
 
 @pytest.mark.parametrize("frequency", ["annual", "quarterly", "monthly"])
 def test_base_case_checks_hold_at_every_frequency(frequency):
