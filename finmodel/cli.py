@@ -86,6 +86,10 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``finmodel`` command; returns the exit code."""
     args = _parser().parse_args(argv)
     try:
+        if getattr(args, "out", None) is not None:
+            from finmodel.files import check_out_dir
+
+            check_out_dir(args.out)
         commands = {
             "run": _run,
             "sweep": _sweep,

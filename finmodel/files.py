@@ -16,6 +16,29 @@ from pathlib import Path
 Writer = Callable[[Path], None]
 
 
+def check_out_dir(path: str | Path) -> Path:
+    """The output folder, if it can be one: an existing folder, or one that can be made.
+
+    Nothing is created here; a report's files are written only once the run has succeeded.
+
+    Examples
+    --------
+    >>> check_out_dir("reports").name
+    'reports'
+    """
+    from finmodel.exceptions import InputError
+
+    out = Path(path)
+    if out.exists() and not out.is_dir():
+        raise InputError("is a file, not a folder", file=f"--out {path}")
+    parent = out
+    while not parent.exists():
+        parent = parent.parent
+    if not parent.is_dir() or not os.access(parent, os.W_OK | os.X_OK):
+        raise InputError(f"cannot write in {parent}: permission denied", file=f"--out {path}")
+    return out
+
+
 def write_all(targets: dict[Path, Writer]) -> list[Path]:
     """Write each target with its writer (which writes to the path it is given), atomically.
 
@@ -29,7 +52,7 @@ def write_all(targets: dict[Path, Writer]) -> list[Path]:
     temps: dict[Path, Path] = {}
     try:
         for final, writer in targets.items():
-            final.parent.mkdir(parents=True, exist_ok=True)
+            _make_folder(final.parent)
             tmp = _temp_beside(final)
             temps[final] = tmp
             writer(tmp)
@@ -40,6 +63,16 @@ def write_all(targets: dict[Path, Writer]) -> list[Path]:
             with contextlib.suppress(FileNotFoundError):
                 tmp.unlink()
     return list(targets)
+
+
+def _make_folder(folder: Path) -> None:
+    from finmodel.exceptions import InputError
+
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        where = f"--out {folder}"
+        raise InputError(f"cannot create the folder ({e.strerror})", file=where) from None
 
 
 def _temp_beside(final: Path) -> Path:

@@ -125,6 +125,8 @@ def _locate(path: str | Path) -> Path:
     p = Path(path)
     if p.is_file():
         return p
+    if p.is_dir():
+        raise InputError("is a folder, not an assumption file", file=str(path))
     if p.suffix == "" and "/" not in str(path):
         return shipped(str(path))
     raise InputError("no such file", file=str(path))

@@ -384,3 +384,18 @@ def test_reproducible(tmp_path, capsys):
     capsys.readouterr()
     for name in ("base.summary.json", "base.flows.csv", "base.schedule.csv"):
         assert (a / name).read_bytes() == (b / name).read_bytes(), name
+
+
+def test_out_that_is_a_file_is_bad_input_and_the_file_survives(tmp_path, capsys):
+    target = tmp_path / "not_a_folder"
+    target.write_text("keep me")
+    assert main(["run", "--out", str(target)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("finmodel: error: --out ") and "is a file, not a folder" in err
+    assert target.read_text() == "keep me"
+
+
+def test_a_folder_given_as_the_scenario_is_bad_input(tmp_path, capsys):
+    assert main(["run", str(tmp_path), "--out", str(tmp_path / "out")]) == 2
+    assert "is a folder, not an assumption file" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
