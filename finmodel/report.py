@@ -17,6 +17,7 @@ from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -52,7 +53,40 @@ def write_workbook(result: Result, path: Path) -> None:
     _parties(wb.create_sheet("Parties"), result)
     _flows(wb.create_sheet("Flows"), result)
     _checks(wb.create_sheet("Checks"), result)
+    _contents(wb, result)
     save(wb, path)
+
+
+_SHEET_PURPOSE = {
+    "Summary": "who receives what: parties, vehicles, and a chart",
+    "Assumptions": "every input with its unit and source; the readings; files and sha256",
+    "Sources & Uses": "the frozen-asset pool and its carve-outs, with a check row",
+    "Parties": "each party's net flows and cumulative receipts over time",
+    "Flows": "every payment between a party and a vehicle (a table with filters)",
+    "Checks": "the identities that must hold, each as an error in USD",
+}
+
+
+def _contents(wb: Workbook, result: Result) -> None:
+    """A first sheet with a link to every other sheet and what it holds."""
+    ws = wb.create_sheet("Contents", 0)
+    put(ws, 1, 1, "finmodel report: contents", font=TITLE)
+    put(ws, 2, 1, f"Scenario: {result.name}")
+    put(ws, 3, 1, UNITS_NOTE)
+    _header(ws, 5, 1, ["Sheet", "What it holds"])
+    names = {_sheet_name(v): result.assumptions.vehicles[v] for v in result.outcome.schedules}
+    for i, sheet in enumerate(wb.sheetnames[1:], start=6):
+        c = put(ws, i, 1, sheet)
+        c.hyperlink = Hyperlink(ref=c.coordinate, location=f"'{sheet}'!A1", display=sheet)
+        c.font = Font(color="0563C1", underline="single")
+        v = names.get(sheet)
+        what = _SHEET_PURPOSE.get(sheet) or (
+            f"{v.name} (plan point {v.plan_point or '-'}): schedule, payments by party, metrics"
+            if v
+            else ""
+        )
+        put(ws, i, 2, what)
+    _widths(ws, {1: 30, 2: 90})
 
 
 def save(wb: Workbook, path: Path) -> None:
@@ -133,7 +167,7 @@ def _summary(ws: Worksheet, result: Result) -> None:
     put(ws, row, 1, "Description").alignment = Alignment(vertical="top")
     put(ws, row, 2, a.description or "").alignment = Alignment(wrap_text=True, vertical="top")
     ws.merge_cells(start_row=row, start_column=2, end_row=row, end_column=9)
-    ws.row_dimensions[row].height = 15 * (1 + len(a.description or "") // 130)
+    ws.row_dimensions[row].height = 15 * (1 + len(a.description or "") // 170)
     put(ws, row + 1, 1, "Checks")
     status = "OK: every identity holds to the cent" if s["checks_ok"] else "FAILED: see Checks"
     put(

@@ -252,7 +252,15 @@ def test_xlsx_sheets(workbook, assumptions):
         assert sheet in names
     for vid, v in assumptions.vehicles.items():
         assert vid[:31] in names or v.name[:31] in names, vid
-    assert len(names) == 6 + len(assumptions.vehicles)
+    assert len(names) == 7 + len(assumptions.vehicles)  # and a Contents sheet, first
+
+
+def test_xlsx_contents_links_to_every_sheet(workbook):
+    ws = workbook["Contents"]
+    assert workbook.sheetnames[0] == "Contents"
+    links = {c.value: c.hyperlink.location for c in ws["A"] if c.hyperlink is not None}
+    assert set(links) == set(workbook.sheetnames[1:])
+    assert all(loc == f"'{name}'!A1" for name, loc in links.items())
 
 
 def test_xlsx_summary_has_chart(workbook):
