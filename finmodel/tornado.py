@@ -123,7 +123,7 @@ def _points_batch(a: Assumptions, points: list[tuple[str, Any]]) -> Batch:
     flat_base = _flatten(base)
     variants = []
     for key, value in points:
-        flat = _flatten(compile_batch(with_overrides(a, {key: value}, f"tornado {key}")))
+        flat = _flatten(compile_batch(with_overrides(a, {key: value}, "tornado")))
         for path, x in flat_base.items():
             if not isinstance(x, np.ndarray) and path != ("names",) and _differs(x, flat[path]):
                 raise InputError(

@@ -55,7 +55,7 @@ def grid_batch(a: Assumptions, values: dict[str, list[Any]]) -> Batch:
     base = compile_batch(a)
     flat_base = _flatten(base)
     variants = {
-        k: [_flatten(compile_batch(with_overrides(a, {k: v}, f"--vary {k}"))) for v in vals]
+        k: [_flatten(compile_batch(with_overrides(a, {k: v}, "--vary"))) for v in vals]
         for k, vals in values.items()
     }
     for k, flats in variants.items():

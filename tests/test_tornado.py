@@ -65,3 +65,15 @@ def test_ranges_from_the_file_and_an_unknown_key_is_refused(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "bad.yaml:4: tornado.discount_rat: is not the key path of a number" in err
     assert not (tmp_path / "bad_out").exists()
+
+
+def test_a_range_outside_what_the_field_allows_is_refused(tmp_path, capsys):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        f"name: bad\nextends: {BASE}\ntornado:\n  vehicles.us_led_fund.payout: [0.5, 1.5]\n"
+    )
+    assert main(["tornado", str(bad), "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("finmodel: error: tornado vehicles.us_led_fund.payout=1.5: ")
+    assert "less than or equal to 1" in err
+    assert not (tmp_path / "out").exists()
