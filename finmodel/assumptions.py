@@ -451,15 +451,25 @@ def _source_problems(a: Assumptions) -> list[Problem]:
     found: list[Problem] = []
     keyed = [("sources", k) for k in a.sources] + [("tornado", k) for k in a.tornado or {}]
     for table, key in keyed:
-        node: object = data
-        for part in key.split("."):
-            if isinstance(node, dict) and part in node:
-                node = node[part]
-            elif isinstance(node, list) and re.fullmatch(r"\d+", part) and int(part) < len(node):
-                node = node[int(part)]
-            else:
-                node = None
-                break
-        if not isinstance(node, (int, float)) or isinstance(node, bool):
+        if not number_at(data, key):
             found.append(((table, key), "is not the key path of a number in this file"))
     return found
+
+
+def number_at(data: object, dotted: str) -> bool:
+    """Whether the dotted key path leads to a number in ``data`` (dicts and lists).
+
+    Examples
+    --------
+    >>> number_at({"a": [{"b": 1.5}]}, "a.0.b"), number_at({"a": {"b": "x"}}, "a.b")
+    (True, False)
+    """
+    node = data
+    for part in dotted.split("."):
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+        elif isinstance(node, list) and re.fullmatch(r"\d+", part) and int(part) < len(node):
+            node = node[int(part)]
+        else:
+            return False
+    return isinstance(node, (int, float)) and not isinstance(node, bool)

@@ -75,6 +75,13 @@ def _parser() -> argparse.ArgumentParser:
     tor.add_argument("scenario", nargs="?", default=None, help="assumption file; default: base")
     tor.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY=VALUE")
     tor.add_argument("--out", default="reports", metavar="DIR")
+    cmp = sub.add_parser("compare", help="run several readings and compare them with a baseline")
+    cmp.add_argument("scenarios", nargs="+", metavar="SCENARIO", help="assumption files")
+    cmp.add_argument("--baseline", default=None, metavar="NAME",
+                     help="the scenario the others are measured against "
+                          "(default: status_quo if given, else the first)")  # fmt: skip
+    cmp.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY=VALUE")
+    cmp.add_argument("--out", default="reports", metavar="DIR")
     val = sub.add_parser("validate", help="check assumption files without running them")
     val.add_argument("files", nargs="+", metavar="FILE")
     val.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY=VALUE")
@@ -95,6 +102,7 @@ def main(argv: list[str] | None = None) -> int:
             "sweep": _sweep,
             "simulate": _simulate,
             "tornado": _tornado,
+            "compare": _compare,
             "validate": _validate,
             "schema": _schema,
         }
@@ -211,6 +219,22 @@ def _tornado(args: argparse.Namespace) -> int:
     loaded = load_with_origins(args.scenario or "base", args.sets)
     result = tornado(loaded.assumptions)
     for p in result.write(Path(args.out)):
+        print(f"wrote {p}")
+    return EXIT_OK
+
+
+def _compare(args: argparse.Namespace) -> int:
+    import finmodel
+    from finmodel.compare import compare
+    from finmodel.loader import load_with_origins
+
+    results = [finmodel.run(load_with_origins(s, args.sets)) for s in args.scenarios]
+    for r in results:
+        failed = r.failed_checks()
+        if failed:
+            raise RuntimeError(f"{r.name}: check '{max(failed, key=failed.get)}' failed")
+    comparison = compare(results, args.baseline)
+    for p in comparison.write(Path(args.out)):
         print(f"wrote {p}")
     return EXIT_OK
 

@@ -1,9 +1,10 @@
 """Reading assumption files: safe YAML, ``extends``, ``--set`` overrides, and errors with lines.
 
 An assumption file is YAML read with a safe loader (a ``!!python`` tag is an error, never code).
-``extends: other.yaml`` merges this file over another (mappings merge key by key, a list
-replaces a list); ``--set dotted.path=value`` overrides one value. Every error names the
-file, the line where known, and the field.
+``extends: other.yaml`` merges this file over another (mappings merge key by key; a list, and
+a map of shares such as ``profit_split``, is replaced whole); ``--set dotted.path=value``
+overrides one value. A source an extended file gives for a figure that this file removed is
+dropped with the figure. Every error names the file, the line where known, and the field.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from finmodel.assumptions import Assumptions, problems
+from finmodel.assumptions import Assumptions, number_at, problems
 from finmodel.exceptions import InputError
 
 Path_ = tuple[str | int, ...]
@@ -71,6 +72,7 @@ def load_with_origins(
     for text, keypath, value in sets:
         _apply_set(data, origins, text, keypath, value)
     data.pop("extends", None)
+    _drop_stale_sources(data, origins, top=files[-1][0])
     assumptions = _validated(data, origins, default=files[-1][0])
     canonical = json.dumps(assumptions.model_dump(mode="json", by_alias=True), sort_keys=True)
     return Loaded(
@@ -97,6 +99,17 @@ def with_overrides(a: Assumptions, overrides: dict[str, Any], where: str = "--se
         text = f"{where} {key}={value}"
         _apply_set(data, origins, text, _keypath(key, text), value)
     return _validated(data, origins, default=where)
+
+
+def _drop_stale_sources(data: dict, origins: dict[Path_, Origin], top: str) -> None:
+    """Sources inherited from an extended file for figures this scenario no longer has."""
+    sources = data.get("sources")
+    if not isinstance(sources, dict):
+        return
+    for key in list(sources):
+        inherited = origins.get(("sources", key), (top, None))[0] != top
+        if inherited and not number_at(data, key):
+            del sources[key]
 
 
 def _validated(data: dict, origins: dict[Path_, Origin], default: str) -> Assumptions:
@@ -218,13 +231,17 @@ def _walk(node: yaml.Node, path: Path_, lines: dict[Path_, int], file: str) -> N
             _walk(item, (*path, i), lines, file)
 
 
+#: Mappings that are one value (shares that sum to 1): an override replaces them whole.
+_WHOLE = frozenset({"profit_split", "capital_to"})
+
+
 def _merge(base: Any, over: Any, base_origins: dict, over_origins: dict, path: Path_ = ()) -> Any:
     """Deep-merge ``over`` onto ``base``; update ``base_origins`` to say who set what."""
     if isinstance(base, dict) and isinstance(over, dict):
         out = dict(base)
         for k, v in over.items():
             sub = (*path, k)
-            if k in base and isinstance(base[k], dict) and isinstance(v, dict):
+            if k in base and isinstance(base[k], dict) and isinstance(v, dict) and k not in _WHOLE:
                 base_origins[sub] = over_origins.get(sub, base_origins.get(sub))
                 out[k] = _merge(base[k], v, base_origins, over_origins, sub)
             else:

@@ -35,8 +35,12 @@ def _has_inline_source(data, path) -> bool:
     return False
 
 
-def test_every_figure_in_the_base_case_has_a_source():
-    a = finmodel.load(BASE)
+SHIPPED = [BASE, *sorted((ROOT / "assumptions" / "scenarios").glob("*.yaml"))]
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)
+def test_every_figure_in_a_shipped_scenario_has_a_source(path):
+    a = finmodel.load(path)
     # exclude_defaults: figures the file does not state (a default 0 fee rate) are not figures
     data = a.model_dump(mode="json", by_alias=True, exclude_defaults=True)
     missing = [

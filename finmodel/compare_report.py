@@ -1,0 +1,91 @@
+"""The comparison workbook: each party's numbers by reading, changes from the baseline, a chart,
+and every reading's assumptions so that each number traces back to its inputs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from openpyxl import Workbook
+from openpyxl.chart import BarChart, Reference
+
+from finmodel.report import (
+    BOLD,
+    MOIC,
+    PCT,
+    TITLE,
+    UNITS_NOTE,
+    USD_BN,
+    _assumptions,
+    _header,
+    _widths,
+    put,
+    save,
+)
+
+if TYPE_CHECKING:
+    from finmodel.compare import Comparison
+
+
+def write_compare_workbook(c: Comparison, path: Path) -> None:
+    """Write the comparison's workbook to ``path``."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Compare"
+    _compare(ws, c)
+    for r in c.results:
+        _assumptions(wb.create_sheet(f"In {r.name}"[:31]), r)
+    save(wb, path)
+
+
+def _pivot(c: Comparison, entity: str, metric: str, column: str):
+    t = c.table[(c.table["entity"] == entity) & (c.table["metric"] == metric)]
+    order = [r.name for r in c.results]
+    return t.pivot_table(index="scenario", columns="id", values=column, aggfunc="first",
+                         sort=False, dropna=False).reindex(order)  # fmt: skip
+
+
+def _matrix(ws, row: int, title: str, frame, fmt: str) -> tuple[int, int]:
+    put(ws, row, 1, title, font=BOLD)
+    _header(ws, row + 1, 1, ["Reading", *map(str, frame.columns)])
+    for i, (name, values) in enumerate(frame.iterrows(), start=row + 2):
+        put(ws, i, 1, name)
+        for j, v in enumerate(values, start=2):
+            put(ws, i, j, v, fmt)
+    return row + 2, row + 1 + len(frame)
+
+
+def _compare(ws, c: Comparison) -> None:
+    put(ws, 1, 1, "Who gains and who loses, reading by reading", font=TITLE)
+    put(ws, 2, 1, f"Baseline: {c.baseline}. Change = the reading minus the baseline. {UNITS_NOTE}")
+    row = 4
+    for metric, label in (("npv", "NPV"), ("net", "Net (received - paid)"),
+                          ("received", "Received"), ("paid", "Paid")):  # fmt: skip
+        _matrix(ws, row, f"{label} by party", _pivot(c, "party", metric, "value"), USD_BN)
+        row += len(c.results) + 3
+    first, last = _matrix(
+        ws, row, f"Change in NPV from {c.baseline}", _pivot(c, "party", "npv", "change"), USD_BN
+    )
+    n_parties = len(c.results[0].outcome.batch.parties)
+    chart = BarChart()
+    chart.type = "bar"
+    chart.grouping = "clustered"
+    chart.title = f"Change in each party's NPV from {c.baseline} (USD bn)"
+    chart.y_axis.title = "USD bn"
+    chart.y_axis.numFmt = "#,##0,,,"
+    chart.x_axis.scaling.orientation = "maxMin"
+    chart.x_axis.tickLblPos = "low"
+    chart.x_axis.delete = False
+    chart.y_axis.delete = False
+    chart.legend.position = "b"
+    chart.add_data(Reference(ws, min_col=2, max_col=1 + n_parties, min_row=first - 1,
+                             max_row=last), titles_from_data=True)  # fmt: skip
+    chart.set_categories(Reference(ws, min_col=1, min_row=first, max_row=last))
+    chart.height, chart.width = max(7, 1.2 * len(c.results)), 20
+    ws.add_chart(chart, f"H{row}")
+    row = max(last + 3, row + int(2 * chart.height) + 2)
+    for metric, label, fmt in (("irr", "IRR", PCT), ("moic", "MOIC", MOIC),
+                               ("profit", "Profit", USD_BN)):  # fmt: skip
+        _matrix(ws, row, f"{label} by vehicle", _pivot(c, "vehicle", metric, "value"), fmt)
+        row += len(c.results) + 3
+    _widths(ws, {1: 34, **{j: 18 for j in range(2, 8)}})
