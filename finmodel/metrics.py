@@ -86,8 +86,22 @@ def vehicle_metrics(o: Outcome, vehicle: str) -> VehicleMetrics:
         moic=_full(moic, n),
         irr=_full(r.annualised(tl.m), n),
         irr_reason=_full(r.reason, n),
-        npv=_full((flows * df).sum(axis=1), n),
+        npv=_full(present_value(flows, df), n),
     )
+
+
+def present_value(amounts: Array, df: Array) -> Array:
+    """sum_k amounts[s, k] * df[s, k] per scenario, without a temporary (n, columns) array.
+
+    Examples
+    --------
+    >>> present_value(np.array([[-100.0, 110.0]]), np.array([[1.0, 1 / 1.1]])).round(9).tolist()
+    [0.0]
+    """
+    if df.shape[0] == 1:
+        return amounts @ df[0]
+    shape = np.broadcast_shapes(amounts.shape, df.shape)
+    return np.einsum("ij,ij->i", np.broadcast_to(amounts, shape), np.broadcast_to(df, shape))
 
 
 def _full(x: np.ndarray, n: int) -> np.ndarray:
@@ -112,7 +126,7 @@ def party_metrics(o: Outcome) -> PartyMetrics:
             received[:, i] += total
         if a.flow in PROFIT_FLOWS:
             profit[:, i] += total
-        npv[:, i] += (a.amount * df).sum(axis=1)[:, None] * a.shares
+        npv[:, i] += present_value(a.amount, df)[:, None] * a.shares
     return PartyMetrics(
         received=received.sum(axis=1),
         paid=paid.sum(axis=1),

@@ -208,13 +208,12 @@ def _measure(o: Outcome) -> _Chunk:
         [np.stack([getattr(vm, m) for m in VEHICLE_METRICS], axis=-1) for vm in vms], axis=1
     )
     tl = b.timeline
+    to_years = np.zeros((tl.columns, tl.years + 1))  # period k counts in year-end ceil(k/m)
+    to_years[np.arange(tl.columns), -(-np.arange(tl.columns) // tl.m)] = 1.0
     received = np.zeros((b.n_scenarios, len(b.parties), tl.years + 1))
     for a in o.allocations:
         if a.flow is not Flow.contribution:
-            yearly = np.zeros((a.amount.shape[0], tl.years + 1))
-            yearly[:, 0] = a.amount[:, 0]
-            yearly[:, 1:] = a.amount[:, 1:].reshape(-1, tl.years, tl.m).sum(axis=2)
-            received += yearly[:, None, :] * a.shares[:, :, None]
+            received += (a.amount @ to_years)[:, None, :] * a.shares[:, :, None]
     fan = np.cumsum(received, axis=2).astype(np.float32)  # at the start, then each year's end
     return _Chunk(party=party, vehicle=vehicle, fan=fan)
 
