@@ -9,7 +9,9 @@ For a ``fund``, in period k >= 1, with cash K and projects I at the end of perio
 
 - return R_k = I * r_k + K * c (r_k, c per-period rates);
 - the contribution C_k arrives in cash; cash moves to projects up to the deployment target
-  (a tranche earns the project return from the next period on);
+  (a tranche earns the project return from the next period on); in the period the schedule
+  completes, all cash left (what it earned while waiting) is invested too, so no idle cash
+  lingers once capital is deployed;
 - the fee F_k = f * (committed, or V_{k-1}), at most the value on hand;
 - the distribution D_k = payout * max(R_k - F_k, 0), at most what is left; at the term
   period D_k is everything left;
@@ -111,6 +113,8 @@ def _fund(v: VehicleInputs, n: int) -> Schedule:
         cash = cash + contrib[:, k]
         if k <= deploy_until:
             dep = np.clip(target[:, k] - done, 0.0, cash)
+            # once the schedule is complete, what cash earned while it waited is invested too
+            dep = np.where(fraction[:, k] >= 1.0 - 1e-12, cash, dep)
             cash, proj, done = cash - dep, proj + dep, done + dep
             deployed[:, k] = dep
         gross = cash + proj

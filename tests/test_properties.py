@@ -122,34 +122,28 @@ def test_a_higher_return_never_lowers_what_a_party_receives(d, delta):
     # returns >= 0 and no hurdle:
     # - a hurdle party can receive less: capital comes back sooner, so less preferred return
     #   accrues (test_waterfall.py::test_hurdle_party_can_receive_less_when_the_return_rises);
-    # - with negative project returns, a less negative one leaves more in the projects to lose
-    #   the next year, so the vehicle's return (projects + cash) stays below 0 longer and less
-    #   income is paid before the horizon (test_less_negative_return_can_pay_less_income).
+    # - with negative project returns, the vehicle's return (projects and cash, while cash
+    #   waits to be deployed) mixes signs, so the property is kept to project returns >= 0.
     low = run(d).party_metrics.received[0]
     high = run(_raise_return(d, "v0", delta)).party_metrics.received[0]
     tolerance = 1e-6 * np.maximum(np.abs(low), 1.0)
     assert (high >= low - tolerance).all(), dict(zip(d["parties"], high - low))
 
 
-def test_less_negative_return_can_pay_less_income():
-    # Not a bug: the payout applies to each period's return of the whole vehicle (projects and
-    # cash), floored at 0. 100 deployed at the end of year 1, cash at 20%, all income paid,
-    # term past the 5-year horizon. Value before the period: projects P, cash K.
-    #                  r = -50%                            r = -40%
-    # k=1  R = 100 x 20% = 20, paid from projects: P 80, K 20 (same for both)
-    # k=2  R = -40 + 4 = -36: P 40, K 24      R = -32 + 4 = -28: P 48, K 24
-    # k=3  R = -20 + 4.8: P 20, K 28.8        R = -19.2 + 4.8: P 28.8, K 28.8
-    # k=4  R = -10 + 5.76: P 10, K 34.56      R = -11.52 + 5.76: P 17.28, K 34.56
-    # k=5  R = -5 + 6.912 = 1.912, all paid   R = -6.912 + 6.912 = 0, nothing paid
-    # Received: 20 + 1.912 = 21.912 at -50%, only 20 at -40% (whose fund is worth more).
-    got = {}
+def test_cash_earned_while_waiting_is_invested_when_deployment_completes():
+    # 100 deployed at the end of year 1, cash at 20%, all income paid, term past the 5-year
+    # horizon. k=1: R = 100 x 20% = 20; the schedule completes, so all 120 of cash is deployed;
+    # the 20 is paid from the projects: P 100, cash 0. From k=2 the projects earn r < 0 and
+    # nothing more is paid: the value is 100 (1 + r)^4 at the horizon, and each rate's fund
+    # pays 20 in all. (Before this rule, idle cash kept earning and a less negative rate could
+    # pay less income than a more negative one.)
     for rate in (-0.5, -0.4):
         f = fund(deployment={"years": 1}, cash_rate=0.2, **{"return": {"rate": rate}},
                  payout=1.0, term_years=6)  # fmt: skip
         r = run(scenario({"f": f}, years=5))
-        got[rate] = r.summary["parties"]["ukraine"]["received"] / BN
-    assert got[-0.5] == pytest.approx(21.912, rel=1e-12)
-    assert got[-0.4] == pytest.approx(20.0, rel=1e-12)
+        assert r.summary["parties"]["ukraine"]["received"] / BN == pytest.approx(20.0, rel=1e-12)
+        v = r.summary["vehicles"]["f"]
+        assert v["terminal_value"] / BN == pytest.approx(100 * (1 + rate) ** 4, rel=1e-12)
 
 
 def test_a_scenario_where_no_money_moves_has_an_empty_flows_table():
@@ -160,7 +154,6 @@ def test_a_scenario_where_no_money_moves_has_an_empty_flows_table():
     assert list(r.flows.columns) == [
         "scenario", "period", "date", "vehicle", "flow", "party", "amount_usd",
     ]  # fmt: skip
-
 
 
 @pytest.mark.parametrize("frequency", ["annual", "quarterly", "monthly"])

@@ -51,27 +51,26 @@ def test_annual_fund_with_two_year_deployment_cash_drag_payout_and_term():
     r = run(scenario({"f": f}, years=4))
     # k=1: return = cash 100 x 4% = 4; 50 deployed; pays 0.5 x 4 = 2 (from projects: 48 left,
     #      cash 54); value 102.
-    # k=2: return = 48 x 10% + 54 x 4% = 4.8 + 2.16 = 6.96; the second 50 deployed from cash
-    #      (cash 56.16 - 50 = 6.16, projects 52.8 + 50 = 102.8); pays 3.48 (projects 99.32);
-    #      value 105.48.
-    # k=3: return = 99.32 x 10% + 6.16 x 4% = 9.932 + 0.2464 = 10.1784; the term pays all
-    #      105.48 + 10.1784 = 115.6584.
+    # k=2: return = 48 x 10% + 54 x 4% = 4.8 + 2.16 = 6.96; the schedule completes, so the
+    #      second 50 and the 6.16 the cash earned while waiting are deployed: all 56.16 (cash 0,
+    #      projects 52.8 + 56.16 = 108.96); pays 3.48 (projects 105.48); value 105.48.
+    # k=3: return = 105.48 x 10% = 10.548; the term pays all 105.48 + 10.548 = 116.028.
     _check(
         _lines(r),
         {
             "contribution": [100, 0, 0, 0, 0],
-            "deployed": [0, 50, 50, 0, 0],
-            "return": [0, 4, 6.96, 10.1784, 0],
+            "deployed": [0, 50, 56.16, 0, 0],
+            "return": [0, 4, 6.96, 10.548, 0],
             "fee": [0, 0, 0, 0, 0],
-            "distribution": [0, 2, 3.48, 115.6584, 0],
+            "distribution": [0, 2, 3.48, 116.028, 0],
             "value_end": [100, 102, 105.48, 0, 0],
         },
     )
-    # capital first: 2 + 3.48 + 94.52 = 100 back to Ukraine, the 21.1384 above it split 50/50
+    # capital first: 2 + 3.48 + 94.52 = 100 back to Ukraine, the 21.508 above it split 50/50
     flows = _flows(r)
     assert flows[("capital_return", "ukraine")] == pytest.approx(100.0, rel=1e-12)
-    assert flows[("profit", "us")] == pytest.approx(21.1384 / 2, rel=1e-12)
-    assert flows[("profit", "ukraine")] == pytest.approx(21.1384 / 2, rel=1e-12)
+    assert flows[("profit", "us")] == pytest.approx(21.508 / 2, rel=1e-12)
+    assert flows[("profit", "ukraine")] == pytest.approx(21.508 / 2, rel=1e-12)
     assert flows[("contribution", "russia")] == pytest.approx(-100.0, rel=1e-12)
 
 
