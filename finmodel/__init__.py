@@ -19,6 +19,9 @@ Examples
 ['europe', 'russia', 'ukraine', 'us']
 >>> r.summary["checks_ok"]
 True
+>>> s = finmodel.sweep(finmodel.load("base"), {"discount_rate": [0.03, 0.05]})
+>>> len(s.table)
+2
 """
 
 from __future__ import annotations
@@ -29,14 +32,20 @@ from finmodel.engine import evaluate
 from finmodel.exceptions import InputError
 from finmodel.loader import Loaded, load, load_with_origins, with_overrides
 from finmodel.result import Result
+from finmodel.simulation import SimulationResult, simulate
+from finmodel.sweeps import SweepResult, sweep
 
 __all__ = [
     "Assumptions",
     "InputError",
     "Result",
+    "SimulationResult",
+    "SweepResult",
     "load",
     "load_with_origins",
     "run",
+    "simulate",
+    "sweep",
     "with_overrides",
 ]
 __version__ = "0.1.0"

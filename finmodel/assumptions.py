@@ -238,7 +238,15 @@ class Assumptions(Model):
     readings: dict[Ident, Reading] = {}
     sources: dict[str, Source] = {}
     #: key inputs for `finmodel tornado` and their [low, high] values (default: +-50%)
-    tornado: dict[str, Annotated[list[Num], Field(min_length=2, max_length=2)]] | None = None
+    tornado: (
+        dict[
+            str,
+            Annotated[
+                list[Annotated[int, Field(strict=True)] | Num], Field(min_length=2, max_length=2)
+            ],
+        ]
+        | None
+    ) = None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -411,6 +419,7 @@ def _vehicle_problems(a: Assumptions) -> list[Problem]:
                         f"paid until year {end}, past the {a.timeline.years}-year timeline",
                     )
                 )
+        found += _kind_problems(path, v)
         if v.kind is not VehicleKind.fund and v.waterfall.basis is not Basis.capital_first:
             found.append(
                 (
@@ -424,6 +433,25 @@ def _vehicle_problems(a: Assumptions) -> list[Problem]:
             if r not in a.readings:
                 found.append(((*path, "readings", i), f"reading '{r}' is not in 'readings'"))
     return found
+
+
+#: Settings each kind of vehicle uses; any other set in a file would be silently ignored.
+_USES = {
+    VehicleKind.fund: {"deployment", "cash_rate", "return_", "payout", "term_years", "fee"},
+    VehicleKind.grant: set(),
+    VehicleKind.release: {"release", "cash_rate"},
+}
+_KIND_SETTINGS = {"deployment", "release", "cash_rate", "return_", "payout", "term_years", "fee"}
+
+
+def _kind_problems(path: tuple[str | int, ...], v: Vehicle) -> list[Problem]:
+    """Settings given for a vehicle whose kind does not use them: an error, not a no-op."""
+    unused = (v.model_fields_set & _KIND_SETTINGS) - _USES[v.kind]
+    fields = Vehicle.model_fields
+    return [
+        ((*path, fields[f].alias or f), f"a {v.kind.value} does not use this setting")
+        for f in sorted(unused)
+    ]
 
 
 def _correlation_problems(a: Assumptions) -> list[Problem]:

@@ -154,7 +154,7 @@ def _print_summary(result) -> None:
 
 def _sweep(args: argparse.Namespace) -> int:
     from finmodel.loader import load_with_origins
-    from finmodel.sweep import parse_vary, sweep
+    from finmodel.sweeps import parse_vary, sweep
 
     if not args.vary:
         raise InputError("give at least one --vary KEY=START:STOP:STEP", file="--vary")

@@ -50,26 +50,34 @@ def write_all(targets: dict[Path, Writer]) -> list[Path]:
     'hi'
     """
     temps: dict[Path, Path] = {}
+    made: list[Path] = []
     try:
         for final, writer in targets.items():
-            _make_folder(final.parent)
+            made += _make_folder(final.parent)
             tmp = _temp_beside(final)
             temps[final] = tmp
             writer(tmp)
         for final, tmp in temps.items():
             os.replace(tmp, final)
+        made = []  # written: the folders stay
     finally:
         for tmp in temps.values():
             with contextlib.suppress(FileNotFoundError):
                 tmp.unlink()
+        for folder in reversed(made):  # a failed write leaves no new empty folder behind
+            with contextlib.suppress(OSError):
+                folder.rmdir()
     return list(targets)
 
 
-def _make_folder(folder: Path) -> None:
+def _make_folder(folder: Path) -> list[Path]:
+    """Create ``folder`` and its missing parents; return the ones created, outermost first."""
     from finmodel.exceptions import InputError
 
+    missing = [p for p in (folder, *folder.parents) if not p.exists()][::-1]
     try:
         folder.mkdir(parents=True, exist_ok=True)
+        return missing
     except OSError as e:
         where = f"--out {folder}"
         raise InputError(f"cannot create the folder ({e.strerror})", file=where) from None

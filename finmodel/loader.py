@@ -30,6 +30,22 @@ Origin = tuple[str, int | None]
 _SHIPPED = "base"
 
 
+class _Loader(yaml.SafeLoader):
+    """The safe loader, reading ``1e-3`` and ``5E9`` as numbers (YAML 1.1 wants ``1.0e-3``)."""
+
+
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^[-+]?(?:[0-9][0-9_]*)(?:\.[0-9_]*)?[eE][-+]?[0-9]+$"),
+    list("-+0123456789"),
+)
+
+
+def _scalar(text: str) -> Any:
+    """One value from the command line, read as YAML by the same loader."""
+    return yaml.load(text, Loader=_Loader)  # _Loader is a SafeLoader: no tags run code
+
+
 @dataclass(frozen=True)
 class Loaded:
     """Assumptions together with where they came from.
@@ -93,7 +109,7 @@ def with_overrides(a: Assumptions, overrides: dict[str, Any], where: str = "--se
     >>> with_overrides(base, {"discount_rate": 0.07}).discount_rate
     0.07
     """
-    data = a.model_dump(mode="python", by_alias=True)
+    data = a.model_dump(mode="python", by_alias=True, exclude_unset=True)
     origins: dict[Path_, Origin] = {}
     for key, value in overrides.items():
         text = f"{where} {key}={value}"
@@ -185,7 +201,7 @@ def _read_yaml(path: Path) -> tuple[dict, dict[Path_, int], str]:
         raise InputError("is not UTF-8 text", file=str(path)) from None
     except OSError as e:
         raise InputError(f"cannot be read ({e.strerror})", file=str(path)) from None
-    loader = yaml.SafeLoader(text)
+    loader = _Loader(text)
     try:
         node = loader.get_single_node()
         if node is None:
@@ -270,7 +286,7 @@ def _parse_overrides(overrides: list[str] | dict[str, Any] | None) -> list[tuple
         if not sep:
             raise InputError("expected KEY=VALUE, e.g. discount_rate=0.04", file=where)
         try:
-            value = yaml.safe_load(raw) if raw.strip() else None
+            value = _scalar(raw) if raw.strip() else None
         except yaml.YAMLError:
             raise InputError(f"the value '{raw}' is not a YAML scalar", file=where) from None
         out.append((where, _keypath(key.strip(), where), value))

@@ -171,7 +171,8 @@ def vehicles(
         v["capital"] = {"from": "pool"}
     else:
         v["capital"] = {"contributions": draw(contributions(years, term, cap_bn))}
-    v["cash_rate"] = draw(rates(-0.01, 0.08))
+    if kind != "grant":  # a grant passes money straight on: it holds no cash
+        v["cash_rate"] = draw(rates(-0.01, 0.08))
     if kind == "fund":
         v["deployment"] = draw(phasings(term))
         v["return"] = draw(returns(years, lo=min_return))

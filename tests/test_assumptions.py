@@ -86,3 +86,41 @@ def test_schema_forbids_unknown_keys():
     schema = Assumptions.model_json_schema(by_alias=True)
     assert schema["additionalProperties"] is False
     assert {"timeline", "pool", "vehicles", "parties"} <= set(schema["properties"])
+
+
+@pytest.mark.parametrize(
+    ("vehicle", "setting", "value"),
+    [
+        ("european_fund", "cash_rate", 0.03),  # a grant holds no cash
+        ("european_fund", "fee", {"rate": 0.01, "to": "us"}),
+        ("unfrozen_european_assets", "term_years", 2),  # a release has no term
+        ("unfrozen_european_assets", "payout", 1.0),
+        ("us_led_fund", "release", {"years": 3}),  # a fund has no release schedule
+    ],
+)
+def test_a_setting_the_vehicles_kind_ignores_is_an_error(vehicle, setting, value):
+    with pytest.raises(finmodel.InputError) as e:
+        finmodel.load(BASE, {f"vehicles.{vehicle}.{setting}": value})
+    assert f"vehicles.{vehicle}.{setting}: a " in str(e.value)
+    assert "does not use this setting" in str(e.value)
+
+
+def test_exponent_numbers_are_numbers_in_files_and_overrides(tmp_path):
+    # YAML 1.1 reads 5e-2 as a string; finmodel reads it as the number it looks like
+    f = tmp_path / "s.yaml"
+    f.write_text(f"name: s\nextends: {BASE}\ndiscount_rate: 5e-2\n")
+    assert finmodel.load(f).discount_rate == 0.05
+    assert finmodel.load(BASE, ["discount_rate=3E-2"]).discount_rate == 0.03
+
+
+def test_a_tornado_range_of_whole_years_stays_whole(tmp_path):
+    from finmodel.tornado import tornado
+
+    f = tmp_path / "t.yaml"
+    f.write_text(
+        f"name: t\nextends: {BASE}\ntornado:\n  vehicles.us_led_fund.term_years: [10, 30]\n"
+    )
+    t = tornado(finmodel.load(f))
+    row = t.table[t.table["party"] == "us"].iloc[0]
+    assert (row["low"], row["high"]) == (10, 30)
+    assert row["npv_low"] != row["npv_high"]

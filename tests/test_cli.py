@@ -214,17 +214,27 @@ def test_xlsx_summary_parties_equal_json(workbook, summary, assumptions):
     by_name = {r[0]: r for r in body}
     for pid, p in summary["parties"].items():
         row = by_name[assumptions.parties[pid].name]
-        for label, key in (("Received", "received"), ("Paid", "paid"), ("Net", "net"),
-                           ("NPV", "npv")):
+        for label, key in (
+            ("Received", "received"),
+            ("Paid", "paid"),
+            ("Net", "net"),
+            ("NPV", "npv"),
+        ):
             _same(row[_col(header, label)], p[key])
 
 
 def test_xlsx_summary_vehicles_equal_json(workbook, summary, assumptions):
     header, body = _table(workbook["Summary"], "Vehicle", "Contributed")
     by_name = {r[0]: r for r in body}
-    labels = {"Contributed": "contributed", "Distributed": "distributed",
-              "Terminal value": "terminal_value", "Profit": "profit", "IRR": "irr",
-              "MOIC": "moic", "NPV": "npv"}
+    labels = {
+        "Contributed": "contributed",
+        "Distributed": "distributed",
+        "Terminal value": "terminal_value",
+        "Profit": "profit",
+        "IRR": "irr",
+        "MOIC": "moic",
+        "NPV": "npv",
+    }
     for vid, v in summary["vehicles"].items():
         row = by_name[assumptions.vehicles[vid].name]
         for label, key in labels.items():
@@ -407,3 +417,14 @@ def test_a_folder_given_as_the_scenario_is_bad_input(tmp_path, capsys):
     assert main(["run", str(tmp_path), "--out", str(tmp_path / "out")]) == 2
     assert "is a folder, not an assumption file" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
+
+
+def test_a_failed_write_leaves_no_new_folder(tmp_path, monkeypatch, capsys):
+    def boom(result, path):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(finmodel.report, "write_workbook", boom)
+    out = tmp_path / "new" / "deeper"
+    assert main(["run", "--out", str(out)]) == 1
+    assert "internal error" in capsys.readouterr().err
+    assert not (tmp_path / "new").exists()

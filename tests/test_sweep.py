@@ -20,7 +20,7 @@ import pytest
 import finmodel
 from finmodel.cli import main
 from finmodel.exceptions import InputError
-from finmodel.sweep import parse_vary, sweep
+from finmodel.sweeps import parse_vary, sweep
 
 REPO = Path(__file__).resolve().parents[1]
 BASE = REPO / "assumptions" / "base.yaml"

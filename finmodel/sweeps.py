@@ -44,7 +44,7 @@ class SweepResult:
 
     def write(self, out_dir: str | Path) -> list[Path]:
         """Write NAME.sweep.csv and NAME.sweep.xlsx atomically."""
-        from finmodel.sweep_report import write_sweep_workbook
+        from finmodel.sweeps_report import write_sweep_workbook
 
         return write_table_and_workbook(
             out_dir, f"{self.name}.sweep", self.table, lambda p: write_sweep_workbook(self, p)

@@ -15,7 +15,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from finmodel.report import BOLD, MOIC, PCT, TITLE, UNITS_NOTE, USD_BN, _header, _widths, put, save
 
 if TYPE_CHECKING:
-    from finmodel.sweep import SweepResult
+    from finmodel.sweeps import SweepResult
 
 
 def _fmt(column: str) -> str | None:
