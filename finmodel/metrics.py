@@ -139,6 +139,41 @@ def party_metrics(o: Outcome) -> PartyMetrics:
     )
 
 
+def terminal_claims(o: Outcome) -> tuple[Array, Array]:
+    """What each party would receive if each vehicle paid out its terminal value at the horizon.
+
+    A vehicle whose term runs past the horizon still holds V_N there. Paying V_N out at period
+    N through the vehicle's own waterfall (liquidating it: capital first, then the profit
+    split) gives each party's claim on it. Returns (claims, profit_claims), each of shape
+    (n_scenarios, n_vehicles, n_parties); the claims on a vehicle add up to its V_N.
+    """
+    import dataclasses
+
+    from finmodel.waterfall import allocations
+
+    b = o.batch
+    shape = (b.n_scenarios, len(b.vehicles), len(b.parties))
+    claims, profit = np.zeros(shape), np.zeros(shape)
+    last = b.timeline.columns - 1
+    for i, v in enumerate(b.vehicles):
+        s = o.schedules[v.id]
+        if not np.any(s.terminal_value):
+            continue
+        paid_out = s.distribution.copy()
+        paid_out[:, -1] += s.terminal_value
+        liquidated = dataclasses.replace(v, term=np.minimum(v.term, last))
+        after = allocations(liquidated, dataclasses.replace(s, distribution=paid_out))
+        for sign, allocs in ((1.0, after), (-1.0, [a for a in o.allocations if a.vehicle == v.id])):
+            for a in allocs:
+                if a.flow is Flow.contribution:
+                    continue
+                total = sign * a.amount.sum(axis=1)[:, None] * a.shares
+                claims[:, i] += total
+                if a.flow in PROFIT_FLOWS:
+                    profit[:, i] += total
+    return claims, profit
+
+
 def checks(o: Outcome) -> dict[str, Array]:
     """The identities of MODEL.md, each as an absolute error in USD per scenario.
 

@@ -176,12 +176,16 @@ def _summary(ws: Worksheet, result: Result) -> None:
     row += 3
 
     put(ws, row, 1, "Parties", font=BOLD)
-    _header(ws, row + 1, 1, ["Party", "Received", "Paid", "Net", f"NPV @ {a.discount_rate:.2%}"])
+    _header(
+        ws, row + 1, 1,
+        ["Party", "Received", "Paid", "Net", f"NPV @ {a.discount_rate:.2%}",
+         "Claim on terminal value"],
+    )  # fmt: skip
     first = row + 2
     for i, (pid, p) in enumerate(s["parties"].items()):
         r = first + i
         put(ws, r, 1, a.parties[pid].name)
-        for j, k in enumerate(("received", "paid", "net", "npv")):
+        for j, k in enumerate(("received", "paid", "net", "npv", "terminal_claim")):
             put(ws, r, 2 + j, p[k], USD_BN)
     row = first + len(s["parties"]) + 1
 

@@ -15,7 +15,14 @@ from finmodel.assumptions import Assumptions
 from finmodel.engine import Outcome
 from finmodel.files import write_all
 from finmodel.kinds import Line
-from finmodel.metrics import PartyMetrics, VehicleMetrics, checks, party_metrics, vehicle_metrics
+from finmodel.metrics import (
+    PartyMetrics,
+    VehicleMetrics,
+    checks,
+    party_metrics,
+    terminal_claims,
+    vehicle_metrics,
+)
 
 _FLOW_DTYPES = ("object", "int64", "datetime64[ns]", "object", "object", "object", "float64")
 #: A check passes when its error is below one cent.
@@ -54,9 +61,19 @@ class Result:
         return party_metrics(self.outcome)
 
     @cached_property
+    def terminal_claims(self) -> tuple[np.ndarray, np.ndarray]:
+        """Each party's claim on each vehicle's terminal value (and its profit part)."""
+        return terminal_claims(self.outcome)
+
+    @cached_property
     def checks(self) -> dict[str, float]:
         """Each identity's largest error over the batch, in USD."""
-        return {k: float(np.max(v)) for k, v in checks(self.outcome).items()}
+        out = {k: float(np.max(v)) for k, v in checks(self.outcome).items()}
+        claims = self.terminal_claims[0].sum(axis=2)  # (n, vehicles)
+        for i, (vid, s) in enumerate(self.outcome.schedules.items()):
+            error = np.abs(claims[:, i] - s.terminal_value)
+            out[f"{vid}_terminal_claims"] = float(np.max(error))
+        return out
 
     @cached_property
     def flows(self) -> pd.DataFrame:
@@ -146,6 +163,7 @@ class Result:
                 "irr_note": None if irr is not None else str(m.irr_reason[0]) or "undefined",
                 "npv": _num(m.npv[0]),
             }
+        claims, profit_claims = self.terminal_claims
         parties = {}
         for j, pid in enumerate(b.parties):
             parties[pid] = {
@@ -153,12 +171,15 @@ class Result:
                 "paid": _num(pm.paid[0, j]),
                 "net": _num(pm.net[0, j]),
                 "npv": _num(pm.npv[0, j]),
+                "terminal_claim": _num(claims[0, :, j].sum()),
                 "by_vehicle": {
                     vid: {
                         "received": _num(pm.received_by_vehicle[0, i, j]),
                         "paid": _num(pm.paid_by_vehicle[0, i, j]),
                         "net": _num(pm.received_by_vehicle[0, i, j] - pm.paid_by_vehicle[0, i, j]),
                         "profit_received": _num(pm.profit_by_vehicle[0, i, j]),
+                        "terminal_claim": _num(claims[0, i, j]),
+                        "profit_claim": _num(profit_claims[0, i, j]),
                         "npv": _num(pm.npv_by_vehicle[0, i, j]),
                     }
                     for i, vid in enumerate(vids)

@@ -86,6 +86,30 @@ def test_vehicle_profit_moic_and_contributions_add_up(d):
 
 
 @PROPERTY
+@given(assumption_dicts(basis="capital_first", hurdle=False))
+def test_terminal_claims_complete_each_partys_share_of_the_profit(d):
+    # A vehicle still holding V_N at the horizon is liquidated notionally through its own
+    # waterfall: the claims on it add up to V_N, and what each party got from the profit tier
+    # plus its profit claim is exactly its share of the vehicle's profit (distributed + V_N -
+    # contributed, floored at 0 by the waterfall's running maximum).
+    r = run(d)
+    s = r.summary
+    for vid, v in s["vehicles"].items():
+        claims = sum(p["by_vehicle"][vid]["terminal_claim"] for p in s["parties"].values())
+        assert claims == pytest.approx(v["terminal_value"], abs=CENT)
+        if d["vehicles"][vid].get("kind", "fund") != "fund":
+            continue
+        sched = r.outcome.schedules[vid]
+        dist = sched.distribution[0].copy()
+        dist[-1] += sched.value_end[0, -1]
+        total_profit = max(0.0, np.maximum.accumulate(np.cumsum(dist - sched.contribution[0]))[-1])
+        for pid, p in s["parties"].items():
+            share = d["vehicles"][vid]["waterfall"]["profit_split"].get(pid, 0.0)
+            got = p["by_vehicle"][vid]["profit_received"] + p["by_vehicle"][vid]["profit_claim"]
+            assert got == pytest.approx(share * total_profit, abs=CENT), (vid, pid)
+
+
+@PROPERTY
 @given(assumption_dicts())
 def test_flows_by_party_add_up_to_the_summary(d):
     r = run(d)
