@@ -110,6 +110,9 @@ def main(argv: list[str] | None = None) -> int:
     except InputError as e:
         print(f"finmodel: error: {e}", file=sys.stderr)
         return EXIT_INPUT
+    except BrokenPipeError:  # the reader of our output went away (| head): not our failure
+        sys.stderr.close()
+        return EXIT_OK
     except KeyboardInterrupt:
         print("finmodel: interrupted; nothing written", file=sys.stderr)
         return 130
@@ -144,9 +147,14 @@ def _run(args: argparse.Namespace) -> int:
 def _print_summary(result) -> None:
     s = result.summary
     print(f"scenario {s['scenario']}: who receives what (USD bn; + received, - paid)")
-    print(f"  {'party':<10}{'received':>11}{'paid':>11}{'net':>11}{'NPV':>11}")
+    keys = ["received", "paid", "net", "npv"]
+    heads = ["received", "paid", "net", "NPV"]
+    if any(p["terminal_claim"] for p in s["parties"].values()):
+        keys.append("terminal_claim")  # a vehicle runs past the horizon: show who owns its value
+        heads.append("TV claim")
+    print("  " + f"{'party':<10}" + "".join(f"{h:>11}" for h in heads))
     for pid, p in s["parties"].items():
-        cells = "".join(f"{p[k] / 1e9:>11.1f}" for k in ("received", "paid", "net", "npv"))
+        cells = "".join(f"{p[k] / 1e9:>11.1f}" for k in keys)
         print(f"  {pid:<10}{cells}")
     ok = "all checks below 1 cent" if s["checks_ok"] else "CHECKS FAILED"
     print(f"  {ok} (largest error {max(s['checks'].values()):.2g} USD)")

@@ -15,7 +15,7 @@ from finmodel.exceptions import InputError
 from finmodel.files import write_table_and_workbook
 from finmodel.result import Result
 
-PARTY_METRICS = ("received", "paid", "net", "npv")
+PARTY_METRICS = ("received", "paid", "net", "npv", "terminal_claim")
 VEHICLE_METRICS = ("contributed", "distributed", "profit", "irr", "moic", "npv")
 DEFAULT_BASELINE = "status_quo"
 

@@ -60,7 +60,8 @@ def _compare(ws, c: Comparison) -> None:
     put(ws, 2, 1, f"Baseline: {c.baseline}. Change = the reading minus the baseline. {UNITS_NOTE}")
     row = 4
     for metric, label in (("npv", "NPV"), ("net", "Net (received - paid)"),
-                          ("received", "Received"), ("paid", "Paid")):  # fmt: skip
+                          ("received", "Received"), ("paid", "Paid"),
+                          ("terminal_claim", "Claim on terminal values")):  # fmt: skip
         _matrix(ws, row, f"{label} by party", _pivot(c, "party", metric, "value"), USD_BN)
         row += len(c.results) + 3
     first, last = _matrix(

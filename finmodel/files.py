@@ -100,7 +100,7 @@ def write_table_and_workbook(
     return write_all(
         {
             out / f"{stem}.csv": lambda p: table.to_csv(
-                p, index=False, float_format="%.10g", lineterminator="\n"
+                p, index=False, float_format="%.17g", lineterminator="\n"
             ),
             out / f"{stem}.xlsx": workbook,
         }

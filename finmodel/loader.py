@@ -88,7 +88,7 @@ def load_with_origins(
     for text, keypath, value in sets:
         _apply_set(data, origins, text, keypath, value)
     data.pop("extends", None)
-    _drop_stale_sources(data, origins, top=files[-1][0])
+    _drop_stale_sources(data, origins, top=files[-1][0], sets=[k for _, k, _ in sets])
     assumptions = _validated(data, origins, default=files[-1][0])
     canonical = json.dumps(assumptions.model_dump(mode="json", by_alias=True), sort_keys=True)
     return Loaded(
@@ -111,20 +111,32 @@ def with_overrides(a: Assumptions, overrides: dict[str, Any], where: str = "--se
     """
     data = a.model_dump(mode="python", by_alias=True, exclude_unset=True)
     origins: dict[Path_, Origin] = {}
+    paths = []
     for key, value in overrides.items():
         text = f"{where} {key}={value}"
-        _apply_set(data, origins, text, _keypath(key, text), value)
-    return _validated(data, origins, default=where)
+        paths.append(_keypath(key, text))
+        _apply_set(data, origins, text, paths[-1], value)
+    _drop_stale_sources(data, origins, top="", sets=paths)
+    # a problem the overrides cause elsewhere (the pool no longer fits) names them
+    everything = where + " " + ", ".join(f"{k}={v}" for k, v in overrides.items())
+    return _validated(data, origins, default=everything)
 
 
-def _drop_stale_sources(data: dict, origins: dict[Path_, Origin], top: str) -> None:
-    """Sources inherited from an extended file for figures this scenario no longer has."""
+def _drop_stale_sources(
+    data: dict, origins: dict[Path_, Origin], top: str, sets: list[Path_] = ()
+) -> None:
+    """Sources for figures that a later layer removed: an extending file, or a --set.
+
+    A source the top file gives for a key it does not have is still an error (a typo).
+    """
     sources = data.get("sources")
     if not isinstance(sources, dict):
         return
     for key in list(sources):
+        parts = tuple(int(p) if p.isdigit() else p for p in key.split("."))
         inherited = origins.get(("sources", key), (top, None))[0] != top
-        if inherited and not number_at(data, key):
+        overridden = any(parts[: len(s)] == s or s[: len(parts)] == parts for s in sets)
+        if (inherited or overridden) and not number_at(data, key):
             del sources[key]
 
 
@@ -150,11 +162,19 @@ def shipped(name: str = _SHIPPED) -> Path:
     raise InputError(f"no shipped scenario named '{name}'", file=name)
 
 
+def _is_shipped(name: str) -> bool:
+    try:
+        shipped(name)
+    except InputError:
+        return False
+    return True
+
+
 def _locate(path: str | Path) -> Path:
     p = Path(path)
     if p.is_file():
         return p
-    if p.is_dir():
+    if p.is_dir() and not (p.suffix == "" and "/" not in str(path) and _is_shipped(str(path))):
         raise InputError("is a folder, not an assumption file", file=str(path))
     if p.suffix == "" and "/" not in str(path):
         return shipped(str(path))

@@ -29,11 +29,11 @@ from finmodel.engine import Outcome, evaluate
 from finmodel.exceptions import InputError
 from finmodel.files import write_table_and_workbook
 from finmodel.kinds import Array, Flow
-from finmodel.metrics import party_metrics, vehicle_metrics
+from finmodel.metrics import party_metrics, terminal_claims, vehicle_metrics
 from finmodel.sampling import CHUNK, Method, correlation_factor, draw, sampled_vehicles
 
 PERCENTILES = (5, 25, 50, 75, 95)
-PARTY_METRICS = ("received", "paid", "net", "npv")
+PARTY_METRICS = ("received", "paid", "net", "npv", "terminal_claim")
 VEHICLE_METRICS = ("contributed", "distributed", "profit", "moic", "irr", "npv")
 MEMORY_BUDGET = 256 * 2**20
 HISTOGRAM_BINS = 30
@@ -48,7 +48,8 @@ class SimulationResult:
     """Statistics of N simulated scenarios.
 
     stats : one row per (entity, id, metric): count, mean, std, p5, p25, p50, p75, p95,
-        prob_loss (share of scenarios below 0), sem (standard error of the mean)
+        prob_loss (share of scenarios below 0, or below 1 for a MOIC), sem (standard error
+        of the mean)
     fan : (party, year, percentile) -> cumulative receipts, a DataFrame with columns
         party, year, p5 ... p95
     histograms : {party: (edges, counts)} of each party's NPV
@@ -206,7 +207,9 @@ def _measure(o: Outcome) -> _Chunk:
     """The per-scenario numbers a simulation keeps of one chunk's outcome."""
     b = o.batch
     pm = party_metrics(o)
-    party = np.stack([getattr(pm, m) for m in PARTY_METRICS], axis=-1)
+    claims = terminal_claims(o)[0].sum(axis=1)
+    party = np.stack([claims if m == "terminal_claim" else getattr(pm, m) for m in PARTY_METRICS],
+                     axis=-1)  # fmt: skip
     vms = [vehicle_metrics(o, v.id) for v in b.vehicles]
     vehicle = np.stack(
         [np.stack([getattr(vm, m) for m in VEHICLE_METRICS], axis=-1) for vm in vms], axis=1
@@ -244,7 +247,8 @@ def _stats(cols: dict) -> pd.DataFrame:
             std = float(x.std(ddof=1)) if x.size > 1 else 0.0
             row |= {"mean": float(x.mean()), "std": std}
             row |= {f"p{q}": float(v) for q, v in zip(PERCENTILES, np.percentile(x, PERCENTILES))}
-            row |= {"prob_loss": float(np.mean(x < 0)), "sem": std / np.sqrt(x.size)}
+            breakeven = 1.0 if metric == "moic" else 0.0  # a MOIC below 1 is a loss
+            row |= {"prob_loss": float(np.mean(x < breakeven)), "sem": std / np.sqrt(x.size)}
         rows.append(row)
     return pd.DataFrame(rows)
 

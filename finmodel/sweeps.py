@@ -19,7 +19,7 @@ from finmodel.assumptions import Assumptions
 from finmodel.engine import evaluate
 from finmodel.exceptions import InputError
 from finmodel.files import write_table_and_workbook
-from finmodel.metrics import party_metrics, vehicle_metrics
+from finmodel.metrics import party_metrics, terminal_claims, vehicle_metrics
 from finmodel.variation import MAX_POINTS, grid, grid_batch
 
 MAX_KEYS = 3
@@ -31,7 +31,7 @@ class SweepResult:
 
     values : the varied keys and their values, in order (the last key varies fastest)
     table : one row per grid point: the varied values, then per party ``received``, ``net``,
-        ``npv`` (USD) and per vehicle ``irr``, ``moic``, ``profit``
+        ``npv``, ``terminal_claim`` (USD) and per vehicle ``irr``, ``moic``, ``profit``
     """
 
     assumptions: Assumptions
@@ -69,6 +69,7 @@ def sweep(assumptions: Assumptions, values: dict[str, list[Any]]) -> SweepResult
     batch = grid_batch(assumptions, values)
     outcome = evaluate(batch)
     pm = party_metrics(outcome)
+    claims = terminal_claims(outcome)[0].sum(axis=1)  # (points, parties)
     idx = grid(values)
     cols: dict[str, Any] = {
         k: np.asarray(v, dtype=object)[idx[i]] for i, (k, v) in enumerate(values.items())
@@ -77,6 +78,7 @@ def sweep(assumptions: Assumptions, values: dict[str, list[Any]]) -> SweepResult
         cols[f"{p}.received"] = pm.received[:, j]
         cols[f"{p}.net"] = pm.net[:, j]
         cols[f"{p}.npv"] = pm.npv[:, j]
+        cols[f"{p}.terminal_claim"] = claims[:, j]
     for v in batch.vehicles:
         m = vehicle_metrics(outcome, v.id)
         cols[f"{v.id}.irr"] = m.irr

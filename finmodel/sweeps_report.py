@@ -21,7 +21,8 @@ if TYPE_CHECKING:
 def _fmt(column: str) -> str | None:
     metric = column.rsplit(".", 1)[-1]
     return {"irr": PCT, "moic": MOIC}.get(
-        metric, USD_BN if metric in ("received", "net", "npv", "profit") else None
+        metric,
+        USD_BN if metric in ("received", "net", "npv", "profit", "terminal_claim") else None,
     )
 
 

@@ -31,7 +31,7 @@ DEFAULT_SWING = 0.5
 @dataclass(frozen=True)
 class TornadoResult:
     """table: one row per (party, key): low, high, npv_low, npv_base, npv_high, swing
-    (|npv_high - npv_low|), sorted by party, then largest swing first."""
+    (the widest spread of the NPV at low, base and high), sorted by party, largest swing first."""
 
     assumptions: Assumptions
     table: pd.DataFrame
@@ -75,7 +75,7 @@ def default_ranges(a: Assumptions) -> dict[str, tuple[float, float]]:
             keys[f"pool.allocation.{i}.amount_bn"] = c.amount_bn
     out = {}
     for k, x in keys.items():
-        lo, hi = x * (1 - DEFAULT_SWING), x * (1 + DEFAULT_SWING)
+        lo, hi = sorted((x * (1 - DEFAULT_SWING), x * (1 + DEFAULT_SWING)))
         if k.endswith("payout"):
             hi = min(hi, 1.0)
         if lo != hi:
@@ -105,9 +105,10 @@ def tornado(a: Assumptions, ranges: dict[str, tuple[Any, Any]] | None = None) ->
     for i, (k, (lo, hi)) in enumerate(ranges.items()):
         for j, p in enumerate(batch.parties):
             low, high = pm.npv[2 * i, j], pm.npv[2 * i + 1, j]
+            ends = (low, base[j], high)  # both ends may move the NPV the same way
             rows.append(
                 {"party": p, "key": k, "low": lo, "high": hi, "npv_low": low,
-                 "npv_base": base[j], "npv_high": high, "swing": abs(high - low)}
+                 "npv_base": base[j], "npv_high": high, "swing": max(ends) - min(ends)}
             )  # fmt: skip
     table = pd.DataFrame(rows)
     order = {p: i for i, p in enumerate(batch.parties)}

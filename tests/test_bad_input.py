@@ -121,7 +121,10 @@ def earlier_report(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("earlier")
     assert main(["run", "--out", str(out)]) == 0
     assert sorted(p.name for p in out.iterdir()) == [
-        "base.flows.csv", "base.schedule.csv", "base.summary.json", "base.xlsx",
+        "base.flows.csv",
+        "base.schedule.csv",
+        "base.summary.json",
+        "base.xlsx",
     ]
     return out
 
@@ -195,8 +198,12 @@ def _(tmp):
 def _(tmp):
     t = edit("profit_split: {us: 0.5, ukraine: 0.5}", "profit_split: {us: 0.6, ukraine: 0.5}")
     return bad_file(
-        tmp, t, "profit_split: {us: 0.6", "vehicles.us_led_fund.waterfall.profit_split",
-        "sum to 1", "1.1",
+        tmp,
+        t,
+        "profit_split: {us: 0.6",
+        "vehicles.us_led_fund.waterfall.profit_split",
+        "sum to 1",
+        "1.1",
     )
 
 
@@ -204,8 +211,12 @@ def _(tmp):
 def _(tmp):
     t = edit("profit_split: {us: 0.5, ukraine: 0.5}", "profit_split: {us: 0.5, uk: 0.5}")
     return bad_file(
-        tmp, t, "profit_split: {us: 0.5, uk", "vehicles.us_led_fund.waterfall.profit_split.uk",
-        "'uk'", "not declared",
+        tmp,
+        t,
+        "profit_split: {us: 0.5, uk",
+        "vehicles.us_led_fund.waterfall.profit_split.uk",
+        "'uk'",
+        "not declared",
     )
 
 
@@ -213,7 +224,11 @@ def _(tmp):
 def _(tmp):
     t = edit("      capital_to: ukraine\n", "      capital_to: ukrane\n")
     return bad_file(
-        tmp, t, "capital_to: ukrane", "vehicles.us_led_fund.waterfall.capital_to", "'ukrane'",
+        tmp,
+        t,
+        "capital_to: ukrane",
+        "vehicles.us_led_fund.waterfall.capital_to",
+        "'ukrane'",
         "not declared",
     )
 
@@ -230,7 +245,11 @@ def _(tmp):
 def _(tmp):
     t = edit("      hurdle: null\n", "      hurdle: {rate: 0.08, to: bank}\n")
     return bad_file(
-        tmp, t, "hurdle: {rate: 0.08", "vehicles.us_led_fund.waterfall.hurdle.to", "'bank'",
+        tmp,
+        t,
+        "hurdle: {rate: 0.08",
+        "vehicles.us_led_fund.waterfall.hurdle.to",
+        "'bank'",
         "not declared",
     )
 
@@ -239,8 +258,12 @@ def _(tmp):
 def _(tmp):
     t = edit("        - party: europe\n", "        - party: eu\n")
     return bad_file(
-        tmp, t, "- party: eu\n", "vehicles.european_fund.capital.contributions.0.party",
-        "'eu'", "not declared",
+        tmp,
+        t,
+        "- party: eu\n",
+        "vehicles.european_fund.capital.contributions.0.party",
+        "'eu'",
+        "not declared",
     )
 
 
@@ -248,7 +271,10 @@ def _(tmp):
 def _(tmp):
     t = edit("amount_bn: 100, currency: USD, from", "amount_bn: 1000, currency: USD, from")
     return bad_file(
-        tmp, t, "amount_bn: 1000", "pool.allocation.0.amount_bn",
+        tmp,
+        t,
+        "amount_bn: 1000",
+        "pool.allocation.0.amount_bn",
         f"{europe_left_usd_bn():,.3f} bn USD is left",
     )
 
@@ -277,7 +303,11 @@ def _(tmp):
 def _(tmp):
     t = edit("{vehicle: unfrozen_european_assets,", "{vehicle: unfrozen_european_asets,")
     return bad_file(
-        tmp, t, "unfrozen_european_asets", "pool.allocation.1.vehicle", "'unfrozen_european_asets'",
+        tmp,
+        t,
+        "unfrozen_european_asets",
+        "pool.allocation.1.vehicle",
+        "'unfrozen_european_asets'",
         "not a vehicle",
     )
 
@@ -302,8 +332,12 @@ def _(tmp):
 def _(tmp):
     t = edit("currency: USD\n          years: 5\n", "currency: XYZ\n          years: 5\n")
     return bad_file(
-        tmp, t, "currency: XYZ", "vehicles.european_fund.capital.contributions.0.currency",
-        "'XYZ'", "fx",
+        tmp,
+        t,
+        "currency: XYZ",
+        "vehicles.european_fund.capital.contributions.0.currency",
+        "'XYZ'",
+        "fx",
     )
 
 
@@ -443,8 +477,11 @@ def _(tmp):
 @case("override_typo")
 def _(tmp):
     return override(
-        tmp, "vehicles:\n  us_led_fund:\n    retrun: {rate: 0.1}\n",
-        "vehicles.us_led_fund.retrun", 4, "unknown key",
+        tmp,
+        "vehicles:\n  us_led_fund:\n    retrun: {rate: 0.1}\n",
+        "vehicles.us_led_fund.retrun",
+        4,
+        "unknown key",
     )
 
 
@@ -454,7 +491,9 @@ def _(tmp):
         tmp,
         "vehicles:\n  us_russia_instrument:\n    waterfall:\n"
         "      profit_split: {us: 0.5, china: 0.5}\n",
-        "vehicles.us_russia_instrument.waterfall.profit_split.china", 5, "'china'",
+        "vehicles.us_russia_instrument.waterfall.profit_split.china",
+        5,
+        "'china'",
     )
 
 
@@ -575,7 +614,8 @@ def _(tmp):
 def _params(names):
     return [
         pytest.param(n, marks=pytest.mark.xfail(reason=f"BUG: {BUGS[n]}", strict=True))
-        if n in BUGS else n
+        if n in BUGS
+        else n
         for n in names
     ]
 
@@ -623,8 +663,14 @@ def test_bad_input(name, tmp_path, capsys, monkeypatch, earlier_report):
 
 
 SUBPROCESS_CASES = [
-    "yaml_syntax", "python_tag", "unknown_key_typo", "carve_out_larger_than_pool",
-    "extends_circular", "set_list_index_out_of_range", "empty_file", "validate_bad_file",
+    "yaml_syntax",
+    "python_tag",
+    "unknown_key_typo",
+    "carve_out_larger_than_pool",
+    "extends_circular",
+    "set_list_index_out_of_range",
+    "empty_file",
+    "validate_bad_file",
 ]
 
 
@@ -637,7 +683,11 @@ def test_bad_input_subprocess(name, tmp_path):
     env["PYTHONPATH"] = os.pathsep.join([str(REPO), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
     r = subprocess.run(
         [sys.executable, "-m", "finmodel.cli", *_argv(bad, out)],
-        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120,
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert r.returncode == 2, r.stderr
     check_message(r.stderr, bad)
@@ -688,7 +738,7 @@ def test_leading_equals_is_text_in_xlsx(tmp_path, capsys):
         tmp_path / "formula.yaml",
         f"extends: {rel}\n"
         "name: formula\n"
-        "description: '=HYPERLINK(\"http://example.com\",\"click\")'\n"
+        'description: \'=HYPERLINK("http://example.com","click")\'\n'
         "parties:\n"
         "  us: {name: '=1+1'}\n"
         "vehicles:\n"

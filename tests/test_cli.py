@@ -428,3 +428,26 @@ def test_a_failed_write_leaves_no_new_folder(tmp_path, monkeypatch, capsys):
     assert main(["run", "--out", str(out)]) == 1
     assert "internal error" in capsys.readouterr().err
     assert not (tmp_path / "new").exists()
+
+
+def test_set_may_replace_a_sourced_map(tmp_path, capsys):
+    # the base cites a source for profit_split.ukraine; replacing the split drops that source
+    setting = "vehicles.us_led_fund.waterfall.profit_split={us: 1.0}"
+    assert main(["run", "--set", setting, "--out", str(tmp_path)]) == 0
+    s = json.loads((tmp_path / "base.summary.json").read_text())
+    assert s["parties"]["ukraine"]["by_vehicle"]["us_led_fund"]["profit_received"] == 0.0
+
+
+def test_a_folder_named_like_a_shipped_scenario_does_not_hide_it(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "base").mkdir()
+    assert main(["run", "--out", str(tmp_path / "out")]) == 0
+    assert (tmp_path / "out" / "base.summary.json").exists()
+
+
+def test_console_shows_claims_when_a_vehicle_outlives_the_horizon(tmp_path, capsys):
+    long = tmp_path / "long.yaml"
+    long.write_text("name: long\nextends: base\nvehicles:\n  us_led_fund:\n    term_years: 40\n")
+    assert main(["run", str(long), "--out", str(tmp_path / "out")]) == 0
+    out = capsys.readouterr().out
+    assert "TV claim" in out

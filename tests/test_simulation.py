@@ -46,7 +46,7 @@ STAT_COLUMNS = [
     "prob_loss",
     "sem",
 ]
-PARTY_METRICS = ("received", "paid", "net", "npv")
+PARTY_METRICS = ("received", "paid", "net", "npv", "terminal_claim")
 VEHICLE_METRICS = ("contributed", "distributed", "profit", "moic", "irr", "npv")
 
 
@@ -479,7 +479,7 @@ def test_xlsx(sim_run, base):
     assert any("3,000 scenarios" in t and "seed 42" in t for t in texts)
     header = [c.value for c in ws[5]]
     assert header == STAT_COLUMNS
-    assert ws.max_row == 5 + n_parties * 4 + len(base.vehicles) * 6
+    assert ws.max_row == 5 + n_parties * len(PARTY_METRICS) + len(base.vehicles) * 6
 
 
 def test_fan_is_cumulative_and_ordered(base):
@@ -730,3 +730,14 @@ def test_ctrl_c_leaves_no_partial_files(
     assert "Traceback" not in err
     assert len(err.strip().splitlines()) == 1
     assert snapshot(out) == before
+
+
+def test_prob_loss_of_a_moic_is_the_share_below_one(base):
+    # volatile enough that many scenarios lose money: profit < 0 exactly when MOIC < 1, so the
+    # two shares of losing scenarios agree (a MOIC is never below 0)
+    a = finmodel.with_overrides(base, {"vehicles.us_russia_instrument.return.uncertainty.vol": 0.3})
+    r = simulate(a, 3000, seed=11)
+    moic = r.stats.query("id == 'us_russia_instrument' and metric == 'moic'").iloc[0]
+    profit = r.stats.query("id == 'us_russia_instrument' and metric == 'profit'").iloc[0]
+    assert profit["prob_loss"] > 0.05
+    assert moic["prob_loss"] == profit["prob_loss"]

@@ -24,7 +24,7 @@ from finmodel.sweeps import parse_vary, sweep
 
 REPO = Path(__file__).resolve().parents[1]
 BASE = REPO / "assumptions" / "base.yaml"
-PARTY_METRICS = ("received", "net", "npv")
+PARTY_METRICS = ("received", "net", "npv", "terminal_claim")
 VEHICLE_METRICS = ("irr", "moic", "profit")
 
 EUROCLEAR = "pool.holdings.euroclear.amount_bn"

@@ -77,3 +77,21 @@ def test_a_range_outside_what_the_field_allows_is_refused(tmp_path, capsys):
     assert err.startswith("finmodel: error: tornado vehicles.us_led_fund.payout=1.5: ")
     assert "less than or equal to 1" in err
     assert not (tmp_path / "out").exists()
+
+
+def test_swing_counts_both_ends_moving_the_same_way(tmp_path):
+    # a term of 10 or of 40 years both lower the US's NPV from the 20-year base: the swing is
+    # the widest spread of (low, base, high), not |high - low|
+    f = tmp_path / "t.yaml"
+    f.write_text(
+        f"name: t\nextends: {BASE}\ntornado:\n  vehicles.us_led_fund.term_years: [10, 40]\n"
+    )
+    row = tornado(finmodel.load(f)).table.query("party == 'us'").iloc[0]
+    ends = (row.npv_low, row.npv_base, row.npv_high)
+    assert row.swing == pytest.approx(max(ends) - min(ends))
+    assert row.swing > abs(row.npv_high - row.npv_low)
+
+
+def test_default_ranges_are_low_then_high_for_a_negative_rate(base):
+    r = default_ranges(finmodel.with_overrides(base, {"vehicles.us_led_fund.return.rate": -0.02}))
+    assert r["vehicles.us_led_fund.return.rate"] == (-0.03, -0.01)
