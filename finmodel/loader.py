@@ -380,9 +380,36 @@ def _origin(path: Path_, origins: dict[Path_, Origin], default: str) -> Origin:
 
 
 def _at(path: Path_, message: str, origins: dict, default: str, more: int = 0) -> InputError:
+    """The error for a problem at ``path``, blamed on the newest input that could cause it.
+
+    A cross-field problem (deploying past the term) lies in a field that an extended file may
+    have set, while the user changed a neighbour (the term) in their own file or a --set:
+    then the error points at that newer neighbour, in the same vehicle or section.
+    """
     file, line = _origin(path, origins, default)
+    newer = _newest_neighbour(path, origins, default)
+    if newer is not None and _rank(origins[newer][0], default) > _rank(file, default):
+        path = newer
+        file, line = origins[newer]
     suffix = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
     return InputError(message + suffix, file=file, line=line, field=_dotted(path))
+
+
+def _rank(file: str, top: str) -> int:
+    """How recent an input is: an override, then the file being loaded, then what it extends."""
+    if file.startswith(("--set", "--vary", "tornado")):
+        return 2
+    return 1 if file == top else 0
+
+
+def _newest_neighbour(path: Path_, origins: dict, top: str) -> Path_ | None:
+    """The most recent input set under the same vehicle (or top-level section) as ``path``."""
+    section = path[:2] if path and path[0] == "vehicles" else path[:1]
+    near = [p for p in origins if p[: len(section)] == section and len(p) > len(section)]
+    if not near:
+        return None
+    best = max(_rank(origins[p][0], top) for p in near)
+    return min((p for p in near if _rank(origins[p][0], top) == best), key=len)
 
 
 def _from_validation(e: ValidationError, origins: dict, default: str) -> InputError:

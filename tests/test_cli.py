@@ -451,3 +451,16 @@ def test_console_shows_claims_when_a_vehicle_outlives_the_horizon(tmp_path, caps
     assert main(["run", str(long), "--out", str(tmp_path / "out")]) == 0
     out = capsys.readouterr().out
     assert "TV claim" in out
+
+
+@pytest.mark.parametrize("where", ["file", "set"])
+def test_a_cross_field_error_names_the_input_the_user_changed(tmp_path, capsys, where):
+    # the base deploys over 5 years; a term of 3 makes that impossible. The error must point
+    # at the term the user set (their file's line 5, or their --set), not at the base's line.
+    child = tmp_path / "c1.yaml"
+    child.write_text("name: c1\nextends: base\nvehicles:\n  us_led_fund:\n    term_years: 3\n")
+    args = [str(child)] if where == "file" else ["--set", "vehicles.us_led_fund.term_years=3"]
+    assert main(["run", *args, "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    blamed = f"{child}:5: " if where == "file" else "--set vehicles.us_led_fund.term_years=3: "
+    assert blamed + "vehicles.us_led_fund.term_years: deploys over 5 years" in err
