@@ -9,18 +9,18 @@ from typing import TYPE_CHECKING
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
 
-from finmodel.report import (
+from finmodel.report import assumptions_sheet
+from finmodel.workbook import (
     BOLD,
     MOIC,
     PCT,
     TITLE,
     UNITS_NOTE,
     USD_BN,
-    _assumptions,
-    _header,
-    _widths,
+    header,
     put,
     save,
+    widths,
 )
 
 if TYPE_CHECKING:
@@ -34,7 +34,7 @@ def write_compare_workbook(c: Comparison, path: Path) -> None:
     ws.title = "Compare"
     _compare(ws, c)
     for r in c.results:
-        _assumptions(wb.create_sheet(f"In {r.name}"[:31]), r)
+        assumptions_sheet(wb.create_sheet(f"In {r.name}"[:31]), r)
     save(wb, path)
 
 
@@ -47,7 +47,7 @@ def _pivot(c: Comparison, entity: str, metric: str, column: str):
 
 def _matrix(ws, row: int, title: str, frame, fmt: str) -> tuple[int, int]:
     put(ws, row, 1, title, font=BOLD)
-    _header(ws, row + 1, 1, ["Reading", *map(str, frame.columns)])
+    header(ws, row + 1, 1, ["Reading", *map(str, frame.columns)])
     for i, (name, values) in enumerate(frame.iterrows(), start=row + 2):
         put(ws, i, 1, name)
         for j, v in enumerate(values, start=2):
@@ -89,4 +89,4 @@ def _compare(ws, c: Comparison) -> None:
                                ("profit", "Profit", USD_BN)):  # fmt: skip
         _matrix(ws, row, f"{label} by vehicle", _pivot(c, "vehicle", metric, "value"), fmt)
         row += len(c.results) + 3
-    _widths(ws, {1: 34, **{j: 18 for j in range(2, 8)}})
+    widths(ws, {1: 34, **{j: 18 for j in range(2, 8)}})

@@ -8,36 +8,37 @@ that starts with ``=``, ``+``, ``-`` or ``@`` cannot become a formula.
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
 from finmodel.kinds import Flow
+from finmodel.workbook import (
+    BOLD,
+    HEAD_FILL,
+    MOIC,
+    PCT,
+    TITLE,
+    TOTAL_BORDER,
+    UNITS_NOTE,
+    USD_BN,
+    USD_CENTS,
+    header,
+    put,
+    save,
+    widths,
+)
 
 if TYPE_CHECKING:
     from finmodel.result import Result
-
-USD_BN = '#,##0.00,,,;[Red]-#,##0.00,,,;"-"'
-PCT = "0.00%"
-MOIC = '0.00"x"'
-USD_CENTS = "#,##0.00"
-BOLD = Font(bold=True)
-TITLE = Font(bold=True, size=14)
-HEAD_FILL = PatternFill("solid", fgColor="DCE6F1")
-TOTAL_BORDER = Border(top=Side(style="thin"))
-UNITS_NOTE = (
-    "Amounts: cells hold USD, shown in USD bn. Sign: + the party receives, - the party pays."
-)
-_FORMULA_START = ("=", "+", "-", "@")
 
 
 def write_workbook(result: Result, path: Path) -> None:
@@ -46,7 +47,7 @@ def write_workbook(result: Result, path: Path) -> None:
     summary = wb.active
     summary.title = "Summary"
     _summary(summary, result)
-    _assumptions(wb.create_sheet("Assumptions"), result)
+    assumptions_sheet(wb.create_sheet("Assumptions"), result)
     _sources_uses(wb.create_sheet("Sources & Uses"), result)
     for vid in result.outcome.schedules:
         _vehicle(wb.create_sheet(_sheet_name(vid)), result, vid)
@@ -73,7 +74,7 @@ def _contents(wb: Workbook, result: Result) -> None:
     put(ws, 1, 1, "finmodel report: contents", font=TITLE)
     put(ws, 2, 1, f"Scenario: {result.name}")
     put(ws, 3, 1, UNITS_NOTE)
-    _header(ws, 5, 1, ["Sheet", "What it holds"])
+    header(ws, 5, 1, ["Sheet", "What it holds"])
     names = {_sheet_name(v): result.assumptions.vehicles[v] for v in result.outcome.schedules}
     for i, sheet in enumerate(wb.sheetnames[1:], start=6):
         c = put(ws, i, 1, sheet)
@@ -86,22 +87,7 @@ def _contents(wb: Workbook, result: Result) -> None:
             else ""
         )
         put(ws, i, 2, what)
-    _widths(ws, {1: 30, 2: 90})
-
-
-def save(wb: Workbook, path: Path) -> None:
-    """Print setup on every sheet (landscape, fit to width), fixed timestamps, then save.
-
-    The document's timestamps are fixed so that the same inputs give the same workbook.
-    """
-    for ws in wb.worksheets:
-        ws.page_setup.orientation = "landscape"
-        ws.page_setup.fitToWidth = 1
-        ws.page_setup.fitToHeight = 0
-        ws.sheet_properties.pageSetUpPr.fitToPage = True
-    wb.properties.creator = "finmodel"
-    wb.properties.created = wb.properties.modified = dt.datetime(2000, 1, 1)
-    wb.save(path)
+    widths(ws, {1: 30, 2: 90})
 
 
 def _sheet_name(vehicle: str) -> str:
@@ -109,45 +95,6 @@ def _sheet_name(vehicle: str) -> str:
 
 
 # --- cells ------------------------------------------------------------------------------------
-
-
-def put(ws: Worksheet, row: int, col: int, value: Any, fmt: str | None = None, font=None):
-    """Write one cell; text is always text (never a formula), numbers get ``fmt``.
-
-    Examples
-    --------
-    >>> from openpyxl import Workbook
-    >>> ws = Workbook().active
-    >>> c = put(ws, 1, 1, "=HYPERLINK(\\"http://x\\")")
-    >>> c.data_type, c.quotePrefix
-    ('s', True)
-    """
-    if isinstance(value, (np.floating, np.integer)):
-        value = value.item()
-    if isinstance(value, float) and not np.isfinite(value):
-        value = None
-    cell = ws.cell(row=row, column=col, value=value)
-    if isinstance(value, str):
-        cell.data_type = "s"
-        if value.startswith(_FORMULA_START):
-            cell.quotePrefix = True
-    if fmt:
-        cell.number_format = fmt
-    if font:
-        cell.font = font
-    return cell
-
-
-def _header(ws: Worksheet, row: int, col: int, labels: list[str]) -> None:
-    for j, label in enumerate(labels):
-        c = put(ws, row, col + j, label, font=BOLD)
-        c.fill = HEAD_FILL
-        c.alignment = Alignment(horizontal="center" if j else "left", wrap_text=True)
-
-
-def _widths(ws: Worksheet, widths: dict[int, float]) -> None:
-    for col, w in widths.items():
-        ws.column_dimensions[get_column_letter(col)].width = w
 
 
 def _title(ws: Worksheet, title: str, result: Result) -> int:
@@ -176,7 +123,7 @@ def _summary(ws: Worksheet, result: Result) -> None:
     row += 3
 
     put(ws, row, 1, "Parties", font=BOLD)
-    _header(
+    header(
         ws, row + 1, 1,
         ["Party", "Received", "Paid", "Net", f"NPV @ {a.discount_rate:.2%}",
          "Claim on terminal value"],
@@ -190,7 +137,7 @@ def _summary(ws: Worksheet, result: Result) -> None:
     row = first + len(s["parties"]) + 1
 
     put(ws, row, 1, "Vehicles", font=BOLD)
-    _header(
+    header(
         ws,
         row + 1,
         1,
@@ -222,7 +169,7 @@ def _summary(ws: Worksheet, result: Result) -> None:
     tables = {}
     for key, label in (("received", "Received"), ("paid", "Paid")):
         put(ws, row, 1, f"{label} by each party, from / into each vehicle", font=BOLD)
-        _header(ws, row + 1, 1, ["Vehicle", *[a.parties[p].name for p in parties]])
+        header(ws, row + 1, 1, ["Vehicle", *[a.parties[p].name for p in parties]])
         first = row + 2
         for i, vid in enumerate(s["vehicles"]):
             put(ws, first + i, 1, a.vehicles[vid].name)
@@ -232,7 +179,7 @@ def _summary(ws: Worksheet, result: Result) -> None:
         row = first + len(s["vehicles"]) + 1
     first, last = tables["received"]
     ws.add_chart(_who_receives_chart(ws, first, last, len(parties)), f"A{row + 1}")
-    _widths(ws, {1: 44, 2: 16, 3: 16, 4: 16, 5: 16, 6: 12, 7: 10, 8: 14, 9: 40})
+    widths(ws, {1: 44, 2: 16, 3: 16, 4: 16, 5: 16, 6: 12, 7: 10, 8: 14, 9: 40})
     ws.freeze_panes = "A5"
 
 
@@ -302,7 +249,7 @@ def _source_of(path: tuple, data: dict, sources: dict) -> dict | None:
     return None
 
 
-def _assumptions(ws: Worksheet, result: Result) -> None:
+def assumptions_sheet(ws: Worksheet, result: Result) -> None:
     a = result.assumptions
     row = _title(ws, "Assumptions: every input, its unit and its source", result)
     put(ws, row, 1, "Scenario")
@@ -321,7 +268,7 @@ def _assumptions(ws: Worksheet, result: Result) -> None:
         row += 1
     row += 1
     put(ws, row, 1, "Readings of the plan", font=BOLD)
-    _header(ws, row + 1, 1, ["Reading", "Statement", "Reason"])
+    header(ws, row + 1, 1, ["Reading", "Statement", "Reason"])
     ws.merge_cells(start_row=row + 1, start_column=3, end_row=row + 1, end_column=6)
     row += 2
     for rid, r in a.readings.items():
@@ -334,7 +281,7 @@ def _assumptions(ws: Worksheet, result: Result) -> None:
         row += 1
     row += 1
     put(ws, row, 1, "Inputs", font=BOLD)
-    _header(
+    header(
         ws, row + 1, 1, ["Key path", "Value", "Unit", "Source", "Publisher", "Date", "Link", "Note"]
     )
     head = row + 1
@@ -361,7 +308,7 @@ def _assumptions(ws: Worksheet, result: Result) -> None:
                 ws.cell(row=row, column=7).font = Font(color="0563C1", underline="single")
         row += 1
     ws.auto_filter.ref = f"A{head}:H{row - 1}"
-    _widths(ws, {1: 52, 2: 40, 3: 14, 4: 48, 5: 30, 6: 12, 7: 40, 8: 60})
+    widths(ws, {1: 52, 2: 40, 3: 14, 4: 48, 5: 30, 6: 12, 7: 40, 8: 60})
     ws.freeze_panes = "B5"
 
 
@@ -370,7 +317,7 @@ def _sources_uses(ws: Worksheet, result: Result) -> None:
     b = result.outcome.batch
     row = _title(ws, "The frozen-asset pool: sources and uses", result)
     put(ws, row, 1, "Sources: holdings", font=BOLD)
-    _header(
+    header(
         ws,
         row + 1,
         1,
@@ -394,7 +341,7 @@ def _sources_uses(ws: Worksheet, result: Result) -> None:
     row = total_src + 2
     holdings = [h.id for h in a.pool.holdings]
     put(ws, row, 1, "Uses: carve-outs, in order", font=BOLD)
-    _header(ws, row + 1, 1, ["Use", "From", "Method", *holdings, "USD"])
+    header(ws, row + 1, 1, ["Use", "From", "Method", *holdings, "USD"])
     first = row + 2
     for i, (c_, use) in enumerate(zip(a.pool.allocation, result.summary["pool"]["uses"])):
         r = first + i
@@ -416,18 +363,18 @@ def _sources_uses(ws: Worksheet, result: Result) -> None:
         result.summary["pool"]["total"] - float(b.pool.taken[0].sum()),
         USD_CENTS,
     )
-    _widths(ws, {1: 44, 2: 16, 3: 14, **{4 + j: 14 for j in range(len(holdings) + 1)}})
+    widths(ws, {1: 44, 2: 16, 3: 14, **{4 + j: 14 for j in range(len(holdings) + 1)}})
     ws.freeze_panes = "B5"
 
 
-def _timeline_header(ws: Worksheet, row: int, result: Result, label: str) -> int:
+def _timelineheader(ws: Worksheet, row: int, result: Result, label: str) -> int:
     tl = result.outcome.batch.timeline
-    _header(ws, row, 1, [label, "Units", "Total"])
-    _header(ws, row + 1, 1, ["Date", "", ""])
+    header(ws, row, 1, [label, "Units", "Total"])
+    header(ws, row + 1, 1, ["Date", "", ""])
     for k, d in enumerate(tl.dates()):
         put(ws, row, 4 + k, k, font=BOLD).fill = HEAD_FILL
         put(ws, row + 1, 4 + k, d, "yyyy-mm-dd", font=BOLD).fill = HEAD_FILL
-    _widths(ws, {1: 40, 2: 9, 3: 12, **{4 + k: 11 for k in range(tl.columns)}})
+    widths(ws, {1: 40, 2: 9, 3: 12, **{4 + k: 11 for k in range(tl.columns)}})
     ws.freeze_panes = ws.cell(row=row + 2, column=4)
     return row + 2
 
@@ -445,7 +392,7 @@ def _vehicle(ws: Worksheet, result: Result, vid: str) -> None:
     v = result.assumptions.vehicles[vid]
     s = result.outcome.schedules[vid]
     row = _title(ws, f"{v.name} (plan point {v.plan_point or '-'}): schedule and waterfall", result)
-    row = _timeline_header(ws, row, result, "Schedule (the vehicle's books)")
+    row = _timelineheader(ws, row, result, "Schedule (the vehicle's books)")
     lines = [
         ("Contribution", s.contribution),
         ("Deployed into projects", s.deployed),
@@ -496,7 +443,7 @@ def _flow_label(flow: Flow) -> str:
 
 def _parties(ws: Worksheet, result: Result) -> None:
     row = _title(ws, "Receipts by party over time (all vehicles)", result)
-    row = _timeline_header(ws, row, result, "Net flow by party")
+    row = _timelineheader(ws, row, result, "Net flow by party")
     flows = result.outcome.party_flows()[0]
     names = result.assumptions.parties
     for j, pid in enumerate(result.outcome.batch.parties):
@@ -513,7 +460,7 @@ def _parties(ws: Worksheet, result: Result) -> None:
 def _flows(ws: Worksheet, result: Result) -> None:
     df = result.flows
     cols = list(df.columns)
-    _header(ws, 1, 1, cols)
+    header(ws, 1, 1, cols)
     for i, rec in enumerate(df.itertuples(index=False), start=2):
         for j, (col, value) in enumerate(zip(cols, rec), start=1):
             if col == "date":
@@ -526,13 +473,13 @@ def _flows(ws: Worksheet, result: Result) -> None:
     table = Table(displayName="Flows", ref=f"A1:{get_column_letter(len(cols))}{last}")
     table.tableStyleInfo = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
     ws.add_table(table)
-    _widths(ws, {1: 14, 2: 9, 3: 12, 4: 28, 5: 16, 6: 12, 7: 16})
+    widths(ws, {1: 14, 2: 9, 3: 12, 4: 28, 5: 16, 6: 12, 7: 16})
     ws.freeze_panes = "A2"
 
 
 def _checks(ws: Worksheet, result: Result) -> None:
     row = _title(ws, "Checks: identities that must hold (MODEL.md)", result)
-    _header(ws, row, 1, ["Check", "Error (USD)", "Tolerance (USD)", "Status"])
+    header(ws, row, 1, ["Check", "Error (USD)", "Tolerance (USD)", "Status"])
     tol = result.summary["checks_tolerance_usd"]
     for i, (name, err) in enumerate(result.summary["checks"].items(), start=row + 1):
         put(ws, i, 1, name)
@@ -546,5 +493,5 @@ def _checks(ws: Worksheet, result: Result) -> None:
             "OK" if ok else "FAILED",
             font=Font(bold=True, color="006100" if ok else "9C0006"),
         )
-    _widths(ws, {1: 52, 2: 16, 3: 16, 4: 10})
+    widths(ws, {1: 52, 2: 16, 3: 16, 4: 10})
     ws.freeze_panes = ws.cell(row=row + 1, column=1)

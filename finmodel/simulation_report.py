@@ -11,7 +11,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
-from finmodel.report import BOLD, MOIC, PCT, TITLE, UNITS_NOTE, USD_BN, _header, _widths, put, save
+from finmodel.workbook import BOLD, MOIC, PCT, TITLE, UNITS_NOTE, USD_BN, header, put, save, widths
 
 if TYPE_CHECKING:
     from finmodel.simulation import SimulationResult
@@ -39,7 +39,7 @@ def _statistics(ws: Worksheet, r: SimulationResult) -> None:
     put(ws, 2, 1, f"Scenario: {r.name}. {UNITS_NOTE}")
     put(ws, 3, 1, "prob_loss: share of scenarios below 0. sem: standard error of the mean.")
     cols = list(r.stats.columns)
-    _header(ws, 5, 1, cols)
+    header(ws, 5, 1, cols)
     for i, row in enumerate(r.stats.itertuples(index=False), start=6):
         fmt = _metric_format(row.metric)
         for j, (c, v) in enumerate(zip(cols, row), start=1):
@@ -49,7 +49,7 @@ def _statistics(ws: Worksheet, r: SimulationResult) -> None:
     table = Table(displayName="Statistics", ref=f"A5:{get_column_letter(len(cols))}{last}")
     table.tableStyleInfo = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
     ws.add_table(table)
-    _widths(ws, {1: 10, 2: 26, 3: 13, 4: 10, **{j: 13 for j in range(5, len(cols) + 1)}})
+    widths(ws, {1: 10, 2: 26, 3: 13, 4: 10, **{j: 13 for j in range(5, len(cols) + 1)}})
     ws.freeze_panes = "D6"
 
 
@@ -59,7 +59,7 @@ def _histograms(ws: Worksheet, r: SimulationResult) -> None:
     row = 4
     for party, (edges, counts) in r.histograms.items():
         put(ws, row, 1, party, font=BOLD)
-        _header(ws, row + 1, 1, ["NPV from", "NPV to", "Scenarios"])
+        header(ws, row + 1, 1, ["NPV from", "NPV to", "Scenarios"])
         for i, (lo, hi, c) in enumerate(zip(edges[:-1], edges[1:], counts), start=row + 2):
             put(ws, i, 1, lo, USD_BN)
             put(ws, i, 2, hi, USD_BN)
@@ -82,7 +82,7 @@ def _histograms(ws: Worksheet, r: SimulationResult) -> None:
         chart.height, chart.width = 8, 18
         ws.add_chart(chart, f"E{row}")
         row = max(last + 3, row + 18)
-    _widths(ws, {1: 14, 2: 14, 3: 12})
+    widths(ws, {1: 14, 2: 14, 3: 12})
 
 
 def _fans(ws: Worksheet, r: SimulationResult) -> None:
@@ -92,7 +92,7 @@ def _fans(ws: Worksheet, r: SimulationResult) -> None:
     cols = ["year", "p5", "p25", "p50", "p75", "p95"]
     for party, frame in r.fan.groupby("party", sort=False):
         put(ws, row, 1, party, font=BOLD)
-        _header(ws, row + 1, 1, cols)
+        header(ws, row + 1, 1, cols)
         for i, rec in enumerate(frame[cols].itertuples(index=False), start=row + 2):
             put(ws, i, 1, int(rec.year))
             for j, v in enumerate(rec[1:], start=2):
@@ -115,4 +115,4 @@ def _fans(ws: Worksheet, r: SimulationResult) -> None:
         chart.height, chart.width = 8, 18
         ws.add_chart(chart, f"H{row}")
         row = max(last + 3, row + 18)
-    _widths(ws, {1: 10, **{j: 13 for j in range(2, 7)}})
+    widths(ws, {1: 10, **{j: 13 for j in range(2, 7)}})

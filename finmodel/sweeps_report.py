@@ -12,7 +12,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
-from finmodel.report import BOLD, MOIC, PCT, TITLE, UNITS_NOTE, USD_BN, _header, _widths, put, save
+from finmodel.workbook import BOLD, MOIC, PCT, TITLE, UNITS_NOTE, USD_BN, header, put, save, widths
 
 if TYPE_CHECKING:
     from finmodel.sweeps import SweepResult
@@ -41,7 +41,7 @@ def write_sweep_workbook(s: SweepResult, path: Path) -> None:
 def _table(ws: Worksheet, s: SweepResult) -> None:
     df = s.table
     cols = list(df.columns)
-    _header(ws, 1, 1, cols)
+    header(ws, 1, 1, cols)
     fmts = [_fmt(c) if c not in s.values else None for c in cols]
     for i, row in enumerate(df.itertuples(index=False), start=2):
         for j, value in enumerate(row, start=1):
@@ -50,7 +50,7 @@ def _table(ws: Worksheet, s: SweepResult) -> None:
     table = Table(displayName="Sweep", ref=ref)
     table.tableStyleInfo = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
     ws.add_table(table)
-    _widths(ws, {j: max(14, min(40, len(c) + 2)) for j, c in enumerate(cols, start=1)})
+    widths(ws, {j: max(14, min(40, len(c) + 2)) for j, c in enumerate(cols, start=1)})
     ws.freeze_panes = ws.cell(row=2, column=len(s.values) + 1)
 
 
@@ -73,7 +73,7 @@ def _charts(ws: Worksheet, s: SweepResult) -> None:
     parties = [c[: -len(".npv")] for c in s.table.columns if c.endswith(".npv")]
     anchor_row = 4
     for metric, label in (("npv", "NPV"), ("received", "Total receipts")):
-        _header(ws, anchor_row, 1, [first, *parties])
+        header(ws, anchor_row, 1, [first, *parties])
         for i, (_, r) in enumerate(rows.iterrows(), start=anchor_row + 1):
             put(ws, i, 1, r[first])
             for j, p in enumerate(parties, start=2):
@@ -94,7 +94,7 @@ def _charts(ws: Worksheet, s: SweepResult) -> None:
         chart.height, chart.width = 9, 20
         ws.add_chart(chart, f"{get_column_letter(len(parties) + 3)}{anchor_row}")
         anchor_row = max(last + 3, anchor_row + 20)
-    _widths(ws, {1: 30, **{j: 16 for j in range(2, len(parties) + 2)}})
+    widths(ws, {1: 30, **{j: 16 for j in range(2, len(parties) + 2)}})
 
 
 def _matrices(ws: Worksheet, s: SweepResult) -> None:
@@ -111,7 +111,7 @@ def _matrices(ws: Worksheet, s: SweepResult) -> None:
     for p in parties:
         put(ws, row, 1, f"NPV of {p}", font=BOLD)
         m = df.pivot_table(index=k1, columns=k2, values=f"{p}.npv", aggfunc="first", sort=False)
-        _header(
+        header(
             ws,
             row + 2,
             1,
@@ -122,4 +122,4 @@ def _matrices(ws: Worksheet, s: SweepResult) -> None:
             for j, v in enumerate(vals, start=2):
                 put(ws, i, j, v, USD_BN)
         row += len(m) + 5
-    _widths(ws, {1: 30, **{j: 14 for j in range(2, len(s.values[k2]) + 2)}})
+    widths(ws, {1: 30, **{j: 14 for j in range(2, len(s.values[k2]) + 2)}})

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
 
-from finmodel.report import BOLD, TITLE, UNITS_NOTE, USD_BN, _header, _widths, put, save
+from finmodel.workbook import BOLD, TITLE, UNITS_NOTE, USD_BN, header, put, save, widths
 
 if TYPE_CHECKING:
     from finmodel.tornado import TornadoResult
@@ -25,7 +25,7 @@ def write_tornado_workbook(t: TornadoResult, path: Path) -> None:
     cols = ["key", "low", "high", "npv_low", "npv_base", "npv_high", "low - base", "high - base"]
     for party, frame in t.table.groupby("party", sort=False):
         put(ws, row, 1, f"NPV of {party}", font=BOLD)
-        _header(ws, row + 1, 1, cols)
+        header(ws, row + 1, 1, cols)
         first = row + 2
         for i, r in enumerate(frame.itertuples(index=False), start=first):
             put(ws, i, 1, r.key)
@@ -55,5 +55,5 @@ def write_tornado_workbook(t: TornadoResult, path: Path) -> None:
         chart.height, chart.width = max(6, 0.8 * len(frame)), 20
         ws.add_chart(chart, f"J{row}")
         row = max(last + 3, row + int(2 * chart.height) + 2)
-    _widths(ws, {1: 44, 2: 10, 3: 10, 4: 14, 5: 14, 6: 14, 7: 14, 8: 14})
+    widths(ws, {1: 44, 2: 10, 3: 10, 4: 14, 5: 14, 6: 14, 7: 14, 8: 14})
     save(wb, path)
