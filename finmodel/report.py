@@ -126,7 +126,7 @@ def _summary(ws: Worksheet, result: Result) -> None:
     header(
         ws, row + 1, 1,
         ["Party", "Received", "Paid", "Net", f"NPV @ {a.discount_rate:.2%}",
-         "Claim on terminal value"],
+         "Terminal claim"],
     )  # fmt: skip
     first = row + 2
     for i, (pid, p) in enumerate(s["parties"].items()):
