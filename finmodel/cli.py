@@ -31,25 +31,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser)
     run = sub.add_parser("run", help="run a scenario and write its report")
-    run.add_argument(
-        "scenario",
-        nargs="?",
-        default=None,
-        help="assumption file (YAML); default: the shipped base case",
-    )
-    run.add_argument(
-        "--set",
-        dest="sets",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="override one value, e.g. vehicles.us_led_fund.return.rate=0.04 (repeatable)",
-    )
-    run.add_argument(
-        "--out", default="reports", metavar="DIR", help="output folder (default: reports)"
-    )
+    _inputs(run, out=True)
     sw = sub.add_parser("sweep", help="run a grid of values of one to three assumptions")
-    sw.add_argument("scenario", nargs="?", default=None, help="assumption file; default: base")
+    _inputs(sw, out=True)
     sw.add_argument(
         "--vary",
         action="append",
@@ -57,10 +41,8 @@ def _parser() -> argparse.ArgumentParser:
         metavar="KEY=START:STOP:STEP|KEY=v1,v2",
         help="a key path and its values (STOP included); one to three --vary",
     )
-    sw.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY=VALUE")
-    sw.add_argument("--out", default="reports", metavar="DIR")
     sim = sub.add_parser("simulate", help="Monte Carlo over the vehicles' returns")
-    sim.add_argument("scenario", nargs="?", default=None, help="assumption file; default: base")
+    _inputs(sim, out=True)
     sim.add_argument("-n", dest="n", required=True, type=_whole, metavar="N", help="scenarios")
     sim.add_argument("--seed", required=True, type=_whole, metavar="S", help="random seed, >= 0")
     sim.add_argument(
@@ -69,24 +51,42 @@ def _parser() -> argparse.ArgumentParser:
         default="mc",
         help="plain Monte Carlo or Latin hypercube (default mc)",
     )
-    sim.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY=VALUE")
-    sim.add_argument("--out", default="reports", metavar="DIR")
     tor = sub.add_parser("tornado", help="move each key input alone to its low and high value")
-    tor.add_argument("scenario", nargs="?", default=None, help="assumption file; default: base")
-    tor.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY=VALUE")
-    tor.add_argument("--out", default="reports", metavar="DIR")
+    _inputs(tor, out=True)
     cmp = sub.add_parser("compare", help="run several readings and compare them with a baseline")
     cmp.add_argument("scenarios", nargs="+", metavar="SCENARIO", help="assumption files")
+    _inputs(cmp, out=True, scenario=False)
     cmp.add_argument("--baseline", default=None, metavar="NAME",
                      help="the scenario the others are measured against "
                           "(default: status_quo if given, else the first)")  # fmt: skip
-    cmp.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY=VALUE")
-    cmp.add_argument("--out", default="reports", metavar="DIR")
     val = sub.add_parser("validate", help="check assumption files without running them")
     val.add_argument("files", nargs="+", metavar="FILE")
-    val.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY=VALUE")
+    _inputs(val, out=False, scenario=False)
     sub.add_parser("schema", help="print the JSON Schema of an assumption file")
     return p
+
+
+def _inputs(p: argparse.ArgumentParser, out: bool, scenario: bool = True) -> None:
+    """The arguments most commands share: a scenario, --set overrides, an --out folder."""
+    if scenario:
+        p.add_argument(
+            "scenario",
+            nargs="?",
+            default=None,
+            help="assumption file (YAML); default: the shipped base case",
+        )
+    p.add_argument(
+        "--set",
+        dest="sets",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override one value, e.g. vehicles.us_led_fund.return.rate=0.04 (repeatable)",
+    )
+    if out:
+        p.add_argument(
+            "--out", default="reports", metavar="DIR", help="output folder (default: reports)"
+        )
 
 
 def main(argv: list[str] | None = None) -> int:
