@@ -147,6 +147,8 @@ class Contribution(Model):
     currency: str = Field(default="USD", pattern=_CURRENCY)
     years: int = Field(default=0, strict=True, ge=0, le=100)
     start_year: int = Field(default=0, strict=True, ge=0, le=100)
+    #: a loan's money lent before the timeline starts: its opening balance, not a flow
+    before_start: bool = False
     source: Source | None = None
 
 
@@ -196,6 +198,77 @@ class Hurdle(Model):
 
 
 PartyShares = dict[str, Share]
+Price = Annotated[float, Field(strict=True, ge=0.0, lt=1e5, allow_inf_nan=False)]
+
+
+class Energy(Model):
+    """Electricity output priced per MWh: capacity x capacity factor x 8,760 h x price.
+
+    ``split_as: revenue`` splits the money from selling all of it at ``price_per_mwh``;
+    ``split_as: energy`` gives each party its share of the MWh, valued at its own price
+    (``price_per_mwh_by_party``; a party not listed gets ``price_per_mwh``).
+    """
+
+    capacity_gw: Annotated[float, Field(strict=True, gt=0.0, le=1000.0, allow_inf_nan=False)]
+    capacity_factor: Annotated[float, Field(strict=True, gt=0.0, le=1.0, allow_inf_nan=False)]
+    price_per_mwh: Price
+    price_per_mwh_by_party: dict[str, Price] | None = None
+    currency: str = Field(default="USD", pattern=_CURRENCY)
+    split_as: Literal["revenue", "energy"] = "revenue"
+    source: Source | None = None
+
+
+class Stream(Model):
+    """A stream of payments: ``amount_bn`` a year, a per-year ``path_bn``, or an ``energy`` output.
+
+    Payments run for ``years`` (default: to the horizon) from the end of year ``start_year``,
+    rising linearly from nothing to the full rate over ``ramp_years``. ``payer`` pays them;
+    without one they are earned from outside (e.g. electricity sold on a market).
+    """
+
+    amount_bn: Amount | None = None
+    path_bn: list[Amount] | None = Field(default=None, min_length=1)
+    energy: Energy | None = None
+    currency: str = Field(default="USD", pattern=_CURRENCY)
+    start_year: int = Field(default=0, strict=True, ge=0, le=100)
+    years: int | None = Field(default=None, strict=True, ge=1, le=200)
+    ramp_years: Annotated[float, Field(strict=True, ge=0.0, le=50.0, allow_inf_nan=False)] = 0.0
+    payer: str | None = None
+    source: Source | None = None
+
+    @model_validator(mode="after")
+    def _one_of(self) -> Stream:
+        given = [k for k in ("amount_bn", "path_bn", "energy") if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError("give exactly one of 'amount_bn', 'path_bn' and 'energy'")
+        return self
+
+
+class Repayment(Model):
+    """Interest only for ``grace_years``, then equal principal instalments over ``years``."""
+
+    grace_years: int = Field(default=0, strict=True, ge=0, le=100)
+    years: int = Field(strict=True, ge=1, le=100)
+
+
+class Loan(Model):
+    """A loan to ``borrower`` at ``rate``, repaid on a schedule or out of another vehicle.
+
+    ``serviced_from: VEHICLE``: the borrower pays, each period, all it receives from that
+    vehicle, up to what it owes (the G7 ERA loans, serviced from the windfall on the frozen
+    assets); unpaid interest is added to the balance.
+    """
+
+    borrower: str
+    rate: Annotated[float, Field(strict=True, ge=0.0, lt=10.0, allow_inf_nan=False)]
+    repayment: Repayment | None = None
+    serviced_from: str | None = None
+    source: Source | None = None
+
+    @model_validator(mode="after")
+    def _one_of(self) -> Loan:
+        _exactly_one(self, "repayment", "serviced_from")
+        return self
 
 
 class Waterfall(Model):
@@ -210,7 +283,9 @@ class Vehicle(Model):
     plan_point: str | None = None
     description: str | None = None
     kind: VehicleKind = VehicleKind.fund
-    capital: Capital
+    capital: Capital | None = None
+    stream: Stream | None = None
+    loan: Loan | None = None
     deployment: Phasing = Phasing()
     release: Phasing = Phasing()
     cash_rate: Rate = 0.0
@@ -218,7 +293,7 @@ class Vehicle(Model):
     payout: Share = 0.0
     term_years: int | None = Field(default=None, strict=True, ge=1, le=200)
     fee: Fee | None = None
-    waterfall: Waterfall
+    waterfall: Waterfall | None = None
     readings: list[str] = []
 
 
@@ -282,19 +357,33 @@ def _party_refs(a: Assumptions) -> list[tuple[tuple[str | int, ...], str]]:
     refs: list[tuple[tuple[str | int, ...], str]] = [(("pool", "owner"), a.pool.owner)]
     for vid, v in a.vehicles.items():
         w = ("vehicles", vid, "waterfall")
-        refs += [((*w, "profit_split", p), p) for p in v.waterfall.profit_split]
-        cap = v.waterfall.capital_to
-        if isinstance(cap, str):
-            refs.append(((*w, "capital_to"), cap))
-        elif isinstance(cap, dict):
-            refs += [((*w, "capital_to", p), p) for p in cap]
-        if v.waterfall.hurdle:
-            refs.append(((*w, "hurdle", "to"), v.waterfall.hurdle.to))
+        if v.waterfall is not None:
+            refs += [((*w, "profit_split", p), p) for p in v.waterfall.profit_split]
+            cap = v.waterfall.capital_to
+            if isinstance(cap, str):
+                refs.append(((*w, "capital_to"), cap))
+            elif isinstance(cap, dict):
+                refs += [((*w, "capital_to", p), p) for p in cap]
+            if v.waterfall.hurdle:
+                refs.append(((*w, "hurdle", "to"), v.waterfall.hurdle.to))
         if v.fee:
             refs.append((("vehicles", vid, "fee", "to"), v.fee.to))
-        for i, c in enumerate(v.capital.contributions or []):
+        for i, c in enumerate(_contributions(v)):
             refs.append((("vehicles", vid, "capital", "contributions", i, "party"), c.party))
+        if v.stream is not None and v.stream.payer is not None:
+            refs.append((("vehicles", vid, "stream", "payer"), v.stream.payer))
+        if v.stream is not None and v.stream.energy is not None:
+            prices = v.stream.energy.price_per_mwh_by_party or {}
+            e = ("vehicles", vid, "stream", "energy", "price_per_mwh_by_party")
+            refs += [((*e, p), p) for p in prices]
+        if v.loan is not None:
+            refs.append((("vehicles", vid, "loan", "borrower"), v.loan.borrower))
     return refs
+
+
+def _contributions(v: Vehicle) -> list[Contribution]:
+    """A vehicle's contributions from parties (none when its capital comes from the pool)."""
+    return (v.capital.contributions or []) if v.capital is not None else []
 
 
 def _party_problems(a: Assumptions) -> list[Problem]:
@@ -306,6 +395,8 @@ def _party_problems(a: Assumptions) -> list[Problem]:
     ]
     for vid, v in a.vehicles.items():
         w = ("vehicles", vid, "waterfall")
+        if v.waterfall is None:
+            continue
         found += _shares_problem((*w, "profit_split"), v.waterfall.profit_split)
         if isinstance(v.waterfall.capital_to, dict):
             found += _shares_problem((*w, "capital_to"), v.waterfall.capital_to)
@@ -328,8 +419,14 @@ def _currency_problems(a: Assumptions) -> list[Problem]:
         (("pool", "allocation", i, "currency"), c.currency) for i, c in enumerate(a.pool.allocation)
     ]
     for vid, v in a.vehicles.items():
-        for i, c in enumerate(v.capital.contributions or []):
+        for i, c in enumerate(_contributions(v)):
             uses.append((("vehicles", vid, "capital", "contributions", i, "currency"), c.currency))
+        if v.stream is not None:
+            e = v.stream.energy
+            at, cur = ("stream", "currency"), v.stream.currency
+            if e is not None:
+                at, cur = ("stream", "energy", "currency"), e.currency
+            uses.append((("vehicles", vid, *at), cur))
     found: list[Problem] = [
         (path, f"currency '{cur}' has no rate in 'fx' (rates for: USD, {', '.join(a.fx)})")
         for path, cur in uses
@@ -361,7 +458,7 @@ def _pool_problems(a: Assumptions) -> list[Problem]:
                     f"or '{STAYS_FROZEN}')",
                 )
             )
-        elif c.vehicle in a.vehicles and a.vehicles[c.vehicle].capital.from_ != "pool":
+        elif c.vehicle in a.vehicles and _capital_from(a.vehicles[c.vehicle]) != "pool":
             found.append(((*path, "vehicle"), f"vehicle '{c.vehicle}' does not take pool capital"))
         for j, s in enumerate(c.from_):
             if s not in selectable:
@@ -372,7 +469,7 @@ def _pool_problems(a: Assumptions) -> list[Problem]:
                     )
                 )
     for vid, v in a.vehicles.items():
-        if v.capital.from_ == "pool" and vid not in funded:
+        if _capital_from(v) == "pool" and vid not in funded:
             found.append(
                 (
                     ("vehicles", vid, "capital", "from"),
@@ -380,6 +477,10 @@ def _pool_problems(a: Assumptions) -> list[Problem]:
                 )
             )
     return found
+
+
+def _capital_from(v: Vehicle) -> str | None:
+    return v.capital.from_ if v.capital is not None else None
 
 
 def _vehicle_problems(a: Assumptions) -> list[Problem]:
@@ -403,7 +504,14 @@ def _vehicle_problems(a: Assumptions) -> list[Problem]:
                     f"has {len(v.return_.path)} years, the timeline {a.timeline.years}",
                 )
             )
-        for i, c in enumerate(v.capital.contributions or []):
+        for i, c in enumerate(_contributions(v)):
+            if c.before_start and v.kind is not VehicleKind.loan:
+                found.append(
+                    (
+                        (*path, "capital", "contributions", i, "before_start"),
+                        "only a loan has money lent before the start",
+                    )
+                )
             end = c.start_year + c.years
             if term is not None and end >= term:
                 found.append(
@@ -420,6 +528,10 @@ def _vehicle_problems(a: Assumptions) -> list[Problem]:
                     )
                 )
         found += _kind_problems(path, v)
+        found += _stream_problems(path, v)
+        found += _loan_problems(a, path, v)
+        if v.waterfall is None:
+            continue
         if v.kind is not VehicleKind.fund and v.waterfall.basis is not Basis.capital_first:
             found.append(
                 (
@@ -437,21 +549,81 @@ def _vehicle_problems(a: Assumptions) -> list[Problem]:
 
 #: Settings each kind of vehicle uses; any other set in a file would be silently ignored.
 _USES = {
-    VehicleKind.fund: {"deployment", "cash_rate", "return_", "payout", "term_years", "fee"},
-    VehicleKind.grant: set(),
-    VehicleKind.release: {"release", "cash_rate"},
+    VehicleKind.fund: {
+        "capital", "deployment", "cash_rate", "return_", "payout", "term_years", "fee", "waterfall"
+    },
+    VehicleKind.grant: {"capital", "waterfall"},
+    VehicleKind.release: {"capital", "release", "cash_rate", "waterfall"},
+    VehicleKind.stream: {"stream", "waterfall"},
+    VehicleKind.loan: {"capital", "loan"},
 }
-_KIND_SETTINGS = {"deployment", "release", "cash_rate", "return_", "payout", "term_years", "fee"}
+#: Settings each kind cannot do without.
+_NEEDS = {
+    VehicleKind.fund: ("capital", "waterfall"),
+    VehicleKind.grant: ("capital", "waterfall"),
+    VehicleKind.release: ("capital", "waterfall"),
+    VehicleKind.stream: ("stream", "waterfall"),
+    VehicleKind.loan: ("capital", "loan"),
+}
+_KIND_SETTINGS = set().union(*_USES.values())
 
 
 def _kind_problems(path: tuple[str | int, ...], v: Vehicle) -> list[Problem]:
-    """Settings given for a vehicle whose kind does not use them: an error, not a no-op."""
-    unused = (v.model_fields_set & _KIND_SETTINGS) - _USES[v.kind]
+    """Settings a vehicle's kind needs but lacks, or does not use (an error, not a no-op)."""
     fields = Vehicle.model_fields
-    return [
+    found: list[Problem] = [
+        ((*path, fields[f].alias or f), f"a {v.kind.value} needs this setting")
+        for f in _NEEDS[v.kind]
+        if getattr(v, f) is None
+    ]
+    unused = (v.model_fields_set & _KIND_SETTINGS) - _USES[v.kind]
+    found += [
         ((*path, fields[f].alias or f), f"a {v.kind.value} does not use this setting")
         for f in sorted(unused)
+        if getattr(v, f) is not None
     ]
+    return found
+
+
+def _stream_problems(path: tuple[str | int, ...], v: Vehicle) -> list[Problem]:
+    """A stream's waterfall only splits; its energy prices by party need the energy split."""
+    if v.kind is not VehicleKind.stream or v.stream is None or v.waterfall is None:
+        return []
+    w, found = v.waterfall, []
+    for name in ("capital_to", "hurdle"):
+        if getattr(w, name) is not None:
+            found.append(
+                ((*path, "waterfall", name), "a stream passes every payment to profit_split")
+            )
+    e = v.stream.energy
+    if e is not None and e.price_per_mwh_by_party and e.split_as != "energy":
+        found.append(
+            (
+                (*path, "stream", "energy", "price_per_mwh_by_party"),
+                "prices by party value shares of the energy: set split_as: energy",
+            )
+        )
+    return found
+
+
+def _loan_problems(a: Assumptions, path: tuple[str | int, ...], v: Vehicle) -> list[Problem]:
+    """A loan is lent by parties (not the pool) and serviced from another, existing vehicle."""
+    if v.kind is not VehicleKind.loan or v.loan is None or v.capital is None:
+        return []
+    found: list[Problem] = []
+    if v.capital.contributions is None:
+        found.append(((*path, "capital"), "a loan is lent by parties: give contributions"))
+    src = v.loan.serviced_from
+    others = [k for k, o in a.vehicles.items() if o is not v and o.kind is not VehicleKind.loan]
+    if src is not None and src not in others:
+        found.append(
+            (
+                (*path, "loan", "serviced_from"),
+                f"'{src}' is not another vehicle that is not a loan "
+                f"(vehicles: {', '.join(others) or 'none'})",
+            )
+        )
+    return found
 
 
 def _correlation_problems(a: Assumptions) -> list[Problem]:

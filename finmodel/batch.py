@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from finmodel.assumptions import Assumptions, Vehicle
+from finmodel.assumptions import Assumptions, Loan, Stream, Vehicle, Waterfall
 from finmodel.kinds import Array, Basis, FeeBasis, VehicleKind
 from finmodel.pool import PoolSplit, carves, holdings_usd, split
 from finmodel.timeline import Timeline
@@ -29,6 +29,8 @@ class VehicleInputs:
     cash_rate, payout, fee_rate, hurdle_rate : (n_scenarios, 1) per-period rates and shares
     term : (n_scenarios,) int, the liquidation period (n_periods + 1 or more: past the horizon)
     capital_to, profit_split : (n_scenarios, n_parties) shares; capital_to None = contributors
+    revenue : (n_scenarios, columns) USD a stream earns from outside (None: nothing)
+    loan : a loan's terms (None for other kinds)
     """
 
     id: str
@@ -48,12 +50,26 @@ class VehicleInputs:
     hurdle_to: Array
     capital_to: Array | None
     profit_split: Array
+    revenue: Array | None = None
+    opening: Array | None = None
+    borrower: Array | None = None
+    loan_rate: Array | None = None
+    repay_first: int = 0
+    repay_last: int = 0
+    serviced_from: str | None = None
 
     @property
     def size(self) -> int:
         """Scenarios this vehicle's inputs span: 1 when no array varies across the batch."""
         arrays = [getattr(self, f) for f in self.__dataclass_fields__]
         return max(x.shape[0] for x in arrays if isinstance(x, np.ndarray) and x.ndim)
+
+
+#: A loan's fields of :class:`VehicleInputs`:
+#: opening (1, n_parties) USD each lender lent before the start (the opening balance);
+#: borrower (1, n_parties) one-hot; loan_rate (n_scenarios, 1) per-period interest;
+#: repay_first..repay_last the periods of equal principal instalments (0, 0: serviced_from);
+#: serviced_from the vehicle whose payments to the borrower service the loan.
 
 
 @dataclass(frozen=True)
@@ -130,16 +146,33 @@ def _vehicle(
     fx: dict[str, Array],
 ) -> VehicleInputs:
     contrib = np.zeros((1, len(parties), tl.columns))
-    if v.capital.from_ == "pool":
+    opening = np.zeros((1, len(parties)))
+    if v.capital is not None and v.capital.from_ == "pool":
         contrib[:, owner, 0] = from_pool
-    for c in v.capital.contributions or []:
+    for c in v.capital.contributions or [] if v.capital is not None else []:
         rate = tl.by_period(fx[c.currency])[0]
+        if c.before_start:
+            opening[0, parties.index(c.party)] += c.amount_bn * BN * rate[0]
+            continue
         phase = tl.phasing(c.years, start_year=c.start_year)
         contrib[:, parties.index(c.party)] += c.amount_bn * BN * phase * rate
     r = v.return_
     per_year = np.array([[r.rate]]) if r.path is None else np.array([r.path], dtype=float)
     term = tl.n_periods + 1 if v.term_years is None else v.term_years * tl.m
-    w = v.waterfall
+    w = v.waterfall or Waterfall(profit_split={parties[0]: 1.0})
+    profit_split = _shares(parties, w.profit_split)
+    capital_to = None if w.capital_to is None else _shares(parties, w.capital_to)
+    extra: dict = {}
+    if v.stream is not None:
+        amount, profit_split = _stream(v.stream, profit_split, tl, parties, fx)
+        if v.stream.payer is None:
+            extra["revenue"] = amount
+        else:
+            contrib[:, parties.index(v.stream.payer)] = amount
+    if v.loan is not None:
+        lent = opening + contrib.sum(axis=2)
+        capital_to = profit_split = lent / lent.sum() if lent.sum() > 0 else lent
+        extra = _loan(v.loan, opening, tl, parties)
     return VehicleInputs(
         id=vid,
         kind=v.kind,
@@ -156,9 +189,96 @@ def _vehicle(
         fee_to=_one_hot(parties, v.fee.to if v.fee else parties[0]),
         hurdle_rate=tl.per_period(np.array([[w.hurdle.rate if w.hurdle else 0.0]])),
         hurdle_to=_one_hot(parties, w.hurdle.to if w.hurdle else parties[0]),
-        capital_to=None if w.capital_to is None else _shares(parties, w.capital_to),
-        profit_split=_shares(parties, w.profit_split),
+        capital_to=capital_to,
+        profit_split=profit_split,
+        **extra,
     )
+
+
+def _loan(loan: Loan, opening: Array, tl: Timeline, parties: list[str]) -> dict:
+    first = last = 0
+    if loan.repayment is not None:
+        first = loan.repayment.grace_years * tl.m + 1
+        last = (loan.repayment.grace_years + loan.repayment.years) * tl.m
+    return {
+        "opening": opening,
+        "borrower": _one_hot(parties, loan.borrower),
+        "loan_rate": tl.per_period(np.array([[loan.rate]])),
+        "repay_first": first,
+        "repay_last": last,
+        "serviced_from": loan.serviced_from,
+    }
+
+
+def _stream(
+    st: Stream, split: Array, tl: Timeline, parties: list[str], fx: dict[str, Array]
+) -> tuple[Array, Array]:
+    """A stream's USD per period, shape (1, columns), and the shares its receivers get.
+
+    Under ``split_as: energy`` each party's share of the MWh is valued at its own price, so
+    the money splits in proportion to share x price.
+    """
+    currency = st.currency
+    shares = split
+    if st.energy is not None:
+        e = st.energy
+        currency = e.currency
+        price = np.array(
+            [[(e.price_per_mwh_by_party or {}).get(p, e.price_per_mwh) for p in parties]]
+        )
+        if e.split_as == "revenue":
+            price[:] = e.price_per_mwh
+        value = split * price  # per MWh of output, to each party
+        per_mwh = float(value.sum())
+        if per_mwh > 0:
+            shares = value / per_mwh
+        mwh = e.capacity_gw * 1e3 * HOURS_A_YEAR * e.capacity_factor
+        per_year = np.array([mwh * per_mwh / BN])
+    elif st.path_bn is not None:
+        per_year = np.asarray(st.path_bn, dtype=float)
+    else:
+        per_year = np.array([st.amount_bn], dtype=float)
+    years = st.years if st.years is not None else max(tl.years - st.start_year, 0)
+    if st.path_bn is not None:
+        years = min(years, len(st.path_bn))
+    annual = np.zeros(tl.years)
+    span = annual[st.start_year : st.start_year + years]
+    span[:] = np.resize(per_year, span.size) if st.path_bn is None else per_year[: span.size]
+    amount = tl.by_period(annual[None, :]) / tl.m
+    amount[:, 0] = 0.0
+    amount *= ramp(tl, st.start_year, st.ramp_years)
+    return amount * BN * tl.by_period(fx[currency]), shares
+
+
+#: Hours in a (non-leap) year, for MWh from GW and a capacity factor.
+HOURS_A_YEAR = 8760.0
+
+
+def ramp(tl: Timeline, start_year: int, years: float) -> Array:
+    """Each period's average of a linear ramp from 0 to 1 over ``years`` from ``start_year``.
+
+    The output of a period is the integral of the ramp over it, so the ramp's shortfall is
+    exactly ``years / 2`` years of full output.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> from finmodel.kinds import Frequency
+    >>> t = Timeline(dt.date(2026, 1, 1), 4, Frequency.annual)
+    >>> ramp(t, 1, 2.0)[0].tolist()   # year 2 averages 1/4, year 3 3/4, then full
+    [0.0, 0.0, 0.25, 0.75, 1.0]
+    """
+    k = np.arange(tl.columns, dtype=float)
+    t = k - start_year * tl.m  # periods since the start, at each period's end
+    length = years * tl.m
+    if length <= 0:
+        return (t >= 1).astype(float)[None, :]
+
+    def area(x: np.ndarray) -> np.ndarray:
+        x = np.maximum(x, 0.0)
+        return np.where(x <= length, x * x / (2 * length), x - length / 2)
+
+    return (area(t) - area(t - 1))[None, :]
 
 
 def _release_share(fractions: Array) -> Array:

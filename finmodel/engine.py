@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from finmodel.batch import Batch
-from finmodel.kinds import Array, Flow
+from finmodel.kinds import Array
 from finmodel.schedule import Schedule, schedule
 from finmodel.waterfall import Allocation, allocations
 
@@ -38,11 +38,11 @@ class Outcome:
 
     def received_from(self, vehicle: str) -> Array:
         """USD each party received from ``vehicle``, not counting contributions: (n, n_parties)."""
-        return _sum_party(self, lambda a: a.vehicle == vehicle and a.flow is not Flow.contribution)
+        return _sum_party(self, lambda a: a.vehicle == vehicle and not a.flow.is_paid)
 
     def paid_to(self, vehicle: str) -> Array:
         """USD each party paid into ``vehicle``, as positive numbers, (n_scenarios, n_parties)."""
-        return -_sum_party(self, lambda a: a.vehicle == vehicle and a.flow is Flow.contribution)
+        return -_sum_party(self, lambda a: a.vehicle == vehicle and a.flow.is_paid)
 
 
 def _sum_party(o: Outcome, keep) -> Array:
@@ -65,7 +65,23 @@ def evaluate(batch: Batch) -> Outcome:
     >>> sorted(o.schedules) == sorted(load("base").vehicles)
     True
     """
-    # a vehicle whose inputs do not vary runs once and broadcasts (shape (1, columns))
-    schedules = {v.id: schedule(v, v.size) for v in batch.vehicles}
-    allocs = [a for v in batch.vehicles for a in allocations(v, schedules[v.id])]
+    # a vehicle whose inputs do not vary runs once and broadcasts (shape (1, columns));
+    # a loan serviced from another vehicle runs after it, on what its borrower received
+    schedules: dict[str, Schedule] = {}
+    paid: dict[str, list[Allocation]] = {}
+    for v in sorted(batch.vehicles, key=lambda v: v.serviced_from is not None):
+        available = None
+        if v.serviced_from is not None:
+            source = paid[v.serviced_from]
+            available = sum(
+                a.amount * (a.shares @ v.borrower[0])[:, None]
+                for a in source
+                if not a.flow.is_paid
+            )
+            available = np.zeros((1, batch.timeline.columns)) + available
+        n = v.size if available is None else max(v.size, available.shape[0])
+        schedules[v.id] = schedule(v, n, available)
+        paid[v.id] = allocations(v, schedules[v.id])
+    schedules = {v.id: schedules[v.id] for v in batch.vehicles}
+    allocs = [a for v in batch.vehicles for a in paid[v.id]]
     return Outcome(batch=batch, schedules=schedules, allocations=allocs)

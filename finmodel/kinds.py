@@ -36,11 +36,18 @@ class VehicleKind(str, Enum):
     - ``grant``: every contribution is passed on at once to ``capital_to``; nothing is earned.
     - ``release``: the balance stays frozen (earning ``cash_rate``) and is released to
       ``capital_to`` in equal shares of what is left, on the release schedule.
+    - ``stream``: a series of payments (points 10a and 19): a fixed amount a year, a per-year
+      path, or an energy output times a price; paid by ``payer`` (or earned from outside when
+      there is none) and passed on at once to ``profit_split``.
+    - ``loan``: lenders' money lent to a borrower, who pays interest and principal back, on an
+      amortising schedule or out of what it receives from another vehicle (the ERA loans).
     """
 
     fund = "fund"
     grant = "grant"
     release = "release"
+    stream = "stream"
+    loan = "loan"
 
 
 class Basis(str, Enum):
@@ -75,6 +82,21 @@ class Flow(str, Enum):
     fee = "fee"
     release = "release"
     grant = "grant"
+    payment = "payment"
+    disbursement = "disbursement"
+    debt_service = "debt_service"
+    interest = "interest"
+
+    @property
+    def is_paid(self) -> bool:
+        """Whether the party pays this flow into the vehicle (a contribution or debt service).
+
+        Examples
+        --------
+        >>> Flow.debt_service.is_paid, Flow.disbursement.is_paid
+        (True, False)
+        """
+        return self in (Flow.contribution, Flow.debt_service)
 
 
 class Line(str, Enum):

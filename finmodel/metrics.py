@@ -16,9 +16,9 @@ import numpy as np
 
 from finmodel.engine import Outcome
 from finmodel.irr import irr
-from finmodel.kinds import Array, Flow
+from finmodel.kinds import Array, Flow, VehicleKind
 
-PROFIT_FLOWS = (Flow.profit, Flow.income, Flow.hurdle)
+PROFIT_FLOWS = (Flow.profit, Flow.income, Flow.hurdle, Flow.interest)
 
 
 @dataclass(frozen=True)
@@ -52,9 +52,13 @@ class PartyMetrics:
 
 
 def vehicle_cash_flows(o: Outcome, vehicle: str) -> Array:
-    """The investors' flows -C_k + D_k, with V_N added at N: (n_scenarios, columns)."""
+    """The investors' flows -C_k + D_k, with V_N added at N: (n_scenarios, columns).
+
+    A loan's balance lent before the start counts as lent at period 0.
+    """
     s = o.schedules[vehicle]
     flows = s.distribution - s.contribution
+    flows[:, 0] -= s.opening_value
     flows[:, -1] += s.terminal_value
     return flows
 
@@ -68,7 +72,7 @@ def vehicle_metrics(o: Outcome, vehicle: str) -> VehicleMetrics:
     """
     s = o.schedules[vehicle]
     tl = o.batch.timeline
-    contributed = s.contribution.sum(axis=1)
+    contributed = s.contribution.sum(axis=1) + s.opening_value
     distributed = s.distribution.sum(axis=1)
     terminal = s.terminal_value
     flows = vehicle_cash_flows(o, vehicle)
@@ -120,7 +124,7 @@ def party_metrics(o: Outcome) -> PartyMetrics:
     for a in o.allocations:
         i = index[a.vehicle]
         total = a.amount.sum(axis=1)[:, None] * a.shares
-        if a.flow is Flow.contribution:
+        if a.flow.is_paid:
             paid[:, i] -= total
         else:
             received[:, i] += total
@@ -165,7 +169,7 @@ def terminal_claims(o: Outcome) -> tuple[Array, Array]:
         after = allocations(liquidated, dataclasses.replace(s, distribution=paid_out))
         for sign, allocs in ((1.0, after), (-1.0, [a for a in o.allocations if a.vehicle == v.id])):
             for a in allocs:
-                if a.flow is Flow.contribution:
+                if a.flow.is_paid:
                     continue
                 total = sign * a.amount.sum(axis=1)[:, None] * a.shares
                 claims[:, i] += total
@@ -179,9 +183,11 @@ def checks(o: Outcome) -> dict[str, Array]:
 
     - ``pool_conservation``: holdings = carve-outs (and nothing left over);
     - ``pool_to_vehicles``: what the pool's owner paid into vehicles = carve-outs to vehicles;
-    - ``<vehicle>_conservation``: sum C + sum R - sum F - sum D - V_N = 0;
+    - ``<vehicle>_conservation``: V_{-1} + sum C + sum R - sum F - sum D - V_N = 0 (V_{-1}
+      is a loan's opening balance, else 0);
     - ``<vehicle>_parties_vs_distributions``: what parties received = sum D + sum F, and
-      what they paid = sum C.
+      what they paid = sum C; a loan also passes its disbursements to the borrower, who
+      pays the debt service D.
     """
     b = o.batch
     holdings = b.pool.taken.sum(axis=1) + b.pool.left
@@ -190,14 +196,18 @@ def checks(o: Outcome) -> dict[str, Array]:
     to_vehicles = b.pool.taken[:, [u in o.schedules for u in b.pool_uses]].sum(axis=(1, 2))
     owner_paid = sum(o.paid_to(v.id)[:, b.owner] for v in b.vehicles if _from_pool(o, v.id))
     out["pool_to_vehicles"] = np.abs(to_vehicles - owner_paid)
-    for vid, s in o.schedules.items():
+    for v in b.vehicles:
+        vid, s = v.id, o.schedules[v.id]
         lhs = s.contribution.sum(1) + s.return_.sum(1) - s.fee.sum(1) - s.distribution.sum(1)
-        out[f"{vid}_conservation"] = np.abs(lhs - s.terminal_value)
+        out[f"{vid}_conservation"] = np.abs(lhs + s.opening_value - s.terminal_value)
         got = o.received_from(vid).sum(axis=1)
         put = o.paid_to(vid).sum(axis=1)
+        passed_out = passed_in = 0.0
+        if v.kind is VehicleKind.loan:
+            passed_out, passed_in = s.deployed.sum(1), s.distribution.sum(1)
         out[f"{vid}_parties_vs_distributions"] = np.abs(
-            got - s.distribution.sum(1) - s.fee.sum(1)
-        ) + np.abs(put - s.contribution.sum(1))
+            got - s.distribution.sum(1) - s.fee.sum(1) - passed_out
+        ) + np.abs(put - s.contribution.sum(1) - passed_in)
     return out
 
 

@@ -19,7 +19,14 @@ For a ``fund``, in period k >= 1, with cash K and projects I at the end of perio
 - V_k = V_{k-1} + C_k + R_k - F_k - D_k.
 
 A ``grant`` passes each contribution straight on (D_k = C_k). A ``release`` keeps the balance
-as cash earning c and pays out the scheduled fraction of what is left each period.
+as cash earning c and pays out the scheduled fraction of what is left each period. A ``stream``
+passes on what its payer pays (C_k) or what it earns from outside (R_k) at once: D_k = C_k + R_k.
+
+A ``loan`` holds the balance B the borrower owes (V_k = B_k), starting from the ``opening``
+balance lent before the start: interest R_k = B_{k-1} i; disbursements C_k go straight to the
+borrower (``deployed``); the debt service D_k is interest only before the repayment window,
+then interest plus B / (instalments left); or, serviced from another vehicle, whatever the
+borrower received from it in period k, up to what it owes. B_k = B_{k-1} + C_k + R_k - D_k.
 """
 
 from __future__ import annotations
@@ -42,14 +49,21 @@ class Schedule:
     fee: Array
     distribution: Array
     value_end: Array
+    #: (n_scenarios,) a loan's balance lent before the start (None: nothing)
+    opening: Array | None = None
 
     @property
     def terminal_value(self) -> Array:
         """V_N, shape (n_scenarios,): value still in the vehicle at the horizon."""
         return self.value_end[:, -1]
 
+    @property
+    def opening_value(self) -> Array:
+        """V_{-1}, shape (n_scenarios,) or (1,): the value held before period 0."""
+        return self.opening if self.opening is not None else np.zeros(1)
 
-def schedule(v: VehicleInputs, n_scenarios: int) -> Schedule:
+
+def schedule(v: VehicleInputs, n_scenarios: int, available: Array | None = None) -> Schedule:
     """The schedule of vehicle ``v`` for a batch of ``n_scenarios``.
 
     Examples
@@ -69,7 +83,14 @@ def schedule(v: VehicleInputs, n_scenarios: int) -> Schedule:
     [[0.0, 5.0, 115.5]]
     >>> s.value_end.round(6).tolist()
     [[100.0, 105.0, 0.0]]
+
+    ``available`` (n_scenarios, columns) is what a loan's borrower received from the vehicle
+    that services it (``v.serviced_from``).
     """
+    if v.kind is VehicleKind.loan:
+        return _loan(v, n_scenarios, available)
+    if v.kind is VehicleKind.stream:
+        return _stream(v, n_scenarios)
     if v.kind is VehicleKind.grant:
         return _grant(v, n_scenarios)
     if v.kind is VehicleKind.release:
@@ -164,3 +185,43 @@ def _release(v: VehicleInputs, n: int) -> Schedule:
         balance = balance - dist[:, k]
         value[:, k] = balance
     return Schedule(contrib, np.zeros_like(contrib), ret, np.zeros_like(contrib), dist, value)
+
+
+def _stream(v: VehicleInputs, n: int) -> Schedule:
+    contrib = np.array(np.broadcast_to(v.contributions.sum(axis=1), (n, v.contributions.shape[-1])))
+    earned = np.zeros_like(contrib)
+    if v.revenue is not None:
+        earned += v.revenue
+    zero = np.zeros_like(contrib)
+    return Schedule(contrib, zero, earned, zero, contrib + earned, zero.copy())
+
+
+def _loan(v: VehicleInputs, n: int, available: Array | None) -> Schedule:
+    contrib = np.array(np.broadcast_to(v.contributions.sum(axis=1), (n, v.contributions.shape[-1])))
+    cols = contrib.shape[1]
+    rate = np.broadcast_to(v.loan_rate[:, 0], (n,))
+    opening = np.broadcast_to(v.opening.sum(axis=1), (n,))
+    interest, service, balance = _zeros(n, cols), _zeros(n, cols), _zeros(n, cols)
+    owed = np.array(opening, dtype=float)
+    if v.serviced_from is not None and available is None:
+        available = np.zeros((1, cols))
+    for k in range(cols):
+        accrued = owed * rate if k else np.zeros(n)
+        principal = owed + contrib[:, k]
+        if available is not None:
+            paid = np.minimum(np.maximum(available[:, k], 0.0), principal + accrued)
+        elif v.repay_first <= k <= v.repay_last:
+            paid = accrued + principal / (v.repay_last - k + 1)
+        else:
+            paid = accrued if k else np.zeros(n)
+        owed = principal + accrued - paid
+        interest[:, k], service[:, k], balance[:, k] = accrued, paid, owed
+    return Schedule(
+        contribution=contrib,
+        deployed=contrib.copy(),
+        return_=interest,
+        fee=np.zeros_like(contrib),
+        distribution=service,
+        value_end=balance,
+        opening=np.array(opening, dtype=float),
+    )

@@ -28,7 +28,7 @@ from finmodel.batch import Batch, compile_batch
 from finmodel.engine import Outcome, evaluate
 from finmodel.exceptions import InputError
 from finmodel.files import write_table_and_workbook
-from finmodel.kinds import Array, Flow
+from finmodel.kinds import Array
 from finmodel.metrics import party_metrics, terminal_claims, vehicle_metrics
 from finmodel.sampling import CHUNK, Method, correlation_factor, draw, sampled_vehicles
 
@@ -219,7 +219,7 @@ def _measure(o: Outcome) -> _Chunk:
     to_years[np.arange(tl.columns), -(-np.arange(tl.columns) // tl.m)] = 1.0
     received = np.zeros((b.n_scenarios, len(b.parties), tl.years + 1))
     for a in o.allocations:
-        if a.flow is not Flow.contribution:
+        if not a.flow.is_paid:
             received += (a.amount @ to_years)[:, None, :] * a.shares[:, :, None]
     fan = np.cumsum(received, axis=2).astype(np.float32)  # at the start, then each year's end
     return _Chunk(party=party, vehicle=vehicle, fan=fan)

@@ -139,6 +139,12 @@ def allocations(v: VehicleInputs, s: Schedule) -> list[Allocation]:
             shares = np.zeros((n, contrib.shape[1]))
             shares[:, p] = 1.0
             out.append(Allocation(v.id, Flow.contribution, -contrib[:, p], shares))
+    if v.kind is VehicleKind.stream:
+        flow = Flow.income if v.revenue is not None else Flow.payment
+        out.append(Allocation(v.id, flow, s.distribution, _rows(v.profit_split, n)))
+        return [a for a in out if np.any(a.amount)]
+    if v.kind is VehicleKind.loan:
+        return [a for a in out + _loan_payments(v, s) if np.any(a.amount)]
     if v.basis is Basis.income_split:
         t = income_tiers(s.contribution, s.distribution, np.broadcast_to(v.term, (n,)))
         profit_flow = Flow.income
@@ -157,6 +163,37 @@ def allocations(v: VehicleInputs, s: Schedule) -> list[Allocation]:
         out.append(Allocation(v.id, profit_flow, t.profit, _rows(v.profit_split, n)))
     out.append(Allocation(v.id, Flow.fee, s.fee, _rows(v.fee_to, n)))
     return [a for a in out if np.any(a.amount)]
+
+
+def _loan_payments(v: VehicleInputs, s: Schedule) -> list[Allocation]:
+    """A loan's disbursements to its borrower, its debt service, and what lenders receive.
+
+    Debt service pays interest first (unpaid interest carried forward), then principal. The
+    cumulative interest paid by period k is min(sum D, sum R) in its running form,
+    sum_{i<=k} D_i + min(0, min_{j<=k} (sum_{i<=j} R_i - sum_{i<=j} D_i)).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from finmodel.schedule import Schedule
+    >>> z = np.zeros((1, 3))
+    >>> s = Schedule(z, z, np.array([[0, 5.0, 5]]), z, np.array([[0, 2.0, 10]]), z)
+    >>> v = type("V", (), {"id": "l", "borrower": np.array([[0, 1.0]]),
+    ...                    "capital_to": np.array([[1.0, 0]])})()
+    >>> [(a.flow.value, a.amount.tolist()) for a in _loan_payments(v, s)][2:]
+    [('interest', [[0.0, 2.0, 8.0]]), ('capital_return', [[0.0, 0.0, 2.0]])]
+    """
+    n = s.distribution.shape[0]
+    borrower, lenders = _rows(v.borrower, n), _rows(v.capital_to, n)
+    cum_paid = np.cumsum(s.distribution, axis=1)
+    unpaid = np.minimum.accumulate(np.cumsum(s.return_, axis=1) - cum_paid, axis=1)
+    interest = np.diff(cum_paid + np.minimum(unpaid, 0.0), axis=1, prepend=0.0)
+    return [
+        Allocation(v.id, Flow.disbursement, s.deployed, borrower),
+        Allocation(v.id, Flow.debt_service, -s.distribution, borrower),
+        Allocation(v.id, Flow.interest, interest, lenders),
+        Allocation(v.id, Flow.capital_return, s.distribution - interest, lenders),
+    ]
 
 
 def _pro_rata(paid: Array) -> Array:

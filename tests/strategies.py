@@ -27,7 +27,9 @@ MAX_RATE = 0.3
 MIN_RATE = -0.5
 #: Periods a year, and the longest timeline drawn for each frequency (monthly kept small).
 FREQUENCIES = {"annual": (1, 40), "quarterly": (4, 15), "monthly": (12, 5)}
-KINDS = ("fund", "grant", "release")
+KINDS = ("fund", "grant", "release", "stream", "loan")
+#: the kinds whose distributions go through a waterfall (capital, hurdle, profit)
+WATERFALL_KINDS = ("fund", "grant", "release")
 
 
 def amount_cap_bn(years: int) -> float:
@@ -160,8 +162,13 @@ def vehicles(
     from_pool: bool | None = None,
     min_return: float = MIN_RATE,
 ) -> dict[str, Any]:
-    """One vehicle of kind fund, grant or release; its capital from the pool or contributions."""
+    """One vehicle of any kind; a fund's, grant's or release's capital from the pool or
+    contributions."""
     kind = kind or draw(st.sampled_from(KINDS))
+    if kind == "stream":
+        return draw(streams(years, cap_bn))
+    if kind == "loan":
+        return draw(loans(years, cap_bn))
     v: dict[str, Any] = {"name": f"a {kind}", "kind": kind}
     term = draw(st.integers(1, years + 5)) if kind == "fund" else None
     if term is not None:
@@ -191,6 +198,65 @@ def vehicles(
         waterfalls(basis=basis if kind == "fund" else "capital_first", hurdle=hurdle)
     )
     return v
+
+
+@st.composite
+def streams(draw: st.DrawFn, years: int, cap_bn: float) -> dict[str, Any]:
+    """A stream: an amount a year, a path or an energy output; a payer or none; a ramp."""
+    form = draw(st.sampled_from(["amount_bn", "path_bn", "energy"]))
+    size = lambda: draw(st.integers(0, 1000)) * cap_bn / 1000  # noqa: E731
+    s: dict[str, Any] = {"currency": draw(st.sampled_from(list(FX)))}
+    if form == "amount_bn":
+        s["amount_bn"] = size()
+    elif form == "path_bn":
+        s["path_bn"] = [size() for _ in range(draw(st.integers(1, years)))]
+    else:
+        s.pop("currency")
+        s["energy"] = {
+            "capacity_gw": max(size(), 1e-3),
+            "capacity_factor": draw(st.integers(1, 100)) / 100,
+            "price_per_mwh": float(draw(st.integers(0, 100))),
+            "currency": draw(st.sampled_from(list(FX))),
+        }
+        if draw(st.booleans()):
+            s["energy"]["split_as"] = "energy"
+            s["energy"]["price_per_mwh_by_party"] = {
+                p: float(draw(st.integers(0, 100))) for p in draw(st.sets(st.sampled_from(PARTIES)))
+            }
+    s["start_year"] = draw(st.integers(0, years))
+    if draw(st.booleans()):
+        s["years"] = draw(st.integers(1, years + 2))
+    s["ramp_years"] = draw(st.integers(0, 8)) / 4
+    if draw(st.booleans()):
+        s["payer"] = draw(st.sampled_from(PARTIES))
+    return {
+        "name": "a stream",
+        "kind": "stream",
+        "stream": s,
+        "waterfall": {"profit_split": draw(shares())},
+    }
+
+
+@st.composite
+def loans(draw: st.DrawFn, years: int, cap_bn: float) -> dict[str, Any]:
+    """A loan: some money lent before the start, the rest by contributions; repaid on a
+    schedule, or serviced from vehicle ``v0`` (when v0 is not a loan: see assumption_dicts)."""
+    lent = draw(contributions(years, None, cap_bn))
+    for c in lent:
+        if draw(st.booleans()):
+            c.update(before_start=True, years=0, start_year=0)
+    loan: dict[str, Any] = {
+        "borrower": draw(st.sampled_from(PARTIES)),
+        "rate": draw(rates(0.0, 0.15)),
+    }
+    if draw(st.booleans()):
+        loan["serviced_from"] = "v0"
+    else:
+        loan["repayment"] = {
+            "grace_years": draw(st.integers(0, years)),
+            "years": draw(st.integers(1, years + 3)),
+        }
+    return {"name": "a loan", "kind": "loan", "capital": {"contributions": lent}, "loan": loan}
 
 
 def _take(left: list[float], select: list[bool], want: float | None, method: str) -> list[float]:
@@ -291,7 +357,12 @@ def assumption_dicts(
         )
         for i in range(n)
     }
-    pool_vehicles = [vid for vid, v in vs.items() if v["capital"].get("from") == "pool"]
+    for vid, v in vs.items():  # a loan serviced from v0 needs a v0 that is not a loan
+        loan = v.get("loan", {})
+        if loan.get("serviced_from") == "v0" and (vid == "v0" or vs["v0"]["kind"] == "loan"):
+            loan.pop("serviced_from")
+            loan["repayment"] = {"grace_years": 0, "years": years}
+    pool_vehicles = [vid for vid, v in vs.items() if v.get("capital", {}).get("from") == "pool"]
     fx: dict[str, Any] = {"EUR": {"rate": FX["EUR"]}, "GBP": {"rate": FX["GBP"]}}
     if draw(st.booleans()):
         path = draw(st.lists(st.integers(80, 150), min_size=1, max_size=years))
@@ -331,7 +402,7 @@ def scenario(
     if holdings is None:
         holdings = [{"id": "frozen", "region": "europe", "amount_bn": pool_bn, "currency": "USD"}]
     if allocation is None:
-        takers = [vid for vid, v in vehicles.items() if v["capital"].get("from") == "pool"]
+        takers = [k for k, v in vehicles.items() if v.get("capital", {}).get("from") == "pool"]
         target = takers[0] if takers else "stays_frozen"
         allocation = [{"vehicle": target, "amount": "remainder", "from": ["europe", "other"]}]
     return {
