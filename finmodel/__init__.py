@@ -16,7 +16,7 @@ Examples
 >>> import finmodel
 >>> r = finmodel.run(finmodel.load("base"))
 >>> sorted(r.summary["parties"])
-['europe', 'russia', 'ukraine', 'us']
+['europe', 'russia', 'ukraine', 'us', 'world_bank']
 >>> r.summary["checks_ok"]
 True
 >>> s = finmodel.sweep(finmodel.load("base"), {"discount_rate": [0.03, 0.05]})

@@ -630,10 +630,16 @@ def _correlation_problems(a: Assumptions) -> list[Problem]:
     if a.correlation is None:
         return []
     c = np.asarray(a.correlation, dtype=float)
-    n = len(a.vehicles)
+    funds = funds_with_returns(a)
+    n = len(funds)
     path: tuple[str | int, ...] = ("correlation",)
     if c.ndim != 2 or c.shape != (n, n):
-        return [(path, f"must be a {n}x{n} matrix, one row per vehicle in file order")]
+        return [
+            (
+                path,
+                f"must be a {n}x{n} matrix, one row per fund in file order ({', '.join(funds)})",
+            )
+        ]
     if not np.allclose(c, c.T, atol=1e-12):
         return [(path, "must be symmetric")]
     if not np.allclose(np.diag(c), 1.0, atol=1e-12):
@@ -644,6 +650,18 @@ def _correlation_problems(a: Assumptions) -> list[Problem]:
     if low < -1e-10:
         return [(path, f"must be positive semi-definite (smallest eigenvalue {low:.3g})")]
     return []
+
+
+def funds_with_returns(a: Assumptions) -> list[str]:
+    """The vehicles that earn a return (kind ``fund``), in file order: ``correlation``'s rows.
+
+    Examples
+    --------
+    >>> from finmodel.loader import load
+    >>> funds_with_returns(load("base"))
+    ['us_led_fund', 'us_russia_instrument']
+    """
+    return [vid for vid, v in a.vehicles.items() if v.kind is VehicleKind.fund]
 
 
 def _source_problems(a: Assumptions) -> list[Problem]:

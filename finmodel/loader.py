@@ -272,11 +272,26 @@ _WHOLE = frozenset({"profit_split", "capital_to"})
 
 
 def _merge(base: Any, over: Any, base_origins: dict, over_origins: dict, path: Path_ = ()) -> Any:
-    """Deep-merge ``over`` onto ``base``; update ``base_origins`` to say who set what."""
+    """Deep-merge ``over`` onto ``base``; update ``base_origins`` to say who set what.
+
+    A key set to null in ``over`` is removed (``vehicles: {us_led_fund: null}`` drops a
+    vehicle); a list or a map of shares replaces the base's whole.
+
+    Examples
+    --------
+    >>> _merge({"v": {"a": 1, "b": {"x": 1}}}, {"v": {"a": None, "b": {"y": 2}}}, {}, {})
+    {'v': {'b': {'x': 1, 'y': 2}}}
+    """
     if isinstance(base, dict) and isinstance(over, dict):
         out = dict(base)
         for k, v in over.items():
             sub = (*path, k)
+            if v is None:
+                out.pop(k, None)
+                for p in [p for p in base_origins if p[: len(sub)] == sub]:
+                    del base_origins[p]
+                base_origins.update({p: o for p, o in over_origins.items() if p[: len(sub)] == sub})
+                continue
             if k in base and isinstance(base[k], dict) and isinstance(v, dict) and k not in _WHOLE:
                 base_origins[sub] = over_origins.get(sub, base_origins.get(sub))
                 out[k] = _merge(base[k], v, base_origins, over_origins, sub)

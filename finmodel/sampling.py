@@ -25,7 +25,7 @@ from typing import Literal
 import numpy as np
 from scipy import special, stats
 
-from finmodel.assumptions import Assumptions
+from finmodel.assumptions import Assumptions, funds_with_returns
 from finmodel.kinds import Array
 
 #: Scenarios per chunk: fixed, so that the numbers never depend on the machine.
@@ -64,7 +64,7 @@ def correlation_factor(a: Assumptions, vehicles: list[Sampled]) -> Array:
     k = len(vehicles)
     if a.correlation is None or k == 0:
         return np.eye(k)
-    order = list(a.vehicles)
+    order = funds_with_returns(a)
     pick = [order.index(s.vehicle) for s in vehicles]
     c = np.asarray(a.correlation, dtype=float)[np.ix_(pick, pick)]
     w, q = np.linalg.eigh(c)

@@ -1,9 +1,10 @@
 """Tornado: each key input moved alone to its low and its high value, every party's NPV again.
 
-The key inputs and their ranges come from the assumptions' ``tornado`` table
-(``{key path: [low, high]}``) or, without one, from :func:`default_ranges`: the discount rate,
-each fund's return, cash rate and payout, the exchange rates and the pool's fixed carve-outs,
-each moved by +-50%. All 2 x K variants run through the engine as one batch.
+The key inputs and their ranges come from :func:`default_ranges` (the discount rate, each
+fund's return, cash rate and payout, each stream's size or price, each loan's rate, the
+exchange rates and the pool's fixed carve-outs, each moved by +-50%), and from the assumptions'
+``tornado`` table (``{key path: [low, high]}``), which adds keys or sets their ranges. All
+2 x K variants run through the engine as one batch.
 """
 
 from __future__ import annotations
@@ -67,6 +68,13 @@ def default_ranges(a: Assumptions) -> dict[str, tuple[float, float]]:
             keys[f"vehicles.{vid}.return.rate"] = v.return_.rate
         keys[f"vehicles.{vid}.cash_rate"] = v.cash_rate
         keys[f"vehicles.{vid}.payout"] = v.payout
+    for vid, v in a.vehicles.items():
+        if v.stream is not None and v.stream.amount_bn is not None:
+            keys[f"vehicles.{vid}.stream.amount_bn"] = v.stream.amount_bn
+        if v.stream is not None and v.stream.energy is not None:
+            keys[f"vehicles.{vid}.stream.energy.price_per_mwh"] = v.stream.energy.price_per_mwh
+        if v.loan is not None:
+            keys[f"vehicles.{vid}.loan.rate"] = v.loan.rate
     for cur, fx in a.fx.items():
         if fx.rate is not None:
             keys[f"fx.{cur}.rate"] = fx.rate
@@ -94,7 +102,9 @@ def tornado(a: Assumptions, ranges: dict[str, tuple[Any, Any]] | None = None) ->
     >>> bool(row.npv_low < row.npv_base < row.npv_high)
     True
     """
-    ranges = dict(ranges or a.tornado or default_ranges(a))
+    if ranges is None:
+        ranges = default_ranges(a) | {k: tuple(v) for k, v in (a.tornado or {}).items()}
+    ranges = dict(ranges)
     if not ranges:
         raise InputError("no key inputs to move", field="tornado")
     points = [(k, v) for k, (lo, hi) in ranges.items() for v in (lo, hi)]

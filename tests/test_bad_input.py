@@ -442,26 +442,30 @@ def _(tmp):
 def _(tmp):
     t = edit(
         "correlation: null\n",
-        "correlation:\n  - [1, 0.5, 0, 0]\n  - [0.2, 1, 0, 0]\n  - [0, 0, 1, 0]\n"
-        "  - [0, 0, 0, 1]\n",
+        "correlation:\n  - [1, 0.5]\n  - [0.2, 1]\n",
     )
     return bad_file(tmp, t, "correlation:", "correlation", "symmetric")
 
 
 @case("correlation_not_psd")
 def _(tmp):
+    # three funds (the base's two and one more) correlated in a way no returns can be
+    third = (
+        "  third_fund:\n    name: A third fund\n    kind: fund\n"
+        "    capital: {contributions: [{party: us, amount_bn: 1}]}\n    term_years: 5\n"
+        "    waterfall: {profit_split: {us: 1.0}}\n"
+    )
     t = edit(
         "correlation: null\n",
-        "correlation:\n  - [1, 0.9, 0.9, 0]\n  - [0.9, 1, -0.9, 0]\n  - [0.9, -0.9, 1, 0]\n"
-        "  - [0, 0, 0, 1]\n",
+        f"{third}correlation:\n  - [1, 0.9, 0.9]\n  - [0.9, 1, -0.9]\n  - [0.9, -0.9, 1]\n",
     )
     return bad_file(tmp, t, "correlation:", "correlation", "positive semi-definite")
 
 
 @case("correlation_wrong_shape")
 def _(tmp):
-    t = edit("correlation: null\n", "correlation: [[1, 0], [0, 1]]\n")
-    return bad_file(tmp, t, "correlation:", "correlation", "4x4")
+    t = edit("correlation: null\n", "correlation: [[1, 0, 0], [0, 1, 0], [0, 0, 1]]\n")
+    return bad_file(tmp, t, "correlation:", "correlation", "2x2")
 
 
 # extends

@@ -380,7 +380,7 @@ def test_python_api(tmp_path):
     assert list(r.flows.columns) == FLOW_COLUMNS
     assert list(r.schedule.columns) == SCHEDULE_COLUMNS
     assert isinstance(r.summary, dict)
-    assert set(r.summary["parties"]) == {"us", "ukraine", "russia", "europe"}
+    assert set(r.summary["parties"]) == {"us", "ukraine", "russia", "europe", "world_bank"}
     path = tmp_path / "x.xlsx"
     r.to_excel(path)
     assert path.stat().st_size > 0
