@@ -278,6 +278,17 @@ class Waterfall(Model):
     profit_split: PartyShares = Field(min_length=1)
 
 
+class Need(Model):
+    """An estimate of reconstruction needs: ``amount_bn`` over ``years`` from the start."""
+
+    id: Ident
+    name: str | None = None
+    amount_bn: Amount
+    currency: str = Field(default="USD", pattern=_CURRENCY)
+    years: int = Field(strict=True, ge=1, le=100)
+    source: Source | None = None
+
+
 class Vehicle(Model):
     name: str = Field(min_length=1)
     plan_point: str | None = None
@@ -294,6 +305,8 @@ class Vehicle(Model):
     term_years: int | None = Field(default=None, strict=True, ge=1, le=200)
     fee: Fee | None = None
     waterfall: Waterfall | None = None
+    #: whether the money this vehicle puts to work goes into Ukraine's reconstruction
+    funds_reconstruction: bool = False
     readings: list[str] = []
 
 
@@ -310,6 +323,8 @@ class Assumptions(Model):
     pool: Pool
     vehicles: dict[Ident, Vehicle] = Field(min_length=1)
     correlation: list[list[Num]] | None = None
+    #: estimates of reconstruction needs, to show what share of them a reading funds
+    needs: list[Need] = []
     readings: dict[Ident, Reading] = {}
     sources: dict[str, Source] = {}
     #: key inputs for `finmodel tornado` and their [low, high] values (default: +-50%)
@@ -418,6 +433,7 @@ def _currency_problems(a: Assumptions) -> list[Problem]:
     uses += [
         (("pool", "allocation", i, "currency"), c.currency) for i, c in enumerate(a.pool.allocation)
     ]
+    uses += [(("needs", i, "currency"), n.currency) for i, n in enumerate(a.needs)]
     for vid, v in a.vehicles.items():
         for i, c in enumerate(_contributions(v)):
             uses.append((("vehicles", vid, "capital", "contributions", i, "currency"), c.currency))

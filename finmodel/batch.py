@@ -57,6 +57,7 @@ class VehicleInputs:
     repay_first: int = 0
     repay_last: int = 0
     serviced_from: str | None = None
+    funds_reconstruction: bool = False
 
     @property
     def size(self) -> int:
@@ -191,6 +192,7 @@ def _vehicle(
         hurdle_to=_one_hot(parties, w.hurdle.to if w.hurdle else parties[0]),
         capital_to=capital_to,
         profit_split=profit_split,
+        funds_reconstruction=v.funds_reconstruction,
         **extra,
     )
 

@@ -17,6 +17,7 @@ from finmodel.result import Result
 
 PARTY_METRICS = ("received", "paid", "net", "npv", "terminal_claim")
 VEHICLE_METRICS = ("contributed", "distributed", "profit", "irr", "moic", "npv")
+NEEDS_METRICS = ("funded", "share")
 DEFAULT_BASELINE = "status_quo"
 
 
@@ -72,7 +73,8 @@ def compare(results: list[Result], baseline: str | None = None) -> Comparison:
         raise InputError(
             f"'{baseline}' is not among the scenarios ({', '.join(names)})", file="--baseline"
         )
-    rows = [row for r in results for row in _rows(r)]
+    parties = list(dict.fromkeys(p for r in results for p in r.summary["parties"]))
+    rows = [row for r in results for row in _rows(r, parties)]
     table = pd.DataFrame(rows, columns=["scenario", "entity", "id", "metric", "value"])
     base = table[table["scenario"] == baseline].set_index(["entity", "id", "metric"])["value"]
     keys = pd.MultiIndex.from_frame(table[["entity", "id", "metric"]])
@@ -81,14 +83,26 @@ def compare(results: list[Result], baseline: str | None = None) -> Comparison:
     return Comparison(results=results, baseline=baseline, table=table)
 
 
-def _rows(r: Result) -> list[tuple]:
+def _rows(r: Result, parties: list[str]) -> list[tuple]:
+    """A result's rows; a party that a reading does not name neither pays nor receives: 0."""
     s = r.summary
+    none = dict.fromkeys(PARTY_METRICS, 0.0)
     out = [
-        (r.name, "party", pid, m, p[m]) for pid, p in s["parties"].items() for m in PARTY_METRICS
+        (r.name, "party", pid, m, s["parties"].get(pid, none)[m])
+        for pid in parties
+        for m in PARTY_METRICS
     ]
     out += [
         (r.name, "vehicle", vid, m, v[m])
         for vid, v in s["vehicles"].items()
         for m in VEHICLE_METRICS
+    ]
+    rec = s["reconstruction"]
+    out += [
+        (r.name, "needs", nid, m, n[m]) for nid, n in rec["needs"].items() for m in NEEDS_METRICS
+    ]
+    out += [
+        (r.name, "reconstruction", str(year), "funded_cumulative", x)
+        for year, x in enumerate(rec["funded_by_year"])
     ]
     return [(a, b, c, d, float("nan") if e is None else e) for a, b, c, d, e in out]

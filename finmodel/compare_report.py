@@ -64,10 +64,9 @@ def _compare(ws, c: Comparison) -> None:
                           ("terminal_claim", "Claim on terminal values")):  # fmt: skip
         _matrix(ws, row, f"{label} by party", _pivot(c, "party", metric, "value"), USD_BN)
         row += len(c.results) + 3
-    first, last = _matrix(
-        ws, row, f"Change in NPV from {c.baseline}", _pivot(c, "party", "npv", "change"), USD_BN
-    )
-    n_parties = len(c.results[0].outcome.batch.parties)
+    change = _pivot(c, "party", "npv", "change")
+    first, last = _matrix(ws, row, f"Change in NPV from {c.baseline}", change, USD_BN)
+    n_parties = len(change.columns)
     chart = BarChart()
     chart.type = "bar"
     chart.grouping = "clustered"
@@ -89,4 +88,14 @@ def _compare(ws, c: Comparison) -> None:
                                ("profit", "Profit", USD_BN)):  # fmt: skip
         _matrix(ws, row, f"{label} by vehicle", _pivot(c, "vehicle", metric, "value"), fmt)
         row += len(c.results) + 3
+    needs = (
+        ("share", "Share of reconstruction needs funded within their years", PCT),
+        ("funded", "Reconstruction funding within the needs' years", USD_BN),
+    )
+    for metric, label, fmt in needs:
+        _matrix(ws, row, label, _pivot(c, "needs", metric, "value"), fmt)
+        row += len(c.results) + 3
+    by_year = _pivot(c, "reconstruction", "funded_cumulative", "value")
+    by_year.columns = [f"Year {y}" for y in by_year.columns]
+    _matrix(ws, row, "Reconstruction funding to date, by year end", by_year, USD_BN)
     widths(ws, {1: 34, **{j: 18 for j in range(2, 8)}})

@@ -125,19 +125,29 @@ def with_overrides(a: Assumptions, overrides: dict[str, Any], where: str = "--se
 def _drop_stale_sources(
     data: dict, origins: dict[Path_, Origin], top: str, sets: list[Path_] = ()
 ) -> None:
-    """Sources for figures that a later layer removed: an extending file, or a --set.
+    """Sources, tornado ranges and readings for things a later layer removed (an extending
+    file, or a --set): a source or range whose key path no longer leads to a number, a reading
+    no vehicle uses any more.
 
-    A source the top file gives for a key it does not have is still an error (a typo).
+    A source or range the top file gives for a key it does not have is still an error (a typo).
     """
-    sources = data.get("sources")
-    if not isinstance(sources, dict):
-        return
-    for key in list(sources):
-        parts = tuple(int(p) if p.isdigit() else p for p in key.split("."))
-        inherited = origins.get(("sources", key), (top, None))[0] != top
-        overridden = any(parts[: len(s)] == s or s[: len(parts)] == parts for s in sets)
-        if (inherited or overridden) and not number_at(data, key):
-            del sources[key]
+    for table in ("sources", "tornado"):
+        entries = data.get(table)
+        if not isinstance(entries, dict):
+            continue
+        for key in list(entries):
+            parts = tuple(int(p) if p.isdigit() else p for p in key.split("."))
+            inherited = origins.get((table, key), (top, None))[0] != top
+            overridden = any(parts[: len(s)] == s or s[: len(parts)] == parts for s in sets)
+            if (inherited or overridden) and not number_at(data, key):
+                del entries[key]
+    readings, vehicles = data.get("readings"), data.get("vehicles")
+    if isinstance(readings, dict) and isinstance(vehicles, dict):
+        lists = [v.get("readings") for v in vehicles.values() if isinstance(v, dict)]
+        used = {r for rs in lists if isinstance(rs, list) for r in rs if isinstance(r, str)}
+        for name in list(readings):
+            if origins.get(("readings", name), (top, None))[0] != top and name not in used:
+                del readings[name]
 
 
 def _validated(data: dict, origins: dict[Path_, Origin], default: str) -> Assumptions:

@@ -178,6 +178,29 @@ def terminal_claims(o: Outcome) -> tuple[Array, Array]:
     return claims, profit
 
 
+def reconstruction_funding(o: Outcome) -> Array:
+    """USD put to work in Ukraine's reconstruction per period, shape (n_scenarios, columns).
+
+    The vehicles marked ``funds_reconstruction`` count what they put to work: a fund what it
+    deploys into projects, a loan what it disburses, a grant, a release or a stream what it
+    pays out.
+
+    Examples
+    --------
+    >>> import finmodel
+    >>> f = reconstruction_funding(finmodel.run(finmodel.load("base")).outcome)
+    >>> round(float(f.sum()) / 1e9, 6)   # Europe's 100bn, the US-led fund's 100bn + cash earned
+    209.744691
+    """
+    b = o.batch
+    out = np.zeros((b.n_scenarios, b.timeline.columns))
+    for v in b.vehicles:
+        if v.funds_reconstruction:
+            s = o.schedules[v.id]
+            out += s.deployed if v.kind in (VehicleKind.fund, VehicleKind.loan) else s.distribution
+    return out
+
+
 def checks(o: Outcome) -> dict[str, Array]:
     """The identities of MODEL.md, each as an absolute error in USD per scenario.
 

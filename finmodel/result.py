@@ -199,6 +199,7 @@ class Result:
             },
             "discount_rate": float(b.discount_rate[0]),
             "pool": self.pool_table(),
+            "reconstruction": self.reconstruction_table(),
             "vehicles": vehicles,
             "parties": parties,
             "checks": self.checks,
@@ -225,6 +226,33 @@ class Result:
             ],
             "total": _num(holdings.sum()),
         }
+
+    def reconstruction_table(self) -> dict[str, Any]:
+        """What the reading puts into Ukraine's reconstruction, by year, against each estimate
+        of the needs: the share of them funded within their own years.
+
+        ``funded_by_year`` is cumulative, in USD, at the start and then each year's end.
+        """
+        from finmodel.batch import fx_at_start
+        from finmodel.metrics import reconstruction_funding
+
+        tl = self.outcome.batch.timeline
+        per_period = reconstruction_funding(self.outcome)[0]
+        year_end = -(-np.arange(tl.columns) // tl.m)  # period k counts in year ceil(k/m)
+        by_year = np.cumsum(np.bincount(year_end, weights=per_period, minlength=tl.years + 1))
+        fx = fx_at_start(self.assumptions)
+        needs = {}
+        for n in self.assumptions.needs:
+            amount = n.amount_bn * 1e9 * float(fx[n.currency][0])
+            funded = float(by_year[min(n.years, tl.years)])
+            needs[n.id] = {
+                "name": n.name or n.id,
+                "needs": _num(amount),
+                "years": n.years,
+                "funded": _num(funded),
+                "share": _num(funded / amount) if amount > 0 else None,
+            }
+        return {"funded_by_year": [_num(x) for x in by_year], "needs": needs}
 
     def failed_checks(self) -> dict[str, float]:
         """Checks whose error is a cent or more (an empty dict means the money adds up)."""
