@@ -635,8 +635,8 @@ def _loan_problems(a: Assumptions, path: tuple[str | int, ...], v: Vehicle) -> l
         found.append(
             (
                 (*path, "loan", "serviced_from"),
-                f"'{src}' is not another vehicle that is not a loan "
-                f"(vehicles: {', '.join(others) or 'none'})",
+                f"'{src}' is not a vehicle to service the loan from "
+                f"(any other vehicle but a loan: {', '.join(others) or 'none'})",
             )
         )
     return found

@@ -468,6 +468,71 @@ def _(tmp):
     return bad_file(tmp, t, "correlation:", "correlation", "2x2")
 
 
+# streams and loans
+
+
+@case("stream_negative_capacity")
+def _(tmp):
+    t = edit("        capacity_gw: 5.7\n", "        capacity_gw: -5.7\n")
+    field = "vehicles.znpp_output.stream.energy.capacity_gw"
+    return bad_file(tmp, t, "capacity_gw: -5.7", field, "greater than 0")
+
+
+@case("stream_capacity_factor_over_one")
+def _(tmp):
+    t = edit("        capacity_factor: 0.80\n", "        capacity_factor: 1.2\n")
+    field = "vehicles.znpp_output.stream.energy.capacity_factor"
+    return bad_file(tmp, t, "capacity_factor: 1.2", field, "less than or equal to 1")
+
+
+@case("stream_share_outside_0_1")
+def _(tmp):
+    t = edit(
+        "      profit_split: {russia: 0.5, ukraine: 0.5}\n",
+        "      profit_split: {russia: 1.5, ukraine: -0.5}\n",
+    )
+    field = "vehicles.znpp_output.waterfall.profit_split.russia"
+    return bad_file(tmp, t, "profit_split: {russia: 1.5", field, "less than or equal to 1")
+
+
+@case("stream_two_forms")
+def _(tmp):
+    body = "vehicles:\n  us_guarantee_compensation:\n    stream:\n      path_bn: [1, 2]\n"
+    field = "vehicles.us_guarantee_compensation.stream"
+    return override(tmp, body, field, None, "exactly one of 'amount_bn', 'path_bn' and 'energy'")
+
+
+@case("stream_without_waterfall")
+def _(tmp):
+    body = "vehicles:\n  extra:\n    name: x\n    kind: stream\n    stream: {amount_bn: 1}\n"
+    return override(tmp, body, "vehicles.extra.waterfall", 3, "a stream needs this setting")
+
+
+@case("loan_serviced_from_nowhere")
+def _(tmp):
+    body = (
+        "vehicles:\n  world_bank_package:\n    loan:\n      repayment: null\n"
+        "      serviced_from: nowhere\n"
+    )
+    field = "vehicles.world_bank_package.loan.serviced_from"
+    return override(tmp, body, field, 6, "'nowhere' is not a vehicle to service the loan from")
+
+
+@case("before_start_on_a_grant")
+def _(tmp):
+    body = (
+        "vehicles:\n  european_fund:\n    capital:\n      contributions:\n"
+        "        - {party: europe, amount_bn: 100, before_start: true}\n"
+    )
+    field = "vehicles.european_fund.capital.contributions.0.before_start"
+    return override(tmp, body, field, 6, "only a loan")
+
+
+@case("null_removes_a_required_key")
+def _(tmp):
+    return override(tmp, "timeline: null\n", "timeline", None, "required")
+
+
 # extends
 
 
