@@ -21,6 +21,7 @@ from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
 from finmodel.kinds import Flow
+from finmodel.metrics import reconstruction_funding
 from finmodel.workbook import (
     BOLD,
     HEAD_FILL,
@@ -164,6 +165,7 @@ def _summary(ws: Worksheet, result: Result) -> None:
         put(ws, r, 8, v["npv"], USD_BN)
         put(ws, r, 9, f"IRR undefined: {v['irr_note']}" if v["irr"] is None else "")
     row = first + len(s["vehicles"]) + 1
+    row = _needs(ws, row, result)
 
     parties = list(s["parties"])
     tables = {}
@@ -181,6 +183,25 @@ def _summary(ws: Worksheet, result: Result) -> None:
     ws.add_chart(_who_receives_chart(ws, first, last, len(parties)), f"A{row + 1}")
     widths(ws, {1: 44, 2: 16, 3: 16, 4: 16, 5: 16, 6: 12, 7: 10, 8: 14, 9: 40})
     ws.freeze_panes = "A5"
+
+
+def _needs(ws: Worksheet, row: int, result: Result) -> int:
+    """The share of each estimate of reconstruction needs this reading funds within its years;
+    the Parties sheet shows the funding year by year. Returns the next free row."""
+    rec = result.summary["reconstruction"]
+    if not rec["needs"]:
+        return row
+    marked = [v.name for v in result.assumptions.vehicles.values() if v.funds_reconstruction]
+    put(ws, row, 1, "Reconstruction needs funded", font=BOLD)
+    put(ws, row, 2, f"by: {', '.join(marked) or 'no vehicle'}")
+    header(ws, row + 1, 1, ["Estimate", "Needs", "Years", "Funded in them", "Share funded"])
+    for i, n in enumerate(rec["needs"].values(), start=row + 2):
+        put(ws, i, 1, n["name"])
+        put(ws, i, 2, n["needs"], USD_BN)
+        put(ws, i, 3, n["years"])
+        put(ws, i, 4, n["funded"], USD_BN)
+        put(ws, i, 5, n["share"], PCT)
+    return row + 3 + len(rec["needs"])
 
 
 def _who_receives_chart(ws: Worksheet, first: int, last: int, n_parties: int) -> BarChart:
@@ -455,6 +476,11 @@ def _parties(ws: Worksheet, result: Result) -> None:
     for j, pid in enumerate(result.outcome.batch.parties):
         _series(ws, row, names[pid].name, np.cumsum(flows[j]), total=False)
         row += 1
+    row += 1
+    put(ws, row, 1, "Reconstruction", font=BOLD)
+    funding = reconstruction_funding(result.outcome)[0]
+    _series(ws, row + 1, "Put to work in reconstruction", funding)
+    _series(ws, row + 2, "To date", np.cumsum(funding), total=False)
 
 
 def _flows(ws: Worksheet, result: Result) -> None:

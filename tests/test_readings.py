@@ -154,3 +154,15 @@ def test_compare_against_the_status_quo_by_default(tmp_path):
     labels = {c.value for row in wb["Compare"].iter_rows() for c in row if isinstance(c.value, str)}
     assert "Share of reconstruction needs funded within their years" in labels
     assert "Reconstruction funding to date, by year end" in labels
+
+
+def test_the_summary_sheet_shows_the_share_of_each_estimate(tmp_path):
+    r = run("literal")
+    path = r.to_excel(tmp_path / "literal.xlsx")
+    ws = openpyxl.load_workbook(path)["Summary"]
+    rows = {row[0].value: row for row in ws.iter_rows() if isinstance(row[0].value, str)}
+    for n in r.summary["reconstruction"]["needs"].values():
+        cells = rows[n["name"]]
+        assert cells[1].value == pytest.approx(n["needs"])
+        assert cells[3].value == pytest.approx(n["funded"])
+        assert cells[4].value == pytest.approx(n["share"])
