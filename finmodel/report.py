@@ -21,6 +21,8 @@ from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
 from finmodel.kinds import Flow
+from finmodel.live_model import CHECKS, PARTIES, write_live
+from finmodel.live_vehicle import calc_sheet_name
 from finmodel.workbook import (
     BOLD,
     HEAD_FILL,
@@ -47,6 +49,8 @@ def write_workbook(result: Result, path: Path) -> None:
     summary = wb.active
     summary.title = "Summary"
     _summary(summary, result)
+    master = write_live(wb, result)
+    _master_check(summary, master)
     assumptions_sheet(wb.create_sheet("Assumptions"), result)
     _sources_uses(wb.create_sheet("Sources & Uses"), result)
     for vid in result.outcome.schedules:
@@ -59,7 +63,11 @@ def write_workbook(result: Result, path: Path) -> None:
 
 
 _SHEET_PURPOSE = {
-    "Summary": "who receives what: parties, vehicles, and a chart",
+    "Summary": "who receives what: parties, vehicles, and a chart; the master check",
+    "Inputs": "live model: every number its formulas use (blue on yellow: change them here)",
+    "Timeline": "live model: periods, dates, flags and discount factors",
+    PARTIES: "live model: each party's flows over time, totals and NPV (formulas)",
+    CHECKS: "live model: identities, and live model vs finmodel's run, each a check row",
     "Assumptions": "every input with its unit and source; the readings; files and sha256",
     "Sources & Uses": "the frozen-asset pool and its carve-outs, with a check row",
     "Parties": "each party's net flows and cumulative receipts over time",
@@ -76,18 +84,31 @@ def _contents(wb: Workbook, result: Result) -> None:
     put(ws, 3, 1, UNITS_NOTE)
     header(ws, 5, 1, ["Sheet", "What it holds"])
     names = {_sheet_name(v): result.assumptions.vehicles[v] for v in result.outcome.schedules}
+    calcs = {calc_sheet_name(v): result.assumptions.vehicles[v] for v in result.outcome.schedules}
     for i, sheet in enumerate(wb.sheetnames[1:], start=6):
         c = put(ws, i, 1, sheet)
         c.hyperlink = Hyperlink(ref=c.coordinate, location=f"'{sheet}'!A1", display=sheet)
         c.font = Font(color="0563C1", underline="single")
         v = names.get(sheet)
+        calc = calcs.get(sheet)
         what = _SHEET_PURPOSE.get(sheet) or (
+            f"live model: {calc.name}, schedule, waterfall, payments and metrics (formulas)"
+            if calc
+            else None
+        ) or (
             f"{v.name} (plan point {v.plan_point or '-'}): schedule, payments by party, metrics"
             if v
             else ""
         )
         put(ws, i, 2, what)
     widths(ws, {1: 30, 2: 90})
+
+
+def _master_check(ws: Worksheet, formula: str) -> None:
+    """The live model's master check, under the engine's own checks on the Summary sheet."""
+    put(ws, 7, 1, "Live model check")
+    c = ws.cell(row=7, column=2, value=formula)
+    c.font = BOLD
 
 
 def _sheet_name(vehicle: str) -> str:

@@ -262,7 +262,11 @@ def test_xlsx_sheets(workbook, assumptions):
         assert sheet in names
     for vid, v in assumptions.vehicles.items():
         assert vid[:31] in names or v.name[:31] in names, vid
-    assert len(names) == 7 + len(assumptions.vehicles)  # and a Contents sheet, first
+    live = ("Inputs", "Timeline", "Parties (live)", "Checks (live)")
+    for sheet in (*live, *(f"Calc {vid}"[:31] for vid in assumptions.vehicles)):
+        assert sheet in names
+    # a Contents sheet, first; the static sheets; the live model's sheets
+    assert len(names) == 7 + len(live) + 2 * len(assumptions.vehicles)
 
 
 def test_xlsx_contents_links_to_every_sheet(workbook):

@@ -1,0 +1,464 @@
+"""One live calculation sheet per vehicle: its schedule, waterfall, payments by party and metrics.
+
+Each vehicle kind is one function that writes the schedule rows (:data:`SCHEDULES`); the rows
+reproduce :mod:`finmodel.schedule` formula by formula. The waterfall (:mod:`finmodel.waterfall`),
+the payments by party and the metrics are the same for every kind. A kind with no function here
+(a kind added to the engine later) gets the engine's own rows as values, labelled as such, so the
+workbook never breaks; its checks against the engine then hold trivially.
+
+Row keys every sheet has: ``contribution``, ``distribution``, ``value`` (value at the end of the
+period), ``return``, ``fee`` (rows a kind does not have are absent), ``receipts:<party>`` and
+``payments:<party>`` (contributors only), ``net_flow``; metrics (column D) ``contributed``,
+``distributed``, ``terminal_value``, ``profit``, ``moic``, ``irr``, ``npv``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+import numpy as np
+from openpyxl.workbook import Workbook
+
+from finmodel.batch import VehicleInputs
+from finmodel.kinds import Basis, FeeBasis, Flow, VehicleKind
+from finmodel.live_grid import PERIOD_ROW, Grid
+from finmodel.workbook import ENGINE_FONT, MOIC, PCT, USD_BN
+
+if TYPE_CHECKING:
+    from finmodel.result import Result
+
+K = f"{{c}}${PERIOD_ROW}"  # the period number, in the current column
+RATE = "0.0000%"
+
+
+class Refs:
+    """The other sheets a calculation sheet refers to, and its vehicle's input keys."""
+
+    def __init__(self, inputs: Grid, timeline: Grid, vid: str) -> None:
+        self.inputs, self.timeline, self.vid = inputs, timeline, vid
+
+    def scalar(self, key: str) -> str:
+        """The vehicle's scalar input ``key`` (absolute, on Inputs)."""
+        return self.inputs.const(f"{self.vid}:{key}", sheet=True)
+
+    def row(self, key: str) -> str:
+        """The vehicle's timing input row ``key`` in the current period."""
+        return self.inputs.cur(f"{self.vid}:{key}", sheet=True)
+
+    def has(self, key: str) -> bool:
+        return f"{self.vid}:{key}" in self.inputs.rows
+
+    @property
+    def m(self) -> str:
+        return self.inputs.const("m", sheet=True)
+
+    def per_period(self, annual: str) -> str:
+        """Formula text of the per-period rate of an annual rate: (1 + r)^(1/m) - 1."""
+        return f"(1+{annual})^(1/{self.m})-1"
+
+
+def calc_sheet_name(vid: str) -> str:
+    return f"Calc {vid}"[:31]
+
+
+def vehicle_sheet(wb: Workbook, result: Result, v: VehicleInputs, refs: Refs) -> Grid:
+    """Write the calculation sheet of vehicle ``v``; return its grid (row keys above)."""
+    b = result.outcome.batch
+    spec = result.assumptions.vehicles[v.id]
+    g = Grid(wb.create_sheet(calc_sheet_name(v.id)), b.timeline.columns)
+    g.title(f"{spec.name}: live schedule, waterfall and payments ({v.kind.value})", result.name)
+    g.section("Schedule (the vehicle's books)")
+    contributors = [p for j, p in enumerate(b.parties) if refs.has(f"contribution:{p}")]
+    terms = [refs.row(f"contribution:{p}") for p in contributors] or ["0"]
+    g.series("contribution", "Contribution", "USD bn", "=" + "+".join(terms))
+    g.constant(
+        "committed",
+        "Committed capital (all contributions)",
+        "USD bn",
+        f"={g.total('contribution')}",
+        USD_BN,
+    )
+    g.constant(
+        "term",
+        "Term (the liquidation period)",
+        "period",
+        f"=ROUND({refs.scalar('term_years')}*{refs.m},0)",
+        "0",
+    )
+    build = SCHEDULES.get(v.kind)
+    if build is None:
+        _engine_rows(g, result, v)
+    else:
+        build(g, refs, spec.fee.basis if spec.fee else FeeBasis.committed)
+        _waterfall(g, refs, v)
+        _payments(g, refs, b.parties, contributors, v)
+    metrics(g, refs)
+    g.flush()
+    return g
+
+
+# --- schedules, one function per kind -------------------------------------------------------
+
+
+def _fund(g: Grid, refs: Refs, fee_basis: FeeBasis) -> None:
+    """The fund's schedule: :func:`finmodel.schedule._fund`, row by row."""
+    g.series(
+        "alive",
+        "Before or at the term (1, else 0)",
+        "flag",
+        f"=IF({K}<={g.const('term')},1,0)",
+        total=False,
+        fmt="0",
+    )
+    g.series(
+        "target",
+        "Cumulative fraction to deploy",
+        "share",
+        f"={refs.row('deploy_target')}",
+        total=False,
+        fmt="0.00%",
+    )
+    r = g.series(
+        "moves",
+        "Period in which the schedule moves (else 0)",
+        "period",
+        f"=IF(OR({g.cur('target')}<>{g.prev('target')},{g.cur('contribution')}<>0),{K},0)",
+        total=False,
+        fmt="0",
+    )
+    g.formula(r, 2, f"=MAX({g.span('moves')})", "0")
+    g.rows["deploy_until"] = r  # its constant: the last period in which anything deploys
+    if refs.has("return_path"):
+        g.series(
+            "rate",
+            "Return on projects, per period",
+            "% a period",
+            f"={refs.per_period(refs.row('return_path'))}",
+            total=False,
+            fmt=RATE,
+        )
+        rate = g.cur("rate")
+    else:
+        g.constant(
+            "rate",
+            "Return on projects, per period",
+            "% a period",
+            f"={refs.per_period(refs.scalar('return_rate'))}",
+            RATE,
+        )
+        rate = g.const("rate")
+    for key, label in (("cash_rate", "Return on cash"), ("fee_rate", "Fee rate")):
+        g.constant(
+            key, f"{label}, per period", "% a period", f"={refs.per_period(refs.scalar(key))}", RATE
+        )
+    g.series("grow", "Return on projects", "USD bn", f"={g.prev('projects')}*{rate}")
+    g.series("earn", "Return on cash", "USD bn", f"={g.prev('cash')}*{g.const('cash_rate')}")
+    g.series("return", "Return", "USD bn", f"={g.cur('grow')}+{g.cur('earn')}")
+    g.series(
+        "cash_in",
+        "Cash before deployment",
+        "USD bn",
+        f"={g.prev('cash')}+{g.cur('earn')}+{g.cur('contribution')}",
+        total=False,
+    )
+    done = f"{g.cur('target')}>=1-{refs.inputs.const('deployed_tolerance', True)}"
+    tranche = (
+        f"MIN(MAX({g.cur('target')}*{g.const('committed')}-{g.prev('deployed_sum')},0),"
+        f"{g.cur('cash_in')})"
+    )
+    g.series(
+        "deployed",
+        "Deployed into projects",
+        "USD bn",
+        f"=IF({K}<={g.const('deploy_until')},IF({done},{g.cur('cash_in')},{tranche}),0)"
+        f"*{g.cur('alive')}",
+    )
+    g.series(
+        "deployed_sum",
+        "Deployed so far",
+        "USD bn",
+        f"={g.prev('deployed_sum')}+{g.cur('deployed')}",
+        total=False,
+    )
+    g.series(
+        "projects_in",
+        "Projects before payments",
+        "USD bn",
+        f"={g.prev('projects')}+{g.cur('grow')}+{g.cur('deployed')}",
+        total=False,
+    )
+    g.series(
+        "cash_left",
+        "Cash before payments",
+        "USD bn",
+        f"={g.cur('cash_in')}-{g.cur('deployed')}",
+        total=False,
+    )
+    gross = f"({g.cur('projects_in')}+{g.cur('cash_left')})"
+    basis = g.const("committed") if fee_basis is FeeBasis.committed else g.prev("value")
+    g.series(
+        "fee",
+        f"Fee (on {fee_basis.value}, at most the value)",
+        "USD bn",
+        f"=IF({K}>0,MIN({g.const('fee_rate')}*{basis},{gross}),0)*{g.cur('alive')}",
+    )
+    left = f"{gross}-{g.cur('fee')}"
+    income = f"MIN(MAX({g.cur('return')}-{g.cur('fee')},0)*{refs.scalar('payout')},{left})"
+    g.series(
+        "distribution",
+        "Distribution (all of the value at the term)",
+        "USD bn",
+        f"=IF({K}={g.const('term')},{left},{income})*{g.cur('alive')}",
+    )
+    g.series(
+        "from_projects",
+        "Paid from projects (first, then cash)",
+        "USD bn",
+        f"=MIN({g.cur('fee')}+{g.cur('distribution')},{g.cur('projects_in')})",
+    )
+    ended = f"{K}>={g.const('term')}"
+    g.series(
+        "projects",
+        "Projects at the end of the period",
+        "USD bn",
+        f"=IF({ended},0,{g.cur('projects_in')}-{g.cur('from_projects')})",
+        total=False,
+    )
+    paid_from_cash = f"{g.cur('fee')}+{g.cur('distribution')}-{g.cur('from_projects')}"
+    g.series(
+        "cash",
+        "Cash at the end of the period",
+        "USD bn",
+        f"=IF({ended},0,MAX({g.cur('cash_left')}-({paid_from_cash}),0))",
+        total=False,
+    )
+    g.series(
+        "value",
+        "Value at the end of the period",
+        "USD bn",
+        f"={g.cur('projects')}+{g.cur('cash')}",
+        total=False,
+    )
+
+
+def _grant(g: Grid, refs: Refs, fee_basis: FeeBasis) -> None:
+    """A grant passes each contribution straight on."""
+    g.series(
+        "distribution",
+        "Distribution (the contribution, passed on)",
+        "USD bn",
+        f"={g.cur('contribution')}",
+    )
+    g.series(
+        "value",
+        "Value at the end of the period",
+        "USD bn",
+        f"={g.prev('value')}+{g.cur('contribution')}-{g.cur('distribution')}",
+        total=False,
+    )
+
+
+def _release(g: Grid, refs: Refs, fee_basis: FeeBasis) -> None:
+    """A release keeps its balance as cash and pays out the scheduled share of what is left."""
+    g.constant(
+        "cash_rate",
+        "Return on cash, per period",
+        "% a period",
+        f"={refs.per_period(refs.scalar('cash_rate'))}",
+        RATE,
+    )
+    g.series(
+        "share",
+        "Share of the balance released",
+        "share",
+        f"={refs.row('release_share')}",
+        total=False,
+        fmt="0.00%",
+    )
+    g.series(
+        "return",
+        "Return (on the frozen balance)",
+        "USD bn",
+        f"={g.prev('value')}*{g.const('cash_rate')}",
+    )
+    g.series(
+        "balance_in",
+        "Balance before the release",
+        "USD bn",
+        f"={g.prev('value')}+{g.cur('return')}+{g.cur('contribution')}",
+        total=False,
+    )
+    g.series(
+        "distribution",
+        "Distribution (released)",
+        "USD bn",
+        f"={g.cur('balance_in')}*{g.cur('share')}",
+    )
+    g.series(
+        "value",
+        "Value at the end of the period",
+        "USD bn",
+        f"={g.cur('balance_in')}-{g.cur('distribution')}",
+        total=False,
+    )
+
+
+SCHEDULES: dict[VehicleKind, Callable[[Grid, Refs, FeeBasis], None]] = {
+    VehicleKind.fund: _fund,
+    VehicleKind.grant: _grant,
+    VehicleKind.release: _release,
+}
+
+
+# --- waterfall, payments and metrics: every kind -------------------------------------------
+
+
+def _waterfall(g: Grid, refs: Refs, v: VehicleInputs) -> None:
+    """Tiers of each distribution: capital, hurdle, profit (:mod:`finmodel.waterfall`)."""
+    g.section(f"Waterfall ({v.basis.value})")
+    dist = g.cur("distribution")
+    if v.basis is Basis.income_split:
+        g.series(
+            "capital_tier",
+            "Capital repaid (at the term, at most what was paid in)",
+            "USD bn",
+            f"=IF({K}={g.const('term')},MIN({dist},{g.const('committed')}),0)",
+        )
+        g.series("profit_tier", "Income and profit", "USD bn", f"={dist}-{g.cur('capital_tier')}")
+        return
+    g.constant(
+        "hurdle_rate",
+        "Hurdle, per period",
+        "% a period",
+        f"={refs.per_period(refs.scalar('hurdle_rate'))}",
+        RATE,
+    )
+    g.series(
+        "owed_capital_in",
+        "Capital owed before the distribution",
+        "USD bn",
+        f"={g.prev('owed_capital')}+{g.cur('contribution')}",
+        total=False,
+    )
+    owed = f"({g.prev('owed_capital')}+{g.prev('owed_pref')})"
+    g.series(
+        "owed_pref_in",
+        "Preferred return owed before the distribution",
+        "USD bn",
+        f"={g.prev('owed_pref')}+{g.const('hurdle_rate')}*{owed}",
+        total=False,
+    )
+    g.series("capital_tier", "Capital repaid", "USD bn", f"=MIN({dist},{g.cur('owed_capital_in')})")
+    g.series(
+        "hurdle_tier",
+        "Preferred return paid",
+        "USD bn",
+        f"=MIN({dist}-{g.cur('capital_tier')},{g.cur('owed_pref_in')})",
+    )
+    g.series(
+        "profit_tier", "Profit", "USD bn", f"={dist}-{g.cur('capital_tier')}-{g.cur('hurdle_tier')}"
+    )
+    g.series(
+        "owed_capital",
+        "Capital owed after the distribution",
+        "USD bn",
+        f"={g.cur('owed_capital_in')}-{g.cur('capital_tier')}",
+        total=False,
+    )
+    g.series(
+        "owed_pref",
+        "Preferred return owed after the distribution",
+        "USD bn",
+        f"={g.cur('owed_pref_in')}-{g.cur('hurdle_tier')}",
+        total=False,
+    )
+
+
+def _payments(
+    g: Grid, refs: Refs, parties: list[str], contributors: list[str], v: VehicleInputs
+) -> None:
+    """What each party receives from each tier (and the fee), and what it pays in."""
+    g.section("Payments by party (party view: + received, - paid)")
+    committed = g.const("committed")
+    for p in parties:
+        if refs.has(f"capital:{p}"):
+            share = refs.scalar(f"capital:{p}")
+        elif p in contributors:  # capital_to not named: the contributors, pro rata
+            share = (
+                f"IF({committed}>0,{refs.inputs.total(f'{v.id}:contribution:{p}', True)}"
+                f"/{committed},0)"
+            )
+        else:
+            share = None
+        terms = [f"{g.cur('capital_tier')}*{share}"] if share else []
+        for row, key in (("hurdle_tier", "hurdle"), ("profit_tier", "profit"), ("fee", "fee")):
+            if row in g.rows:
+                terms.append(f"{g.cur(row)}*{refs.scalar(f'{key}:{p}')}")
+        g.series(f"receipts:{p}", f"Receipts: {p}", "USD bn", "=" + ("+".join(terms) or "0"))
+    for p in contributors:
+        g.series(f"payments:{p}", f"Payments: {p}", "USD bn", f"=-{refs.row(f'contribution:{p}')}")
+
+
+def metrics(g: Grid, refs: Refs) -> None:
+    """Contributed, distributed, terminal value, profit, MOIC, IRR (annualised) and NPV."""
+    tl = refs.timeline
+    g.section("Metrics (investors' view: - contributions, + distributions and V_N at the horizon)")
+    g.series(
+        "net_flow",
+        "Net flow (with V_N at the horizon)",
+        "USD bn",
+        f"={g.cur('distribution')}-{g.cur('contribution')}+{g.cur('value')}*{tl.cur('last', True)}",
+    )
+    contributed = g.metric("contributed", "Contributed", "USD bn", f"={g.total('contribution')}")
+    distributed = g.metric("distributed", "Distributed", "USD bn", f"={g.total('distribution')}")
+    terminal = g.metric(
+        "terminal_value",
+        "Terminal value at the horizon",
+        "USD bn",
+        f"=SUMPRODUCT({g.span('value')},{tl.span('last', True)})",
+    )
+    back = f"(D{distributed}+D{terminal})"
+    g.metric("profit", "Profit", "USD bn", f"={back}-D{contributed}")
+    g.metric("moic", "MOIC", "x", f'=IF(D{contributed}>0,{back}/D{contributed},"n/a")', MOIC)
+    g.metric(
+        "irr",
+        "IRR (annualised)",
+        "% a year",
+        f'=IFERROR((1+IRR({g.span("net_flow")}))^{refs.m}-1,"n/a")',
+        PCT,
+    )
+    g.metric(
+        "npv",
+        "NPV at the discount rate",
+        "USD bn",
+        f"=SUMPRODUCT({g.span('net_flow')},{tl.span('discount', True)})",
+    )
+
+
+def _engine_rows(g: Grid, result: Result, v: VehicleInputs) -> None:
+    """A kind the live model does not know yet: the engine's rows, as values (not inputs)."""
+    g.note(
+        f"Kind '{v.kind.value}' has no live formulas yet: the rows below are finmodel's own "
+        "numbers (grey italic), not inputs; the metrics are live formulas on them."
+    )
+    s = result.outcome.schedules[v.id]
+    for key, label, arr, total in (
+        ("return", "Return", s.return_, True),
+        ("fee", "Fee", s.fee, True),
+        ("distribution", "Distribution", s.distribution, True),
+        ("value", "Value at the end of the period", s.value_end, False),
+    ):
+        g.values(key, f"{label} (finmodel's values)", "USD bn", arr[0], total, font=ENGINE_FONT)
+    g.section("Payments by party (party view: + received, - paid; finmodel's values)")
+    allocs = [a for a in result.outcome.allocations if a.vehicle == v.id]
+    for j, p in enumerate(result.outcome.batch.parties):
+        for key, paid in (("receipts", False), ("payments", True)):
+            amounts = np.zeros(result.outcome.batch.timeline.columns)
+            for a in allocs:
+                if (a.flow is Flow.contribution) is paid:
+                    amounts = amounts + a.by_party()[0, j]
+            if key == "receipts" or amounts.any():
+                g.values(
+                    f"{key}:{p}", f"{key.capitalize()}: {p}", "USD bn", amounts, font=ENGINE_FONT
+                )
