@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from openpyxl.styles import Alignment
+from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -217,9 +217,7 @@ class Grid:
 
     def note(self, text: str) -> None:
         """A line of explanation under the current row."""
-        c = put(self.ws, self.next_row, LABEL, text)
-        c.alignment = Alignment(wrap_text=False)
-        c.font = c.font.copy(italic=True)
+        put(self.ws, self.next_row, LABEL, text, font=Font(italic=True))
         self.next_row += 1
 
     def _claim(self, key: str, label: str, units: str) -> int:

@@ -72,12 +72,12 @@ def parties_sheet(wb: Workbook, result: Result, calcs: dict[str, Grid], timeline
             for kind in ("receipts", "payments")
             if f"{kind}:{p}" in g_.rows
         ]
-        g.series(f"net:{p}", names[p].name, "USD bn", "=" + "+".join(terms))
+        g.series(f"net:{p}", f"Net flow: {names[p].name}", "USD bn", "=" + "+".join(terms))
     g.section("Cumulative net receipts")
     for p in b.parties:
         g.series(
             f"cumulative:{p}",
-            names[p].name,
+            f"Cumulative: {names[p].name}",
             "USD bn",
             f"={g.prev(f'cumulative:{p}')}+{g.cur(f'net:{p}')}",
             total=False,

@@ -148,7 +148,8 @@ def _fund(g: Grid, refs: Refs, fee_basis: FeeBasis) -> None:
             RATE,
         )
         rate = g.const("rate")
-    for key, label in (("cash_rate", "Return on cash"), ("fee_rate", "Fee rate")):
+    fee = f"Fee rate (on {fee_basis.value}, at most the value)"
+    for key, label in (("cash_rate", "Return on cash"), ("fee_rate", fee)):
         g.constant(
             key, f"{label}, per period", "% a period", f"={refs.per_period(refs.scalar(key))}", RATE
         )
@@ -199,7 +200,7 @@ def _fund(g: Grid, refs: Refs, fee_basis: FeeBasis) -> None:
     basis = g.const("committed") if fee_basis is FeeBasis.committed else g.prev("value")
     g.series(
         "fee",
-        f"Fee (on {fee_basis.value}, at most the value)",
+        "Fee",
         "USD bn",
         f"=IF({K}>0,MIN({g.const('fee_rate')}*{basis},{gross}),0)*{g.cur('alive')}",
     )
@@ -207,7 +208,7 @@ def _fund(g: Grid, refs: Refs, fee_basis: FeeBasis) -> None:
     income = f"MIN(MAX({g.cur('return')}-{g.cur('fee')},0)*{refs.scalar('payout')},{left})"
     g.series(
         "distribution",
-        "Distribution (all of the value at the term)",
+        "Distribution",
         "USD bn",
         f"=IF({K}={g.const('term')},{left},{income})*{g.cur('alive')}",
     )
@@ -246,7 +247,7 @@ def _grant(g: Grid, refs: Refs, fee_basis: FeeBasis) -> None:
     """A grant passes each contribution straight on."""
     g.series(
         "distribution",
-        "Distribution (the contribution, passed on)",
+        "Distribution",
         "USD bn",
         f"={g.cur('contribution')}",
     )
@@ -278,7 +279,7 @@ def _release(g: Grid, refs: Refs, fee_basis: FeeBasis) -> None:
     )
     g.series(
         "return",
-        "Return (on the frozen balance)",
+        "Return",
         "USD bn",
         f"={g.prev('value')}*{g.const('cash_rate')}",
     )
@@ -291,7 +292,7 @@ def _release(g: Grid, refs: Refs, fee_basis: FeeBasis) -> None:
     )
     g.series(
         "distribution",
-        "Distribution (released)",
+        "Distribution",
         "USD bn",
         f"={g.cur('balance_in')}*{g.cur('share')}",
     )
@@ -321,11 +322,13 @@ def _waterfall(g: Grid, refs: Refs, v: VehicleInputs) -> None:
     if v.basis is Basis.income_split:
         g.series(
             "capital_tier",
-            "Capital repaid (at the term, at most what was paid in)",
+            "Capital repaid",
             "USD bn",
             f"=IF({K}={g.const('term')},MIN({dist},{g.const('committed')}),0)",
         )
-        g.series("profit_tier", "Income and profit", "USD bn", f"={dist}-{g.cur('capital_tier')}")
+        g.series(
+            "profit_tier", "Income and profit paid", "USD bn", f"={dist}-{g.cur('capital_tier')}"
+        )
         return
     g.constant(
         "hurdle_rate",
@@ -357,7 +360,10 @@ def _waterfall(g: Grid, refs: Refs, v: VehicleInputs) -> None:
         f"=MIN({dist}-{g.cur('capital_tier')},{g.cur('owed_pref_in')})",
     )
     g.series(
-        "profit_tier", "Profit", "USD bn", f"={dist}-{g.cur('capital_tier')}-{g.cur('hurdle_tier')}"
+        "profit_tier",
+        "Profit paid",
+        "USD bn",
+        f"={dist}-{g.cur('capital_tier')}-{g.cur('hurdle_tier')}",
     )
     g.series(
         "owed_capital",
@@ -449,7 +455,7 @@ def _engine_rows(g: Grid, result: Result, v: VehicleInputs) -> None:
         ("distribution", "Distribution", s.distribution, True),
         ("value", "Value at the end of the period", s.value_end, False),
     ):
-        g.values(key, f"{label} (finmodel's values)", "USD bn", arr[0], total, font=ENGINE_FONT)
+        g.values(key, label, "USD bn", arr[0], total, font=ENGINE_FONT)
     g.section("Payments by party (party view: + received, - paid; finmodel's values)")
     allocs = [a for a in result.outcome.allocations if a.vehicle == v.id]
     for j, p in enumerate(result.outcome.batch.parties):
