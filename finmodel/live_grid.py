@@ -138,10 +138,10 @@ class Grid:
         c = self.ws.cell(row=r, column=CONSTANT, value=value)
         if isinstance(value, str):
             self.cells.append((r, CONSTANT, value))
+        if style:  # before the number format: a named style carries its own
+            c.style = style
         if fmt:
             c.number_format = fmt
-        if style:
-            c.style = style
         return r
 
     def series(
@@ -191,11 +191,11 @@ class Grid:
         cell = self.ws.cell
         for k, x in enumerate(values):
             c = cell(row=r, column=FIRST_PERIOD + k, value=float(x))
-            c.number_format = fmt
             if style is not None:
                 c.style = style
             if font is not None:
                 c.font = font
+            c.number_format = fmt
         if total:
             t = cell(row=r, column=TOTAL, value=f"=SUM(E{r}:{self.last_letter}{r})")
             t.number_format, t.font = fmt, BOLD

@@ -186,7 +186,8 @@ _SCHEDULE_RATES = {VehicleKind.fund: _fund_rates, VehicleKind.release: _release_
 def timeline_sheet(wb: Workbook, result: Result, inputs: Grid) -> Grid:
     """The Timeline sheet: periods, dates, years from the start, flags and discount factors.
 
-    Row keys: ``years`` (years from the start), ``after_start`` (1 from period 1 on), ``last``
+    Row keys: ``periodic_discount`` (a constant), ``years`` (years from the start),
+    ``after_start`` (1 from period 1 on), ``last``
     (1 at the horizon; its constant is the last period number) and ``discount`` (the factor
     (1 + discount_rate)^-(years from the start)).
     """
@@ -223,6 +224,8 @@ def timeline_sheet(wb: Workbook, result: Result, inputs: Grid) -> Grid:
     )
     g.ws.cell(row=r, column=2, value=f"=MAX($E${PERIOD_ROW}:${g.last_letter}${PERIOD_ROW})")
     rate = inputs.const("discount_rate", True)
+    g.constant("periodic_discount", "Discount rate per period (also IRR's first guess)",
+               "% a period", f"=(1+{rate})^(1/{inputs.const('m', True)})-1", "0.0000%")  # fmt: skip
     g.series(
         "discount",
         "Discount factor to the start",

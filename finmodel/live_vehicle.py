@@ -92,7 +92,8 @@ def vehicle_sheet(wb: Workbook, result: Result, v: VehicleInputs, refs: Refs) ->
     else:
         build(g, refs, spec.fee.basis if spec.fee else FeeBasis.committed)
         _waterfall(g, refs, v)
-        _payments(g, refs, b.parties, contributors, v)
+        names = {p: result.assumptions.parties[p].name for p in b.parties}
+        _payments(g, refs, names, contributors, v)
     metrics(g, refs)
     g.flush()
     return g
@@ -382,12 +383,12 @@ def _waterfall(g: Grid, refs: Refs, v: VehicleInputs) -> None:
 
 
 def _payments(
-    g: Grid, refs: Refs, parties: list[str], contributors: list[str], v: VehicleInputs
+    g: Grid, refs: Refs, names: dict[str, str], contributors: list[str], v: VehicleInputs
 ) -> None:
-    """What each party receives from each tier (and the fee), and what it pays in."""
+    """What each party (``names``: id -> name) receives from each tier and pays in."""
     g.section("Payments by party (party view: + received, - paid)")
     committed = g.const("committed")
-    for p in parties:
+    for p, name in names.items():
         if refs.has(f"capital:{p}"):
             share = refs.scalar(f"capital:{p}")
         elif p in contributors:  # capital_to not named: the contributors, pro rata
@@ -401,9 +402,11 @@ def _payments(
         for row, key in (("hurdle_tier", "hurdle"), ("profit_tier", "profit"), ("fee", "fee")):
             if row in g.rows:
                 terms.append(f"{g.cur(row)}*{refs.scalar(f'{key}:{p}')}")
-        g.series(f"receipts:{p}", f"Receipts: {p}", "USD bn", "=" + ("+".join(terms) or "0"))
+        g.series(f"receipts:{p}", f"Receipts: {name}", "USD bn", "=" + ("+".join(terms) or "0"))
     for p in contributors:
-        g.series(f"payments:{p}", f"Payments: {p}", "USD bn", f"=-{refs.row(f'contribution:{p}')}")
+        g.series(
+            f"payments:{p}", f"Payments: {names[p]}", "USD bn", f"=-{refs.row(f'contribution:{p}')}"
+        )
 
 
 def metrics(g: Grid, refs: Refs) -> None:
@@ -425,13 +428,14 @@ def metrics(g: Grid, refs: Refs) -> None:
         f"=SUMPRODUCT({g.span('value')},{tl.span('last', True)})",
     )
     back = f"(D{distributed}+D{terminal})"
+    guess = tl.const("periodic_discount", True)
     g.metric("profit", "Profit", "USD bn", f"={back}-D{contributed}")
     g.metric("moic", "MOIC", "x", f'=IF(D{contributed}>0,{back}/D{contributed},"n/a")', MOIC)
     g.metric(
         "irr",
         "IRR (annualised)",
         "% a year",
-        f'=IFERROR((1+IRR({g.span("net_flow")}))^{refs.m}-1,"n/a")',
+        f'=IFERROR((1+IRR({g.span("net_flow")},{guess}))^{refs.m}-1,"n/a")',
         PCT,
     )
     g.metric(
@@ -466,5 +470,9 @@ def _engine_rows(g: Grid, result: Result, v: VehicleInputs) -> None:
                     amounts = amounts + a.by_party()[0, j]
             if key == "receipts" or amounts.any():
                 g.values(
-                    f"{key}:{p}", f"{key.capitalize()}: {p}", "USD bn", amounts, font=ENGINE_FONT
+                    f"{key}:{p}",
+                    f"{key.capitalize()}: {result.assumptions.parties[p].name}",
+                    "USD bn",
+                    amounts,
+                    font=ENGINE_FONT,
                 )

@@ -13,13 +13,13 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from openpyxl import Workbook
-from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
+from finmodel import charts
 from finmodel.kinds import Flow
 from finmodel.live_model import CHECKS, PARTIES, write_live
 from finmodel.live_vehicle import calc_sheet_name
@@ -89,19 +89,22 @@ def _contents(wb: Workbook, result: Result) -> None:
         c = put(ws, i, 1, sheet)
         c.hyperlink = Hyperlink(ref=c.coordinate, location=f"'{sheet}'!A1", display=sheet)
         c.font = Font(color="0563C1", underline="single")
-        v = names.get(sheet)
-        calc = calcs.get(sheet)
-        what = _SHEET_PURPOSE.get(sheet) or (
-            f"live model: {calc.name}, schedule, waterfall, payments and metrics (formulas)"
-            if calc
-            else None
-        ) or (
-            f"{v.name} (plan point {v.plan_point or '-'}): schedule, payments by party, metrics"
-            if v
-            else ""
-        )
-        put(ws, i, 2, what)
+        put(ws, i, 2, _purpose(sheet, names, calcs))
     widths(ws, {1: 30, 2: 90})
+
+
+def _purpose(sheet: str, static: dict, live: dict) -> str:
+    """What a sheet holds, for the Contents sheet (vehicles' sheets: static, and live)."""
+    if sheet in _SHEET_PURPOSE:
+        return _SHEET_PURPOSE[sheet]
+    if sheet in live:
+        return f"live model: {live[sheet].name}: schedule, waterfall, payments, metrics (formulas)"
+    v = static.get(sheet)
+    return (
+        f"{v.name} (plan point {v.plan_point or '-'}): schedule, payments by party, metrics"
+        if v
+        else ""
+    )
 
 
 def _master_check(ws: Worksheet, formula: str) -> None:
@@ -199,32 +202,9 @@ def _summary(ws: Worksheet, result: Result) -> None:
         tables[key] = (first, first + len(s["vehicles"]) - 1)
         row = first + len(s["vehicles"]) + 1
     first, last = tables["received"]
-    ws.add_chart(_who_receives_chart(ws, first, last, len(parties)), f"A{row + 1}")
+    ws.add_chart(charts.who_receives(ws, first, last, len(parties)), f"A{row + 1}")
     widths(ws, {1: 44, 2: 16, 3: 16, 4: 16, 5: 16, 6: 12, 7: 10, 8: 14, 9: 40})
     ws.freeze_panes = "A5"
-
-
-def _who_receives_chart(ws: Worksheet, first: int, last: int, n_parties: int) -> BarChart:
-    """Horizontal stacked bars: what each party receives from each vehicle."""
-    chart = BarChart()
-    chart.type = "bar"
-    chart.grouping = "stacked"
-    chart.overlap = 100
-    chart.gapWidth = 60
-    chart.title = "Who receives what from each vehicle (USD bn)"
-    chart.x_axis.title = None
-    chart.y_axis.title = "USD bn"
-    chart.y_axis.numFmt = "#,##0,,,"
-    chart.y_axis.majorGridlines = None
-    chart.x_axis.delete = False
-    chart.y_axis.delete = False
-    chart.x_axis.scaling.orientation = "maxMin"  # first vehicle on top, as in the table
-    chart.legend.position = "b"
-    data = Reference(ws, min_col=2, max_col=1 + n_parties, min_row=first - 1, max_row=last)
-    chart.add_data(data, titles_from_data=True)
-    chart.set_categories(Reference(ws, min_col=1, min_row=first, max_row=last))
-    chart.height, chart.width = 9, 24
-    return chart
 
 
 def _leaves(data: Any, path: tuple = ()) -> list[tuple[tuple, Any]]:
@@ -386,6 +366,8 @@ def _sources_uses(ws: Worksheet, result: Result) -> None:
     )
     widths(ws, {1: 44, 2: 16, 3: 14, **{4 + j: 14 for j in range(len(holdings) + 1)}})
     ws.freeze_panes = "B5"
+    chart = charts.pool_uses(ws, first, total_use - 1, (4, 3 + len(holdings)))
+    ws.add_chart(chart, f"A{total_use + 4}")
 
 
 def _timelineheader(ws: Worksheet, row: int, result: Result, label: str) -> int:
@@ -465,6 +447,7 @@ def _flow_label(flow: Flow) -> str:
 def _parties(ws: Worksheet, result: Result) -> None:
     row = _title(ws, "Receipts by party over time (all vehicles)", result)
     row = _timelineheader(ws, row, result, "Net flow by party")
+    dates_row = row - 1
     flows = result.outcome.party_flows()[0]
     names = result.assumptions.parties
     for j, pid in enumerate(result.outcome.batch.parties):
@@ -473,9 +456,13 @@ def _parties(ws: Worksheet, result: Result) -> None:
     row += 1
     put(ws, row, 1, "Cumulative", font=BOLD)
     row += 1
-    for j, pid in enumerate(result.outcome.batch.parties):
-        _series(ws, row, names[pid].name, np.cumsum(flows[j]), total=False)
-        row += 1
+    parties = result.outcome.batch.parties
+    for j, pid in enumerate(parties):
+        _series(ws, row + j, names[pid].name, np.cumsum(flows[j]), total=False)
+    rows = list(range(row, row + len(parties)))
+    cols = (4, 3 + result.outcome.batch.timeline.columns)
+    chart = charts.cumulative_receipts(ws, rows, [names[p].name for p in parties], dates_row, cols)
+    ws.add_chart(chart, f"A{row + len(parties) + 2}")
 
 
 def _flows(ws: Worksheet, result: Result) -> None:

@@ -281,6 +281,20 @@ def test_xlsx_summary_has_chart(workbook):
     assert workbook["Summary"]._charts
 
 
+def test_xlsx_native_charts_with_titles_in_usd_bn(workbook):
+    """Who receives what (stacked bars), receipts over time (lines), the pool (stacked bars)."""
+    kinds = {}
+    for sheet in ("Summary", "Parties", "Sources & Uses"):
+        (chart,) = workbook[sheet]._charts
+        kinds[sheet] = (chart.tagname, getattr(chart, "grouping", None))
+        assert chart.y_axis.title is not None and chart.y_axis.numFmt is not None, sheet
+    assert kinds == {
+        "Summary": ("barChart", "stacked"),
+        "Parties": ("lineChart", "standard"),
+        "Sources & Uses": ("barChart", "stacked"),
+    }
+
+
 def test_xlsx_assumptions_sheet(workbook, summary, assumptions):
     ws = workbook["Assumptions"]
     texts = [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
