@@ -372,3 +372,14 @@ def test_libreoffice_recalculation(base, base_book, changed_book, tmp_path):
         lo = Book(book.path, libreoffice(book.path, out))
         assert_live_equals_engine(lo, expected)
         assert master(lo).startswith("OK" if book is base_book else "NOT OK")
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) not installed")
+def test_libreoffice_monthly_thirty_years(base, tmp_path):
+    """361 monthly periods (too slow for the formulas package): LibreOffice agrees too."""
+    result = finmodel.run(finmodel.with_overrides(base, {"timeline.frequency": "monthly"}))
+    path = write(result, tmp_path / "monthly.xlsx")
+    (tmp_path / "lo").mkdir()
+    lo = Book(path, libreoffice(path, tmp_path / "lo"))
+    assert_live_equals_engine(lo, result)
+    assert master(lo).startswith("OK")
