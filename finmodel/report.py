@@ -43,14 +43,18 @@ if TYPE_CHECKING:
     from finmodel.result import Result
 
 
-def write_workbook(result: Result, path: Path) -> None:
-    """Write the report of ``result`` to ``path`` (an .xlsx file)."""
+def write_workbook(result: Result, path: Path, live: bool = True) -> None:
+    """Write the report of ``result`` to ``path`` (an .xlsx file).
+
+    ``live=False`` leaves out the live model (its sheets and the master check): the static
+    report alone, which the benchmark measures the live model against.
+    """
     wb = Workbook()
     summary = wb.active
     summary.title = "Summary"
     _summary(summary, result)
-    master = write_live(wb, result)
-    _master_check(summary, master)
+    if live:
+        _master_check(summary, write_live(wb, result))
     assumptions_sheet(wb.create_sheet("Assumptions"), result)
     _sources_uses(wb.create_sheet("Sources & Uses"), result)
     for vid in result.outcome.schedules:
