@@ -15,6 +15,7 @@ recalculate; the workbook is set to recalculate fully when it is opened.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from openpyxl.workbook import Workbook
@@ -40,8 +41,17 @@ _CHECK_HEADER = [
 ]
 
 
-def write_live(wb: Workbook, result: Result) -> str:
-    """Add the live sheets to ``wb``; return the master check formula (text "OK" or not)."""
+@dataclass(frozen=True)
+class LiveModel:
+    """The live sheets written: the master check's formula, and where the totals are."""
+
+    master: str
+    parties: Grid
+    calcs: dict[str, Grid]
+
+
+def write_live(wb: Workbook, result: Result) -> LiveModel:
+    """Add the live sheets to ``wb``; return the master check formula and the output grids."""
     inputs = inputs_sheet(wb, result)
     timeline = timeline_sheet(wb, result, inputs)
     calcs = {
@@ -51,7 +61,8 @@ def write_live(wb: Workbook, result: Result) -> str:
     parties = parties_sheet(wb, result, calcs, timeline)
     flags = checks_sheet(wb, result, inputs, calcs, parties)
     wb.calculation.fullCalcOnLoad = True
-    return f'=IF(SUM({flags})=0,"OK: every live check row is zero","NOT OK: see {CHECKS}")'
+    master = f'=IF(SUM({flags})=0,"OK: every live check row is zero","NOT OK: see {CHECKS}")'
+    return LiveModel(master, parties, calcs)
 
 
 def parties_sheet(wb: Workbook, result: Result, calcs: dict[str, Grid], timeline: Grid) -> Grid:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from openpyxl import Workbook
+from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.hyperlink import Hyperlink
@@ -21,7 +22,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from finmodel import charts
 from finmodel.kinds import Flow
-from finmodel.live_model import CHECKS, PARTIES, write_live
+from finmodel.live_model import CHECKS, PARTIES, LiveModel, write_live
 from finmodel.live_vehicle import calc_sheet_name
 from finmodel.workbook import (
     BOLD,
@@ -52,9 +53,11 @@ def write_workbook(result: Result, path: Path, live: bool = True) -> None:
     wb = Workbook()
     summary = wb.active
     summary.title = "Summary"
-    _summary(summary, result)
+    free_row = _summary(summary, result)
     if live:
-        _master_check(summary, write_live(wb, result))
+        model = write_live(wb, result)
+        _master_check(summary, model.master)
+        _live_totals(summary, result, model, free_row)
     assumptions_sheet(wb.create_sheet("Assumptions"), result)
     _sources_uses(wb.create_sheet("Sources & Uses"), result)
     for vid in result.outcome.schedules:
@@ -111,11 +114,18 @@ def _purpose(sheet: str, static: dict, live: dict) -> str:
     )
 
 
+_MASTER_ROW = 7  # under the engine's checks on the Summary sheet
+
+
 def _master_check(ws: Worksheet, formula: str) -> None:
     """The live model's master check, under the engine's own checks on the Summary sheet."""
-    put(ws, 7, 1, "Live model check")
-    c = ws.cell(row=7, column=2, value=formula)
-    c.font = BOLD
+    put(ws, _MASTER_ROW, 1, "Live model check")
+    c = ws.cell(row=_MASTER_ROW, column=2, value=formula)
+    c.font = Font(bold=True, color="006100")
+    red = FormulaRule(
+        formula=[f'ISNUMBER(SEARCH("NOT OK",B{_MASTER_ROW}))'], font=Font(bold=True, color="9C0006")
+    )
+    ws.conditional_formatting.add(f"B{_MASTER_ROW}", red)
 
 
 def _sheet_name(vehicle: str) -> str:
@@ -135,7 +145,8 @@ def _title(ws: Worksheet, title: str, result: Result) -> int:
 # --- sheets -----------------------------------------------------------------------------------
 
 
-def _summary(ws: Worksheet, result: Result) -> None:
+def _summary(ws: Worksheet, result: Result) -> int:
+    """The static Summary sheet; returns the first free row under its chart."""
     s = result.summary
     row = _title(ws, "finmodel: who receives what", result)
     a = result.assumptions
@@ -148,7 +159,7 @@ def _summary(ws: Worksheet, result: Result) -> None:
     put(
         ws, row + 1, 2, status, font=Font(bold=True, color="006100" if s["checks_ok"] else "9C0006")
     )
-    row += 3
+    row += 4  # the next row is the live model's master check (_MASTER_ROW)
 
     put(ws, row, 1, "Parties", font=BOLD)
     header(
@@ -209,6 +220,33 @@ def _summary(ws: Worksheet, result: Result) -> None:
     ws.add_chart(charts.who_receives(ws, first, last, len(parties)), f"A{row + 1}")
     widths(ws, {1: 44, 2: 16, 3: 16, 4: 16, 5: 16, 6: 12, 7: 10, 8: 14, 9: 40})
     ws.freeze_panes = "A5"
+    return row + 21
+
+
+def _live_totals(ws: Worksheet, result: Result, live: LiveModel, row: int) -> None:
+    """The Summary's totals again, as formulas on the live sheets: they move with the Inputs."""
+    put(ws, row, 1, "Live model: the same totals as formulas on the Inputs sheet", font=BOLD)
+    put(ws, row + 1, 1, "Change an input (blue on yellow) and these recompute; the tables above "
+        "keep finmodel's run.")  # fmt: skip
+    keys = [("Received", "received", USD_BN), ("Paid", "paid", USD_BN),
+            ("Net", "net_total", USD_BN), ("NPV", "npv", USD_BN)]  # fmt: skip
+    header(ws, row + 2, 1, ["Party (live)", *(k[0] for k in keys)])
+    parties = result.outcome.batch.parties
+    for i, p in enumerate(parties):
+        put(ws, row + 3 + i, 1, result.assumptions.parties[p].name)
+        for j, (_, key, fmt) in enumerate(keys):
+            ref = live.parties.total(f"{key}:{p}", sheet=True)
+            ws.cell(row=row + 3 + i, column=2 + j, value=f"={ref}").number_format = fmt
+    row += 4 + len(parties)
+    keys = [("Contributed", "contributed", USD_BN), ("Distributed", "distributed", USD_BN),
+            ("Terminal value", "terminal_value", USD_BN), ("Profit", "profit", USD_BN),
+            ("IRR", "irr", PCT), ("MOIC", "moic", MOIC), ("NPV", "npv", USD_BN)]  # fmt: skip
+    header(ws, row, 1, ["Vehicle (live)", *(k[0] for k in keys)])
+    for i, (vid, g) in enumerate(live.calcs.items()):
+        put(ws, row + 1 + i, 1, result.assumptions.vehicles[vid].name)
+        for j, (_, key, fmt) in enumerate(keys):
+            cell = ws.cell(row=row + 1 + i, column=2 + j, value=f"={g.total(key, sheet=True)}")
+            cell.number_format = fmt
 
 
 def _leaves(data: Any, path: tuple = ()) -> list[tuple[tuple, Any]]:

@@ -244,6 +244,28 @@ def test_base_master_check_ok(base_book):
     assert master(base_book).startswith("OK")
 
 
+def test_summary_live_totals_move_with_the_inputs(base_book, changed_book, base):
+    """The Summary's live tables: the run's numbers, then the changed run's."""
+    changed = finmodel.run(finmodel.with_overrides(base, CHANGES))
+    for book, result in ((base_book, finmodel.run(base)), (changed_book, changed)):
+        ws = book.wb["Summary"]
+        rows = {
+            c.value: c.row
+            for (c,) in ws.iter_rows(min_col=1, max_col=1)
+            if "(live)" in str(c.value)
+        }
+        s = result.summary
+        for i, p in enumerate(s["parties"]):
+            for col, key in zip("BCDE", ("received", "paid", "net", "npv")):
+                live = book.cell("Summary", col, rows["Party (live)"] + 1 + i)
+                same(live, s["parties"][p][key], f"{p} {key}")
+        for i, v in enumerate(s["vehicles"]):
+            keys = ("contributed", "distributed", "terminal_value", "profit", "irr", "moic", "npv")
+            for col, key in zip("BCDEFGH", keys):
+                live = book.cell("Summary", col, rows["Vehicle (live)"] + 1 + i)
+                same(live, s["vehicles"][v][key], f"{v} {key}")
+
+
 def test_changed_inputs_equal_run_with_set(changed_book, base):
     """Inputs changed in the workbook == finmodel.run with the same --set."""
     expected = finmodel.run(finmodel.with_overrides(base, CHANGES))
@@ -353,7 +375,9 @@ def test_static_sheets_still_carry_values(base_book, base):
     """A reader that does not recalculate still sees every number (the static sheets)."""
     wb = openpyxl.load_workbook(base_book.path, data_only=True)
     s = finmodel.run(base).summary
-    names = {r[0]: r for r in wb["Summary"].iter_rows(values_only=True) if r[0]}
+    names: dict = {}
+    for r in wb["Summary"].iter_rows(values_only=True):
+        names.setdefault(r[0], r)  # the static table, first; the live one (formulas) is below
     for pid, p in s["parties"].items():
         assert names[base.parties[pid].name][4] == pytest.approx(p["npv"], rel=REL)
 
