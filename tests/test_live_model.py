@@ -14,6 +14,8 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
 from pathlib import Path
 
 import numpy as np
@@ -208,27 +210,38 @@ def base():
 
 
 @pytest.fixture(scope="module")
-def base_book(base, tmp_path_factory):
-    path = write(finmodel.run(base), tmp_path_factory.mktemp("live") / "base.xlsx")
-    return Book(path, recompute(path))
-
-
-@pytest.fixture(scope="module")
-def changed_book(base, base_book, tmp_path_factory):
-    path = tmp_path_factory.mktemp("changed") / "base.xlsx"
-    set_inputs(base_book.path, path, CHANGES, base)
-    return Book(path, recompute(path))
-
-
-@pytest.fixture(scope="module")
 def rich():
     return finmodel.run(finmodel.with_overrides(finmodel.load("base"), RICH))
 
 
 @pytest.fixture(scope="module")
-def rich_book(rich, tmp_path_factory):
-    path = write(rich, tmp_path_factory.mktemp("rich") / "rich.xlsx")
-    return Book(path, recompute(path))
+def books(base, rich, tmp_path_factory) -> dict[str, Book]:
+    """The base case, the base case with CHANGES made in its Inputs, and the rich case,
+    recomputed by the formulas package two at a time (each takes 5-10 s)."""
+    d = tmp_path_factory.mktemp("live")
+    paths = {"base": write(finmodel.run(base), d / "base.xlsx")}
+    paths["changed"] = d / "changed" / "base.xlsx"
+    paths["changed"].parent.mkdir()
+    set_inputs(paths["base"], paths["changed"], CHANGES, base)
+    paths["rich"] = write(rich, d / "rich.xlsx")
+    with ProcessPoolExecutor(max_workers=2, mp_context=get_context("spawn")) as pool:
+        values = dict(zip(paths, pool.map(recompute, paths.values())))
+    return {k: Book(p, values[k]) for k, p in paths.items()}
+
+
+@pytest.fixture(scope="module")
+def base_book(books):
+    return books["base"]
+
+
+@pytest.fixture(scope="module")
+def changed_book(books):
+    return books["changed"]
+
+
+@pytest.fixture(scope="module")
+def rich_book(books):
+    return books["rich"]
 
 
 # --- the formulas package ----------------------------------------------------------------------
