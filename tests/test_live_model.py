@@ -70,7 +70,10 @@ def recompute(path: Path) -> dict[str, object]:
         if ":" in ref:
             continue
         v = ranges.value[0][0]
-        out[ref] = v.item() if hasattr(v, "item") else v
+        v = v.item() if hasattr(v, "item") else v
+        if type(v) not in (bool, int, float, str):  # errors, and the token of an empty cell
+            v = None if str(v) == "empty" else str(v)
+        out[ref] = v
     return out
 
 
