@@ -12,20 +12,12 @@ here asserts a time: these are figures to read, not tests.
 from __future__ import annotations
 
 import tempfile
-import time
 from pathlib import Path
+
+from bench_engine import _best  # best of n, as the engine's benchmark measures
 
 import finmodel
 from finmodel.report import write_workbook
-
-
-def _best(fn, repeat: int = 3) -> float:
-    times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return min(times)
 
 
 def bench(label: str, overrides: dict) -> dict[str, float]:

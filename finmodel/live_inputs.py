@@ -134,37 +134,18 @@ def _vehicle_inputs(g: Grid, result: Result, v: VehicleInputs) -> None:
                 contrib[j],
                 style=INPUT,
             )
+    timing = []  # (key, what, units, values per period, format)
     if v.kind is VehicleKind.fund:
-        g.values(
-            f"{v.id}:deploy_target",
-            f"{path}.deployment: cumulative fraction deployed",
-            "share",
-            v.deploy_target[0],
-            total=False,
-            fmt=SHARE,
-            style=INPUT,
-        )
-        if spec.return_.path is not None:
-            annual = (1.0 + v.return_rate[0]) ** result.outcome.batch.timeline.m - 1.0
-            g.values(
-                f"{v.id}:return_path",
-                f"{path}.return.path (by period)",
-                "% a year",
-                annual,
-                total=False,
-                fmt=PCT,
-                style=INPUT,
-            )
+        timing.append(("deploy_target", "deployment: cumulative fraction deployed", "share",
+                       v.deploy_target[0], SHARE))  # fmt: skip
+    if v.kind is VehicleKind.fund and spec.return_.path is not None:
+        annual = (1.0 + v.return_rate[0]) ** result.outcome.batch.timeline.m - 1.0
+        timing.append(("return_path", "return.path (by period)", "% a year", annual, PCT))
     if v.kind is VehicleKind.release:
-        g.values(
-            f"{v.id}:release_share",
-            f"{path}.release: share of the balance released",
-            "share",
-            v.release_share[0],
-            total=False,
-            fmt=SHARE,
-            style=INPUT,
-        )
+        timing.append(("release_share", "release: share of the balance released", "share",
+                       v.release_share[0], SHARE))  # fmt: skip
+    for key, what, units, values, fmt in timing:
+        g.values(f"{v.id}:{key}", f"{path}.{what}", units, values, False, fmt, style=INPUT)
 
 
 def _fund_rates(spec) -> list[tuple[str, str, float]]:
