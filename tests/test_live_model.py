@@ -38,7 +38,8 @@ CHANGES = {  # the same change, made in the workbook's Inputs and with --set
 }
 #: A short timeline that exercises what the base case does not: a fee on NAV and one on
 #: committed capital, a hurdle that is paid, return paths (one with a loss, under income_split),
-#: deployment at once, a release over three years earning cash interest.
+#: deployment at once, a release over three years earning cash interest, a term past the
+#: horizon, capital returned to its contributors pro rata (capital_to not named).
 RICH = {
     "timeline.years": 8,
     "vehicles.us_led_fund.fee": {"rate": 0.01, "basis": "nav", "to": "us"},
@@ -52,7 +53,8 @@ RICH = {
     "vehicles.us_russia_instrument.deployment.years": 0,
     "vehicles.us_russia_instrument.return.path": [0.08, -0.25, 0.1],
     "vehicles.us_russia_instrument.return.rate": None,
-    "vehicles.us_russia_instrument.term_years": 5,
+    "vehicles.us_russia_instrument.term_years": 10,  # past the horizon: a terminal value
+    "vehicles.european_fund.waterfall.capital_to": None,  # back to its contributors, pro rata
     "vehicles.unfrozen_european_assets.release.years": 3,
     "vehicles.unfrozen_european_assets.cash_rate": 0.02,
 }
@@ -305,7 +307,9 @@ def test_rich_case_live_values_equal_engine(rich_book, rich):
     paid = {(a.vehicle, a.flow.value) for a in rich.outcome.allocations if np.any(a.amount)}
     assert {("us_led_fund", "hurdle"), ("us_led_fund", "fee"), ("us_russia_instrument", "income"),
             ("unfrozen_european_assets", "profit")} <= paid  # fmt: skip
-    assert rich.summary["vehicles"]["us_russia_instrument"]["profit"] < 0
+    assert rich.outcome.schedules["us_russia_instrument"].return_.min() < 0  # a year's loss
+    assert rich.summary["vehicles"]["us_russia_instrument"]["terminal_value"] > 0
+    assert rich.summary["parties"]["europe"]["by_vehicle"]["european_fund"]["received"] > 0
     assert_live_equals_engine(rich_book, rich)
     assert master(rich_book).startswith("OK")
 
