@@ -107,11 +107,19 @@ class Grid:
 
     # --- writing ------------------------------------------------------------------------------
 
-    def title(self, title: str, scenario: str) -> None:
-        """Title, scenario, sign convention; the period and date header rows from Timeline."""
+    def title(self, title: str, scenario: str, timed: bool = True) -> None:
+        """Title, scenario, sign convention; the period and date header rows from Timeline.
+
+        A sheet of constants only (``timed=False``) gets a header without the periods.
+        """
         put(self.ws, 1, 1, title, font=TITLE)
         put(self.ws, 2, 1, f"Scenario: {scenario}")
         put(self.ws, 3, 1, SIGN_NOTE)
+        if not timed:
+            header(self.ws, PERIOD_ROW, 1, ["Item", "Value", "Units"])
+            widths(self.ws, {1: 60, 2: 16, 3: 11})
+            self.ws.freeze_panes = self.ws.cell(row=FIRST_ROW, column=1)
+            return
         header(self.ws, PERIOD_ROW, 1, ["Period", "Constant", "Units", "Total"])
         header(self.ws, DATE_ROW, 1, ["Period end", "", "", ""])
         for k, col in enumerate(self.letters):

@@ -5,9 +5,10 @@ with its key path in the assumption file (``vehicles.us_led_fund.return.rate``),
 made here is the same change as ``finmodel run --set KEY=VALUE``. Rates are annual, as in the
 assumption files; the calculation sheets turn them into per-period rates.
 
-Timing profiles (contributions per period, the cumulative deployment fraction, the release share)
-are inputs on the timeline, written from the engine's compiled arrays; the pool's carve-outs reach
-the vehicles as the owner's contribution at period 0 (Sources & Uses shows how they are made).
+Timing profiles (new money's contributions per period, the cumulative deployment fraction, the
+release share) are inputs on the timeline, written from the engine's compiled arrays. The pool's
+holdings, exchange rates and carve-outs are inputs too (:mod:`finmodel.live_pool`): a vehicle
+funded from the pool receives its carve-outs, computed live, at period 0.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from openpyxl.workbook import Workbook
 from finmodel.batch import VehicleInputs
 from finmodel.kinds import VehicleKind
 from finmodel.live_grid import DATE_ROW, FIRST_PERIOD, PERIOD_ROW, Grid
+from finmodel.live_pool import pool_inputs
 from finmodel.workbook import INPUT_FILL, INPUT_FONT, PCT
 
 INPUT = "Input"
@@ -67,6 +69,7 @@ def inputs_sheet(wb: Workbook, result: Result) -> Grid:
     scalar(
         "deployed_tolerance", "deployment complete within", "share", DEPLOYED_TOLERANCE, "0.0E+00"
     )
+    pool_inputs(g, result, scalar)
     for v in b.vehicles:
         _vehicle_inputs(g, result, v)
     return g
@@ -126,7 +129,7 @@ def _vehicle_inputs(g: Grid, result: Result, v: VehicleInputs) -> None:
             )
     contrib = v.contributions[0]
     for j, p in enumerate(result.outcome.batch.parties):
-        if contrib[j].any():
+        if contrib[j].any() and not (from_pool(result, v.id) and j == result.outcome.batch.owner):
             g.values(
                 f"{v.id}:contribution:{p}",
                 f"{path} contributions: {names[p].name}",
@@ -146,6 +149,11 @@ def _vehicle_inputs(g: Grid, result: Result, v: VehicleInputs) -> None:
                        v.release_share[0], SHARE))  # fmt: skip
     for key, what, units, values, fmt in timing:
         g.values(f"{v.id}:{key}", f"{path}.{what}", units, values, False, fmt, style=INPUT)
+
+
+def from_pool(result: Result, vid: str) -> bool:
+    """Whether vehicle ``vid`` is funded by the pool (its owner's contribution is live)."""
+    return result.assumptions.vehicles[vid].capital.from_ == "pool"
 
 
 def _fund_rates(spec) -> list[tuple[str, str, float]]:

@@ -22,6 +22,7 @@ from openpyxl.workbook import Workbook
 
 from finmodel.live_grid import Grid
 from finmodel.live_inputs import inputs_sheet, timeline_sheet
+from finmodel.live_pool import pool_sheet
 from finmodel.live_vehicle import Refs, vehicle_sheet
 from finmodel.workbook import BOLD, ENGINE_FONT, MOIC, PCT, USD_BN, USD_CENTS, header, put, widths
 
@@ -54,12 +55,13 @@ def write_live(wb: Workbook, result: Result) -> LiveModel:
     """Add the live sheets to ``wb``; return the master check formula and the output grids."""
     inputs = inputs_sheet(wb, result)
     timeline = timeline_sheet(wb, result, inputs)
+    pool = pool_sheet(wb, result, inputs)
     calcs = {
-        v.id: vehicle_sheet(wb, result, v, Refs(inputs, timeline, v.id))
+        v.id: vehicle_sheet(wb, result, v, Refs(inputs, timeline, pool, v.id))
         for v in result.outcome.batch.vehicles
     }
     parties = parties_sheet(wb, result, calcs, timeline)
-    flags = checks_sheet(wb, result, inputs, calcs, parties)
+    flags = checks_sheet(wb, result, inputs, calcs, parties, pool)
     wb.calculation.fullCalcOnLoad = True
     master = f'=IF(SUM({flags})=0,"OK: every live check row is zero","NOT OK: see {CHECKS}")'
     return LiveModel(master, parties, calcs)
@@ -122,7 +124,7 @@ def parties_sheet(wb: Workbook, result: Result, calcs: dict[str, Grid], timeline
 
 
 def checks_sheet(
-    wb: Workbook, result: Result, inputs: Grid, calcs: dict[str, Grid], parties: Grid
+    wb: Workbook, result: Result, inputs: Grid, calcs: dict[str, Grid], parties: Grid, pool: Grid
 ) -> str:
     """Write the live check rows; return the range of their flags (for the master check)."""
     ws = wb.create_sheet(CHECKS)
@@ -143,7 +145,11 @@ def checks_sheet(
     )
     header(ws, 5, 1, _CHECK_HEADER)
     usd, rate = inputs.const("tolerance_usd", True), inputs.const("tolerance_rate", True)
-    rows = _identity_rows(result, inputs, calcs) + _engine_rows(result, calcs, parties)
+    rows = (
+        _pool_rows(result, pool)
+        + _identity_rows(result, inputs, calcs)
+        + _engine_rows(result, calcs, parties)
+    )
     first = row = 6
     for label, live, expected, fmt, is_rate in rows:
         put(ws, row, 1, label)
@@ -171,6 +177,24 @@ def checks_sheet(
 
 
 Row = tuple[str, str, "float | str | None", str, bool]
+
+
+def _pool_rows(result: Result, pool: Grid) -> list[Row]:
+    """Every dollar of the pool goes to exactly one carve-out, none asks for more than is left;
+    the pool's total against finmodel's run."""
+    c = {k: pool.const(k, True) for k in ("sources", "uses", "left")}
+    out: list[Row] = [
+        ("pool: sources - uses - left", f"={c['sources']}-{c['uses']}-{c['left']}", 0.0,
+         USD_CENTS, False),
+        ("pool: left to no carve-out", f"={c['left']}", 0.0, USD_CENTS, False),
+    ]  # fmt: skip
+    for i, carve in enumerate(result.assumptions.pool.allocation):
+        if carve.amount_bn is not None:
+            out.append((f"pool: carve-out {i} ({carve.vehicle}) asks beyond what is left",
+                        f"={pool.const(f'short:{i}', True)}", 0.0, USD_CENTS, False))  # fmt: skip
+    out.append(("pool: sources, live vs finmodel run", f"={c['sources']}",
+                result.summary["pool"]["total"], USD_BN, False))  # fmt: skip
+    return out
 
 
 def _identity_rows(result: Result, inputs: Grid, calcs: dict[str, Grid]) -> list[Row]:

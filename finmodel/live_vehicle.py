@@ -23,6 +23,7 @@ from openpyxl.workbook import Workbook
 from finmodel.batch import VehicleInputs
 from finmodel.kinds import Basis, FeeBasis, Flow, VehicleKind
 from finmodel.live_grid import PERIOD_ROW, Grid
+from finmodel.live_inputs import from_pool
 from finmodel.workbook import ENGINE_FONT, MOIC, PCT, USD_BN
 
 if TYPE_CHECKING:
@@ -35,8 +36,8 @@ RATE = "0.0000%"
 class Refs:
     """The other sheets a calculation sheet refers to, and its vehicle's input keys."""
 
-    def __init__(self, inputs: Grid, timeline: Grid, vid: str) -> None:
-        self.inputs, self.timeline, self.vid = inputs, timeline, vid
+    def __init__(self, inputs: Grid, timeline: Grid, pool: Grid, vid: str) -> None:
+        self.inputs, self.timeline, self.pool, self.vid = inputs, timeline, pool, vid
 
     def scalar(self, key: str) -> str:
         """The vehicle's scalar input ``key`` (absolute, on Inputs)."""
@@ -69,8 +70,9 @@ def vehicle_sheet(wb: Workbook, result: Result, v: VehicleInputs, refs: Refs) ->
     g = Grid(wb.create_sheet(calc_sheet_name(v.id)), b.timeline.columns)
     g.title(f"{spec.name}: live schedule, waterfall and payments ({v.kind.value})", result.name)
     g.section("Schedule (the vehicle's books)")
-    contributors = [p for j, p in enumerate(b.parties) if refs.has(f"contribution:{p}")]
-    terms = [refs.row(f"contribution:{p}") for p in contributors] or ["0"]
+    names = {p: result.assumptions.parties[p].name for p in b.parties}
+    contributors = _contributions(g, refs, result, b.parties)
+    terms = [g.cur(f"contribution:{p}") for p in contributors] or ["0"]
     g.series("contribution", "Contribution", "USD bn", "=" + "+".join(terms))
     g.constant(
         "committed",
@@ -92,7 +94,6 @@ def vehicle_sheet(wb: Workbook, result: Result, v: VehicleInputs, refs: Refs) ->
     else:
         build(g, refs, spec.fee.basis if spec.fee else FeeBasis.committed)
         _waterfall(g, refs, v)
-        names = {p: result.assumptions.parties[p].name for p in b.parties}
         _payments(g, refs, names, contributors, v)
     metrics(g, refs)
     g.flush()
@@ -382,6 +383,25 @@ def _waterfall(g: Grid, refs: Refs, v: VehicleInputs) -> None:
     )
 
 
+def _contributions(g: Grid, refs: Refs, result: Result, parties: list[str]) -> list[str]:
+    """A row per contributor: new money from Inputs, or the pool's carve-outs at period 0."""
+    out = []
+    owner = parties[result.outcome.batch.owner]
+    for p in parties:
+        name = result.assumptions.parties[p].name
+        if refs.has(f"contribution:{p}"):
+            g.series(f"contribution:{p}", f"Contribution: {name}", "USD bn",
+                     f"={refs.row(f'contribution:{p}')}")  # fmt: skip
+        elif p == owner and from_pool(result, refs.vid):
+            use = refs.pool.const(f"vehicle:{refs.vid}", sheet=True)
+            g.series(f"contribution:{p}", f"Contribution: {name} (from the pool)", "USD bn",
+                     f"=IF({K}=0,{use},0)")  # fmt: skip
+        else:
+            continue
+        out.append(p)
+    return out
+
+
 def _payments(
     g: Grid, refs: Refs, names: dict[str, str], contributors: list[str], v: VehicleInputs
 ) -> None:
@@ -392,10 +412,7 @@ def _payments(
         if refs.has(f"capital:{p}"):
             share = refs.scalar(f"capital:{p}")
         elif p in contributors:  # capital_to not named: the contributors, pro rata
-            share = (
-                f"IF({committed}>0,{refs.inputs.total(f'{v.id}:contribution:{p}', True)}"
-                f"/{committed},0)"
-            )
+            share = f"IF({committed}>0,{g.total(f'contribution:{p}')}/{committed},0)"
         else:
             share = None
         terms = [f"{g.cur('capital_tier')}*{share}"] if share else []
@@ -405,7 +422,7 @@ def _payments(
         g.series(f"receipts:{p}", f"Receipts: {name}", "USD bn", "=" + ("+".join(terms) or "0"))
     for p in contributors:
         g.series(
-            f"payments:{p}", f"Payments: {names[p]}", "USD bn", f"=-{refs.row(f'contribution:{p}')}"
+            f"payments:{p}", f"Payments: {names[p]}", "USD bn", f"=-{g.cur(f'contribution:{p}')}"
         )
 
 

@@ -23,6 +23,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from finmodel import charts
 from finmodel.kinds import Flow
 from finmodel.live_model import CHECKS, PARTIES, LiveModel, write_live
+from finmodel.live_pool import POOL
 from finmodel.live_vehicle import calc_sheet_name
 from finmodel.workbook import (
     BOLD,
@@ -73,6 +74,7 @@ _SHEET_PURPOSE = {
     "Summary": "who receives what: parties, vehicles, and a chart; the master check",
     "Inputs": "live model: every number its formulas use (blue on yellow: change them here)",
     "Timeline": "live model: periods, dates, flags and discount factors",
+    POOL: "live model: the frozen pool's holdings in USD and its carve-outs, applied in order",
     PARTIES: "live model: each party's flows over time, totals and NPV (formulas)",
     CHECKS: "live model: identities, and live model vs finmodel's run, each a check row",
     "Assumptions": "every input with its unit and source; the readings; files and sha256",

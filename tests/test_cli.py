@@ -262,7 +262,7 @@ def test_xlsx_sheets(workbook, assumptions):
         assert sheet in names
     for vid, v in assumptions.vehicles.items():
         assert vid[:31] in names or v.name[:31] in names, vid
-    live = ("Inputs", "Timeline", "Parties (live)", "Checks (live)")
+    live = ("Inputs", "Timeline", "Calc pool", "Parties (live)", "Checks (live)")
     for sheet in (*live, *(f"Calc {vid}"[:31] for vid in assumptions.vehicles)):
         assert sheet in names
     # a Contents sheet, first; the static sheets; the live model's sheets

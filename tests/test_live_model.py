@@ -35,11 +35,13 @@ CHANGES = {  # the same change, made in the workbook's Inputs and with --set
     "vehicles.us_led_fund.waterfall.profit_split.us": 0.3,
     "vehicles.us_led_fund.waterfall.profit_split.ukraine": 0.7,
     "discount_rate": 0.06,
+    "pool.holdings.united_kingdom.amount_bn": 25,  # the pool's carve-outs are live too
 }
 #: A short timeline that exercises what the base case does not: a fee on NAV and one on
 #: committed capital, a hurdle that is paid, return paths (one with a loss, under income_split),
 #: deployment at once, a release over three years earning cash interest, a term past the
-#: horizon, capital returned to its contributors pro rata (capital_to not named).
+#: horizon, capital returned to its contributors pro rata (capital_to not named), a carve-out
+#: from the pool taken holding by holding (in_order).
 RICH = {
     "timeline.years": 8,
     "vehicles.us_led_fund.fee": {"rate": 0.01, "basis": "nav", "to": "us"},
@@ -56,6 +58,7 @@ RICH = {
     "vehicles.us_russia_instrument.term_years": 10,  # past the horizon: a terminal value
     "vehicles.european_fund.waterfall.capital_to": None,  # back to its contributors, pro rata
     "vehicles.unfrozen_european_assets.release.years": 3,
+    "pool.allocation.0.method": "in_order",
     "vehicles.unfrozen_european_assets.cash_rate": 0.02,
 }
 
@@ -138,7 +141,8 @@ def set_inputs(src: Path, dst: Path, changes: dict[str, float], a) -> None:
     for key, value in changes.items():
         head, _, party = key.rpartition(".")
         label = f"{head}: {a.parties[party].name}" if party in a.parties else key
-        wb["Inputs"].cell(row=rows[label], column=2).value = value
+        (row,) = [r for text, r in rows.items() if text == label or text.startswith(label + " (")]
+        wb["Inputs"].cell(row=row, column=2).value = value
     wb.save(dst)
 
 
