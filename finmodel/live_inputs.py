@@ -5,8 +5,9 @@ with its key path in the assumption file (``vehicles.us_led_fund.return.rate``),
 made here is the same change as ``finmodel run --set KEY=VALUE``. Rates are annual, as in the
 assumption files; the calculation sheets turn them into per-period rates.
 
-Timing profiles (new money's contributions per period, the cumulative deployment fraction, the
-release share) are inputs on the timeline, written from the engine's compiled arrays. The pool's
+Schedules over years (deployment, release, new money) are live from their ``years`` inputs
+(:mod:`finmodel.live_phasing`); one given as ``fractions``, or new money in a currency whose
+rate follows a path, is a timing row on the timeline, written from the engine's arrays. The pool's
 holdings, exchange rates and carve-outs are inputs too (:mod:`finmodel.live_pool`): a vehicle
 funded from the pool receives its carve-outs, computed live, at period 0.
 """
@@ -21,6 +22,7 @@ from openpyxl.workbook import Workbook
 from finmodel.batch import VehicleInputs
 from finmodel.kinds import VehicleKind
 from finmodel.live_grid import DATE_ROW, FIRST_PERIOD, PERIOD_ROW, Grid
+from finmodel.live_phasing import live_money, live_years, phasing_inputs
 from finmodel.live_pool import pool_inputs
 from finmodel.workbook import INPUT_FILL, INPUT_FONT, PCT
 
@@ -127,9 +129,11 @@ def _vehicle_inputs(g: Grid, result: Result, v: VehicleInputs) -> None:
                 shares[0, j],
                 SHARE,
             )
+    phasing_inputs(a, v.id, v.kind, scalar)
     contrib = v.contributions[0]
+    timed_money = not from_pool(result, v.id) and not live_money(a, v.id)
     for j, p in enumerate(result.outcome.batch.parties):
-        if contrib[j].any() and not (from_pool(result, v.id) and j == result.outcome.batch.owner):
+        if contrib[j].any() and timed_money:
             g.values(
                 f"{v.id}:contribution:{p}",
                 f"{path} contributions: {names[p].name}",
@@ -138,15 +142,30 @@ def _vehicle_inputs(g: Grid, result: Result, v: VehicleInputs) -> None:
                 style=INPUT,
             )
     timing = []  # (key, what, units, values per period, format)
-    if v.kind is VehicleKind.fund:
-        timing.append(("deploy_target", "deployment: cumulative fraction deployed", "share",
-                       v.deploy_target[0], SHARE))  # fmt: skip
+    timed_schedule = live_years(spec, v.kind) is None
+    if v.kind is VehicleKind.fund and timed_schedule:
+        timing.append(
+            (
+                "deploy_target",
+                "deployment: cumulative fraction deployed",
+                "share",
+                v.deploy_target[0],
+                SHARE,
+            )
+        )
     if v.kind is VehicleKind.fund and spec.return_.path is not None:
         annual = (1.0 + v.return_rate[0]) ** result.outcome.batch.timeline.m - 1.0
         timing.append(("return_path", "return.path (by period)", "% a year", annual, PCT))
-    if v.kind is VehicleKind.release:
-        timing.append(("release_share", "release: share of the balance released", "share",
-                       v.release_share[0], SHARE))  # fmt: skip
+    if v.kind is VehicleKind.release and timed_schedule:
+        timing.append(
+            (
+                "release_share",
+                "release: share of the balance released",
+                "share",
+                v.release_share[0],
+                SHARE,
+            )
+        )
     for key, what, units, values, fmt in timing:
         g.values(f"{v.id}:{key}", f"{path}.{what}", units, values, False, fmt, style=INPUT)
 
@@ -213,8 +232,13 @@ def timeline_sheet(wb: Workbook, result: Result, inputs: Grid) -> Grid:
     )
     g.ws.cell(row=r, column=2, value=f"=MAX($E${PERIOD_ROW}:${g.last_letter}${PERIOD_ROW})")
     rate = inputs.const("discount_rate", True)
-    g.constant("periodic_discount", "Discount rate per period (also IRR's first guess)",
-               "% a period", f"=(1+{rate})^(1/{inputs.const('m', True)})-1", "0.0000%")  # fmt: skip
+    g.constant(
+        "periodic_discount",
+        "Discount rate per period (also IRR's first guess)",
+        "% a period",
+        f"=(1+{rate})^(1/{inputs.const('m', True)})-1",
+        "0.0000%",
+    )
     g.series(
         "discount",
         "Discount factor to the start",

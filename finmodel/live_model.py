@@ -184,16 +184,35 @@ def _pool_rows(result: Result, pool: Grid) -> list[Row]:
     the pool's total against finmodel's run."""
     c = {k: pool.const(k, True) for k in ("sources", "uses", "left")}
     out: list[Row] = [
-        ("pool: sources - uses - left", f"={c['sources']}-{c['uses']}-{c['left']}", 0.0,
-         USD_CENTS, False),
+        (
+            "pool: sources - uses - left",
+            f"={c['sources']}-{c['uses']}-{c['left']}",
+            0.0,
+            USD_CENTS,
+            False,
+        ),
         ("pool: left to no carve-out", f"={c['left']}", 0.0, USD_CENTS, False),
-    ]  # fmt: skip
+    ]
     for i, carve in enumerate(result.assumptions.pool.allocation):
         if carve.amount_bn is not None:
-            out.append((f"pool: carve-out {i} ({carve.vehicle}) asks beyond what is left",
-                        f"={pool.const(f'short:{i}', True)}", 0.0, USD_CENTS, False))  # fmt: skip
-    out.append(("pool: sources, live vs finmodel run", f"={c['sources']}",
-                result.summary["pool"]["total"], USD_BN, False))  # fmt: skip
+            out.append(
+                (
+                    f"pool: carve-out {i} ({carve.vehicle}) asks beyond what is left",
+                    f"={pool.const(f'short:{i}', True)}",
+                    0.0,
+                    USD_CENTS,
+                    False,
+                )
+            )
+    out.append(
+        (
+            "pool: sources, live vs finmodel run",
+            f"={c['sources']}",
+            result.summary["pool"]["total"],
+            USD_BN,
+            False,
+        )
+    )
     return out
 
 

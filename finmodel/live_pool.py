@@ -37,11 +37,10 @@ def pool_inputs(g: Grid, result: Result, scalar) -> None:
     with an amount), ``select:<i>:<id>`` (1 where carve-out i draws on holding id).
     """
     a = result.assumptions
-    g.section("The frozen-asset pool (pool.holdings, pool.allocation, fx at the start date)")
+    g.section("Exchange rates at the start, and the frozen-asset pool (holdings, carve-outs)")
     scalar("bn", "one billion (amounts in the assumption files are in bn)", "units", 1e9, "0.0E+00")
     fx = fx_at_start(a)
-    currencies = {h.currency for h in a.pool.holdings} | {c.currency for c in a.pool.allocation}
-    for cur in sorted(currencies - {"USD"}):
+    for cur in sorted(set(a.fx) - {"USD"}):
         which = "rate" if a.fx[cur].path is None else "path (first year)"
         scalar(f"fx:{cur}", f"fx.{cur}.{which}", "USD per unit", float(fx[cur][0]), "0.0000")
     for h in a.pool.holdings:
@@ -84,20 +83,32 @@ def pool_sheet(wb: Workbook, result: Result, inputs: Grid) -> Grid:
         g.section(f"Carve-out {i}: to {c.vehicle} ({method}, from {', '.join(c.from_)})")
         for h in holdings:
             select = inputs.const(f"select:{i}:{h}", True)
-            g.constant(f"available:{i}:{h}", f"Available: {h}", "USD bn", f"={select}*{left[h]}",
-                       USD_BN)  # fmt: skip
+            g.constant(
+                f"available:{i}:{h}", f"Available: {h}", "USD bn", f"={select}*{left[h]}", USD_BN
+            )
         available = [g.const(f"available:{i}:{h}") for h in holdings]
         total = g.const(f"total:{i}")
-        g.constant(f"total:{i}", "Available in all", "USD bn", f"=SUM({','.join(available)})",
-                   USD_BN)  # fmt: skip
+        g.constant(
+            f"total:{i}", "Available in all", "USD bn", f"=SUM({','.join(available)})", USD_BN
+        )
         if c.amount_bn is None:
             g.constant(f"wanted:{i}", "Taken (the remainder)", "USD bn", f"={total}", USD_BN)
         else:
             asked = usd(f"carve:{i}", c.currency)
-            g.constant(f"wanted:{i}", "Taken (at most what is available)", "USD bn",
-                       f"=MIN({asked},{total})", USD_BN)  # fmt: skip
-            g.constant(f"short:{i}", "Asked beyond what is available", "USD bn",
-                       f"=MAX({asked}-{total},0)", USD_BN)  # fmt: skip
+            g.constant(
+                f"wanted:{i}",
+                "Taken (at most what is available)",
+                "USD bn",
+                f"=MIN({asked},{total})",
+                USD_BN,
+            )
+            g.constant(
+                f"short:{i}",
+                "Asked beyond what is available",
+                "USD bn",
+                f"=MAX({asked}-{total},0)",
+                USD_BN,
+            )
         wanted = g.const(f"wanted:{i}")
         for j, h in enumerate(holdings):
             avail = available[j]
@@ -110,12 +121,16 @@ def pool_sheet(wb: Workbook, result: Result, inputs: Grid) -> Grid:
                 take = f"=MIN(MAX({wanted}-({before}),0),{avail})"
             g.constant(f"taken:{i}:{h}", f"Taken: {h}", "USD bn", take, USD_BN)
         for h in holdings:
-            g.constant(f"left:{i}:{h}", f"Left: {h}", "USD bn",
-                       f"={left[h]}-{g.const(f'taken:{i}:{h}')}", USD_BN)  # fmt: skip
+            g.constant(
+                f"left:{i}:{h}",
+                f"Left: {h}",
+                "USD bn",
+                f"={left[h]}-{g.const(f'taken:{i}:{h}')}",
+                USD_BN,
+            )
             left[h] = g.const(f"left:{i}:{h}")
         taken = ",".join(g.const(f"taken:{i}:{h}") for h in holdings)
-        g.constant(f"use:{i}", f"Carve-out {i}: to {c.vehicle}", "USD bn", f"=SUM({taken})",
-                   USD_BN)  # fmt: skip
+        g.constant(f"use:{i}", f"Carve-out {i}: to {c.vehicle}", "USD bn", f"=SUM({taken})", USD_BN)
     g.section("Uses by vehicle, and totals")
     for vid in a.vehicles:
         uses = [g.const(f"use:{i}") for i, c in enumerate(a.pool.allocation) if c.vehicle == vid]

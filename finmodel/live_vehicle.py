@@ -24,6 +24,7 @@ from finmodel.batch import VehicleInputs
 from finmodel.kinds import Basis, FeeBasis, Flow, VehicleKind
 from finmodel.live_grid import PERIOD_ROW, Grid
 from finmodel.live_inputs import from_pool
+from finmodel.live_phasing import deploy_target, live_money, new_money, release_share
 from finmodel.workbook import ENGINE_FONT, MOIC, PCT, USD_BN
 
 if TYPE_CHECKING:
@@ -113,14 +114,7 @@ def _fund(g: Grid, refs: Refs, fee_basis: FeeBasis) -> None:
         total=False,
         fmt="0",
     )
-    g.series(
-        "target",
-        "Cumulative fraction to deploy",
-        "share",
-        f"={refs.row('deploy_target')}",
-        total=False,
-        fmt="0.00%",
-    )
+    deploy_target(g, refs)
     r = g.series(
         "moves",
         "Period in which the schedule moves (else 0)",
@@ -271,14 +265,7 @@ def _release(g: Grid, refs: Refs, fee_basis: FeeBasis) -> None:
         f"={refs.per_period(refs.scalar('cash_rate'))}",
         RATE,
     )
-    g.series(
-        "share",
-        "Share of the balance released",
-        "share",
-        f"={refs.row('release_share')}",
-        total=False,
-        fmt="0.00%",
-    )
+    release_share(g, refs)
     g.series(
         "return",
         "Return",
@@ -389,13 +376,25 @@ def _contributions(g: Grid, refs: Refs, result: Result, parties: list[str]) -> l
     owner = parties[result.outcome.batch.owner]
     for p in parties:
         name = result.assumptions.parties[p].name
-        if refs.has(f"contribution:{p}"):
-            g.series(f"contribution:{p}", f"Contribution: {name}", "USD bn",
-                     f"={refs.row(f'contribution:{p}')}")  # fmt: skip
+        a = result.assumptions
+        money = new_money(g, refs, a, p) if live_money(a, refs.vid) else None
+        if money is not None:
+            g.series(f"contribution:{p}", f"Contribution: {name}", "USD bn", f"={money}")
+        elif refs.has(f"contribution:{p}"):
+            g.series(
+                f"contribution:{p}",
+                f"Contribution: {name}",
+                "USD bn",
+                f"={refs.row(f'contribution:{p}')}",
+            )
         elif p == owner and from_pool(result, refs.vid):
             use = refs.pool.const(f"vehicle:{refs.vid}", sheet=True)
-            g.series(f"contribution:{p}", f"Contribution: {name} (from the pool)", "USD bn",
-                     f"=IF({K}=0,{use},0)")  # fmt: skip
+            g.series(
+                f"contribution:{p}",
+                f"Contribution: {name} (from the pool)",
+                "USD bn",
+                f"=IF({K}=0,{use},0)",
+            )
         else:
             continue
         out.append(p)

@@ -36,10 +36,13 @@ CHANGES = {  # the same change, made in the workbook's Inputs and with --set
     "vehicles.us_led_fund.waterfall.profit_split.ukraine": 0.7,
     "discount_rate": 0.06,
     "pool.holdings.united_kingdom.amount_bn": 25,  # the pool's carve-outs are live too
+    "vehicles.us_led_fund.deployment.years": 3,  # and the schedules over years
+    "vehicles.european_fund.capital.contributions.0.years": 2,
 }
 #: A short timeline that exercises what the base case does not: a fee on NAV and one on
 #: committed capital, a hurdle that is paid, return paths (one with a loss, under income_split),
-#: deployment at once, a release over three years earning cash interest, a term past the
+#: deployment at once and by fractions, new money from its second year, a release over three
+#: years earning cash interest, a term past the
 #: horizon, capital returned to its contributors pro rata (capital_to not named), a carve-out
 #: from the pool taken holding by holding (in_order).
 RICH = {
@@ -49,10 +52,11 @@ RICH = {
     "vehicles.us_led_fund.return.path": [0.05, 0.15, 0.2, 0.07],
     "vehicles.us_led_fund.return.rate": None,
     "vehicles.us_led_fund.term_years": 6,
-    "vehicles.us_led_fund.deployment.years": 2,
+    "vehicles.us_led_fund.deployment.years": 0,
     "vehicles.us_russia_instrument.waterfall.basis": "income_split",
     "vehicles.us_russia_instrument.fee": {"rate": 0.02, "basis": "committed", "to": "russia"},
-    "vehicles.us_russia_instrument.deployment.years": 0,
+    "vehicles.us_russia_instrument.deployment.fractions": [0.7, 0.3],  # a timing row
+    "vehicles.european_fund.capital.contributions.0.start_year": 1,
     "vehicles.us_russia_instrument.return.path": [0.08, -0.25, 0.1],
     "vehicles.us_russia_instrument.return.rate": None,
     "vehicles.us_russia_instrument.term_years": 10,  # past the horizon: a terminal value
