@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from openpyxl.workbook import Workbook
 
-from finmodel.live_grid import Grid
+from finmodel.live_grid import SIGN_NOTE, Grid
 from finmodel.live_inputs import inputs_sheet, timeline_sheet
 from finmodel.live_pool import pool_sheet
 from finmodel.live_vehicle import Refs, vehicle_sheet
@@ -136,9 +136,10 @@ def checks_sheet(
         font=BOLD,
     )
     put(ws, 2, 1, f"Scenario: {result.name}")
+    put(ws, 3, 1, SIGN_NOTE)
     put(
         ws,
-        3,
+        4,
         1,
         "A change to an input makes the rows 'live vs finmodel run' differ on purpose: "
         "the static sheets keep the run's numbers; rerun finmodel with --set to match.",
