@@ -20,7 +20,7 @@ from openpyxl.styles import NamedStyle
 from openpyxl.workbook import Workbook
 
 from finmodel.batch import VehicleInputs
-from finmodel.kinds import VehicleKind
+from finmodel.kinds import Basis, VehicleKind
 from finmodel.live_grid import DATE_ROW, FIRST_PERIOD, PERIOD_ROW, Grid
 from finmodel.live_phasing import live_money, live_years, phasing_inputs
 from finmodel.live_pool import pool_inputs
@@ -111,13 +111,16 @@ def _vehicle_inputs(g: Grid, result: Result, v: VehicleInputs) -> None:
     term = spec.term_years if spec.term_years is not None else a.timeline.years + 1
     note = "" if spec.term_years is not None else " (none: past the horizon)"
     scalar(f"{v.id}:term_years", f"{path}.term_years{note}", "years", term, "0")
-    hurdle = spec.waterfall.hurdle.rate if spec.waterfall.hurdle else 0.0
-    scalar(f"{v.id}:hurdle_rate", f"{path}.waterfall.hurdle.rate", "% a year", hurdle, PCT)
+    capital_first = v.basis is Basis.capital_first  # income_split has no hurdle
+    if capital_first:
+        hurdle = spec.waterfall.hurdle.rate if spec.waterfall.hurdle else 0.0
+        scalar(f"{v.id}:hurdle_rate", f"{path}.waterfall.hurdle.rate", "% a year", hurdle, PCT)
     names = a.parties
     tiers = [("profit", "waterfall.profit_split", v.profit_split)]
     if v.capital_to is not None:
         tiers.append(("capital", "waterfall.capital_to", v.capital_to))
-    tiers.append(("hurdle", "waterfall.hurdle.to", v.hurdle_to))
+    if capital_first:
+        tiers.append(("hurdle", "waterfall.hurdle.to", v.hurdle_to))
     if v.kind is VehicleKind.fund:
         tiers.append(("fee", "fee.to", v.fee_to))
     for tier, name, shares in tiers:

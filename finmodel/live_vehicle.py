@@ -6,9 +6,10 @@ the payments by party and the metrics are the same for every kind. A kind with n
 (a kind added to the engine later) gets the engine's own rows as values, labelled as such, so the
 workbook never breaks; its checks against the engine then hold trivially.
 
-Row keys every sheet has: ``contribution``, ``distribution``, ``value`` (value at the end of the
-period), ``return``, ``fee`` (rows a kind does not have are absent), ``receipts:<party>`` and
-``payments:<party>`` (contributors only), ``net_flow``; metrics (column D) ``contributed``,
+Row keys every sheet has: ``contribution`` (and ``contribution:<party>`` per contributor),
+``distribution``, ``value`` (value at the end of the period), ``return``, ``fee`` (rows a kind
+does not have are absent), ``receipts:<party>`` and ``payments:<party>`` (contributors only),
+``net_flow``; metrics (column D) ``contributed``,
 ``distributed``, ``terminal_value``, ``profit``, ``moic``, ``irr``, ``npv``.
 """
 
