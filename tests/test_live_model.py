@@ -94,7 +94,11 @@ def libreoffice(path: Path, out_dir: Path) -> dict[str, object]:
         capture_output=True,
         timeout=120,
     )
-    wb = openpyxl.load_workbook(out_dir / path.name, data_only=True)
+    return _values(openpyxl.load_workbook(out_dir / path.name, data_only=True))
+
+
+def _values(wb) -> dict[str, object]:
+    """{"SHEET!A1": value} of a workbook read with data_only (the values a recalculation left)."""
     return {
         f"{ws.title.upper()}!{c.coordinate}": c.value
         for ws in wb.worksheets
@@ -435,3 +439,22 @@ def test_libreoffice_monthly_thirty_years(base, tmp_path):
     lo = Book(path, libreoffice(path, tmp_path / "lo"))
     assert_live_equals_engine(lo, result)
     assert master(lo).startswith("OK")
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) not installed")
+def test_libreoffice_every_shipped_reading(tmp_path):
+    """Each reading of the plan in assumptions/scenarios: live == engine, master check OK."""
+    names = sorted(
+        p.stem for p in (Path(__file__).parents[1] / "assumptions/scenarios").glob("*.yaml")
+    )
+    results = {n: finmodel.run(finmodel.load(n)) for n in names}
+    paths = [write(r, tmp_path / f"{n}.xlsx") for n, r in results.items()]
+    out = tmp_path / "lo"
+    subprocess.run(
+        ["soffice", "--headless", "--convert-to", "xlsx", "--outdir", str(out), *map(str, paths)],
+        check=True, capture_output=True, timeout=300,
+    )  # fmt: skip
+    for path, (name, result) in zip(paths, results.items()):
+        lo = Book(path, _values(openpyxl.load_workbook(out / path.name, data_only=True)))
+        assert_live_equals_engine(lo, result)
+        assert master(lo).startswith("OK"), name
