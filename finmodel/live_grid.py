@@ -23,7 +23,17 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from finmodel.workbook import BOLD, HEAD_FILL, TITLE, UNITS_NOTE, USD_BN, header, put, widths
+from finmodel.workbook import (
+    BOLD,
+    ENGINE_FONT,
+    HEAD_FILL,
+    TITLE,
+    UNITS_NOTE,
+    USD_BN,
+    header,
+    put,
+    widths,
+)
 
 LABEL, CONSTANT, UNITS, TOTAL, FIRST_PERIOD = 1, 2, 3, 4, 5
 #: Row of the period numbers and row of the period end dates on every time-based sheet.
@@ -209,12 +219,19 @@ class Grid:
             t.number_format, t.font = fmt, BOLD
         return r
 
-    def metric(self, key: str, label: str, units: str, formula: str, fmt: str = USD_BN) -> int:
-        """An output of the whole row block: one formula in the total column (D)."""
+    def metric(
+        self, key: str, label: str, units: str, formula: str | float | None, fmt: str = USD_BN
+    ) -> int:
+        """An output of the whole row block in the total column (D): a formula, or a value
+        (the engine's, in its grey italic)."""
         r = self._claim(key, label, units)
         c = self.ws.cell(row=r, column=TOTAL)
-        c.number_format, c.font = fmt, BOLD
-        self.cells.append((r, TOTAL, formula))
+        c.number_format = fmt
+        if isinstance(formula, str):
+            c.font = BOLD
+            self.cells.append((r, TOTAL, formula))
+        else:
+            c.value, c.font = formula, ENGINE_FONT
         return r
 
     def formula(self, row: int, col: int, template: str, fmt: str | None = None) -> None:

@@ -23,7 +23,8 @@ from finmodel.batch import VehicleInputs
 from finmodel.kinds import Basis, VehicleKind
 from finmodel.live_grid import DATE_ROW, FIRST_PERIOD, PERIOD_ROW, Grid
 from finmodel.live_phasing import live_money, live_years, phasing_inputs
-from finmodel.live_pool import pool_inputs
+from finmodel.live_pool import from_pool, pool_inputs
+from finmodel.live_vehicle import SCHEDULES
 from finmodel.workbook import INPUT_FILL, INPUT_FONT, PCT
 
 INPUT = "Input"
@@ -96,6 +97,12 @@ def _vehicle_inputs(g: Grid, result: Result, v: VehicleInputs) -> None:
     spec = a.vehicles[v.id]
     path = f"vehicles.{v.id}"
     g.section(f"{spec.name} ({path}, kind {v.kind.value}, waterfall {v.basis.value})")
+    if v.kind not in SCHEDULES:
+        g.note(
+            f"{v.id}: kind '{v.kind.value}' has no live formulas yet; its Calc sheet holds "
+            "finmodel's own numbers, and it has no inputs here."
+        )
+        return
     scalar = _scalar(g)
     if v.kind in _SCHEDULE_RATES:
         if spec.return_.path is None and v.kind is VehicleKind.fund:
@@ -113,7 +120,7 @@ def _vehicle_inputs(g: Grid, result: Result, v: VehicleInputs) -> None:
     scalar(f"{v.id}:term_years", f"{path}.term_years{note}", "years", term, "0")
     capital_first = v.basis is Basis.capital_first  # income_split has no hurdle
     if capital_first:
-        hurdle = spec.waterfall.hurdle.rate if spec.waterfall.hurdle else 0.0
+        hurdle = spec.waterfall.hurdle.rate if spec.waterfall and spec.waterfall.hurdle else 0.0
         scalar(f"{v.id}:hurdle_rate", f"{path}.waterfall.hurdle.rate", "% a year", hurdle, PCT)
     names = a.parties
     tiers = [("profit", "waterfall.profit_split", v.profit_split)]
@@ -171,11 +178,6 @@ def _vehicle_inputs(g: Grid, result: Result, v: VehicleInputs) -> None:
         )
     for key, what, units, values, fmt in timing:
         g.values(f"{v.id}:{key}", f"{path}.{what}", units, values, False, fmt, style=INPUT)
-
-
-def from_pool(result: Result, vid: str) -> bool:
-    """Whether vehicle ``vid`` is funded by the pool (its owner's contribution is live)."""
-    return result.assumptions.vehicles[vid].capital.from_ == "pool"
 
 
 def _fund_rates(spec) -> list[tuple[str, str, float]]:

@@ -221,6 +221,8 @@ def _identity_rows(result: Result, inputs: Grid, calcs: dict[str, Grid]) -> list
     """Identities that hold whatever the inputs: money in = money out, shares sum to 1."""
     out: list[Row] = []
     for vid, g in calcs.items():
+        if "committed" not in g.rows:  # a kind without live formulas: the engine's own numbers
+            continue
         sheet = f"'{g.name}'!"
         flows = [f"+{g.total(k, True)}" for k in ("return",) if k in g.rows]
         flows += [f"-{g.total(k, True)}" for k in ("fee",) if k in g.rows]

@@ -27,8 +27,8 @@ K = f"{{c}}${PERIOD_ROW}"
 
 def live_money(a: Assumptions, vid: str) -> bool:
     """Whether vehicle ``vid``'s new money is live: contributions in USD or a constant rate."""
-    spec = a.vehicles[vid]
-    money = spec.capital.contributions or []
+    capital = a.vehicles[vid].capital
+    money = (capital.contributions if capital is not None else None) or []
     return bool(money) and all(c.currency == "USD" or a.fx[c.currency].path is None for c in money)
 
 

@@ -30,6 +30,12 @@ if TYPE_CHECKING:
 POOL = "Calc pool"
 
 
+def from_pool(result: Result, vid: str) -> bool:
+    """Whether vehicle ``vid`` is funded by the pool (its owner's contribution is live)."""
+    capital = result.assumptions.vehicles[vid].capital
+    return capital is not None and capital.from_ == "pool"
+
+
 def pool_inputs(g: Grid, result: Result, scalar) -> None:
     """The pool's inputs, written on Inputs with ``scalar(key, label, units, value, fmt)``.
 

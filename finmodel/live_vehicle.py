@@ -24,8 +24,8 @@ from openpyxl.workbook import Workbook
 from finmodel.batch import VehicleInputs
 from finmodel.kinds import Basis, FeeBasis, Flow, VehicleKind
 from finmodel.live_grid import PERIOD_ROW, Grid
-from finmodel.live_inputs import from_pool
 from finmodel.live_phasing import deploy_target, live_money, new_money, release_share
+from finmodel.live_pool import from_pool
 from finmodel.workbook import ENGINE_FONT, MOIC, PCT, USD_BN
 
 if TYPE_CHECKING:
@@ -33,6 +33,16 @@ if TYPE_CHECKING:
 
 K = f"{{c}}${PERIOD_ROW}"  # the period number, in the current column
 RATE = "0.0000%"
+#: A vehicle's metrics: key -> (label, units, number format).
+METRICS = {
+    "contributed": ("Contributed", "USD bn", USD_BN),
+    "distributed": ("Distributed", "USD bn", USD_BN),
+    "terminal_value": ("Terminal value at the horizon", "USD bn", USD_BN),
+    "profit": ("Profit", "USD bn", USD_BN),
+    "moic": ("MOIC", "x", MOIC),
+    "irr": ("IRR (annualised)", "% a year", PCT),
+    "npv": ("NPV at the discount rate", "USD bn", USD_BN),
+}
 
 
 class Refs:
@@ -72,10 +82,26 @@ def vehicle_sheet(wb: Workbook, result: Result, v: VehicleInputs, refs: Refs) ->
     g = Grid(wb.create_sheet(calc_sheet_name(v.id)), b.timeline.columns)
     g.title(f"{spec.name}: live schedule, waterfall and payments ({v.kind.value})", result.name)
     g.section("Schedule (the vehicle's books)")
+    build = SCHEDULES.get(v.kind)
+    if build is None:
+        _engine_rows(g, result, v)
+        g.flush()
+        return g
     names = {p: result.assumptions.parties[p].name for p in b.parties}
     contributors = _contributions(g, refs, result, b.parties)
     terms = [g.cur(f"contribution:{p}") for p in contributors] or ["0"]
     g.series("contribution", "Contribution", "USD bn", "=" + "+".join(terms))
+    _constants(g, refs)
+    build(g, refs, spec.fee.basis if spec.fee else FeeBasis.committed)
+    _waterfall(g, refs, v)
+    _payments(g, refs, names, contributors, v)
+    metrics(g, refs)
+    g.flush()
+    return g
+
+
+def _constants(g: Grid, refs: Refs) -> None:
+    """Committed capital and the term, in periods."""
     g.constant(
         "committed",
         "Committed capital (all contributions)",
@@ -90,16 +116,6 @@ def vehicle_sheet(wb: Workbook, result: Result, v: VehicleInputs, refs: Refs) ->
         f"=ROUND({refs.scalar('term_years')}*{refs.m},0)",
         "0",
     )
-    build = SCHEDULES.get(v.kind)
-    if build is None:
-        _engine_rows(g, result, v)
-    else:
-        build(g, refs, spec.fee.basis if spec.fee else FeeBasis.committed)
-        _waterfall(g, refs, v)
-        _payments(g, refs, names, contributors, v)
-    metrics(g, refs)
-    g.flush()
-    return g
 
 
 # --- schedules, one function per kind -------------------------------------------------------
@@ -436,41 +452,32 @@ def metrics(g: Grid, refs: Refs) -> None:
         "USD bn",
         f"={g.cur('distribution')}-{g.cur('contribution')}+{g.cur('value')}*{tl.cur('last', True)}",
     )
-    contributed = g.metric("contributed", "Contributed", "USD bn", f"={g.total('contribution')}")
-    distributed = g.metric("distributed", "Distributed", "USD bn", f"={g.total('distribution')}")
-    terminal = g.metric(
-        "terminal_value",
-        "Terminal value at the horizon",
-        "USD bn",
-        f"=SUMPRODUCT({g.span('value')},{tl.span('last', True)})",
-    )
-    back = f"(D{distributed}+D{terminal})"
+    d = {k: f"$D${g.next_row + i}" for i, k in enumerate(METRICS)}  # where each metric goes
+    back = f"({d['distributed']}+{d['terminal_value']})"
     guess = tl.const("periodic_discount", True)
-    g.metric("profit", "Profit", "USD bn", f"={back}-D{contributed}")
-    g.metric("moic", "MOIC", "x", f'=IF(D{contributed}>0,{back}/D{contributed},"n/a")', MOIC)
-    g.metric(
-        "irr",
-        "IRR (annualised)",
-        "% a year",
-        f'=IFERROR((1+IRR({g.span("net_flow")},{guess}))^{refs.m}-1,"n/a")',
-        PCT,
-    )
-    g.metric(
-        "npv",
-        "NPV at the discount rate",
-        "USD bn",
-        f"=SUMPRODUCT({g.span('net_flow')},{tl.span('discount', True)})",
-    )
+    formulas = {
+        "contributed": f"={g.total('contribution')}",
+        "distributed": f"={g.total('distribution')}",
+        "terminal_value": f"=SUMPRODUCT({g.span('value')},{tl.span('last', True)})",
+        "profit": f"={back}-{d['contributed']}",
+        "moic": f'=IF({d["contributed"]}>0,{back}/{d["contributed"]},"n/a")',
+        "irr": f'=IFERROR((1+IRR({g.span("net_flow")},{guess}))^{refs.m}-1,"n/a")',
+        "npv": f"=SUMPRODUCT({g.span('net_flow')},{tl.span('discount', True)})",
+    }
+    for key, (label, units, fmt) in METRICS.items():
+        g.metric(key, label, units, formulas[key], fmt)
 
 
 def _engine_rows(g: Grid, result: Result, v: VehicleInputs) -> None:
     """A kind the live model does not know yet: the engine's rows, as values (not inputs)."""
     g.note(
         f"Kind '{v.kind.value}' has no live formulas yet: the rows below are finmodel's own "
-        "numbers (grey italic), not inputs; the metrics are live formulas on them."
+        "numbers (grey italic), not inputs, and so are its metrics (a kind may define them its "
+        "own way)."
     )
     s = result.outcome.schedules[v.id]
     for key, label, arr, total in (
+        ("contribution", "Contribution", s.contribution, True),
         ("return", "Return", s.return_, True),
         ("fee", "Fee", s.fee, True),
         ("distribution", "Distribution", s.distribution, True),
@@ -478,12 +485,30 @@ def _engine_rows(g: Grid, result: Result, v: VehicleInputs) -> None:
     ):
         g.values(key, label, "USD bn", arr[0], total, font=ENGINE_FONT)
     g.section("Payments by party (party view: + received, - paid; finmodel's values)")
+    _engine_payments(g, result, v)
+    g.section("Metrics (finmodel's values: the kind may define them its own way)")
+    m = result.summary["vehicles"][v.id]
+    for key, (label, units, fmt) in METRICS.items():
+        g.metric(key, label, units, m[key] if m[key] is not None else "n/a", fmt)
+
+
+def _is_paid(flow: Flow) -> bool:
+    """Whether a payment of this flow kind is paid by the party (else received).
+
+    Contributions only, until the engine's flow kinds say so themselves (``Flow.is_paid``, which
+    the loan kind brings: a borrower's debt service is paid too).
+    """
+    return getattr(flow, "is_paid", flow is Flow.contribution)
+
+
+def _engine_payments(g: Grid, result: Result, v: VehicleInputs) -> None:
+    """Receipts and payments of each party, the engine's numbers, one row each."""
     allocs = [a for a in result.outcome.allocations if a.vehicle == v.id]
     for j, p in enumerate(result.outcome.batch.parties):
         for key, paid in (("receipts", False), ("payments", True)):
             amounts = np.zeros(result.outcome.batch.timeline.columns)
             for a in allocs:
-                if (a.flow is Flow.contribution) is paid:
+                if _is_paid(a.flow) is paid:
                     amounts = amounts + a.by_party()[0, j]
             if key == "receipts" or amounts.any():
                 g.values(

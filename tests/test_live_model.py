@@ -25,7 +25,7 @@ from openpyxl.formula.translate import Translator
 
 import finmodel
 from finmodel.live_model import CHECKS, PARTIES
-from finmodel.live_vehicle import calc_sheet_name
+from finmodel.live_vehicle import SCHEDULES, calc_sheet_name
 
 formulas = pytest.importorskip("formulas")
 
@@ -180,13 +180,19 @@ _METRICS = {
 }
 
 
-def assert_live_equals_engine(book: Book, result: finmodel.Result) -> None:
-    """Every schedule line, metric, party flow and party total: live == engine."""
+def assert_live_equals_engine(book: Book, result: finmodel.Result, moved: bool = False) -> None:
+    """Every schedule line, metric, party flow and party total: live == engine.
+
+    ``moved``: inputs were changed in the workbook; a vehicle of a kind without live formulas
+    (its sheet holds the engine's numbers of the original run) cannot follow, so it is skipped.
+    """
     o, s = result.outcome, result.summary
     n = o.batch.timeline.columns
     for vid, sched in o.schedules.items():
         sheet = calc_sheet_name(vid)
         present = labels(book.wb[sheet])
+        if moved and any("no live formulas" in label for label in present):
+            continue
         for label, line in _LINES.items():
             if label in present:
                 live = book.row(sheet, label, n)
@@ -290,6 +296,8 @@ def test_summary_live_totals_move_with_the_inputs(base_book, changed_book, base)
                 live = book.cell("Summary", col, rows["Party (live)"] + 1 + i)
                 same(live, s["parties"][p][key], f"{p} {key}")
         for i, v in enumerate(s["vehicles"]):
+            if book is changed_book and base.vehicles[v].kind not in SCHEDULES:
+                continue  # the engine's numbers of the original run: they cannot follow
             keys = ("contributed", "distributed", "terminal_value", "profit", "irr", "moic", "npv")
             for col, key in zip("BCDEFGH", keys):
                 live = book.cell("Summary", col, rows["Vehicle (live)"] + 1 + i)
@@ -303,7 +311,7 @@ def test_changed_inputs_equal_run_with_set(changed_book, base):
         expected.summary["parties"]["us"]["npv"]
         != finmodel.run(base).summary["parties"]["us"]["npv"]
     )  # the change matters
-    assert_live_equals_engine(changed_book, expected)
+    assert_live_equals_engine(changed_book, expected, moved=True)
 
 
 def test_changed_inputs_break_the_engine_checks_only(changed_book):
@@ -426,7 +434,7 @@ def test_libreoffice_recalculation(base, base_book, changed_book, tmp_path):
         out = tmp_path / book.path.parent.name
         out.mkdir()
         lo = Book(book.path, libreoffice(book.path, out))
-        assert_live_equals_engine(lo, expected)
+        assert_live_equals_engine(lo, expected, moved=book is changed_book)
         assert master(lo).startswith("OK" if book is base_book else "NOT OK")
 
 
