@@ -4,7 +4,9 @@ Sheets, in the order of the logic (FAST: inputs, calculations, outputs, checks):
 
 - ``Inputs``: every number the formulas use (:mod:`finmodel.live_inputs`);
 - ``Timeline``: periods, dates, flags and discount factors;
-- ``Calc <vehicle>``: one per vehicle (:mod:`finmodel.live_vehicle`);
+- ``Calc pool``: the frozen pool's carve-outs (:mod:`finmodel.live_pool`);
+- ``Calc <vehicle>``: one per vehicle (:mod:`finmodel.live_vehicle`, schedules over years from
+  :mod:`finmodel.live_phasing`);
 - ``Parties (live)``: each party's net flow per period, cumulative receipts, totals and NPV;
 - ``Checks (live)``: identities of the live model, and the live model against finmodel's own run,
   each row an error and a flag; the Summary's master check reads "OK" when every flag is 0.
@@ -85,7 +87,8 @@ def parties_sheet(wb: Workbook, result: Result, calcs: dict[str, Grid], timeline
             for kind in ("receipts", "payments")
             if f"{kind}:{p}" in g_.rows
         ]
-        g.series(f"net:{p}", f"Net flow: {names[p].name}", "USD bn", "=" + "+".join(terms))
+        net = "=" + ("+".join(terms) or "0")
+        g.series(f"net:{p}", f"Net flow: {names[p].name}", "USD bn", net)
     g.section("Cumulative net receipts")
     for p in b.parties:
         g.series(
@@ -149,7 +152,7 @@ def checks_sheet(
     rows = (
         _pool_rows(result, pool)
         + _identity_rows(result, inputs, calcs)
-        + _engine_rows(result, calcs, parties)
+        + _run_rows(result, calcs, parties)
     )
     first = row = 6
     for label, live, expected, fmt, is_rate in rows:
@@ -272,7 +275,7 @@ def _identity_rows(result: Result, inputs: Grid, calcs: dict[str, Grid]) -> list
     return out
 
 
-def _engine_rows(result: Result, calcs: dict[str, Grid], parties: Grid) -> list[Row]:
+def _run_rows(result: Result, calcs: dict[str, Grid], parties: Grid) -> list[Row]:
     """The live model's totals against finmodel's own run (the static sheets' numbers)."""
     s = result.summary
     out: list[Row] = []
