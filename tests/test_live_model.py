@@ -466,3 +466,21 @@ def test_libreoffice_every_shipped_reading(tmp_path):
         lo = Book(path, _values(openpyxl.load_workbook(out / path.name, data_only=True)))
         assert_live_equals_engine(lo, result)
         assert master(lo).startswith("OK"), name
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) not installed")
+def test_a_broken_identity_turns_the_master_check(base_book, tmp_path):
+    """A number typed over one formula of a Calc sheet: its identity row fails, and Summary
+    says NOT OK (the formulas package and LibreOffice agree on the unbroken book)."""
+    wb = openpyxl.load_workbook(base_book.path)
+    ws = wb[calc_sheet_name("us_led_fund")]
+    row = labels(ws)["Receipts: Ukraine"]
+    ws.cell(row=row, column=10).value = 1e9  # a hard-coded payment the waterfall never made
+    broken = tmp_path / "broken.xlsx"
+    wb.save(broken)
+    (tmp_path / "lo").mkdir()
+    lo = Book(broken, libreoffice(broken, tmp_path / "lo"))
+    flags = check_flags(lo)
+    assert flags["us_led_fund: parties' receipts - distributions - fees"] == 1
+    assert flags["us_led_fund: contributed + return - fee - distributed - terminal value"] == 0
+    assert master(lo).startswith("NOT OK")
