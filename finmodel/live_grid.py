@@ -50,6 +50,20 @@ class Grid:
     ws : the worksheet
     columns : number of periods (n_periods + 1)
     rows : named rows written so far, name -> row number
+
+    Examples
+    --------
+    A balance carried from period to period: one formula, copied across; in the first period
+    the previous column is D, empty (the opening balance 0).
+
+    >>> from openpyxl import Workbook
+    >>> g = Grid(Workbook().active, columns=3)
+    >>> r = g.series("flow", "Flow", "USD bn", "=Inputs!{c}$9")
+    >>> r = g.series("balance", "Balance", "USD bn", f"={g.prev('balance')}+{g.cur('flow')}",
+    ...              total=False)
+    >>> g.flush()
+    >>> [c.value for c in g.ws[r]]
+    ['Balance', None, 'USD bn', None, '=D9+E$8', '=E9+F$8', '=F9+G$8']
     """
 
     ws: Worksheet
