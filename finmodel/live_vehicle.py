@@ -3,8 +3,8 @@
 Each vehicle kind is one function that writes the schedule rows (:data:`SCHEDULES`); the rows
 reproduce :mod:`finmodel.schedule` formula by formula. The waterfall (:mod:`finmodel.waterfall`),
 the payments by party and the metrics are the same for every kind. A kind with no function here
-(a kind added to the engine later) gets the engine's own rows as values, labelled as such, so the
-workbook never breaks; its checks against the engine then hold trivially.
+(a kind added to the engine later) gets the engine's own numbers (:mod:`finmodel.live_static`),
+so the workbook never breaks.
 
 Row keys every sheet has: ``contribution`` (and ``contribution:<party>`` per contributor),
 ``distribution``, ``value`` (value at the end of the period), ``return``, ``fee`` (rows a kind
@@ -18,31 +18,21 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-import numpy as np
 from openpyxl.workbook import Workbook
 
 from finmodel.batch import VehicleInputs
-from finmodel.kinds import Basis, FeeBasis, Flow, VehicleKind
+from finmodel.kinds import Basis, FeeBasis, VehicleKind
 from finmodel.live_grid import PERIOD_ROW, Grid
 from finmodel.live_phasing import deploy_target, live_money, new_money, release_share
 from finmodel.live_pool import from_pool
-from finmodel.workbook import ENGINE_FONT, MOIC, PCT, USD_BN
+from finmodel.live_static import METRICS, engine_rows
+from finmodel.workbook import USD_BN
 
 if TYPE_CHECKING:
     from finmodel.result import Result
 
 K = f"{{c}}${PERIOD_ROW}"  # the period number, in the current column
 RATE = "0.0000%"
-#: A vehicle's metrics: key -> (label, units, number format).
-METRICS = {
-    "contributed": ("Contributed", "USD bn", USD_BN),
-    "distributed": ("Distributed", "USD bn", USD_BN),
-    "terminal_value": ("Terminal value at the horizon", "USD bn", USD_BN),
-    "profit": ("Profit", "USD bn", USD_BN),
-    "moic": ("MOIC", "x", MOIC),
-    "irr": ("IRR (annualised)", "% a year", PCT),
-    "npv": ("NPV at the discount rate", "USD bn", USD_BN),
-}
 
 
 class Refs:
@@ -84,7 +74,7 @@ def vehicle_sheet(wb: Workbook, result: Result, v: VehicleInputs, refs: Refs) ->
     g.section("Schedule (the vehicle's books)")
     build = SCHEDULES.get(v.kind)
     if build is None:
-        _engine_rows(g, result, v)
+        engine_rows(g, result, v)
         g.flush()
         return g
     names = {p: result.assumptions.parties[p].name for p in b.parties}
@@ -466,55 +456,3 @@ def metrics(g: Grid, refs: Refs) -> None:
     }
     for key, (label, units, fmt) in METRICS.items():
         g.metric(key, label, units, formulas[key], fmt)
-
-
-def _engine_rows(g: Grid, result: Result, v: VehicleInputs) -> None:
-    """A kind the live model does not know yet: the engine's rows, as values (not inputs)."""
-    g.note(
-        f"Kind '{v.kind.value}' has no live formulas yet: the rows below are finmodel's own "
-        "numbers (grey italic), not inputs, and so are its metrics (a kind may define them its "
-        "own way)."
-    )
-    s = result.outcome.schedules[v.id]
-    for key, label, arr, total in (
-        ("contribution", "Contribution", s.contribution, True),
-        ("return", "Return", s.return_, True),
-        ("fee", "Fee", s.fee, True),
-        ("distribution", "Distribution", s.distribution, True),
-        ("value", "Value at the end of the period", s.value_end, False),
-    ):
-        g.values(key, label, "USD bn", arr[0], total, font=ENGINE_FONT)
-    g.section("Payments by party (party view: + received, - paid; finmodel's values)")
-    _engine_payments(g, result, v)
-    g.section("Metrics (finmodel's values: the kind may define them its own way)")
-    m = result.summary["vehicles"][v.id]
-    for key, (label, units, fmt) in METRICS.items():
-        g.metric(key, label, units, m[key] if m[key] is not None else "n/a", fmt)
-
-
-def _is_paid(flow: Flow) -> bool:
-    """Whether a payment of this flow kind is paid by the party (else received).
-
-    Contributions only, until the engine's flow kinds say so themselves (``Flow.is_paid``, which
-    the loan kind brings: a borrower's debt service is paid too).
-    """
-    return getattr(flow, "is_paid", flow is Flow.contribution)
-
-
-def _engine_payments(g: Grid, result: Result, v: VehicleInputs) -> None:
-    """Receipts and payments of each party, the engine's numbers, one row each."""
-    allocs = [a for a in result.outcome.allocations if a.vehicle == v.id]
-    for j, p in enumerate(result.outcome.batch.parties):
-        for key, paid in (("receipts", False), ("payments", True)):
-            amounts = np.zeros(result.outcome.batch.timeline.columns)
-            for a in allocs:
-                if _is_paid(a.flow) is paid:
-                    amounts = amounts + a.by_party()[0, j]
-            if key == "receipts" or amounts.any():
-                g.values(
-                    f"{key}:{p}",
-                    f"{key.capitalize()}: {result.assumptions.parties[p].name}",
-                    "USD bn",
-                    amounts,
-                    font=ENGINE_FONT,
-                )
