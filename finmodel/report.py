@@ -13,14 +13,18 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from openpyxl import Workbook
-from openpyxl.chart import BarChart, Reference
+from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
+from finmodel import charts
 from finmodel.kinds import Flow
+from finmodel.live_model import CHECKS, PARTIES, LiveModel, write_live
+from finmodel.live_pool import POOL
+from finmodel.live_vehicle import calc_sheet_name
 from finmodel.metrics import reconstruction_funding
 from finmodel.workbook import (
     BOLD,
@@ -42,12 +46,20 @@ if TYPE_CHECKING:
     from finmodel.result import Result
 
 
-def write_workbook(result: Result, path: Path) -> None:
-    """Write the report of ``result`` to ``path`` (an .xlsx file)."""
+def write_workbook(result: Result, path: Path, live: bool = True) -> None:
+    """Write the report of ``result`` to ``path`` (an .xlsx file).
+
+    ``live=False`` leaves out the live model (its sheets and the master check): the static
+    report alone, which the benchmark measures the live model against.
+    """
     wb = Workbook()
     summary = wb.active
     summary.title = "Summary"
-    _summary(summary, result)
+    free_row = _summary(summary, result)
+    if live:
+        model = write_live(wb, result)
+        _master_check(summary, model.master)
+        _live_totals(summary, result, model, free_row)
     assumptions_sheet(wb.create_sheet("Assumptions"), result)
     _sources_uses(wb.create_sheet("Sources & Uses"), result)
     for vid in result.outcome.schedules:
@@ -60,7 +72,12 @@ def write_workbook(result: Result, path: Path) -> None:
 
 
 _SHEET_PURPOSE = {
-    "Summary": "who receives what: parties, vehicles, and a chart",
+    "Summary": "who receives what: parties, vehicles, and a chart; the master check",
+    "Inputs": "live model: every number its formulas use (blue on yellow: change them here)",
+    "Timeline": "live model: periods, dates, flags and discount factors",
+    POOL: "live model: the frozen pool's holdings in USD and its carve-outs, applied in order",
+    PARTIES: "live model: each party's flows over time, totals and NPV (formulas)",
+    CHECKS: "live model: identities, and live model vs finmodel's run, each a check row",
     "Assumptions": "every input with its unit and source; the readings; files and sha256",
     "Sources & Uses": "the frozen-asset pool and its carve-outs, with a check row",
     "Parties": "each party's net flows and cumulative receipts over time",
@@ -77,18 +94,41 @@ def _contents(wb: Workbook, result: Result) -> None:
     put(ws, 3, 1, UNITS_NOTE)
     header(ws, 5, 1, ["Sheet", "What it holds"])
     names = {_sheet_name(v): result.assumptions.vehicles[v] for v in result.outcome.schedules}
+    calcs = {calc_sheet_name(v): result.assumptions.vehicles[v] for v in result.outcome.schedules}
     for i, sheet in enumerate(wb.sheetnames[1:], start=6):
         c = put(ws, i, 1, sheet)
         c.hyperlink = Hyperlink(ref=c.coordinate, location=f"'{sheet}'!A1", display=sheet)
         c.font = Font(color="0563C1", underline="single")
-        v = names.get(sheet)
-        what = _SHEET_PURPOSE.get(sheet) or (
-            f"{v.name} (plan point {v.plan_point or '-'}): schedule, payments by party, metrics"
-            if v
-            else ""
-        )
-        put(ws, i, 2, what)
+        put(ws, i, 2, _purpose(sheet, names, calcs))
     widths(ws, {1: 30, 2: 90})
+
+
+def _purpose(sheet: str, static: dict, live: dict) -> str:
+    """What a sheet holds, for the Contents sheet (vehicles' sheets: static, and live)."""
+    if sheet in _SHEET_PURPOSE:
+        return _SHEET_PURPOSE[sheet]
+    if sheet in live:
+        return f"live model: {live[sheet].name}: schedule, waterfall, payments, metrics (formulas)"
+    v = static.get(sheet)
+    return (
+        f"{v.name} (plan point {v.plan_point or '-'}): schedule, payments by party, metrics"
+        if v
+        else ""
+    )
+
+
+_MASTER_ROW = 7  # under the engine's checks on the Summary sheet
+
+
+def _master_check(ws: Worksheet, formula: str) -> None:
+    """The live model's master check, under the engine's own checks on the Summary sheet."""
+    put(ws, _MASTER_ROW, 1, "Live model check")
+    c = ws.cell(row=_MASTER_ROW, column=2, value=formula)
+    c.font = Font(bold=True, color="006100")
+    red = FormulaRule(
+        formula=[f'ISNUMBER(SEARCH("NOT OK",B{_MASTER_ROW}))'], font=Font(bold=True, color="9C0006")
+    )
+    ws.conditional_formatting.add(f"B{_MASTER_ROW}", red)
 
 
 def _sheet_name(vehicle: str) -> str:
@@ -108,7 +148,8 @@ def _title(ws: Worksheet, title: str, result: Result) -> int:
 # --- sheets -----------------------------------------------------------------------------------
 
 
-def _summary(ws: Worksheet, result: Result) -> None:
+def _summary(ws: Worksheet, result: Result) -> int:
+    """The static Summary sheet; returns the first free row under its chart."""
     s = result.summary
     row = _title(ws, "finmodel: who receives what", result)
     a = result.assumptions
@@ -121,7 +162,7 @@ def _summary(ws: Worksheet, result: Result) -> None:
     put(
         ws, row + 1, 2, status, font=Font(bold=True, color="006100" if s["checks_ok"] else "9C0006")
     )
-    row += 3
+    row += 4  # the next row is the live model's master check (_MASTER_ROW)
 
     put(ws, row, 1, "Parties", font=BOLD)
     header(
@@ -180,9 +221,10 @@ def _summary(ws: Worksheet, result: Result) -> None:
         tables[key] = (first, first + len(s["vehicles"]) - 1)
         row = first + len(s["vehicles"]) + 1
     first, last = tables["received"]
-    ws.add_chart(_who_receives_chart(ws, first, last, len(parties)), f"A{row + 1}")
+    ws.add_chart(charts.who_receives(ws, first, last, len(parties)), f"A{row + 1}")
     widths(ws, {1: 44, 2: 16, 3: 16, 4: 16, 5: 16, 6: 12, 7: 10, 8: 14, 9: 40})
     ws.freeze_panes = "A5"
+    return row + 21
 
 
 def _needs(ws: Worksheet, row: int, result: Result) -> int:
@@ -204,27 +246,30 @@ def _needs(ws: Worksheet, row: int, result: Result) -> int:
     return row + 3 + len(rec["needs"])
 
 
-def _who_receives_chart(ws: Worksheet, first: int, last: int, n_parties: int) -> BarChart:
-    """Horizontal stacked bars: what each party receives from each vehicle."""
-    chart = BarChart()
-    chart.type = "bar"
-    chart.grouping = "stacked"
-    chart.overlap = 100
-    chart.gapWidth = 60
-    chart.title = "Who receives what from each vehicle (USD bn)"
-    chart.x_axis.title = None
-    chart.y_axis.title = "USD bn"
-    chart.y_axis.numFmt = "#,##0,,,"
-    chart.y_axis.majorGridlines = None
-    chart.x_axis.delete = False
-    chart.y_axis.delete = False
-    chart.x_axis.scaling.orientation = "maxMin"  # first vehicle on top, as in the table
-    chart.legend.position = "b"
-    data = Reference(ws, min_col=2, max_col=1 + n_parties, min_row=first - 1, max_row=last)
-    chart.add_data(data, titles_from_data=True)
-    chart.set_categories(Reference(ws, min_col=1, min_row=first, max_row=last))
-    chart.height, chart.width = 9, 24
-    return chart
+def _live_totals(ws: Worksheet, result: Result, live: LiveModel, row: int) -> None:
+    """The Summary's totals again, as formulas on the live sheets: they move with the Inputs."""
+    put(ws, row, 1, "Live model: the same totals as formulas on the Inputs sheet", font=BOLD)
+    put(ws, row + 1, 1, "Change an input (blue on yellow) and these recompute; the tables above "
+        "keep finmodel's run.")  # fmt: skip
+    keys = [("Received", "received", USD_BN), ("Paid", "paid", USD_BN),
+            ("Net", "net_total", USD_BN), ("NPV", "npv", USD_BN)]  # fmt: skip
+    header(ws, row + 2, 1, ["Party (live)", *(k[0] for k in keys)])
+    parties = result.outcome.batch.parties
+    for i, p in enumerate(parties):
+        put(ws, row + 3 + i, 1, result.assumptions.parties[p].name)
+        for j, (_, key, fmt) in enumerate(keys):
+            ref = live.parties.total(f"{key}:{p}", sheet=True)
+            ws.cell(row=row + 3 + i, column=2 + j, value=f"={ref}").number_format = fmt
+    row += 4 + len(parties)
+    keys = [("Contributed", "contributed", USD_BN), ("Distributed", "distributed", USD_BN),
+            ("Terminal value", "terminal_value", USD_BN), ("Profit", "profit", USD_BN),
+            ("IRR", "irr", PCT), ("MOIC", "moic", MOIC), ("NPV", "npv", USD_BN)]  # fmt: skip
+    header(ws, row, 1, ["Vehicle (live)", *(k[0] for k in keys)])
+    for i, (vid, g) in enumerate(live.calcs.items()):
+        put(ws, row + 1 + i, 1, result.assumptions.vehicles[vid].name)
+        for j, (_, key, fmt) in enumerate(keys):
+            cell = ws.cell(row=row + 1 + i, column=2 + j, value=f"={g.total(key, sheet=True)}")
+            cell.number_format = fmt
 
 
 def _leaves(data: Any, path: tuple = ()) -> list[tuple[tuple, Any]]:
@@ -386,6 +431,8 @@ def _sources_uses(ws: Worksheet, result: Result) -> None:
     )
     widths(ws, {1: 44, 2: 16, 3: 14, **{4 + j: 14 for j in range(len(holdings) + 1)}})
     ws.freeze_panes = "B5"
+    chart = charts.pool_uses(ws, first, total_use - 1, (4, 3 + len(holdings)))
+    ws.add_chart(chart, f"A{total_use + 4}")
 
 
 def _timelineheader(ws: Worksheet, row: int, result: Result, label: str) -> int:
@@ -465,6 +512,7 @@ def _flow_label(flow: Flow) -> str:
 def _parties(ws: Worksheet, result: Result) -> None:
     row = _title(ws, "Receipts by party over time (all vehicles)", result)
     row = _timelineheader(ws, row, result, "Net flow by party")
+    dates_row = row - 1
     flows = result.outcome.party_flows()[0]
     names = result.assumptions.parties
     for j, pid in enumerate(result.outcome.batch.parties):
@@ -473,14 +521,18 @@ def _parties(ws: Worksheet, result: Result) -> None:
     row += 1
     put(ws, row, 1, "Cumulative", font=BOLD)
     row += 1
-    for j, pid in enumerate(result.outcome.batch.parties):
-        _series(ws, row, names[pid].name, np.cumsum(flows[j]), total=False)
-        row += 1
-    row += 1
+    parties = result.outcome.batch.parties
+    for j, pid in enumerate(parties):
+        _series(ws, row + j, names[pid].name, np.cumsum(flows[j]), total=False)
+    rows = list(range(row, row + len(parties)))
+    cols = (4, 3 + result.outcome.batch.timeline.columns)
+    chart = charts.cumulative_receipts(ws, rows, [names[p].name for p in parties], dates_row, cols)
+    row += len(parties) + 1
     put(ws, row, 1, "Reconstruction", font=BOLD)
     funding = reconstruction_funding(result.outcome)[0]
     _series(ws, row + 1, "Put to work in reconstruction", funding)
     _series(ws, row + 2, "To date", np.cumsum(funding), total=False)
+    ws.add_chart(chart, f"A{row + 4}")
 
 
 def _flows(ws: Worksheet, result: Result) -> None:

@@ -25,6 +25,11 @@ BOLD = Font(bold=True)
 TITLE = Font(bold=True, size=14)
 HEAD_FILL = PatternFill("solid", fgColor="DCE6F1")
 TOTAL_BORDER = Border(top=Side(style="thin"))
+#: Inputs, and only inputs, are blue on light yellow (FAST, ICAEW): the cells one may change.
+INPUT_FONT = Font(color="0000FF")
+INPUT_FILL = PatternFill("solid", fgColor="FFFFCC")
+#: Numbers copied from finmodel's own run (not inputs, not formulas): grey italic.
+ENGINE_FONT = Font(color="595959", italic=True)
 UNITS_NOTE = (
     "Amounts: cells hold USD, shown in USD bn. Sign: + the party receives, - the party pays."
 )

@@ -827,10 +827,11 @@ def test_leading_equals_is_text_in_xlsx(tmp_path, capsys):
         for row in ws.iter_rows():
             for cell in row:
                 v = cell.value
+                if cell.data_type == "f":  # the live model's own formulas: never the file's text
+                    assert not any(r[1:] in v for r in risky), (ws.title, cell.coordinate, v)
+                    continue
                 if isinstance(v, str) and v.startswith(("=", "+", "@")):
                     assert cell.data_type == "s", (ws.title, cell.coordinate, v, cell.data_type)
-                if cell.data_type == "f":
-                    pytest.fail(f"formula in {ws.title}!{cell.coordinate}: {v}")
                 for r in risky:
                     if isinstance(v, str) and v.startswith(r):
                         found[r] += 1

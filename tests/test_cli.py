@@ -262,7 +262,11 @@ def test_xlsx_sheets(workbook, assumptions):
         assert sheet in names
     for vid, v in assumptions.vehicles.items():
         assert vid[:31] in names or v.name[:31] in names, vid
-    assert len(names) == 7 + len(assumptions.vehicles)  # and a Contents sheet, first
+    live = ("Inputs", "Timeline", "Calc pool", "Parties (live)", "Checks (live)")
+    for sheet in (*live, *(f"Calc {vid}"[:31] for vid in assumptions.vehicles)):
+        assert sheet in names
+    # a Contents sheet, first; the static sheets; the live model's sheets
+    assert len(names) == 7 + len(live) + 2 * len(assumptions.vehicles)
 
 
 def test_xlsx_contents_links_to_every_sheet(workbook):
@@ -275,6 +279,20 @@ def test_xlsx_contents_links_to_every_sheet(workbook):
 
 def test_xlsx_summary_has_chart(workbook):
     assert workbook["Summary"]._charts
+
+
+def test_xlsx_native_charts_with_titles_in_usd_bn(workbook):
+    """Who receives what (stacked bars), receipts over time (lines), the pool (stacked bars)."""
+    kinds = {}
+    for sheet in ("Summary", "Parties", "Sources & Uses"):
+        (chart,) = workbook[sheet]._charts
+        kinds[sheet] = (chart.tagname, getattr(chart, "grouping", None))
+        assert chart.y_axis.title is not None and chart.y_axis.numFmt is not None, sheet
+    assert kinds == {
+        "Summary": ("barChart", "stacked"),
+        "Parties": ("lineChart", "standard"),
+        "Sources & Uses": ("barChart", "stacked"),
+    }
 
 
 def test_xlsx_assumptions_sheet(workbook, summary, assumptions):

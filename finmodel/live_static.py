@@ -1,0 +1,85 @@
+"""A vehicle of a kind the live model has no formulas for: the engine's own numbers.
+
+The engine may gain kinds (a stream, a loan) before the live model learns them. Such a vehicle's
+calculation sheet holds finmodel's rows, payments by party and metrics as values (grey italic,
+never in the input style), under a note saying so; the party totals on ``Parties (live)`` add
+them up like any other vehicle's, so the workbook never breaks. Its metrics are the engine's, as
+a kind may define them its own way.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from finmodel.batch import VehicleInputs
+from finmodel.kinds import Flow
+from finmodel.live_grid import Grid
+from finmodel.workbook import ENGINE_FONT, MOIC, PCT, USD_BN
+
+if TYPE_CHECKING:
+    from finmodel.result import Result
+
+#: A vehicle's metrics: key -> (label, units, number format).
+METRICS = {
+    "contributed": ("Contributed", "USD bn", USD_BN),
+    "distributed": ("Distributed", "USD bn", USD_BN),
+    "terminal_value": ("Terminal value at the horizon", "USD bn", USD_BN),
+    "profit": ("Profit", "USD bn", USD_BN),
+    "moic": ("MOIC", "x", MOIC),
+    "irr": ("IRR (annualised)", "% a year", PCT),
+    "npv": ("NPV at the discount rate", "USD bn", USD_BN),
+}
+
+
+def engine_rows(g: Grid, result: Result, v: VehicleInputs) -> None:
+    """A kind the live model does not know yet: the engine's rows, as values (not inputs)."""
+    g.note(
+        f"Kind '{v.kind.value}' has no live formulas yet: the rows below are finmodel's own "
+        "numbers (grey italic), not inputs, and so are its metrics (a kind may define them its "
+        "own way)."
+    )
+    s = result.outcome.schedules[v.id]
+    for key, label, arr, total in (
+        ("contribution", "Contribution", s.contribution, True),
+        ("return", "Return", s.return_, True),
+        ("fee", "Fee", s.fee, True),
+        ("distribution", "Distribution", s.distribution, True),
+        ("value", "Value at the end of the period", s.value_end, False),
+    ):
+        g.values(key, label, "USD bn", arr[0], total, font=ENGINE_FONT)
+    g.section("Payments by party (party view: + received, - paid; finmodel's values)")
+    _engine_payments(g, result, v)
+    g.section("Metrics (finmodel's values: the kind may define them its own way)")
+    m = result.summary["vehicles"][v.id]
+    for key, (label, units, fmt) in METRICS.items():
+        g.metric(key, label, units, m[key] if m[key] is not None else "n/a", fmt)
+
+
+def _is_paid(flow: Flow) -> bool:
+    """Whether a payment of this flow kind is paid by the party (else received).
+
+    Contributions only, until the engine's flow kinds say so themselves (``Flow.is_paid``, which
+    the loan kind brings: a borrower's debt service is paid too).
+    """
+    return getattr(flow, "is_paid", flow is Flow.contribution)
+
+
+def _engine_payments(g: Grid, result: Result, v: VehicleInputs) -> None:
+    """Receipts and payments of each party, the engine's numbers, one row each."""
+    allocs = [a for a in result.outcome.allocations if a.vehicle == v.id]
+    for j, p in enumerate(result.outcome.batch.parties):
+        for key, paid in (("receipts", False), ("payments", True)):
+            amounts = np.zeros(result.outcome.batch.timeline.columns)
+            for a in allocs:
+                if _is_paid(a.flow) is paid:
+                    amounts = amounts + a.by_party()[0, j]
+            if key == "receipts" or amounts.any():
+                g.values(
+                    f"{key}:{p}",
+                    f"{key.capitalize()}: {result.assumptions.parties[p].name}",
+                    "USD bn",
+                    amounts,
+                    font=ENGINE_FONT,
+                )
