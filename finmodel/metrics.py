@@ -103,7 +103,9 @@ def present_value(amounts: Array, df: Array) -> Array:
     [0.0]
     """
     if df.shape[0] == 1:
-        return amounts @ df[0]
+        # not BLAS (amounts @ df[0]): its sums may group differently with the number of rows,
+        # and a scenario's numbers must not depend on the size of the batch it runs in
+        return np.einsum("ij,j->i", amounts, df[0])
     shape = np.broadcast_shapes(amounts.shape, df.shape)
     return np.einsum("ij,ij->i", np.broadcast_to(amounts, shape), np.broadcast_to(df, shape))
 
