@@ -6,9 +6,9 @@ Run:  python benchmarks/bench_engine.py            (about 2 minutes on 2 cores)
 Prints, for this machine:
 - batched IRR of 100,000 rows of 121 quarterly flows, against looping pyxirr.irr and
   numpy_financial.irr over a sample of the same rows (extrapolated to all rows);
-- simulate() of the base case (four vehicles, quarterly, 30 years) at N = 100,000 and
-  1,000,000: seconds, peak memory (ru_maxrss of a fresh child process), and the ratio against
-  drawing the same random numbers alone (the floor);
+- simulate() of the base case (seven vehicles, two of them with sampled returns; quarterly,
+  30 years) at N = 100,000 and 1,000,000: seconds, peak memory (ru_maxrss of a fresh child
+  process), and the ratio against drawing the same random numbers alone (the floor);
 - one deterministic run's engine part, and writing the base case's report (annual, and a
   30-year monthly timeline).
 Nothing here asserts a time: these are figures to read, not tests.
@@ -141,7 +141,7 @@ def main() -> None:
           f" -> batched is {i['speedup_vs_numpy_financial']:.0f}x faster; "
           f"max |diff| {i['max_abs_diff_vs_numpy_financial']:.1e}")  # fmt: skip
     for s in res["simulate"]:
-        print(f"simulate N={s['n']:,} (4 vehicles, quarterly, 30 years): {s['simulate_s']:.2f} s, "
+        print(f"simulate N={s['n']:,} (base case, quarterly, 30 years): {s['simulate_s']:.2f} s, "
               f"peak {s['peak_rss_bytes'] / 2**30:.2f} GiB (each worker process at most "
               f"{s['worker_peak_rss_bytes'] / 2**30:.2f} GiB), {s['ratio_to_floor']:.1f}x the time "
               f"to draw its random numbers ({s['draw_only_s']:.2f} s)")  # fmt: skip
