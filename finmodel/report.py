@@ -17,6 +17,7 @@ from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.hyperlink import Hyperlink
+from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -148,6 +149,9 @@ def _title(ws: Worksheet, title: str, result: Result) -> int:
 # --- sheets -----------------------------------------------------------------------------------
 
 
+RIGHT = Alignment(horizontal="right")
+
+
 def _summary(ws: Worksheet, result: Result) -> int:
     """The static Summary sheet; returns the first free row under its chart."""
     s = result.summary
@@ -221,6 +225,7 @@ def _summary(ws: Worksheet, result: Result) -> int:
         tables[key] = (first, first + len(s["vehicles"]) - 1)
         row = first + len(s["vehicles"]) + 1
     first, last = tables["received"]
+    ws.row_breaks.append(Break(id=row))  # printed, the chart starts a page of its own
     ws.add_chart(charts.who_receives(ws, first, last, len(parties)), f"A{row + 1}")
     widths(ws, {1: 44, 2: 16, 3: 16, 4: 16, 5: 16, 6: 12, 7: 10, 8: 14, 9: 40})
     ws.freeze_panes = "A5"
@@ -270,6 +275,7 @@ def _live_totals(ws: Worksheet, result: Result, live: LiveModel, row: int) -> No
         for j, (_, key, fmt) in enumerate(keys):
             cell = ws.cell(row=row + 1 + i, column=2 + j, value=f"={g.total(key, sheet=True)}")
             cell.number_format = fmt
+            cell.alignment = RIGHT  # "n/a" lines up with the numbers
 
 
 def _leaves(data: Any, path: tuple = ()) -> list[tuple[tuple, Any]]:
