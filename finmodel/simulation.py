@@ -243,10 +243,14 @@ def _stats(cols: dict) -> pd.DataFrame:
         x = np.asarray(col)
         x = x[np.isfinite(x)]
         row = {"entity": entity, "id": ident, "metric": metric, "count": x.size}
-        if x.size:
+        if x.size and x.min() == x.max():  # a metric no sampled return moves: no sorting
+            std, mean, points = 0.0, float(x[0]), [float(x[0])] * len(PERCENTILES)
+        elif x.size:
             std = float(x.std(ddof=1)) if x.size > 1 else 0.0
-            row |= {"mean": float(x.mean()), "std": std}
-            row |= {f"p{q}": float(v) for q, v in zip(PERCENTILES, np.percentile(x, PERCENTILES))}
+            mean, points = float(x.mean()), np.percentile(x, PERCENTILES)
+        if x.size:
+            row |= {"mean": mean, "std": std}
+            row |= {f"p{q}": float(v) for q, v in zip(PERCENTILES, points)}
             breakeven = 1.0 if metric == "moic" else 0.0  # a MOIC below 1 is a loss
             row |= {"prob_loss": float(np.mean(x < breakeven)), "sem": std / np.sqrt(x.size)}
         rows.append(row)
