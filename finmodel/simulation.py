@@ -260,7 +260,12 @@ def _stats(cols: dict) -> pd.DataFrame:
 def _fan(fan: Array, parties: list[str], years: int) -> pd.DataFrame:
     frames = []
     for j, p in enumerate(parties):
-        q = np.percentile(np.asarray(fan[:, j, :], dtype=np.float64), PERCENTILES, axis=0)
+        lo, hi = np.min(fan[:, j, :], axis=0), np.max(fan[:, j, :], axis=0)
+        q = np.repeat(lo[None, :].astype(np.float64), len(PERCENTILES), axis=0)
+        moves = np.flatnonzero(lo != hi)  # years whose receipts some sampled return moves
+        if moves.size:
+            x = np.asarray(fan[:, j, :][:, moves], dtype=np.float64)
+            q[:, moves] = np.percentile(x, PERCENTILES, axis=0)
         frame = pd.DataFrame({f"p{k}": q[i] for i, k in enumerate(PERCENTILES)})
         frame.insert(0, "year", np.arange(years + 1))
         frame.insert(0, "party", p)
