@@ -262,10 +262,9 @@ def _fan(fan: Array, parties: list[str], years: int) -> pd.DataFrame:
     for j, p in enumerate(parties):
         lo, hi = np.min(fan[:, j, :], axis=0), np.max(fan[:, j, :], axis=0)
         q = np.repeat(lo[None, :].astype(np.float64), len(PERCENTILES), axis=0)
-        moves = np.flatnonzero(lo != hi)  # years whose receipts some sampled return moves
-        if moves.size:
-            x = np.asarray(fan[:, j, :][:, moves], dtype=np.float64)
-            q[:, moves] = np.percentile(x, PERCENTILES, axis=0)
+        if np.any(lo != hi):  # some sampled return moves this party's receipts
+            x = np.asarray(fan[:, j, :], dtype=np.float64)
+            q = np.percentile(x, PERCENTILES, axis=0)
         frame = pd.DataFrame({f"p{k}": q[i] for i, k in enumerate(PERCENTILES)})
         frame.insert(0, "year", np.arange(years + 1))
         frame.insert(0, "party", p)
