@@ -168,6 +168,7 @@ _LINES = {
     "Distribution": "distribution",
     "Value at the end of the period": "value_end",
     "Deployed into projects": "deployed",
+    "Disbursed to the borrower": "deployed",
 }
 _METRICS = {
     "Contributed": "contributed",
