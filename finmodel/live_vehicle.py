@@ -471,8 +471,7 @@ def metrics(g: Grid, refs: Refs) -> None:
     back = f"({d['distributed']}+{d['terminal_value']})"
     guess = tl.const("periodic_discount", True)
     formulas = {
-        "contributed": f"={g.total('contribution')}"
-        + (f"+{g.const('opening')}" if lent else ""),
+        "contributed": f"={g.total('contribution')}" + (f"+{g.const('opening')}" if lent else ""),
         "distributed": f"={g.total('distribution')}",
         "terminal_value": f"=SUMPRODUCT({g.span('value')},{tl.span('last', True)})",
         "profit": f"={back}-{d['contributed']}",

@@ -12,8 +12,6 @@ engine to 1e-9 relative, and again after inputs are changed in the workbook, aga
 from __future__ import annotations
 
 import shutil
-from concurrent.futures import ProcessPoolExecutor
-from multiprocessing import get_context
 from pathlib import Path
 
 import numpy as np
@@ -27,8 +25,9 @@ from test_live_model import (
     libreoffice,
     master,
     recompute,
-    set_inputs,
+    recompute_books,
     write,
+    written_and_changed,
 )
 from test_streams import loan, stream
 
@@ -90,13 +89,7 @@ def worked():
 @pytest.fixture(scope="module")
 def books(worked, tmp_path_factory) -> dict[str, Book]:
     d = tmp_path_factory.mktemp("live_streams")
-    paths = {"worked": write(finmodel.run(worked), d / "worked.xlsx")}
-    paths["changed"] = d / "changed" / "worked.xlsx"
-    paths["changed"].parent.mkdir()
-    set_inputs(paths["worked"], paths["changed"], CHANGES, worked)
-    with ProcessPoolExecutor(max_workers=2, mp_context=get_context("spawn")) as pool:
-        values = dict(zip(paths, pool.map(recompute, paths.values())))
-    return {k: Book(p, values[k]) for k, p in paths.items()}
+    return recompute_books(written_and_changed(finmodel.run(worked), d, "worked", CHANGES))
 
 
 def test_every_stream_and_loan_is_live(books):
