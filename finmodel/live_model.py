@@ -258,7 +258,8 @@ def _identity_rows(result: Result, inputs: Grid, calcs: dict[str, Grid]) -> list
         serviced = f"+{g.total('distribution', True)}" if loan else ""
         out.append(
             (
-                f"{vid}: parties' receipts - distributions - fees",
+                f"{vid}: parties' receipts - distributions - fees"
+                + (" - disbursements" if loan else ""),
                 f"={'+'.join(got)}-{g.total('distribution', True)}{fee}",
                 0.0,
                 USD_CENTS,
@@ -268,7 +269,7 @@ def _identity_rows(result: Result, inputs: Grid, calcs: dict[str, Grid]) -> list
         paid = [g.total(k, True) for k in g.rows if k.startswith("payments:")]
         out.append(
             (
-                f"{vid}: parties' payments + contributions",
+                f"{vid}: parties' payments + contributions" + (" + debt service" if loan else ""),
                 f"={'+'.join(paid) or '0'}+{g.total('contribution', True)}{serviced}",
                 0.0,
                 USD_CENTS,
