@@ -19,12 +19,13 @@ from typing import TYPE_CHECKING
 from openpyxl.styles import NamedStyle
 from openpyxl.workbook import Workbook
 
-from finmodel.batch import VehicleInputs
+from finmodel.batch import VehicleInputs, _shares
 from finmodel.kinds import Basis, VehicleKind
 from finmodel.live_grid import DATE_ROW, FIRST_PERIOD, PERIOD_ROW, Grid
 from finmodel.live_phasing import live_money, live_years, phasing_inputs
 from finmodel.live_pool import from_pool, pool_inputs
-from finmodel.live_vehicle import SCHEDULES
+from finmodel.live_streams import energy_inputs, loan_inputs, stream_inputs
+from finmodel.live_vehicle import is_live
 from finmodel.workbook import INPUT_FILL, INPUT_FONT, PCT
 
 INPUT = "Input"
@@ -73,6 +74,7 @@ def inputs_sheet(wb: Workbook, result: Result) -> Grid:
         "deployed_tolerance", "deployment complete within", "share", DEPLOYED_TOLERANCE, "0.0E+00"
     )
     pool_inputs(g, result, scalar)
+    energy_inputs(a, scalar)
     for v in b.vehicles:
         _vehicle_inputs(g, result, v)
     return g
@@ -97,13 +99,22 @@ def _vehicle_inputs(g: Grid, result: Result, v: VehicleInputs) -> None:
     spec = a.vehicles[v.id]
     path = f"vehicles.{v.id}"
     g.section(f"{spec.name} ({path}, kind {v.kind.value}, waterfall {v.basis.value})")
-    if v.kind not in SCHEDULES:
+    if not is_live(a, v.id):
         g.note(
-            f"{v.id}: kind '{v.kind.value}' has no live formulas yet; its Calc sheet holds "
+            f"{v.id}: kind '{v.kind.value}' has no live formulas here yet; its Calc sheet holds "
             "finmodel's own numbers, and it has no inputs here."
         )
         return
     scalar = _scalar(g)
+    if v.kind is VehicleKind.stream:
+        stream_inputs(a, v.id, scalar)
+        raw = _shares(result.outcome.batch.parties, spec.waterfall.profit_split)
+        _tier_inputs(result, v.id, [("profit", "waterfall.profit_split", raw)], scalar)
+        return
+    if v.kind is VehicleKind.loan:
+        loan_inputs(a, v.id, scalar)
+        phasing_inputs(a, v.id, v.kind, scalar)
+        return
     if v.kind in _SCHEDULE_RATES:
         if spec.return_.path is None and v.kind is VehicleKind.fund:
             scalar(f"{v.id}:return_rate", f"{path}.return.rate", "% a year", spec.return_.rate, PCT)
@@ -130,15 +141,7 @@ def _vehicle_inputs(g: Grid, result: Result, v: VehicleInputs) -> None:
         tiers.append(("hurdle", "waterfall.hurdle.to", v.hurdle_to))
     if v.kind is VehicleKind.fund:
         tiers.append(("fee", "fee.to", v.fee_to))
-    for tier, name, shares in tiers:
-        for j, p in enumerate(result.outcome.batch.parties):
-            scalar(
-                f"{v.id}:{tier}:{p}",
-                f"{path}.{name}: {names[p].name}",
-                "share",
-                shares[0, j],
-                SHARE,
-            )
+    _tier_inputs(result, v.id, tiers, scalar)
     phasing_inputs(a, v.id, v.kind, scalar)
     contrib = v.contributions[0]
     timed_money = not from_pool(result, v.id) and not live_money(a, v.id)
@@ -178,6 +181,20 @@ def _vehicle_inputs(g: Grid, result: Result, v: VehicleInputs) -> None:
         )
     for key, what, units, values, fmt in timing:
         g.values(f"{v.id}:{key}", f"{path}.{what}", units, values, False, fmt, style=INPUT)
+
+
+def _tier_inputs(result: Result, vid: str, tiers, scalar) -> None:
+    """Each party's share of each tier: ``tiers`` is [(tier, key path, shares (1, parties))]."""
+    names = result.assumptions.parties
+    for tier, name, shares in tiers:
+        for j, p in enumerate(result.outcome.batch.parties):
+            scalar(
+                f"{vid}:{tier}:{p}",
+                f"vehicles.{vid}.{name}: {names[p].name}",
+                "share",
+                shares[0, j],
+                SHARE,
+            )
 
 
 def _fund_rates(spec) -> list[tuple[str, str, float]]:

@@ -58,15 +58,26 @@ def write_live(wb: Workbook, result: Result) -> LiveModel:
     inputs = inputs_sheet(wb, result)
     timeline = timeline_sheet(wb, result, inputs)
     pool = pool_sheet(wb, result, inputs)
-    calcs = {
-        v.id: vehicle_sheet(wb, result, v, Refs(inputs, timeline, pool, v.id))
-        for v in result.outcome.batch.vehicles
-    }
+    vehicles = result.outcome.batch.vehicles
+    built: dict[str, Grid] = {}
+    # a loan serviced from another vehicle reads that vehicle's sheet: build it first
+    for v in sorted(vehicles, key=lambda v: v.serviced_from is not None):
+        source = built.get(v.serviced_from) if v.serviced_from is not None else None
+        built[v.id] = vehicle_sheet(wb, result, v, Refs(inputs, timeline, pool, v.id), source)
+    calcs = {v.id: built[v.id] for v in vehicles}
+    _sheet_order(wb, [g.ws for g in calcs.values()])
     parties = parties_sheet(wb, result, calcs, timeline)
     flags = checks_sheet(wb, result, inputs, calcs, parties, pool)
     wb.calculation.fullCalcOnLoad = True
     master = f'=IF(SUM({flags})=0,"OK: every live check row is zero","NOT OK: see {CHECKS}")'
     return LiveModel(master, parties, calcs)
+
+
+def _sheet_order(wb: Workbook, sheets: list) -> None:
+    """Put the Calc sheets back in the order of the vehicles (they were built sources first)."""
+    at = sorted(wb.worksheets.index(ws) for ws in sheets)
+    for i, ws in zip(at, sheets):
+        wb._sheets[i] = ws
 
 
 def parties_sheet(wb: Workbook, result: Result, calcs: dict[str, Grid], timeline: Grid) -> Grid:
@@ -241,9 +252,14 @@ def _identity_rows(result: Result, inputs: Grid, calcs: dict[str, Grid]) -> list
         )
         got = [g.total(k, True) for k in g.rows if k.startswith("receipts:")]
         fee = f"-{g.total('fee', True)}" if "fee" in g.rows else ""
+        # a loan passes its disbursements on to the borrower, who pays the debt service
+        loan = "disbursed" in g.rows
+        fee += f"-{g.total('disbursed', True)}" if loan else ""
+        serviced = f"+{g.total('distribution', True)}" if loan else ""
         out.append(
             (
-                f"{vid}: parties' receipts - distributions - fees",
+                f"{vid}: parties' receipts - distributions - fees"
+                + (" - disbursements" if loan else ""),
                 f"={'+'.join(got)}-{g.total('distribution', True)}{fee}",
                 0.0,
                 USD_CENTS,
@@ -253,8 +269,8 @@ def _identity_rows(result: Result, inputs: Grid, calcs: dict[str, Grid]) -> list
         paid = [g.total(k, True) for k in g.rows if k.startswith("payments:")]
         out.append(
             (
-                f"{vid}: parties' payments + contributions",
-                f"={'+'.join(paid) or '0'}+{g.total('contribution', True)}",
+                f"{vid}: parties' payments + contributions" + (" + debt service" if loan else ""),
+                f"={'+'.join(paid) or '0'}+{g.total('contribution', True)}{serviced}",
                 0.0,
                 USD_CENTS,
                 False,

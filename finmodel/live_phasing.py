@@ -59,6 +59,8 @@ def phasing_inputs(a: Assumptions, vid: str, kind: VehicleKind, scalar) -> None:
             c.amount_bn,
             "#,##0.00",
         )
+        if c.before_start:  # a loan's opening balance: no timing
+            continue
         scalar(f"{vid}:money_years:{i}", f"{head}.years", "years", c.years, "0")
         scalar(f"{vid}:money_start:{i}", f"{head}.start_year", "years", c.start_year, "0")
 
@@ -151,7 +153,7 @@ def new_money(g: Grid, refs: Refs, a: Assumptions, party: str) -> str | None:
     bn = refs.inputs.const("bn", True)
     terms = []
     for i, c in enumerate(spec.capital.contributions or []):
-        if c.party != party:
+        if c.party != party or c.before_start:
             continue
         fx = "" if c.currency == "USD" else f"*{refs.inputs.const(f'fx:{c.currency}', True)}"
         years, start = refs.scalar(f"money_years:{i}"), refs.scalar(f"money_start:{i}")

@@ -1,6 +1,8 @@
-"""A vehicle of a kind the live model has no formulas for: the engine's own numbers.
+"""A vehicle the live model has no formulas for: the engine's own numbers.
 
-The engine may gain kinds (a stream, a loan) before the live model learns them. Such a vehicle's
+The engine may gain kinds before the live model learns them, and some inputs have no live form
+yet (a stream given as a per-year ``path_bn``, money in a currency whose exchange rate follows a
+path: :func:`finmodel.live_streams.has_live_flows`). Such a vehicle's
 calculation sheet holds finmodel's rows, payments by party and metrics as values (grey italic,
 never in the input style), under a note saying so; the party totals on ``Parties (live)`` add
 them up like any other vehicle's, so the workbook never breaks. Its metrics are the engine's, as
@@ -14,7 +16,6 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from finmodel.batch import VehicleInputs
-from finmodel.kinds import Flow
 from finmodel.live_grid import Grid
 from finmodel.workbook import ENGINE_FONT, MOIC, PCT, USD_BN
 
@@ -34,9 +35,9 @@ METRICS = {
 
 
 def engine_rows(g: Grid, result: Result, v: VehicleInputs) -> None:
-    """A kind the live model does not know yet: the engine's rows, as values (not inputs)."""
+    """A vehicle the live model cannot follow yet: the engine's rows, as values (not inputs)."""
     g.note(
-        f"Kind '{v.kind.value}' has no live formulas yet: the rows below are finmodel's own "
+        f"This {v.kind.value} has no live formulas yet: the rows below are finmodel's own "
         "numbers (grey italic), not inputs, and so are its metrics (a kind may define them its "
         "own way)."
     )
@@ -57,15 +58,6 @@ def engine_rows(g: Grid, result: Result, v: VehicleInputs) -> None:
         g.metric(key, label, units, m[key] if m[key] is not None else "n/a", fmt)
 
 
-def _is_paid(flow: Flow) -> bool:
-    """Whether a payment of this flow kind is paid by the party (else received).
-
-    Contributions only, until the engine's flow kinds say so themselves (``Flow.is_paid``, which
-    the loan kind brings: a borrower's debt service is paid too).
-    """
-    return getattr(flow, "is_paid", flow is Flow.contribution)
-
-
 def _engine_payments(g: Grid, result: Result, v: VehicleInputs) -> None:
     """Receipts and payments of each party, the engine's numbers, one row each."""
     allocs = [a for a in result.outcome.allocations if a.vehicle == v.id]
@@ -73,7 +65,7 @@ def _engine_payments(g: Grid, result: Result, v: VehicleInputs) -> None:
         for key, paid in (("receipts", False), ("payments", True)):
             amounts = np.zeros(result.outcome.batch.timeline.columns)
             for a in allocs:
-                if _is_paid(a.flow) is paid:
+                if a.flow.is_paid is paid:
                     amounts = amounts + a.by_party()[0, j]
             if key == "receipts" or amounts.any():
                 g.values(

@@ -26,9 +26,11 @@ from finmodel.live_grid import PERIOD_ROW, Grid
 from finmodel.live_phasing import deploy_target, live_money, new_money, release_share
 from finmodel.live_pool import from_pool
 from finmodel.live_static import METRICS, engine_rows
+from finmodel.live_streams import has_live_flows, loan_sheet, stream_sheet
 from finmodel.workbook import USD_BN
 
 if TYPE_CHECKING:
+    from finmodel.assumptions import Assumptions
     from finmodel.result import Result
 
 K = f"{{c}}${PERIOD_ROW}"  # the period number, in the current column
@@ -65,18 +67,37 @@ def calc_sheet_name(vid: str) -> str:
     return f"Calc {vid}"[:31]
 
 
-def vehicle_sheet(wb: Workbook, result: Result, v: VehicleInputs, refs: Refs) -> Grid:
-    """Write the calculation sheet of vehicle ``v``; return its grid (row keys above)."""
+def is_live(a: Assumptions, vid: str) -> bool:
+    """Whether vehicle ``vid`` gets live formulas (else the engine's numbers, as values)."""
+    kind = a.vehicles[vid].kind
+    return kind in SCHEDULES or (kind in FLOW_KINDS and has_live_flows(a, vid))
+
+
+def vehicle_sheet(
+    wb: Workbook, result: Result, v: VehicleInputs, refs: Refs, source: Grid | None = None
+) -> Grid:
+    """Write the calculation sheet of vehicle ``v``; return its grid (row keys above).
+
+    ``source``: the sheet of the vehicle that services a loan (built before it).
+    """
     b = result.outcome.batch
     spec = result.assumptions.vehicles[v.id]
     g = Grid(wb.create_sheet(calc_sheet_name(v.id)), b.timeline.columns)
     g.title(f"{spec.name}: live schedule, waterfall and payments ({v.kind.value})", result.name)
     g.section("Schedule (the vehicle's books)")
-    build = SCHEDULES.get(v.kind)
-    if build is None:
+    if not is_live(result.assumptions, v.id):
         engine_rows(g, result, v)
         g.flush()
         return g
+    if v.kind is VehicleKind.stream:
+        stream_sheet(g, refs, result, v)
+    elif v.kind is VehicleKind.loan:
+        loan_sheet(g, refs, result, v, source)
+    if v.kind in FLOW_KINDS:
+        metrics(g, refs)
+        g.flush()
+        return g
+    build = SCHEDULES[v.kind]
     names = {p: result.assumptions.parties[p].name for p in b.parties}
     contributors = _contributions(g, refs, result, b.parties)
     terms = [g.cur(f"contribution:{p}") for p in contributors] or ["0"]
@@ -306,6 +327,8 @@ SCHEDULES: dict[VehicleKind, Callable[[Grid, Refs, FeeBasis], None]] = {
     VehicleKind.grant: _grant,
     VehicleKind.release: _release,
 }
+#: Kinds that pass money on at once and write their own payments (:mod:`finmodel.live_streams`).
+FLOW_KINDS = (VehicleKind.stream, VehicleKind.loan)
 
 
 # --- waterfall, payments and metrics: every kind -------------------------------------------
@@ -436,17 +459,19 @@ def metrics(g: Grid, refs: Refs) -> None:
     """Contributed, distributed, terminal value, profit, MOIC, IRR (annualised) and NPV."""
     tl = refs.timeline
     g.section("Metrics (investors' view: - contributions, + distributions and V_N at the horizon)")
+    lent = f"-IF({K}=0,{g.const('opening')},0)" if "opening" in g.rows else ""
     g.series(
         "net_flow",
-        "Net flow (with V_N at the horizon)",
+        "Net flow (with V_N at the horizon" + (", the opening balance lent at 0)" if lent else ")"),
         "USD bn",
-        f"={g.cur('distribution')}-{g.cur('contribution')}+{g.cur('value')}*{tl.cur('last', True)}",
+        f"={g.cur('distribution')}-{g.cur('contribution')}{lent}"
+        f"+{g.cur('value')}*{tl.cur('last', True)}",
     )
     d = {k: f"$D${g.next_row + i}" for i, k in enumerate(METRICS)}  # where each metric goes
     back = f"({d['distributed']}+{d['terminal_value']})"
     guess = tl.const("periodic_discount", True)
     formulas = {
-        "contributed": f"={g.total('contribution')}",
+        "contributed": f"={g.total('contribution')}" + (f"+{g.const('opening')}" if lent else ""),
         "distributed": f"={g.total('distribution')}",
         "terminal_value": f"=SUMPRODUCT({g.span('value')},{tl.span('last', True)})",
         "profit": f"={back}-{d['contributed']}",
