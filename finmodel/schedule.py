@@ -123,11 +123,6 @@ def _fund(v: VehicleInputs, n: int) -> Schedule:
     cash, proj, done = np.zeros(n), np.zeros(n), np.zeros(n)
     zero = np.zeros(n)
     for k in range(last + 1):
-        if k > deploy_until and not has_fee and _compounds(cash, rate[:, k:]):
-            # all deployed, no fee: the rest compounds in closed form (see _compounding_tail)
-            tail = _compounding_tail(proj, rate[:, k : last + 1], payout, term, k)
-            ret_line[:, k : last + 1], dist_line[:, k : last + 1], value[:, k : last + 1] = tail
-            break
         ret, fee = zero, zero
         value_prev = cash + proj if nav_fee else None
         if k:
@@ -168,42 +163,6 @@ def _fund(v: VehicleInputs, n: int) -> Schedule:
         distribution=dist_line,
         value_end=value,
     )
-
-
-def _compounds(cash: Array, rates: Array) -> bool:
-    """Whether a fund's remaining periods compound in closed form: no cash left waiting (all
-    of it is in projects) and every remaining per-period return above -100%."""
-    return not np.any(cash) and bool(np.all(rates > -1.0))
-
-
-def _compounding_tail(
-    proj: Array, rate: Array, payout: Array, term: np.ndarray, k0: int
-) -> tuple[Array, Array, Array]:
-    """Return, distribution and value of a fully deployed fund without fees, periods k0 on.
-
-    Each period the projects earn r_k and pay out payout x max(r_k, 0) of their value (never
-    more than they hold, since r_k > -1), so until the term the value compounds by
-    g_k = 1 + r_k - payout x max(r_k, 0): a cumulative product instead of a loop over time.
-    At the term everything left is paid out; after it nothing moves.
-
-    Examples
-    --------
-    100 in projects, 10% then -10% then 10%, half the income paid out, term at period 3:
-
-    >>> r, d, v = _compounding_tail(np.array([100.0]), np.array([[0.1, -0.1, 0.1]]),
-    ...                             np.array([0.5]), np.array([3]), 1)
-    >>> r.round(6).tolist(), d.round(6).tolist(), v.round(6).tolist()
-    ([[10.0, -10.5, 9.45]], [[5.0, 0.0, 103.95]], [[105.0, 94.5, 0.0]])
-    """
-    ks = np.arange(k0, k0 + rate.shape[1])[None, :]
-    term = np.reshape(term, (-1, 1))
-    grow = 1.0 + rate - payout[:, None] * np.maximum(rate, 0.0)
-    alive = np.where(ks < term, proj[:, None] * np.cumprod(grow, axis=1), 0.0)
-    before = np.concatenate([proj[:, None], alive[:, :-1]], axis=1)
-    before = np.where(ks <= term, before, 0.0)
-    ret = before * rate
-    dist = np.where(ks == term, before + ret, payout[:, None] * np.maximum(ret, 0.0))
-    return ret, dist, alive
 
 
 def _grant(v: VehicleInputs, n: int) -> Schedule:

@@ -199,24 +199,3 @@ def test_base_case_checks_hold_at_every_frequency(frequency):
     assert r.failed_checks() == {}
     # the base case moves hundreds of billions: its money adds up to the cent
     assert r.summary["pool"]["total"] > 100 * BN
-
-
-@PROPERTY
-@given(assumption_dicts())
-def test_the_closed_form_tail_of_a_fund_equals_the_period_loop(d):
-    # schedule._fund compounds a fully deployed fund without fees in closed form (a cumulative
-    # product); the period-by-period loop must give the same lines
-    import finmodel.schedule as schedule_module
-
-    fast = run(d).outcome.schedules
-    original = schedule_module._compounds
-    schedule_module._compounds = lambda *args: False
-    try:
-        slow = run(d).outcome.schedules
-    finally:
-        schedule_module._compounds = original
-    for vid, s in fast.items():
-        for line in ("return_", "distribution", "value_end", "deployed", "fee", "contribution"):
-            np.testing.assert_allclose(
-                getattr(s, line), getattr(slow[vid], line), rtol=1e-12, atol=CENT, err_msg=vid
-            )
