@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
+from openpyxl.worksheet.pagebreak import Break
 
 from finmodel.report import assumptions_sheet
 from finmodel.workbook import (
@@ -33,6 +34,7 @@ def write_compare_workbook(c: Comparison, path: Path) -> None:
     ws = wb.active
     ws.title = "Compare"
     _compare(ws, c)
+    _reconstruction(wb.create_sheet("Reconstruction"), c)
     for r in c.results:
         assumptions_sheet(wb.create_sheet(f"In {r.name}"[:31]), r)
     save(wb, path)
@@ -65,6 +67,7 @@ def _compare(ws, c: Comparison) -> None:
         _matrix(ws, row, f"{label} by party", _pivot(c, "party", metric, "value"), USD_BN)
         row += len(c.results) + 3
     change = _pivot(c, "party", "npv", "change")
+    ws.row_breaks.append(Break(id=row - 1))  # printed, the change and its chart start a page
     first, last = _matrix(ws, row, f"Change in NPV from {c.baseline}", change, USD_BN)
     n_parties = len(change.columns)
     chart = BarChart()
@@ -81,9 +84,9 @@ def _compare(ws, c: Comparison) -> None:
     chart.add_data(Reference(ws, min_col=2, max_col=1 + n_parties, min_row=first - 1,
                              max_row=last), titles_from_data=True)  # fmt: skip
     chart.set_categories(Reference(ws, min_col=1, min_row=first, max_row=last))
-    chart.height, chart.width = max(7, 1.2 * len(c.results)), 20
-    ws.add_chart(chart, f"H{row}")
-    row = max(last + 3, row + int(2 * chart.height) + 2)
+    chart.height, chart.width = max(9, 3.0 * len(c.results)), 24  # a label per reading
+    ws.add_chart(chart, f"A{last + 2}")
+    row = last + 3 + int(2 * chart.height)
     for metric, label, fmt in (("irr", "IRR", PCT), ("moic", "MOIC", MOIC),
                                ("profit", "Profit", USD_BN)):  # fmt: skip
         _matrix(ws, row, f"{label} by vehicle", _pivot(c, "vehicle", metric, "value"), fmt)
@@ -95,7 +98,18 @@ def _compare(ws, c: Comparison) -> None:
     for metric, label, fmt in needs:
         _matrix(ws, row, label, _pivot(c, "needs", metric, "value"), fmt)
         row += len(c.results) + 3
+    put(ws, row, 1, "Reconstruction funding year by year: sheet 'Reconstruction'", font=BOLD)
+    columns = max(len(_pivot(c, e, m, "value").columns) for e, m in
+                  (("party", "npv"), ("vehicle", "irr"), ("needs", "share")))  # fmt: skip
+    widths(ws, {1: 34, **{j: 18 for j in range(2, 2 + columns)}})
+
+
+def _reconstruction(ws, c: Comparison) -> None:
+    """Each reading's cumulative funding of reconstruction at each year end (a wide table)."""
+    put(ws, 1, 1, "Reconstruction funding to date, by year end", font=TITLE)
+    put(ws, 2, 1, f"What each reading has put to work in reconstruction. {UNITS_NOTE}")
     by_year = _pivot(c, "reconstruction", "funded_cumulative", "value")
     by_year.columns = [f"Year {y}" for y in by_year.columns]
-    _matrix(ws, row, "Reconstruction funding to date, by year end", by_year, USD_BN)
-    widths(ws, {1: 34, **{j: 18 for j in range(2, 8)}})
+    _matrix(ws, 4, "Cumulative, USD bn", by_year, USD_BN)
+    widths(ws, {1: 34, **{j: 11 for j in range(2, 2 + len(by_year.columns))}})
+    ws.freeze_panes = "B6"

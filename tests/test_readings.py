@@ -153,7 +153,10 @@ def test_compare_against_the_status_quo_by_default(tmp_path):
     wb = openpyxl.load_workbook(out / "compare.xlsx")
     labels = {c.value for row in wb["Compare"].iter_rows() for c in row if isinstance(c.value, str)}
     assert "Share of reconstruction needs funded within their years" in labels
-    assert "Reconstruction funding to date, by year end" in labels
+    by_year = wb["Reconstruction"]
+    assert by_year["A1"].value == "Reconstruction funding to date, by year end"
+    literal = next(r for r in by_year.iter_rows() if r[0].value == "literal")
+    assert literal[2].value == pytest.approx(40e9)  # year 1: 20bn from each of two vehicles
 
 
 def test_the_summary_sheet_shows_the_share_of_each_estimate(tmp_path):
