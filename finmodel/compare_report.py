@@ -99,9 +99,8 @@ def _compare(ws, c: Comparison) -> None:
         _matrix(ws, row, label, _pivot(c, "needs", metric, "value"), fmt)
         row += len(c.results) + 3
     put(ws, row, 1, "Reconstruction funding year by year: sheet 'Reconstruction'", font=BOLD)
-    columns = max(len(_pivot(c, e, m, "value").columns) for e, m in
-                  (("party", "npv"), ("vehicle", "irr"), ("needs", "share")))  # fmt: skip
-    widths(ws, {1: 34, **{j: 18 for j in range(2, 2 + columns)}})
+    ids = c.table[c.table["entity"] != "reconstruction"].groupby("entity")["id"].nunique()
+    widths(ws, {1: 34, **{j: 18 for j in range(2, 2 + int(ids.max()))}})
 
 
 def _reconstruction(ws, c: Comparison) -> None:

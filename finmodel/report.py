@@ -26,7 +26,6 @@ from finmodel.kinds import Flow
 from finmodel.live_model import CHECKS, PARTIES, LiveModel, write_live
 from finmodel.live_pool import POOL
 from finmodel.live_vehicle import calc_sheet_name
-from finmodel.metrics import reconstruction_funding
 from finmodel.workbook import (
     BOLD,
     HEAD_FILL,
@@ -535,7 +534,7 @@ def _parties(ws: Worksheet, result: Result) -> None:
     chart = charts.cumulative_receipts(ws, rows, [names[p].name for p in parties], dates_row, cols)
     row += len(parties) + 1
     put(ws, row, 1, "Reconstruction", font=BOLD)
-    funding = reconstruction_funding(result.outcome)[0]
+    funding = result.reconstruction_funding
     _series(ws, row + 1, "Put to work in reconstruction", funding)
     _series(ws, row + 2, "To date", np.cumsum(funding), total=False)
     ws.add_chart(chart, f"A{row + 4}")

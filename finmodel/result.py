@@ -20,6 +20,7 @@ from finmodel.metrics import (
     VehicleMetrics,
     checks,
     party_metrics,
+    reconstruction_funding,
     terminal_claims,
     vehicle_metrics,
 )
@@ -227,6 +228,11 @@ class Result:
             "total": _num(holdings.sum()),
         }
 
+    @cached_property
+    def reconstruction_funding(self) -> np.ndarray:
+        """USD put to work in reconstruction per period (:func:`metrics.reconstruction_funding`)."""
+        return reconstruction_funding(self.outcome)[0]
+
     def reconstruction_table(self) -> dict[str, Any]:
         """What the reading puts into Ukraine's reconstruction, by year, against each estimate
         of the needs: the share of them funded within their own years.
@@ -234,10 +240,9 @@ class Result:
         ``funded_by_year`` is cumulative, in USD, at the start and then each year's end.
         """
         from finmodel.batch import fx_at_start
-        from finmodel.metrics import reconstruction_funding
 
         tl = self.outcome.batch.timeline
-        per_period = reconstruction_funding(self.outcome)[0]
+        per_period = self.reconstruction_funding
         year_end = -(-np.arange(tl.columns) // tl.m)  # period k counts in year ceil(k/m)
         by_year = np.cumsum(np.bincount(year_end, weights=per_period, minlength=tl.years + 1))
         fx = fx_at_start(self.assumptions)
