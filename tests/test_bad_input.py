@@ -528,6 +528,27 @@ def _(tmp):
     return override(tmp, body, field, 6, "only a loan")
 
 
+@case("needs_unknown_currency")
+def _(tmp):
+    t = edit("    amount_bn: 524\n    currency: USD\n", "    amount_bn: 524\n    currency: UAH\n")
+    return bad_file(tmp, t, "currency: UAH", "needs.0.currency", "has no rate in 'fx'")
+
+
+@case("energy_split_as_unknown")
+def _(tmp):
+    t = edit("        split_as: revenue\n", "        split_as: money\n")
+    field = "vehicles.znpp_output.stream.energy.split_as"
+    return bad_file(tmp, t, "split_as: money", field, "'revenue' or 'energy'")
+
+
+@case("loan_repaid_over_zero_years")
+def _(tmp):
+    bad = "repayment: {grace_years: 5, years: 0}"
+    t = edit("      repayment: {grace_years: 5, years: 30}\n", f"      {bad}\n")
+    field = "vehicles.world_bank_package.loan.repayment.years"
+    return bad_file(tmp, t, bad, field, "greater than or equal to 1")
+
+
 @case("null_removes_a_required_key")
 def _(tmp):
     return override(tmp, "timeline: null\n", "timeline", None, "required")
