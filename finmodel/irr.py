@@ -8,9 +8,11 @@ Notes
 - No sign change among the non-zero flows: no rate (reason given). A row that paid in and got
   nothing back is a total loss: -100%.
 - Exactly one sign change: by Descartes' rule of signs the polynomial has exactly one
-  positive root in x = 1/(1+r), so the rate is unique. It is found for all such rows at once
-  by a safeguarded Newton iteration on v = ln(1 + r) inside a bracket, with every term scaled
-  by the largest exponent so that no row overflows.
+  positive root in x = 1/(1+r), so the rate is unique. It is found by a safeguarded Newton
+  iteration on v = ln(1 + r) inside a bracket, evaluated by Horner's rule in whichever of
+  1/(1+r) and 1+r keeps every power below 1, so that no row overflows. The loop over rows
+  and iterations is compiled (numba): each row stops as soon as it converges, and a row's
+  rate never depends on the other rows of the batch.
 - Several sign changes: the rows (rare in this model) are solved with ``numpy.roots``, as
   numpy-financial does; a row with more than one real rate above -100% gets no rate.
 """
@@ -21,6 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from finmodel.compiled import c_order, compiled
 from finmodel.kinds import Array
 
 _V_LO, _V_HI = np.log(1e-12), np.log(1e6)  # r from -100% + 1e-12 to 999,999% a period
@@ -51,151 +54,149 @@ def irr(flows: Array) -> Irr:
     >>> str(r.reason[2])
     'no sign change: every flow has the same sign'
     """
-    flows = np.atleast_2d(np.asarray(flows, dtype=float))
+    flows = c_order(np.atleast_2d(flows))
     n = flows.shape[0]
     rate = np.full(n, np.nan)
     reason = np.full(n, "", dtype=object)
-    pos, neg = flows > 0, flows < 0
-    has_pos, has_neg = pos.any(axis=1), neg.any(axis=1)
+    spans = np.empty((n, 4), dtype=np.int64)
+    _sign_spans(flows, spans)
+    first_pos, last_pos, first_neg, last_neg = spans.T
+    has_pos, has_neg = first_pos >= 0, first_neg >= 0
     reason[~(has_pos | has_neg)] = "no cash flows"
     reason[has_pos ^ has_neg] = "no sign change: every flow has the same sign"
     loss = has_neg & ~has_pos
     rate[loss], reason[loss] = -1.0, ""
     both = has_pos & has_neg
-    single = both & _one_sign_change(pos, neg)
-    if single.all():  # the usual case: no copy of the flows
-        rate[:], reason[:] = _solve_unique(flows, pos, neg)
-    elif single.any():
-        rate[single], reason[single] = _solve_unique(flows[single], pos[single], neg[single])
+    # exactly one sign change: all the non-zero flows of one sign, then all of the other
+    single = both & ((last_neg < first_pos) | (last_pos < first_neg))
+    rows = np.flatnonzero(single)
+    v, converged = np.empty(rows.size), np.empty(rows.size, dtype=np.bool_)
+    _newton(flows, rows, spans, v, converged)
+    ok = converged & (v > _V_LO + 1e-9) & (v < _V_HI - 1e-9)
+    rate[rows] = np.where(ok, np.expm1(v), np.nan)
+    reason[rows] = np.where(ok, "", "the rate lies outside -100%..+999,999% a period")
+    reason[rows[~converged]] = f"the search did not converge in {_MAX_ITERATIONS} steps"
     for i in np.flatnonzero(both & ~single):
         rate[i], reason[i] = _solve_by_roots(flows[i])
     return Irr(rate=rate, reason=reason)
 
 
-def _one_sign_change(pos: np.ndarray, neg: np.ndarray) -> np.ndarray:
-    """Rows whose non-zero flows change sign exactly once: all of one sign, then the other."""
-    first_pos, last_pos = _first(pos), _last(pos)
-    first_neg, last_neg = _first(neg), _last(neg)
-    return (last_neg < first_pos) | (last_pos < first_neg)
+@compiled
+def _sign_spans(flows, out):
+    """out[i] = first and last column of a positive flow, then of a negative one (-1: none)."""
+    for i in range(flows.shape[0]):
+        first_pos = last_pos = first_neg = last_neg = -1
+        for t in range(flows.shape[1]):
+            x = flows[i, t]
+            if x > 0:
+                first_pos = t if first_pos < 0 else first_pos
+                last_pos = t
+            elif x < 0:
+                first_neg = t if first_neg < 0 else first_neg
+                last_neg = t
+        out[i, 0], out[i, 1], out[i, 2], out[i, 3] = first_pos, last_pos, first_neg, last_neg
 
 
-def _first(mask: np.ndarray) -> np.ndarray:
-    """Index of the first True in each row (0 for a row with none)."""
-    return np.argmax(mask, axis=1)
+@compiled
+def _newton(flows, rows, spans, v_out, converged_out):
+    """Safeguarded Newton (rtsafe) on v = ln(1+r) for each of ``rows``, one sign change each.
 
-
-def _last(mask: np.ndarray) -> np.ndarray:
-    """Index of the last True in each row (the last column for a row with none)."""
-    return mask.shape[1] - 1 - np.argmax(mask[:, ::-1], axis=1)
-
-
-def _scaled(flows: Array, v: Array, first: Array, last: Array) -> tuple[Array, Array]:
-    """NPV and dNPV/dv at v = ln(1+r), both scaled by the same positive factor per row.
-
-    The factor makes the largest term's exponent 0: the last non-zero flow's when v < 0, the
-    first's when v >= 0. Zero flows outside them get exponents clipped to 0, never inf * 0.
+    Newton must land inside the bracket and at least halve the step before it, else the
+    bracket is bisected. As r -> -100% the last flow dominates the NPV, as r -> infinity the
+    first one does, so the sign of the last flow marks the low side of the bracket.
     """
-    t = np.arange(flows.shape[1], dtype=float)
-    anchor = np.where(v < 0, last, first)
-    expo = np.minimum(-np.outer(v, t) + (v * anchor)[:, None], 0.0)
-    w = flows * np.exp(expo)
-    return w.sum(axis=1), -(w * t).sum(axis=1)
+    for j in range(rows.size):
+        i = rows[j]
+        first_pos, last_pos, first_neg, last_neg = spans[i]
+        first, last = min(first_pos, first_neg), max(last_pos, last_neg)
+        c = flows[i]
+        v = _first_guess(c, first, last, (first_pos + last_pos - first_neg - last_neg) / 2.0)
+        lo, hi = _V_LO, _V_HI
+        low_sign = 1.0 if c[last] > 0 else -1.0
+        step_before = hi - lo
+        converged = False
+        for _ in range(_MAX_ITERATIONS):
+            value, step = _horner(c, first, last, v)
+            if value == 0.0:  # exactly 0 may be underflow far from the root: evaluate exactly
+                value, slope = _scaled(c, first, last, v)
+                step = value / slope if slope != 0.0 else np.inf
+            if (value > 0 and low_sign > 0) or (value < 0 and low_sign < 0):
+                lo = v
+            else:
+                hi = v
+            newton = v - step
+            tol = _TOL * max(1.0, abs(v))
+            tiny = abs(step) <= tol  # Newton is at the root to rounding: take it, stop
+            if value == 0.0:  # an exact root stays put
+                new = v
+            elif (lo < newton < hi and abs(step) < 0.5 * step_before) or tiny:
+                new = newton
+            else:
+                new = 0.5 * (lo + hi)
+            moved = abs(new - v)
+            step_before = moved
+            v = new
+            if moved <= tol or tiny or value == 0.0:
+                converged = True
+                break
+        v_out[j], converged_out[j] = v, converged
 
 
-def _horner(by_time: Array, v: Array) -> tuple[Array, Array]:
-    """The NPV at v = ln(1+r) up to a positive factor, and the Newton step NPV / (dNPV/dv).
-
-    ``by_time`` has shape (n_periods, n_rows). Horner's rule in x = 1/(1+r) when v >= 0, and
-    in y = 1 + r on the reversed flows when v < 0, so that no power exceeds 1.
-    """
-    last = by_time.shape[0] - 1
-    value, step = np.empty_like(v), np.empty_like(v)
-    with np.errstate(divide="ignore", invalid="ignore", under="ignore"):
-        for up, pick in ((True, v >= 0), (False, v < 0)):
-            if not pick.any():
-                continue
-            z = np.exp(-v[pick]) if up else np.exp(v[pick])
-            c = by_time if pick.all() else by_time[:, pick]
-            order = range(last - 1, -1, -1) if up else range(1, last + 1)
-            p = c[last].copy() if up else c[0].copy()
-            d = np.zeros_like(p)
-            for t in order:  # in place: no temporaries in the inner loop
-                d *= z
-                d += p
-                p *= z
-                p += c[t]
-            value[pick] = p
-            # v >= 0: S = P(x), S' = -x P'(x); v < 0: S ~ Q(y), S'/S ~ (-L Q + y Q') / Q
-            step[pick] = p / (-z * d) if up else p / (-last * p + z * d)
-    return value, step
-
-
-def _solve_unique(flows: Array, pos: np.ndarray, neg: np.ndarray) -> tuple[Array, np.ndarray]:
-    """Safeguarded Newton on v = ln(1+r) for rows with exactly one sign change."""
-    n = flows.shape[0]
-    first = np.minimum(_first(pos), _first(neg)).astype(float)
-    last = np.maximum(_last(pos), _last(neg)).astype(float)
-    lo, hi = np.full(n, _V_LO), np.full(n, _V_HI)
-    # as r -> -100% the last flow dominates the NPV, as r -> infinity the first one does
-    rows = np.arange(n)
-    f_lo = np.sign(flows[rows, last.astype(int)])
-    ok = np.ones(n, dtype=bool)
-    v = _first_guess(flows, pos, neg)
-    step_before = hi - lo  # rtsafe: Newton must at least halve the step, else bisect
-    converged = ~ok
-    active = np.flatnonzero(ok)
-    lo_col, hi_col = int(first.min()), int(last.max())  # columns all zero at either end go
-    by_time = np.ascontiguousarray(flows[:, lo_col : hi_col + 1].T)
-    for _ in range(_MAX_ITERATIONS):
-        if active.size == 0:
-            break
-        va = v[active]
-        fa, step = _horner(by_time if active.size == n else by_time[:, active], va)
-        lost = fa == 0  # exactly 0 may be underflow far from the root: evaluate it exactly
-        if lost.any():
-            rows = active[lost]
-            exact, slope = _scaled(flows[rows], va[lost], first[rows], last[rows])
-            fa[lost] = exact
-            with np.errstate(divide="ignore", invalid="ignore"):
-                step[lost] = np.where(slope != 0, exact / slope, np.inf)
-        low_side = np.sign(fa) == np.sign(f_lo[active])
-        lo[active] = np.where(low_side, va, lo[active])
-        hi[active] = np.where(low_side, hi[active], va)
-        newton = va - step
-        use_newton = (
-            (newton > lo[active])
-            & (newton < hi[active])
-            & (np.abs(step) < 0.5 * step_before[active])
-        )
-        tol = _TOL * np.maximum(1.0, np.abs(va))
-        tiny = np.abs(step) <= tol  # Newton is at the root to rounding: take it, stop
-        new = np.where(use_newton | tiny, newton, 0.5 * (lo[active] + hi[active]))
-        new = np.where(fa == 0, va, new)  # an exact root stays put
-        moved = np.abs(new - va)
-        step_before[active] = moved
-        v[active] = new
-        done = (moved <= tol) | tiny | (fa == 0)
-        converged[active[done]] = True
-        active = active[~done]
-    ok = ok & converged
-    inside = (v > _V_LO + 1e-9) & (v < _V_HI - 1e-9)
-    ok = ok & inside
-    rate = np.where(ok, np.expm1(v), np.nan)
-    reason = np.where(ok, "", "the rate lies outside -100%..+999,999% a period").astype(object)
-    reason[~converged] = f"the search did not converge in {_MAX_ITERATIONS} steps"
-    return rate, reason
-
-
-def _first_guess(flows: Array, pos: np.ndarray, neg: np.ndarray) -> Array:
+@compiled
+def _first_guess(c, first, last, span):
     """ln(MOIC) / (the time between the middle of paying in and the middle of getting out).
 
     Exact for one payment in and one out; close enough elsewhere for Newton to converge fast.
     """
-    got, paid = np.sum(flows, axis=1, where=pos), -np.sum(flows, axis=1, where=neg)
-    span = (_first(pos) + _last(pos) - _first(neg) - _last(neg)) / 2.0
-    with np.errstate(divide="ignore", invalid="ignore"):
-        v = np.log(got / paid) / span
-    return np.where(np.isfinite(v), np.clip(v, _V_LO + 1.0, _V_HI - 1.0), np.log1p(0.05))
+    got = paid = 0.0
+    for t in range(first, last + 1):
+        if c[t] > 0:
+            got += c[t]
+        elif c[t] < 0:
+            paid -= c[t]
+    v = np.log(got / paid) / span
+    if not np.isfinite(v):
+        return np.log1p(0.05)
+    return min(max(v, _V_LO + 1.0), _V_HI - 1.0)
+
+
+@compiled
+def _horner(c, first, last, v):
+    """The NPV at v = ln(1+r) up to a positive factor, and the Newton step NPV / (dNPV/dv).
+
+    Horner's rule in x = 1/(1+r) when v >= 0, and in y = 1 + r on the reversed flows when
+    v < 0, so that no power exceeds 1. v >= 0: S ~ P(x), S' ~ -x P'(x); v < 0: S ~ Q(y),
+    S'/S = (-L Q + y Q') / Q with L = last - first.
+    """
+    if v >= 0:
+        z = np.exp(-v)
+        p, d = c[last], 0.0
+        for t in range(last - 1, first - 1, -1):
+            d = d * z + p
+            p = p * z + c[t]
+        return p, p / (-z * d)
+    z = np.exp(v)
+    p, d = c[first], 0.0
+    for t in range(first + 1, last + 1):
+        d = d * z + p
+        p = p * z + c[t]
+    return p, p / (-(last - first) * p + z * d)
+
+
+@compiled
+def _scaled(c, first, last, v):
+    """NPV and dNPV/dv at v = ln(1+r), both scaled by the same positive factor.
+
+    The factor makes the largest term's exponent 0: the last non-zero flow's when v < 0, the
+    first's when v >= 0.
+    """
+    anchor = last if v < 0 else first
+    value = slope = 0.0
+    for t in range(first, last + 1):
+        w = c[t] * np.exp(min(-v * t + v * anchor, 0.0))
+        value += w
+        slope -= w * t
+    return value, slope
 
 
 def _solve_by_roots(row: Array) -> tuple[float, str]:

@@ -36,12 +36,17 @@ from dataclasses import dataclass
 import numpy as np
 
 from finmodel.batch import VehicleInputs
+from finmodel.compiled import c_order, compiled
 from finmodel.kinds import Array, FeeBasis, VehicleKind
 
 
 @dataclass(frozen=True)
 class Schedule:
-    """A vehicle's lines, each of shape (n_scenarios, n_periods + 1), in USD."""
+    """A vehicle's lines, each of shape (n_scenarios, n_periods + 1), in USD.
+
+    A line that is the same in every scenario (a fund's contributions, whatever its returns)
+    may have a leading axis of 1, broadcasting against the batch.
+    """
 
     contribution: Array
     deployed: Array
@@ -103,66 +108,81 @@ def _zeros(n: int, cols: int) -> Array:
 
 
 def _fund(v: VehicleInputs, n: int) -> Schedule:
-    contrib = np.array(np.broadcast_to(v.contributions.sum(axis=1), (n, v.contributions.shape[-1])))
+    contrib = v.contributions.sum(axis=1)  # (1, columns) when the same in every scenario
     cols = contrib.shape[1]
-    committed = contrib.sum(axis=1)
-    rate = np.broadcast_to(v.return_rate, (n, cols))
-    cash_r, payout, fee_r = (
-        np.broadcast_to(x[:, 0], (n,)) for x in (v.cash_rate, v.payout, v.fee_rate)
-    )
-    term = np.broadcast_to(v.term, (n,))
-    fraction = np.broadcast_to(np.atleast_2d(v.deploy_target), (n, cols))
-    target = fraction * committed[:, None]
-    # after the last term nothing moves; after the last tranche or contribution nothing deploys
-    last = min(cols - 1, int(term.max()))
+    fraction = c_order(np.atleast_2d(v.deploy_target))
+    # after the last tranche or contribution nothing deploys
     moves = np.any(np.diff(fraction, axis=1, prepend=0.0) != 0, axis=0) | np.any(contrib, axis=0)
-    deploy_until = int(np.flatnonzero(moves).max(initial=0))
-    has_fee, nav_fee = bool(np.any(fee_r)), v.fee_basis is FeeBasis.nav
-    first_term = int(term.min())
-    deployed, ret_line, fee_line, dist_line, value = (_zeros(n, cols) for _ in range(5))
-    cash, proj, done = np.zeros(n), np.zeros(n), np.zeros(n)
-    zero = np.zeros(n)
-    for k in range(last + 1):
-        ret, fee = zero, zero
-        value_prev = cash + proj if nav_fee else None
-        if k:
-            grow = proj * rate[:, k]
-            earn = cash * cash_r
-            ret = grow + earn
-            proj = proj + grow
-            cash = cash + earn
-        cash = cash + contrib[:, k]
-        if k <= deploy_until:
-            dep = np.clip(target[:, k] - done, 0.0, cash)
-            # once the schedule is complete, what cash earned while it waited is invested too
-            dep = np.where(fraction[:, k] >= 1.0 - 1e-12, cash, dep)
-            cash, proj, done = cash - dep, proj + dep, done + dep
-            deployed[:, k] = dep
-        gross = cash + proj
-        if has_fee and k:
-            fee = np.minimum(fee_r * (value_prev if nav_fee else committed), gross)
-        left = gross - fee
-        dist = np.minimum(np.maximum(ret - fee, 0.0) * payout, left)
-        if k >= first_term:  # some scenarios liquidate now, some already have
-            dist = np.where(k == term, left, dist)
-            alive = k <= term
-            fee, dist = np.where(alive, fee, 0.0), np.where(alive, dist, 0.0)
-        take = fee + dist
-        from_proj = np.minimum(take, proj)
-        proj, cash = proj - from_proj, np.maximum(cash - (take - from_proj), 0.0)
-        if k >= first_term:
-            ended = k >= term
-            proj, cash = np.where(ended, 0.0, proj), np.where(ended, 0.0, cash)
-        ret_line[:, k], fee_line[:, k], dist_line[:, k] = ret, fee, dist
-        value[:, k] = cash + proj
-    return Schedule(
-        contribution=contrib,
-        deployed=deployed,
-        return_=ret_line,
-        fee=fee_line,
-        distribution=dist_line,
-        value_end=value,
+    rates = np.broadcast_arrays(v.cash_rate[:, 0], v.payout[:, 0], v.fee_rate[:, 0])
+    deployed, ret, fee, dist, value = (np.zeros((n, cols)) for _ in range(5))
+    _fund_periods(
+        c_order(contrib),
+        contrib.sum(axis=1),
+        c_order(v.return_rate),
+        fraction,
+        c_order(np.stack(rates, axis=1)),
+        c_order(np.broadcast_to(v.term, (n,)), np.int64),
+        v.fee_basis is FeeBasis.nav,
+        int(np.flatnonzero(moves).max(initial=0)),
+        (deployed, ret, fee, dist, value),
     )
+    return Schedule(contrib, deployed, ret, fee, dist, value)
+
+
+@compiled
+def _fund_periods(contrib, committed, rate, fraction, rates, term, nav_fee, deploy_until, lines):
+    """The fund recursion of the module notes, one scenario at a time, compiled.
+
+    contrib, rate and fraction (n or 1, cols); committed (n or 1,); rates (n or 1, 3): cash
+    rate, payout, fee rate per period; term (n,); ``lines``: five (n, cols) arrays of zeros,
+    filled with deployed, return, fee, distribution and value at the end. An input of one row
+    applies to every scenario. After the latest term nothing moves.
+    """
+    deployed, ret_line, fee_line, dist_line, value = lines
+    n, cols = value.shape
+    last = min(cols - 1, term.max())
+    for i in range(n):
+        ci = i if contrib.shape[0] > 1 else 0
+        ri = i if rate.shape[0] > 1 else 0
+        fi = i if fraction.shape[0] > 1 else 0
+        qi = i if rates.shape[0] > 1 else 0
+        cash_r, payout, fee_r = rates[qi, 0], rates[qi, 1], rates[qi, 2]
+        t = term[i]
+        cash = proj = done = 0.0
+        for k in range(last + 1):
+            ret = fee = 0.0
+            value_prev = cash + proj
+            if k:
+                grow = proj * rate[ri, k]
+                earn = cash * cash_r
+                ret = grow + earn
+                proj = proj + grow
+                cash = cash + earn
+            cash = cash + contrib[ci, k]
+            if k <= deploy_until:
+                if fraction[fi, k] >= 1.0 - 1e-12:
+                    # once the schedule is complete, what cash earned while waiting goes too
+                    dep = cash
+                else:
+                    dep = min(max(fraction[fi, k] * committed[ci] - done, 0.0), cash)
+                cash, proj, done = cash - dep, proj + dep, done + dep
+                deployed[i, k] = dep
+            gross = cash + proj
+            if k and fee_r != 0.0:
+                fee = min(fee_r * (value_prev if nav_fee else committed[ci]), gross)
+            left = gross - fee
+            dist = min(max(ret - fee, 0.0) * payout, left)
+            if k == t:  # the term: everything left is paid out
+                dist = left
+            elif k > t:
+                fee = dist = 0.0
+            take = fee + dist
+            from_proj = min(take, proj)
+            proj, cash = proj - from_proj, max(cash - (take - from_proj), 0.0)
+            if k >= t:
+                proj = cash = 0.0
+            ret_line[i, k], fee_line[i, k], dist_line[i, k] = ret, fee, dist
+            value[i, k] = cash + proj
 
 
 def _grant(v: VehicleInputs, n: int) -> Schedule:

@@ -57,6 +57,23 @@ class Timeline:
         k = np.arange(self.columns)
         return np.maximum(k - 1, 0) // self.m
 
+    def by_year_end(self, amounts: Array) -> Array:
+        """Amounts per period (n, columns) summed by year end (n, years + 1): period 0 alone,
+        then the m periods of each year.
+
+        Examples
+        --------
+        >>> t = Timeline(dt.date(2026, 1, 1), 2, Frequency.quarterly)
+        >>> t.by_year_end(np.array([[5.0, 1, 2, 3, 4, 10, 20, 30, 40]])).tolist()
+        [[5.0, 10.0, 100.0]]
+        """
+        out = np.empty((amounts.shape[0], self.years + 1))
+        out[:, 0] = amounts[:, 0]
+        out[:, 1:] = amounts[:, 1 :: self.m]
+        for j in range(1, self.m):  # m strided adds: faster than a reduction over m columns
+            out[:, 1:] += amounts[:, 1 + j :: self.m]
+        return out
+
     def per_period(self, annual: Array | float) -> Array:
         """Annual effective rate to the per-period rate: (1 + r)^(1/m) - 1.
 
@@ -74,7 +91,7 @@ class Timeline:
         """
         per_year = np.atleast_2d(per_year)
         idx = np.minimum(self.year_index(), per_year.shape[1] - 1)
-        return per_year[:, idx]
+        return np.take(per_year, idx, axis=1)  # C-ordered, as the compiled loops take
 
     def discount_factors(self, rate: Array) -> Array:
         """(1 + rate)^(-k/m) for each period k, shape (n_scenarios, columns)."""

@@ -12,7 +12,9 @@ and unpaid preferred return, to ``hurdle_to``), then the rest is profit split by
 
     P_k = max(0, max_{j<=k} (sum_{i<=j} D_i - sum_{i<=j} C_i)),
 
-a running maximum, so each party's profit is exactly its share of the vehicle's profit.
+a running maximum, so each party's profit is exactly its share of the vehicle's profit. The
+tiers are computed period by period (capital still owed, preferred return still owed), in a
+compiled loop over scenarios (:mod:`finmodel.compiled`).
 
 ``income_split``: distributions before the term are income split by ``profit_split``; the
 liquidation at the term repays capital first (losses reduce it) and splits the excess.
@@ -25,6 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from finmodel.batch import VehicleInputs
+from finmodel.compiled import c_order, compiled
 from finmodel.kinds import Array, Basis, Flow, VehicleKind
 from finmodel.schedule import Schedule
 
@@ -86,30 +89,34 @@ def tiers(contribution: Array, distribution: Array, hurdle_rate: Array) -> Tiers
     >>> t.hurdle.round(10).tolist(), t.profit.round(10).tolist()
     ([[0.0, 0.0, 14.24]], [[0.0, 0.0, 5.76]])
     """
-    n, cols = distribution.shape
-    if not np.any(hurdle_rate):
-        return _tiers_by_running_max(contribution, distribution)
-    capital, hurdle, profit = np.zeros((n, cols)), np.zeros((n, cols)), np.zeros((n, cols))
-    h = np.broadcast_to(hurdle_rate[:, 0], (n,))
-    owed_capital, owed_pref = np.zeros(n), np.zeros(n)
-    for k in range(cols):
-        if k:
-            owed_pref = owed_pref + h * (owed_capital + owed_pref)
-        owed_capital = owed_capital + contribution[:, k]
-        d = distribution[:, k]
-        cap = np.minimum(d, owed_capital)
-        pref = np.minimum(d - cap, owed_pref)
-        owed_capital, owed_pref = owed_capital - cap, owed_pref - pref
-        capital[:, k], hurdle[:, k], profit[:, k] = cap, pref, d - cap - pref
+    capital, hurdle, profit = (np.zeros(distribution.shape) for _ in range(3))
+    _tiers_periods(
+        c_order(contribution), c_order(distribution), c_order(hurdle_rate), capital, hurdle, profit
+    )
     return Tiers(capital=capital, hurdle=hurdle, profit=profit)
 
 
-def _tiers_by_running_max(contribution: Array, distribution: Array) -> Tiers:
-    """Capital first, no hurdle, for all periods at once: P_k = max(0, max_j<=k sum(D - C))."""
-    excess = np.cumsum(distribution - contribution, axis=1)
-    cumulative = np.maximum.accumulate(np.maximum(excess, 0.0), axis=1)
-    profit = np.minimum(np.diff(cumulative, axis=1, prepend=0.0), distribution)
-    return Tiers(capital=distribution - profit, hurdle=np.zeros_like(profit), profit=profit)
+@compiled
+def _tiers_periods(contribution, distribution, hurdle_rate, capital, hurdle, profit):
+    """Capital first, then preferred return, then profit, period by period, compiled.
+
+    contribution (n or 1, columns), distribution (n, columns), hurdle_rate (n or 1, 1);
+    ``capital``, ``hurdle`` and ``profit`` (n, columns) receive the tiers.
+    """
+    n, cols = distribution.shape
+    for i in range(n):
+        c = contribution[i if contribution.shape[0] > 1 else 0]
+        h = hurdle_rate[i if hurdle_rate.shape[0] > 1 else 0, 0]
+        owed_capital = owed_pref = 0.0
+        for k in range(cols):
+            if k:
+                owed_pref += h * (owed_capital + owed_pref)
+            owed_capital += c[k]
+            d = distribution[i, k]
+            cap = min(d, owed_capital)
+            pref = min(d - cap, owed_pref)
+            owed_capital, owed_pref = owed_capital - cap, owed_pref - pref
+            capital[i, k], hurdle[i, k], profit[i, k] = cap, pref, d - cap - pref
 
 
 def income_tiers(contribution: Array, distribution: Array, term: np.ndarray) -> Tiers:
@@ -131,12 +138,12 @@ def income_tiers(contribution: Array, distribution: Array, term: np.ndarray) -> 
 def allocations(v: VehicleInputs, s: Schedule) -> list[Allocation]:
     """Every payment between the parties and vehicle ``v``, with its schedule ``s``."""
     n = s.distribution.shape[0]
-    contrib = np.broadcast_to(v.contributions, (n, *v.contributions.shape[1:]))
+    contrib = v.contributions  # (1, parties, columns) when the same in every scenario
     paid = contrib.sum(axis=2)
     out = []
     for p in range(contrib.shape[1]):
         if np.any(contrib[:, p]):
-            shares = np.zeros((n, contrib.shape[1]))
+            shares = np.zeros((contrib.shape[0], contrib.shape[1]))
             shares[:, p] = 1.0
             out.append(Allocation(v.id, Flow.contribution, -contrib[:, p], shares))
     if v.kind is VehicleKind.stream:
