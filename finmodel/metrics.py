@@ -120,11 +120,15 @@ def party_metrics(o: Outcome) -> PartyMetrics:
     b = o.batch
     df = b.timeline.discount_factors(b.discount_rate)  # (n, columns)
     n, p, nv = b.n_scenarios, len(b.parties), len(b.vehicles)
-    shape = (n, nv, p)
-    received, paid, profit, npv = (np.zeros(shape) for _ in range(4))
+    # received, paid, profit, npv by (scenario, vehicle, party): what is the same in every
+    # scenario adds up once, in one row; the rest in n rows
+    once, each = np.zeros((4, 1, nv, p)), np.zeros((4, n, nv, p))
     index = {v.id: i for i, v in enumerate(b.vehicles)}
     for a in o.allocations:
         i = index[a.vehicle]
+        same = a.amount.shape[0] == a.shares.shape[0] == df.shape[0] == 1
+        into = once if same else each
+        received, paid, profit, npv = into
         total = a.amount.sum(axis=1)[:, None] * a.shares
         if a.flow.is_paid:
             paid[:, i] -= total
@@ -133,6 +137,7 @@ def party_metrics(o: Outcome) -> PartyMetrics:
         if a.flow in PROFIT_FLOWS:
             profit[:, i] += total
         npv[:, i] += present_value(a.amount, df)[:, None] * a.shares
+    received, paid, profit, npv = each + once
     return PartyMetrics(
         received=received.sum(axis=1),
         paid=paid.sum(axis=1),

@@ -129,7 +129,8 @@ class Result:
                 Line.value_end: s.value_end,
             }
             for line, arr in lines.items():
-                n = arr.shape[0]
+                n = len(b.names)
+                arr = np.broadcast_to(arr, (n, cols))  # a line the same in every scenario
                 frames.append(
                     pd.DataFrame(
                         {
