@@ -391,9 +391,9 @@ def _capture_columns(monkeypatch) -> dict:
     real = finmodel.simulation._stats
     seen: dict = {}
 
-    def spy(cols):
+    def spy(cols, *args):
         seen.update({k: np.array(v, dtype=float) for k, v in cols.items()})
-        return real(cols)
+        return real(cols, *args)
 
     monkeypatch.setattr(finmodel.simulation, "_stats", spy)
     return seen
@@ -754,3 +754,12 @@ def test_prob_loss_of_a_moic_is_the_share_below_one(base):
     profit = r.stats.query("id == 'us_russia_instrument' and metric == 'profit'").iloc[0]
     assert profit["prob_loss"] > 0.05
     assert moic["prob_loss"] == profit["prob_loss"]
+
+
+def test_worker_processes_give_the_same_numbers(base):
+    # two chunks, each in a process of its own, writing into shared files: the numbers of one
+    # process, bit for bit
+    here = simulate(base, CHUNK + 300, seed=5, workers=1)
+    there = simulate(base, CHUNK + 300, seed=5, workers=2)
+    pd.testing.assert_frame_equal(here.stats, there.stats, check_exact=True)
+    pd.testing.assert_frame_equal(here.fan, there.fan, check_exact=True)
