@@ -115,7 +115,12 @@ def simulate(
         raise InputError(f"method must be 'mc' or 'lhs' (got {method!r})", field="method")
     base = compile_batch(assumptions)
     vehicles = sampled_vehicles(assumptions)
-    plan = _Plan(base, vehicles, correlation_factor(assumptions, vehicles), int(seed), method)
+    # each column's value in the deterministic run: a chunk in which a column takes it in
+    # every scenario (no sampled return moves it) need not write it. (Run here, the engine's
+    # compiled loops are loaded before worker processes fork, and they inherit them.)
+    reference = _columns(_measure(evaluate(base)), base)
+    factor = correlation_factor(assumptions, vehicles)
+    plan = _Plan(base, vehicles, factor, int(seed), method, reference)
     parties = base.parties
     vids = [v.id for v in base.vehicles]
     years = assumptions.timeline.years
@@ -129,13 +134,18 @@ def simulate(
         # process keeps them in memory unless they would take more than MEMORY_BUDGET
         mapped = workers > 1 or _nbytes(shapes) > MEMORY_BUDGET
         store = _Store(shapes, Path(tmp) if mapped else None)
-        for _, start, size in _run_chunks(plan, jobs, workers, store):
+        skipped: dict = {key: [] for key in shapes}  # the rows of chunks that left a column
+        for (_, start, size), left in _run_chunks(plan, jobs, workers, store):
+            for key in left:
+                skipped[key].append(slice(start, start + size))
             if progress:
                 progress(start + size, n)
-        cols = {key: store.arrays[key] for key in shapes if key[0] != "fan"}
+        arrays = {key: _filled(store.arrays[key], plan.reference[key], skipped[key], n)
+                  for key in shapes}  # fmt: skip
+        cols = {key: arrays[key] for key in shapes if key[0] != "fan"}
         with ThreadPoolExecutor(max_workers=max(1, workers)) as threads:
             stats = _stats(cols, threads.map)
-            fan = _fan({p: store.arrays[("fan", p)] for p in parties}, threads.map)
+            fan = _fan({p: arrays[("fan", p)] for p in parties}, threads.map)
         hist = {p: _histogram(np.asarray(cols[("party", p, "npv")])) for p in parties}
     return SimulationResult(assumptions, int(n), int(seed), method, stats, fan, hist)
 
@@ -146,19 +156,31 @@ def _metric_keys(parties: list[str], vids: list[str]) -> list[tuple[str, str, st
     return keys + [("vehicle", v, m) for v in vids for m in VEHICLE_METRICS]
 
 
+def _filled(array: Array, reference: Array, skipped: list[slice], n: int) -> Array:
+    """A column with the rows its chunks left filled in with the deterministic value: a
+    view of that value alone when every chunk left it (nothing stored, nothing read)."""
+    if sum(rows.stop - rows.start for rows in skipped) == n:
+        return np.broadcast_to(reference.astype(array.dtype), array.shape)
+    for rows in skipped:
+        array[..., rows] = reference
+    return array
+
+
 def _nbytes(shapes: dict) -> int:
     return sum(int(np.prod(shape)) * np.dtype(dtype).itemsize for shape, dtype in shapes.values())
 
 
 @dataclass(frozen=True)
 class _Plan:
-    """What every chunk needs: the base batch, what to sample and how."""
+    """What every chunk needs: the base batch, what to sample and how, and each column's
+    value in the deterministic run (metrics (1,), fans (years + 1, 1))."""
 
     base: Batch
     vehicles: list
     factor: Array
     seed: int
     method: Method
+    reference: dict
 
 
 @dataclass(frozen=True)
@@ -175,23 +197,19 @@ def _run_chunks(
     plan: _Plan, jobs: list[tuple[int, int, int]], workers: int, store: _Store
 ) -> Iterator[tuple[int, int, int]]:
     """Run each chunk and write its rows into ``store``, here or in ``workers`` processes;
-    yields each job once its rows are in, in order. The numbers are the same wherever a chunk
-    runs: chunk c draws from the seed sequence (seed, c)."""
+    yields each job once its rows are in, in order, with the columns it left unwritten. The
+    numbers are the same wherever a chunk runs: chunk c draws from the seed sequence
+    (seed, c)."""
     if workers <= 1:
         for job in jobs:
-            _chunk(plan, store.arrays, *job)
-            yield job
+            yield job, _chunk(plan, store.arrays, *job)
         return
     context = multiprocessing.get_context("fork" if "fork" in _START_METHODS else "spawn")
-    # run the engine once here, so that forked workers inherit its compiled loops loaded
-    # (measured: the first chunks come 0.3 s sooner)
-    _measure(evaluate(plan.base))
     pool = ProcessPoolExecutor(
         workers, mp_context=context, initializer=_init, initargs=(plan, store.paths)
     )
     try:
-        for job, _ in zip(jobs, pool.map(_chunk_in_worker, jobs)):
-            yield job
+        yield from zip(jobs, pool.map(_chunk_in_worker, jobs))
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 
@@ -232,29 +250,42 @@ def _keep_freed_memory() -> None:
 _M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3  # glibc's malloc.h
 
 
-def _chunk_in_worker(job: tuple[int, int, int]) -> None:
+def _chunk_in_worker(job: tuple[int, int, int]) -> list:
     assert _WORKER_PLAN is not None
-    _chunk(_WORKER_PLAN, _WORKER_ARRAYS, *job)
+    return _chunk(_WORKER_PLAN, _WORKER_ARRAYS, *job)
 
 
-def _chunk(plan: _Plan, arrays: dict, c: int, start: int, size: int) -> None:
+def _chunk(plan: _Plan, arrays: dict, c: int, start: int, size: int) -> list:
     """Draw chunk ``c`` and run it, :data:`BATCH` scenarios at a time; write its per-scenario
-    results at rows ``start`` on."""
+    results at rows ``start`` on, except the columns that equal the deterministic run's value
+    in every scenario of the chunk. Returns the keys of those it left."""
     returns = draw(plan.vehicles, plan.factor, size, plan.seed, c, plan.method)
-    parties, vids = plan.base.parties, [v.id for v in plan.base.vehicles]
+    parts = []
     for first in range(0, size, BATCH):
-        part = slice(first, min(first + BATCH, size))
-        n = part.stop - part.start
-        some = {v: r[part] for v, r in returns.items()}
-        chunk = _measure(evaluate(_with_returns(plan.base, some, n)))
-        rows = slice(start + part.start, start + part.stop)
-        for j, p in enumerate(parties):
-            for i, m in enumerate(PARTY_METRICS):
-                arrays[("party", p, m)][rows] = chunk.party[:, j, i]
-            arrays[("fan", p)][:, rows] = chunk.fan[j]
-        for j, v in enumerate(vids):
-            for i, m in enumerate(VEHICLE_METRICS):
-                arrays[("vehicle", v, m)][rows] = chunk.vehicle[:, j, i]
+        some = {v: r[first : first + BATCH] for v, r in returns.items()}
+        n = min(BATCH, size - first)
+        parts.append(_columns(_measure(evaluate(_with_returns(plan.base, some, n))), plan.base))
+    left = []
+    for key, ref in plan.reference.items():
+        x = np.concatenate([part[key] for part in parts], axis=-1)
+        if np.array_equal(x, np.broadcast_to(ref, x.shape), equal_nan=True):
+            left.append(key)
+        else:
+            arrays[key][..., start : start + size] = x
+    return left
+
+
+def _columns(chunk: _Chunk, base: Batch) -> dict:
+    """A chunk's results by column: (entity, id, metric) -> (size,), ("fan", party) ->
+    (years + 1, size)."""
+    out = {}
+    for j, p in enumerate(base.parties):
+        for i, m in enumerate(PARTY_METRICS):
+            out[("party", p, m)] = chunk.party[:, j, i]
+    for j, v in enumerate(base.vehicles):
+        for i, m in enumerate(VEHICLE_METRICS):
+            out[("vehicle", v.id, m)] = chunk.vehicle[:, j, i]
+    return out | {("fan", p): chunk.fan[j] for j, p in enumerate(base.parties)}
 
 
 def _with_returns(base: Batch, returns: dict[str, Array], size: int) -> Batch:

@@ -763,3 +763,24 @@ def test_worker_processes_give_the_same_numbers(base):
     there = simulate(base, CHUNK + 300, seed=5, workers=2)
     pd.testing.assert_frame_equal(here.stats, there.stats, check_exact=True)
     pd.testing.assert_frame_equal(here.fan, there.fan, check_exact=True)
+
+
+def test_columns_left_by_some_chunks_are_filled_in(base, monkeypatch):
+    # a chunk leaves unwritten a column that equals the deterministic run in all its
+    # scenarios; here chunk 0 writes every column instead, so that each constant column is
+    # written by one chunk and left by the other: the numbers must not change
+    usual = simulate(base, CHUNK + 40, seed=9, workers=1)
+    real = finmodel.simulation._chunk
+
+    def chunk_0_writes_all(plan, arrays, c, start, size):
+        left = real(plan, arrays, c, start, size)
+        if c:
+            return left
+        for key in left:
+            arrays[key][..., start : start + size] = plan.reference[key]
+        return []
+
+    monkeypatch.setattr(finmodel.simulation, "_chunk", chunk_0_writes_all)
+    mixed = simulate(base, CHUNK + 40, seed=9, workers=1)
+    pd.testing.assert_frame_equal(usual.stats, mixed.stats, check_exact=True)
+    pd.testing.assert_frame_equal(usual.fan, mixed.fan, check_exact=True)
