@@ -352,6 +352,15 @@ def test_student_t_draws(df):
     assert np.all(x >= -1)
 
 
+def test_student_t_mixing_quantile_is_scipys_chi2():
+    # sampling computes the chi-squared quantile without importing scipy.stats (slow to import)
+    from scipy import stats
+
+    p = np.random.default_rng(3).random(10_000)
+    for df in (3.0, 5.0, 12.5):
+        np.testing.assert_array_equal(2.0 * special.gammaincinv(df / 2, p), stats.chi2.ppf(p, df))
+
+
 def test_normal_draws():
     x = draw(_one("normal", 0.1), np.eye(1), 40_000, seed=7, chunk=0, method="mc")["f"]
     assert abs(x.mean() - 0.05) < 4 * x.std() / math.sqrt(x.size)
