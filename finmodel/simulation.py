@@ -5,8 +5,8 @@ scalar metrics (and each party's cumulative receipts at year ends, for the fan c
 one array per column, scenarios last. The arrays live in memory-mapped temporary files when they
 would take more than :data:`MEMORY_BUDGET` bytes, so that memory stays bounded however large N
 is, and whenever worker processes share the chunks: each writes its rows straight into the
-files. Percentiles are then exact (``numpy.percentile`` over every scenario), one column at a
-time.
+files. Percentiles are then exact (:func:`finmodel.quantiles.percentiles`: numpy's over every
+scenario, in a tenth of the time), one column at a time.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ from finmodel.exceptions import InputError
 from finmodel.files import write_table_and_workbook
 from finmodel.kinds import Array
 from finmodel.metrics import party_metrics, terminal_claims, vehicle_metrics
+from finmodel.quantiles import percentiles
 from finmodel.sampling import CHUNK, Method, correlation_factor, draw, sampled_vehicles
 
 PERCENTILES = (5, 25, 50, 75, 95)
@@ -347,7 +348,7 @@ def _column_stats(key: tuple[str, str, str], col: Array) -> dict:
         std, mean, points = 0.0, float(x[0]), [float(x[0])] * len(PERCENTILES)
     else:
         std = float(x.std(ddof=1)) if x.size > 1 else 0.0
-        mean, points = float(x.mean()), np.percentile(x, PERCENTILES)
+        mean, points = float(x.mean()), percentiles(x, PERCENTILES)
     row |= {"mean": mean, "std": std}
     row |= {f"p{q}": float(v) for q, v in zip(PERCENTILES, points)}
     breakeven = 1.0 if metric == "moic" else 0.0  # a MOIC below 1 is a loss
@@ -368,8 +369,7 @@ def _fan(fans: dict[str, Array], map_=map) -> pd.DataFrame:
         lo, hi = row.min(), row.max()
         if lo == hi:
             return np.full(len(PERCENTILES), float(lo))
-        # in float32, as stored: a float64 copy would add nothing but 8 bytes a value
-        return np.percentile(row, PERCENTILES).astype(np.float64)
+        return percentiles(row, PERCENTILES)
 
     items = [(p, y) for p, f in fans.items() for y in range(f.shape[0])]
     q = np.array(list(map_(one, items))).reshape(len(items), len(PERCENTILES))

@@ -793,3 +793,25 @@ def test_columns_left_by_some_chunks_are_filled_in(base, monkeypatch):
     mixed = simulate(base, CHUNK + 40, seed=9, workers=1)
     pd.testing.assert_frame_equal(usual.stats, mixed.stats, check_exact=True)
     pd.testing.assert_frame_equal(usual.fan, mixed.fan, check_exact=True)
+
+
+def test_percentiles_are_numpys_over_every_scenario(base, monkeypatch):
+    cols = _capture_columns(monkeypatch)
+    real_fan, fans = finmodel.simulation._fan, {}
+
+    def spy(f, *args):
+        fans.update({p: np.array(x) for p, x in f.items()})
+        return real_fan(f, *args)
+
+    monkeypatch.setattr(finmodel.simulation, "_fan", spy)
+    r = simulate(base, 5000, seed=4)
+    q = ["p5", "p25", "p50", "p75", "p95"]
+    for key, x in cols.items():
+        x = x[np.isfinite(x)]
+        if x.size:
+            want = np.percentile(x, (5, 25, 50, 75, 95))
+            np.testing.assert_array_equal(stat(r, key[1], key[2])[q].to_numpy(float), want)
+    for p, f in fans.items():
+        got = r.fan[r.fan["party"] == p][q].to_numpy()
+        want = np.percentile(f.astype(np.float64), (5, 25, 50, 75, 95), axis=1).T
+        np.testing.assert_array_equal(got, want)
