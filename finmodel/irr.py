@@ -8,11 +8,15 @@ Notes
 - No sign change among the non-zero flows: no rate (reason given). A row that paid in and got
   nothing back is a total loss: -100%.
 - Exactly one sign change: by Descartes' rule of signs the polynomial has exactly one
-  positive root in x = 1/(1+r), so the rate is unique. It is found by a safeguarded Newton
-  iteration on v = ln(1 + r) inside a bracket, evaluated by Horner's rule in whichever of
-  1/(1+r) and 1+r keeps every power below 1, so that no row overflows. The loop over rows
-  and iterations is compiled (numba): each row stops as soon as it converges, and a row's
-  rate never depends on the other rows of the batch.
+  positive root in x = 1/(1+r), so the rate is unique. It is found by a safeguarded Halley
+  iteration (Newton's with a second-derivative correction: cubic convergence, about three
+  evaluations a row) on v = ln(1 + r) inside a bracket. The NPV and its two derivatives are
+  summed in whichever of 1/(1+r) and 1+r keeps every power below 1, so that no row
+  overflows, by Horner's rule split into four interleaved chains (powers 4m, 4m+1, 4m+2,
+  4m+3), which the CPU runs side by side instead of one multiply-add after another. The
+  loop over rows and iterations is compiled (numba): each row stops as soon as it converges,
+  and a row's rate never depends on the other rows of the batch (its arithmetic is the same
+  alone as in any batch, to the bit).
 - Several sign changes: the rows (rare in this model) are solved with ``numpy.roots``, as
   numpy-financial does; a row with more than one real rate above -100% gets no rate.
 """
@@ -71,10 +75,10 @@ def irr(flows: Array) -> Irr:
     single = both & ((last_neg < first_pos) | (last_pos < first_neg))
     rows = np.flatnonzero(single)
     v, converged = np.empty(rows.size), np.empty(rows.size, dtype=np.bool_)
-    _newton(flows, rows, spans, v, converged)
+    _search(flows, rows, spans, v, converged)
     ok = converged & (v > _V_LO + 1e-9) & (v < _V_HI - 1e-9)
     rate[rows] = np.where(ok, np.expm1(v), np.nan)
-    reason[rows] = np.where(ok, "", "the rate lies outside -100%..+999,999% a period")
+    reason[rows[~ok]] = "the rate lies outside -100%..+999,999% a period"
     reason[rows[~converged]] = f"the search did not converge in {_MAX_ITERATIONS} steps"
     for i in np.flatnonzero(both & ~single):
         rate[i], reason[i] = _solve_by_roots(flows[i])
@@ -98,12 +102,12 @@ def _sign_spans(flows, out):
 
 
 @compiled
-def _newton(flows, rows, spans, v_out, converged_out):
-    """Safeguarded Newton (rtsafe) on v = ln(1+r) for each of ``rows``, one sign change each.
+def _search(flows, rows, spans, v_out, converged_out):
+    """Safeguarded Halley iteration (rtsafe) on v = ln(1+r) for each of ``rows``, one sign change.
 
-    Newton must land inside the bracket and at least halve the step before it, else the
-    bracket is bisected. As r -> -100% the last flow dominates the NPV, as r -> infinity the
-    first one does, so the sign of the last flow marks the low side of the bracket.
+    The Halley step must land inside the bracket and at least halve the step before it, else
+    the bracket is bisected. As r -> -100% the last flow dominates the NPV, as r -> infinity
+    the first one does, so the sign of the last flow marks the low side of the bracket.
     """
     for j in range(rows.size):
         i = rows[j]
@@ -116,7 +120,7 @@ def _newton(flows, rows, spans, v_out, converged_out):
         step_before = hi - lo
         converged = False
         for _ in range(_MAX_ITERATIONS):
-            value, step = _horner(c, first, last, v)
+            value, step = _halley(c, first, last, v)
             if value == 0.0:  # exactly 0 may be underflow far from the root: evaluate exactly
                 value, slope = _scaled(c, first, last, v)
                 step = value / slope if slope != 0.0 else np.inf
@@ -124,13 +128,13 @@ def _newton(flows, rows, spans, v_out, converged_out):
                 lo = v
             else:
                 hi = v
-            newton = v - step
+            proposed = v - step
             tol = _TOL * max(1.0, abs(v))
-            tiny = abs(step) <= tol  # Newton is at the root to rounding: take it, stop
+            tiny = abs(step) <= tol  # the step is at the root to rounding: take it, stop
             if value == 0.0:  # an exact root stays put
                 new = v
-            elif (lo < newton < hi and abs(step) < 0.5 * step_before) or tiny:
-                new = newton
+            elif (lo < proposed < hi and abs(step) < 0.5 * step_before) or tiny:
+                new = proposed
             else:
                 new = 0.5 * (lo + hi)
             moved = abs(new - v)
@@ -146,7 +150,7 @@ def _newton(flows, rows, spans, v_out, converged_out):
 def _first_guess(c, first, last, span):
     """ln(MOIC) / (the time between the middle of paying in and the middle of getting out).
 
-    Exact for one payment in and one out; close enough elsewhere for Newton to converge fast.
+    Exact for one payment in and one out; close enough elsewhere for Halley to converge fast.
     """
     got = paid = 0.0
     for t in range(first, last + 1):
@@ -161,26 +165,75 @@ def _first_guess(c, first, last, span):
 
 
 @compiled
-def _horner(c, first, last, v):
-    """The NPV at v = ln(1+r) up to a positive factor, and the Newton step NPV / (dNPV/dv).
+def _halley(c, first, last, v):
+    """F(v) = sum_t c_t e^(-v (t - first)), the NPV times (1+r)^first > 0, and the Halley step.
 
-    Horner's rule in x = 1/(1+r) when v >= 0, and in y = 1 + r on the reversed flows when
-    v < 0, so that no power exceeds 1. v >= 0: S ~ P(x), S' ~ -x P'(x); v < 0: S ~ Q(y),
-    S'/S = (-L Q + y Q') / Q with L = last - first.
+    With k = t - first and the moments M_n = sum_k k^n c_(first+k) e^(-v k):
+    F = M0, F' = -M1, F'' = M2. They are summed in whichever of w = 1/(1+r) (v >= 0) and
+    w = 1+r (v < 0, the flows reversed: s = L - k, L = last - first) keeps every power below 1;
+    reversed, the sums S_n = sum_s s^n c_(last-s) w^s carry a factor w^-L > 0 that cancels in
+    the step: M0 = S0, M1 = L S0 - S1, M2 = L^2 S0 - 2 L S1 + S2.
+
+    Halley's step (F/F') / (1 - F F'' / (2 F'^2)) converges cubically where Newton's F/F'
+    converges quadratically: on quarterly fund flows 3.3 evaluations a row instead of 4.7, the
+    F'' costing next to nothing (see ``_moments``). Where the correction is large (|F F''| >
+    F'^2, far from the root) the step is Newton's.
     """
+    n = last - first + 1
     if v >= 0:
-        z = np.exp(-v)
-        p, d = c[last], 0.0
-        for t in range(last - 1, first - 1, -1):
-            d = d * z + p
-            p = p * z + c[t]
-        return p, p / (-z * d)
-    z = np.exp(v)
-    p, d = c[first], 0.0
-    for t in range(first + 1, last + 1):
-        d = d * z + p
-        p = p * z + c[t]
-    return p, p / (-(last - first) * p + z * d)
+        m0, m1, m2 = _moments(c, first, 1, n, np.exp(-v))
+    else:
+        s0, s1, s2 = _moments(c, last, -1, n, np.exp(v))
+        L = n - 1.0
+        m0, m1, m2 = s0, L * s0 - s1, (L * s0 - 2.0 * s1) * L + s2
+    # Halley's step is -M0/M1 / (1 - M0 M2 / (2 M1^2)), written with one division
+    if abs(m0 * m2) <= m1 * m1:
+        return m0, -2.0 * m0 * m1 / (2.0 * m1 * m1 - m0 * m2)
+    return m0, -m0 / m1
+
+
+@compiled
+def _moments(c, start, step, n, w):
+    """S_k = sum_s s^k b_s w^s for k = 0, 1, 2, with b_s = c[start + step s], s < n, 0 < w <= 1.
+
+    Horner's rule is one chain of dependent multiply-adds, each waiting for the one before:
+    its speed is the latency of the CPU's arithmetic, not its throughput. Here b_s is dealt to
+    lane j = s mod 4 and each lane is a polynomial in u = w^4, E_j(u) = sum_m b_(4m+j) u^m,
+    run by Horner's rule with its derivatives (p = E_j, d = E_j', e = E_j''/2): twelve
+    independent chains, each a quarter as long, that the CPU interleaves. With s = 4m + j,
+    sum_m m b u^m = u E_j' =: B_j and sum_m m^2 b u^m = B_j + 2 u^2 (E_j''/2) =: C_j, so
+
+        S0 = sum_j w^j E_j,  S1 = sum_j w^j (4 B_j + j E_j),
+        S2 = sum_j w^j (16 C_j + 8 j B_j + j^2 E_j).
+
+    All powers of w, u are at most 1; the top block of four is padded with zeros.
+    """
+    u = (w * w) * (w * w)
+    top = (n - 1) // 4 * 4  # the first s of the highest block
+    p0 = c[start + step * top]
+    p1 = c[start + step * (top + 1)] if top + 1 < n else 0.0
+    p2 = c[start + step * (top + 2)] if top + 2 < n else 0.0
+    p3 = c[start + step * (top + 3)] if top + 3 < n else 0.0
+    d0 = d1 = d2 = d3 = e0 = e1 = e2 = e3 = 0.0
+    for s in range(top - 4, -1, -4):
+        k = start + step * s
+        e0, e1, e2, e3 = e0 * u + d0, e1 * u + d1, e2 * u + d2, e3 * u + d3
+        d0, d1, d2, d3 = d0 * u + p0, d1 * u + p1, d2 * u + p2, d3 * u + p3
+        p0 = p0 * u + c[k]
+        p1 = p1 * u + c[k + step]
+        p2 = p2 * u + c[k + 2 * step]
+        p3 = p3 * u + c[k + 3 * step]
+    B0, B1, B2, B3 = u * d0, u * d1, u * d2, u * d3
+    uu = 2.0 * u * u
+    C0, C1, C2, C3 = B0 + uu * e0, B1 + uu * e1, B2 + uu * e2, B3 + uu * e3
+    # the lanes put together, by Horner's rule in w over j = 0..3
+    s0 = p0 + w * (p1 + w * (p2 + w * p3))
+    s1 = 4.0 * B0 + w * ((4.0 * B1 + p1) + w * ((4.0 * B2 + 2.0 * p2) + w * (4.0 * B3 + 3.0 * p3)))
+    s2 = 16.0 * C0 + w * (
+        (16.0 * C1 + 8.0 * B1 + p1)
+        + w * ((16.0 * C2 + 16.0 * B2 + 4.0 * p2) + w * (16.0 * C3 + 24.0 * B3 + 9.0 * p3))
+    )
+    return s0, s1, s2
 
 
 @compiled

@@ -107,6 +107,30 @@ def test_rows_are_independent_in_a_batch():
         assert r.rate[i] == pytest.approx(rate, nan_ok=True, abs=1e-12)
 
 
+def test_a_row_gives_the_same_rate_to_the_bit_alone_as_in_a_batch():
+    # Nothing batch-wide (a common trimmed span, rows run in lockstep) may change the arithmetic
+    # of a row: its rate is equal to the bit, not only close. Rows of every span: leading and
+    # trailing zeros, lengths of every remainder mod 4, rates below and above 0, loans.
+    rng = np.random.default_rng(20251120)
+    n, periods = 300, 121
+    flows = np.zeros((n, periods))
+    for i in range(n):
+        start = int(rng.integers(0, 30))
+        end = int(rng.integers(start + 1, periods))
+        flows[i, start] = -100.0
+        flows[i, start + 1 : end + 1] = rng.uniform(0, 3, end - start) * rng.choice([0.3, 1, 3])
+        flows[i, end] += rng.uniform(0, 150)
+        if i % 7 == 0:
+            flows[i] = -flows[i]  # a loan: money in first, repaid later
+    flows[::50, -1] = -5.0  # some rows with two sign changes, solved by numpy.roots
+    batch = irr(flows)
+    assert (batch.reason == "").mean() > 0.9
+    for i in range(n):
+        alone = irr(flows[i : i + 1])
+        assert alone.reason[0] == batch.reason[i]
+        assert np.array_equal(alone.rate, batch.rate[i : i + 1], equal_nan=True), i
+
+
 def test_annualised():
     # a quarterly rate q with (1+q)^4 = 1.21 is 21% a year
     r = irr(np.array([[-100.0, 0, 0, 0, 121]]))
