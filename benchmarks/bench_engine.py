@@ -8,7 +8,8 @@ Prints, for this machine:
   numpy_financial.irr over a sample of the same rows (extrapolated to all rows);
 - simulate() of the base case (seven vehicles, two of them with sampled returns; quarterly,
   30 years) at N = 100,000 and 1,000,000: seconds, peak memory (ru_maxrss of a fresh child
-  process), and the ratio against drawing the same random numbers alone (the floor);
+  process), and the ratio against drawing the same random numbers alone (the floor); and where
+  one chunk's time goes (drawing, engine, metrics);
 - one deterministic run's engine part, and writing the base case's report (annual, and a
   30-year monthly timeline).
 Nothing here asserts a time: these are figures to read, not tests.
@@ -103,6 +104,42 @@ def bench_simulate(n: int) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+def bench_chunk() -> dict:
+    """Where one chunk's time goes: drawing its returns, the engine, the metrics (ms, best of
+    5, after a warm-up), in a fresh process set up as a simulation's workers are."""
+    out = subprocess.run(
+        [sys.executable, __file__, "--chunk-child"], capture_output=True, text=True, check=True
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def _chunk_child() -> dict:
+    from finmodel.batch import compile_batch
+    from finmodel.engine import evaluate
+    from finmodel.loader import load
+    from finmodel.sampling import CHUNK, correlation_factor, draw, sampled_vehicles
+    from finmodel.simulation import BATCH, _keep_freed_memory, _measure, _with_returns
+
+    _keep_freed_memory()
+
+    a = load("base", {"timeline.frequency": "quarterly"})
+    base, vehicles = compile_batch(a), sampled_vehicles(a)
+    factor = correlation_factor(a, vehicles)
+    returns = draw(vehicles, factor, CHUNK, 1, 0, "mc")
+    parts = [
+        _with_returns(base, {v: r[i : i + BATCH] for v, r in returns.items()}, BATCH)
+        for i in range(0, CHUNK, BATCH)
+    ]
+    outcomes = [evaluate(b) for b in parts]
+    [_measure(o) for o in outcomes]
+    return {
+        "scenarios": CHUNK,
+        "draw_ms": 1e3 * _best(lambda: draw(vehicles, factor, CHUNK, 1, 0, "mc"), 5),
+        "engine_ms": 1e3 * _best(lambda: [evaluate(b) for b in parts], 5),
+        "metrics_ms": 1e3 * _best(lambda: [_measure(o) for o in outcomes], 5),
+    }
+
+
 def bench_run_and_report() -> dict:
     import finmodel
     from finmodel.batch import compile_batch
@@ -125,11 +162,16 @@ def bench_run_and_report() -> dict:
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--quick", action="store_true", help="smaller N for a smoke run")
+    p.add_argument("--chunk-child", action="store_true", help=argparse.SUPPRESS)
     args = p.parse_args()
+    if args.chunk_child:
+        print(json.dumps(_chunk_child()))
+        return
     irr_rows = 20_000 if args.quick else 100_000
     sizes = [20_000] if args.quick else [100_000, 1_000_000]
     res = {"irr": bench_irr(irr_rows, sample=2_000)}
     res["simulate"] = [bench_simulate(n) for n in sizes]
+    res["chunk"] = bench_chunk()
     res["run"] = bench_run_and_report()
     res["this_process_peak_rss_bytes"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     i = res["irr"]
@@ -145,6 +187,10 @@ def main() -> None:
               f"peak {s['peak_rss_bytes'] / 2**30:.2f} GiB (each worker process at most "
               f"{s['worker_peak_rss_bytes'] / 2**30:.2f} GiB), {s['ratio_to_floor']:.1f}x the time "
               f"to draw its random numbers ({s['draw_only_s']:.2f} s)")  # fmt: skip
+    c = res["chunk"]
+    print(f"  one chunk of {c['scenarios']:,} scenarios, in one worker: drawing "
+          f"{c['draw_ms']:.0f} ms, engine {c['engine_ms']:.0f} ms, "
+          f"metrics {c['metrics_ms']:.0f} ms")  # fmt: skip
     for label, r in res["run"].items():
         print(f"one run, base case {label}: engine {r['engine_s'] * 1e3:.1f} ms; "
               f"run + write the four report files {r['run_and_write_report_s']:.2f} s")
