@@ -1,6 +1,6 @@
 """The decorator for finmodel's few compiled loops: the ones that must run period by period.
 
-A recursion over periods (a fund's balance, a waterfall's tiers, an IRR's Newton steps) cannot
+A recursion over periods (a fund's balance, a waterfall's tiers, an IRR's Halley steps) cannot
 be written as whole-array numpy operations, and as a Python loop over periods of numpy
 operations each step makes and walks a temporary array per line. numba compiles such a loop,
 written one scenario at a time, to machine code that runs through all scenarios of a batch in
