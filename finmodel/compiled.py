@@ -5,8 +5,9 @@ be written as whole-array numpy operations, and as a Python loop over periods of
 operations each step makes and walks a temporary array per line. numba compiles such a loop,
 written one scenario at a time, to machine code that runs through all scenarios of a batch in
 one call. The compiled code is cached on disk (next to the module, or in the user's cache
-directory when that is read-only), releases the GIL, and follows numpy's rules for division by
-zero (inf or NaN, not an exception).
+directory when that is read-only; where neither can be written, each process compiles afresh),
+releases the GIL, and follows numpy's rules for division by zero (inf or NaN, not an
+exception).
 
 Set ``NUMBA_DISABLE_JIT=1`` to run the same functions as plain Python, to step through them
 in a debugger.
@@ -25,12 +26,22 @@ Examples
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numba
 import numpy as np
 
 from finmodel.kinds import Array
 
-compiled = numba.njit(cache=True, nogil=True, error_model="numpy")
+
+def compiled(function: Callable) -> Callable:
+    """``function`` compiled by numba on its first call, releasing the GIL, with numpy's rules
+    for division by zero; cached on disk where numba finds a writable place for the cache,
+    else compiled afresh in each process (a read-only install with no writable home)."""
+    try:
+        return numba.njit(cache=True, nogil=True, error_model="numpy")(function)
+    except RuntimeError:  # "cannot cache function ...: no locator available"
+        return numba.njit(nogil=True, error_model="numpy")(function)
 
 
 def c_order(x: Array, dtype: type = np.float64) -> Array:
