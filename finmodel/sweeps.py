@@ -1,5 +1,8 @@
 """Sweeps: a full grid of values of one to three assumptions, run as one batch.
 
+The engine runs :data:`BATCH` grid points at a time, so that memory stays bounded however large
+the grid (a grid point's numbers do not depend on the points it runs with).
+
 ``finmodel sweep SCENARIO --vary KEY=START:STOP:STEP --vary KEY=v1,v2,v3`` writes
 ``NAME.sweep.csv`` (a row per grid point) and ``NAME.sweep.xlsx`` (the table and charts).
 """
@@ -16,13 +19,15 @@ import pandas as pd
 import yaml
 
 from finmodel.assumptions import Assumptions
-from finmodel.engine import evaluate
+from finmodel.engine import Outcome, evaluate
 from finmodel.exceptions import InputError
 from finmodel.files import write_table_and_workbook
 from finmodel.metrics import party_metrics, terminal_claims, vehicle_metrics
-from finmodel.variation import MAX_POINTS, grid, grid_batch
+from finmodel.variation import MAX_POINTS, grid, grid_batch, part
 
 MAX_KEYS = 3
+#: Grid points the engine runs at once.
+BATCH = 16_384
 
 
 @dataclass(frozen=True)
@@ -52,7 +57,7 @@ class SweepResult:
 
 
 def sweep(assumptions: Assumptions, values: dict[str, list[Any]]) -> SweepResult:
-    """Run every point of the grid of ``values`` through the engine in one batch.
+    """Run every point of the grid of ``values`` through the engine, :data:`BATCH` at a time.
 
     Examples
     --------
@@ -67,25 +72,33 @@ def sweep(assumptions: Assumptions, values: dict[str, list[Any]]) -> SweepResult
         if len(v) == 0:
             raise InputError("has no values", file="--vary", field=k)
     batch = grid_batch(assumptions, values)
-    outcome = evaluate(batch)
-    pm = party_metrics(outcome)
-    claims = terminal_claims(outcome)[0].sum(axis=1)  # (points, parties)
     idx = grid(values)
     cols: dict[str, Any] = {
         k: np.asarray(v, dtype=object)[idx[i]] for i, (k, v) in enumerate(values.items())
     }
-    for j, p in enumerate(batch.parties):
+    n = batch.n_scenarios
+    parts = [_metrics(evaluate(part(batch, slice(i, i + BATCH)))) for i in range(0, n, BATCH)]
+    cols |= {name: np.concatenate([p[name] for p in parts]) for name in parts[0]}
+    table = pd.DataFrame(cols)
+    return SweepResult(assumptions=assumptions, values=values, table=table)
+
+
+def _metrics(outcome: Outcome) -> dict[str, np.ndarray]:
+    """The table's metric columns for the grid points of ``outcome``."""
+    pm = party_metrics(outcome)
+    claims = terminal_claims(outcome)[0].sum(axis=1)  # (points, parties)
+    cols = {}
+    for j, p in enumerate(outcome.batch.parties):
         cols[f"{p}.received"] = pm.received[:, j]
         cols[f"{p}.net"] = pm.net[:, j]
         cols[f"{p}.npv"] = pm.npv[:, j]
         cols[f"{p}.terminal_claim"] = claims[:, j]
-    for v in batch.vehicles:
+    for v in outcome.batch.vehicles:
         m = vehicle_metrics(outcome, v.id)
         cols[f"{v.id}.irr"] = m.irr
         cols[f"{v.id}.moic"] = m.moic
         cols[f"{v.id}.profit"] = m.profit
-    table = pd.DataFrame(cols)
-    return SweepResult(assumptions=assumptions, values=values, table=table)
+    return cols
 
 
 def parse_vary(text: str) -> tuple[str, list[Any]]:

@@ -84,6 +84,27 @@ def grid_batch(a: Assumptions, values: dict[str, list[Any]]) -> Batch:
     return _rebuild(base, out)
 
 
+def part(b: Batch, rows: slice) -> Batch:
+    """The scenarios ``rows`` of batch ``b``: every array with a row per scenario is cut to
+    those rows; one of a single row, shared by every scenario, stays as it is.
+
+    Examples
+    --------
+    >>> from finmodel.loader import load
+    >>> b = grid_batch(load("base"), {"discount_rate": [0.03, 0.04, 0.05]})
+    >>> part(b, slice(1, 3)).discount_rate.tolist()
+    [0.04, 0.05]
+    """
+    n = b.n_scenarios
+    flat = {
+        path: value[rows] if isinstance(value, np.ndarray) and value.ndim and value.shape[0] == n
+        else value
+        for path, value in _flatten(b).items()
+    }  # fmt: skip
+    flat[("names",)] = b.names[rows]
+    return _rebuild(b, flat)
+
+
 def _point_name(name: str, keys: list[str], vals: list[Any]) -> str:
     return f"{name}[" + ",".join(f"{k}={v}" for k, v in zip(keys, vals)) + "]"
 

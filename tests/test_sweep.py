@@ -18,6 +18,7 @@ import pandas as pd
 import pytest
 
 import finmodel
+import finmodel.sweeps
 from finmodel.cli import main
 from finmodel.exceptions import InputError
 from finmodel.sweeps import parse_vary, sweep
@@ -112,6 +113,16 @@ def test_three_keys_with_a_joint_group_around_an_independent_key(base):
 def test_discount_rate_and_return_rate(base):
     values = {"discount_rate": [0.0, 0.04, 0.1], US_RATE: [-0.05, 0.08]}
     assert_points_equal_separate_runs(sweep(base, values), values)
+
+
+def test_the_grid_in_parts_gives_the_numbers_of_one_batch(base, monkeypatch):
+    # the engine runs BATCH grid points at a time; parts of 4 (and a last one of 2) must give
+    # the numbers of the whole grid at once, bit for bit: pool, rates and discount all vary
+    values = {EUROCLEAR: [160, 200], US_RATE: [-0.05, 0.02, 0.08], "discount_rate": [0.03, 0.05]}
+    whole = sweep(base, values).table
+    monkeypatch.setattr(finmodel.sweeps, "BATCH", 4)
+    in_parts = sweep(base, values).table
+    pd.testing.assert_frame_equal(whole, in_parts, check_exact=True)
 
 
 @pytest.mark.parametrize(
