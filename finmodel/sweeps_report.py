@@ -17,6 +17,13 @@ from finmodel.workbook import BOLD, MOIC, PCT, TITLE, UNITS_NOTE, USD_BN, header
 if TYPE_CHECKING:
     from finmodel.sweeps import SweepResult
 
+#: The most cells a sheet here holds (a table, a chart's data, the matrices): Excel takes far
+#: more, but openpyxl writes about 100,000 a second, and a colleague scrolls through far fewer.
+#: A larger grid's points are all in NAME.sweep.csv, which Excel opens as well.
+MAX_SHEET_CELLS = 2_000_000
+#: Excel's limit on columns.
+MAX_SHEET_COLUMNS = 16_384
+
 
 def _fmt(column: str) -> str | None:
     metric = column.rsplit(".", 1)[-1]
@@ -38,8 +45,24 @@ def write_sweep_workbook(s: SweepResult, path: Path) -> None:
     save(wb, path)
 
 
+def _too_big(ws: Worksheet, s: SweepResult, what: str, rows: int, columns: int = 1) -> bool:
+    """Whether ``what`` needs more cells or columns than a sheet holds; if so, say so on it."""
+    if rows * columns <= MAX_SHEET_CELLS and columns <= MAX_SHEET_COLUMNS:
+        return False
+    put(ws, 1, 1, f"{what}: {rows:,} rows x {columns:,} columns", font=TITLE)
+    note = (
+        f"More than a sheet of this workbook holds ({MAX_SHEET_CELLS:,} cells, at most "
+        f"{MAX_SHEET_COLUMNS:,} columns). Every grid point is in {s.name}.sweep.csv "
+        f"({len(s.table):,} rows), which Excel opens too."
+    )
+    put(ws, 2, 1, note)
+    return True
+
+
 def _table(ws: Worksheet, s: SweepResult) -> None:
     df = s.table
+    if _too_big(ws, s, "The grid", len(df), len(df.columns)):
+        return
     cols = list(df.columns)
     header(ws, 1, 1, cols)
     fmts = [_fmt(c) if c not in s.values else None for c in cols]
@@ -66,11 +89,13 @@ def _at_first_of_others(s: SweepResult) -> np.ndarray:
 def _charts(ws: Worksheet, s: SweepResult) -> None:
     keys = list(s.values)
     first = keys[0]
+    rows = s.table[_at_first_of_others(s)]
+    parties = [c[: -len(".npv")] for c in s.table.columns if c.endswith(".npv")]
+    if _too_big(ws, s, f"Each party against {first}", 2 * len(rows), 1 + len(parties)):
+        return
     put(ws, 1, 1, f"Each party against {first}", font=TITLE)
     held = ", ".join(f"{k} = {s.values[k][0]}" for k in keys[1:])
     put(ws, 2, 1, (f"Other keys held at: {held}. " if held else "") + UNITS_NOTE)
-    rows = s.table[_at_first_of_others(s)]
-    parties = [c[: -len(".npv")] for c in s.table.columns if c.endswith(".npv")]
     anchor_row = 4
     for metric, label in (("npv", "NPV"), ("received", "Total receipts")):
         header(ws, anchor_row, 1, [first, *parties])
@@ -100,6 +125,9 @@ def _charts(ws: Worksheet, s: SweepResult) -> None:
 def _matrices(ws: Worksheet, s: SweepResult) -> None:
     keys = list(s.values)
     k1, k2 = keys[0], keys[1]
+    rows = (len(s.values[k1]) + 5) * len(s.table.filter(like=".npv").columns)
+    if _too_big(ws, s, f"NPV by party: {k1} (down) x {k2} (across)", rows, len(s.values[k2]) + 1):
+        return
     put(ws, 1, 1, f"NPV by party: {k1} (down) x {k2} (across)", font=TITLE)
     held = ", ".join(f"{k} = {s.values[k][0]}" for k in keys[2:])
     put(ws, 2, 1, (f"Other keys held at: {held}. " if held else "") + UNITS_NOTE)

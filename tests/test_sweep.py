@@ -19,6 +19,7 @@ import pytest
 
 import finmodel
 import finmodel.sweeps
+import finmodel.sweeps_report
 from finmodel.cli import main
 from finmodel.exceptions import InputError
 from finmodel.sweeps import parse_vary, sweep
@@ -336,6 +337,39 @@ def test_xlsx_one_key_has_no_matrix(one_key_run):
     wb = openpyxl.load_workbook(one_key_run / "base.sweep.xlsx")
     assert wb.sheetnames == ["Sweep", "Charts"]
     assert len(_charts(wb["Charts"])) == 2
+
+
+def _sheet_texts(ws) -> list[str]:
+    return [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
+
+
+def test_xlsx_of_a_grid_too_large_for_a_sheet_points_to_the_csv(tmp_path, monkeypatch):
+    # 5 x 2 = 10 grid points, a sheet here holding at most 149 cells: the table (10 rows x
+    # (2 keys + 5 parties x 4 + 7 vehicles x 3) columns) and the matrices (5 parties x (5 + 5)
+    # rows x 3 columns) give way to a note naming the CSV, which has every point; the first
+    # key's line (2 x 5 rows x 6 columns) still fits, with its charts
+    monkeypatch.setattr(finmodel.sweeps_report, "MAX_SHEET_CELLS", 149)
+    args = ["sweep", "--vary", f"{US_RATE}=0.02:0.1:0.02", "--vary", "discount_rate=0.03,0.05"]
+    assert cli([*args, "--out", str(tmp_path)]) == 0
+    assert len(pd.read_csv(tmp_path / "base.sweep.csv")) == 10
+    wb = openpyxl.load_workbook(tmp_path / "base.sweep.xlsx")
+    for sheet, rows in (("Sweep", "10 rows"), ("Matrix", "rows x 3 columns")):
+        texts = _sheet_texts(wb[sheet])
+        assert rows in texts[0], sheet
+        assert "base.sweep.csv (10 rows)" in texts[1], sheet
+        assert wb[sheet].max_row == 2, sheet
+    assert len(_charts(wb["Charts"])) == 2
+
+
+def test_xlsx_matrix_wider_than_a_sheet_points_to_the_csv(tmp_path, monkeypatch):
+    # Excel takes at most 16,384 columns; here 3, so two values of the second key (and the
+    # row label) are too many
+    monkeypatch.setattr(finmodel.sweeps_report, "MAX_SHEET_COLUMNS", 2)
+    args = ["sweep", "--vary", f"{US_RATE}=0.02,0.04", "--vary", "discount_rate=0.03,0.05"]
+    assert cli([*args, "--out", str(tmp_path)]) == 0
+    wb = openpyxl.load_workbook(tmp_path / "base.sweep.xlsx")
+    assert "x 3 columns" in _sheet_texts(wb["Matrix"])[0]
+    assert wb["Matrix"].max_row == 2
 
 
 def test_three_keys_cli(tmp_path, base):
