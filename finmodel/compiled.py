@@ -7,7 +7,8 @@ written one scenario at a time, to machine code that runs through all scenarios 
 one call. The compiled code is cached on disk (next to the module, or in the user's cache
 directory when that is read-only; where neither can be written, each process compiles afresh),
 releases the GIL, and follows numpy's rules for division by zero (inf or NaN, not an
-exception).
+exception). They take finite inputs only (:func:`c_rows` refuses others): their ``min`` and
+``max`` would skip a NaN, where numpy's carry it through.
 
 Set ``NUMBA_DISABLE_JIT=1`` to run the same functions as plain Python, to step through them
 in a debugger.
@@ -55,3 +56,29 @@ def c_order(x: Array, dtype: type = np.float64) -> Array:
     """
     x = np.ascontiguousarray(x, dtype=dtype)
     return x if x.flags.writeable else x.copy()
+
+
+def c_rows(x: Array, n: int, columns: int, name: str) -> Array:
+    """``x`` as the compiled loops take a per-scenario input: C-ordered float64 of one row
+    shared by every scenario or of ``n`` rows, each of ``columns`` (a single column is spread
+    over them). A ValueError, naming the input, if it is neither, rather than a loop reading
+    past its end; or if it holds a NaN or an infinity, which the loops' min and max would not
+    carry through as numpy does (validated assumptions and sampled returns never do).
+
+    >>> c_rows(np.array([[0.1]]), 3, 4, "rate").tolist(), c_rows(np.zeros((3, 4)), 3, 4, "r").shape
+    ([[0.1, 0.1, 0.1, 0.1]], (3, 4))
+    >>> c_rows(np.zeros((2, 4)), 3, 4, "return rate")
+    Traceback (most recent call last):
+    ValueError: return rate: shape (2, 4), expected 1 or 3 rows of 1 or 4 columns
+    >>> c_rows(np.array([[0.1, np.nan]]), 3, 2, "return rate")
+    Traceback (most recent call last):
+    ValueError: return rate: a NaN or infinite value
+    """
+    x = np.atleast_2d(x)
+    if x.ndim != 2 or x.shape[0] not in (1, n) or x.shape[1] not in (1, columns):
+        raise ValueError(
+            f"{name}: shape {x.shape}, expected 1 or {n} rows of 1 or {columns} columns"
+        )
+    if not np.isfinite(x).all():
+        raise ValueError(f"{name}: a NaN or infinite value")
+    return c_order(np.broadcast_to(x, (1 if x.shape[0] == 1 else n, columns)))

@@ -36,7 +36,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from finmodel.batch import VehicleInputs
-from finmodel.compiled import c_order, compiled
+from finmodel.compiled import c_order, c_rows, compiled
 from finmodel.kinds import Array, FeeBasis, VehicleKind
 
 
@@ -108,19 +108,19 @@ def _zeros(n: int, cols: int) -> Array:
 
 
 def _fund(v: VehicleInputs, n: int) -> Schedule:
-    contrib = v.contributions.sum(axis=1)  # (1, columns) when the same in every scenario
-    cols = contrib.shape[1]
-    fraction = c_order(np.atleast_2d(v.deploy_target))
+    cols = v.contributions.shape[-1]
+    contrib = c_rows(v.contributions.sum(axis=1), n, cols, f"{v.id}: contributions")
+    fraction = c_rows(v.deploy_target, n, cols, f"{v.id}: deployment")
     # after the last tranche or contribution nothing deploys
     moves = np.any(np.diff(fraction, axis=1, prepend=0.0) != 0, axis=0) | np.any(contrib, axis=0)
     rates = np.broadcast_arrays(v.cash_rate[:, 0], v.payout[:, 0], v.fee_rate[:, 0])
     deployed, ret, fee, dist, value = (np.zeros((n, cols)) for _ in range(5))
     _fund_periods(
-        c_order(contrib),
+        contrib,
         contrib.sum(axis=1),
-        c_order(v.return_rate),
+        c_rows(v.return_rate, n, cols, f"{v.id}: return rate"),
         fraction,
-        c_order(np.stack(rates, axis=1)),
+        c_rows(np.stack(rates, axis=1), n, 3, f"{v.id}: cash rate, payout, fee rate"),
         c_order(np.broadcast_to(v.term, (n,)), np.int64),
         v.fee_basis is FeeBasis.nav,
         int(np.flatnonzero(moves).max(initial=0)),

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from finmodel.batch import VehicleInputs
-from finmodel.compiled import c_order, compiled
+from finmodel.compiled import c_rows, compiled
 from finmodel.kinds import Array, Basis, Flow, VehicleKind
 from finmodel.schedule import Schedule
 
@@ -89,10 +89,11 @@ def tiers(contribution: Array, distribution: Array, hurdle_rate: Array) -> Tiers
     >>> t.hurdle.round(10).tolist(), t.profit.round(10).tolist()
     ([[0.0, 0.0, 14.24]], [[0.0, 0.0, 5.76]])
     """
-    capital, hurdle, profit = (np.zeros(distribution.shape) for _ in range(3))
-    _tiers_periods(
-        c_order(contribution), c_order(distribution), c_order(hurdle_rate), capital, hurdle, profit
-    )
+    n, cols = distribution.shape
+    capital, hurdle, profit = (np.zeros((n, cols)) for _ in range(3))
+    c = c_rows(contribution, n, cols, "contributions")
+    d = c_rows(distribution, n, cols, "distributions")
+    _tiers_periods(c, d, c_rows(hurdle_rate, n, 1, "hurdle rate"), capital, hurdle, profit)
     return Tiers(capital=capital, hurdle=hurdle, profit=profit)
 
 

@@ -256,3 +256,14 @@ def test_tiers_add_up_and_follow_the_running_max(data):
     # a hurdle sits between capital and profit: it takes from profit, never from capital
     np.testing.assert_allclose(hurdled.capital, flat.capital, atol=tol)
     np.testing.assert_allclose(hurdled.hurdle + hurdled.profit, flat.profit, atol=tol)
+
+
+def test_the_tiers_refuse_a_nan_or_infinite_input():
+    c, d, h = np.array([[100.0, 0, 0]]), np.array([[0, 30.0, 90.0]]), np.zeros((1, 1))
+    for args, name in (
+        ((np.array([[100.0, np.nan, 0]]), d, h), "contributions"),
+        ((c, np.array([[0, np.inf, 90.0]]), h), "distributions"),
+        ((c, d, np.full((1, 1), np.nan)), "hurdle rate"),
+    ):
+        with pytest.raises(ValueError, match=f"{name}: a NaN or infinite value"):
+            tiers(*args)
