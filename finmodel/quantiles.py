@@ -35,8 +35,9 @@ _SORT_AT_MOST = 1 << 10  # values: fewer are sorted rather than bucketed
 
 
 def percentiles(x: np.ndarray, q: Sequence[float]) -> np.ndarray:
-    """The ``q`` percentiles (0 to 100) of the 1-D float32 or float64 array ``x``, which has
-    no NaN, as float64 of shape (len(q),): ``np.percentile(x.astype(np.float64), q)``.
+    """The ``q`` percentiles (0 to 100) of the 1-D float32 or float64 array ``x``, as float64
+    of shape (len(q),): ``np.percentile(x.astype(np.float64), q)``, NaN for all if ``x`` has a
+    NaN.
 
     Examples
     --------
@@ -73,7 +74,11 @@ def percentiles(x: np.ndarray, q: Sequence[float]) -> np.ndarray:
 def _order_statistics(x: np.ndarray, ranks: np.ndarray) -> np.ndarray:
     """The ranks-th smallest values of ``x`` (from 0; ranks sorted, distinct), as float64."""
     values = np.empty(ranks.size)
-    _select(x, float(x.min()), float(x.max()), ranks, values)  # numpy's min and max: SIMD
+    lo, hi = float(x.min()), float(x.max())  # numpy's min and max: SIMD
+    if np.isnan(lo) or np.isnan(hi):  # a NaN makes every percentile NaN, as in numpy
+        values[:] = np.nan
+        return values
+    _select(x, lo, hi, ranks, values)
     return values
 
 

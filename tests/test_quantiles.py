@@ -111,3 +111,12 @@ def test_ranges_too_wide_or_narrow_to_divide():
         ranks = np.array([0, 1, 1499, 1500, 2999])
         np.testing.assert_array_equal(_order_statistics(x, ranks), np.sort(x)[ranks])
     np.testing.assert_array_equal(percentiles(tiny, Q), np.percentile(tiny, Q))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_a_nan_makes_every_percentile_nan_as_in_numpy(dtype):
+    x = np.arange(2000, dtype=dtype)
+    x[700] = np.nan
+    q = [0, 5, 50, 95, 100]
+    assert np.isnan(np.percentile(x, q)).all()
+    assert np.isnan(percentiles(x, q)).all()
