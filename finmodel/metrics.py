@@ -174,11 +174,14 @@ def terminal_claims(o: Outcome) -> tuple[Array, Array]:
         paid_out[:, -1] += s.terminal_value
         liquidated = dataclasses.replace(v, term=np.minimum(v.term, last))
         after = allocations(liquidated, dataclasses.replace(s, distribution=paid_out))
+        # a scenario with nothing left has no claim, whatever the others in its batch hold
+        # (after - before would leave it a rounding residue)
+        holds = (s.terminal_value != 0)[:, None]
         for sign, allocs in ((1.0, after), (-1.0, [a for a in o.allocations if a.vehicle == v.id])):
             for a in allocs:
                 if a.flow.is_paid:
                     continue
-                total = sign * a.amount.sum(axis=1)[:, None] * a.shares
+                total = np.where(holds, sign * a.amount.sum(axis=1)[:, None] * a.shares, 0.0)
                 claims[:, i] += total
                 if a.flow in PROFIT_FLOWS:
                     profit[:, i] += total

@@ -85,8 +85,9 @@ class Result:
         b = self.outcome.batch
         dates = pd.to_datetime(b.timeline.dates())
         frames = []
+        shape = (len(b.names), len(b.parties), b.timeline.columns)
         for a in self.outcome.allocations:
-            by_party = a.by_party()  # (n, parties, columns)
+            by_party = np.broadcast_to(a.by_party(), shape)  # one row may stand for all
             s, p, k = np.nonzero(by_party)
             frames.append(
                 pd.DataFrame(

@@ -1,7 +1,9 @@
 """Sweeps: a full grid of values of one to three assumptions, run as one batch.
 
-The engine runs :data:`BATCH` grid points at a time, so that memory stays bounded however large
-the grid (a grid point's numbers do not depend on the points it runs with).
+The engine runs :data:`BATCH` grid points at a time, so that its working memory stays bounded
+however large the grid (the varied inputs themselves are built for every point at once: a
+return path is columns x 8 bytes a point). A grid point's numbers do not depend on the points it
+runs with.
 
 ``finmodel sweep SCENARIO --vary KEY=START:STOP:STEP --vary KEY=v1,v2,v3`` writes
 ``NAME.sweep.csv`` (a row per grid point) and ``NAME.sweep.xlsx`` (the table and charts).

@@ -86,7 +86,8 @@ def grid_batch(a: Assumptions, values: dict[str, list[Any]]) -> Batch:
 
 def part(b: Batch, rows: slice) -> Batch:
     """The scenarios ``rows`` of batch ``b``: every array with a row per scenario is cut to
-    those rows; one of a single row, shared by every scenario, stays as it is.
+    those rows; one of a single row, shared by every scenario, stays as it is. (Every array of
+    a batch has the scenario axis first, as :mod:`finmodel.batch` lays them out.)
 
     Examples
     --------

@@ -117,13 +117,18 @@ def test_discount_rate_and_return_rate(base):
 
 
 def test_the_grid_in_parts_gives_the_numbers_of_one_batch(base, monkeypatch):
-    # the engine runs BATCH grid points at a time; parts of 4 (and a last one of 2) must give
-    # the numbers of the whole grid at once, bit for bit: pool, rates and discount all vary
+    # the engine runs BATCH grid points at a time; parts of one must give the numbers of the
+    # whole grid at once, bit for bit: pool, rates and discount all vary
     values = {EUROCLEAR: [160, 200], US_RATE: [-0.05, 0.02, 0.08], "discount_rate": [0.03, 0.05]}
-    whole = sweep(base, values).table
-    monkeypatch.setattr(finmodel.sweeps, "BATCH", 4)
-    in_parts = sweep(base, values).table
-    pd.testing.assert_frame_equal(whole, in_parts, check_exact=True)
+    # a term within the horizon leaves nothing to claim, one past it leaves a claim: a point's
+    # claim must not depend on the other points in its part
+    terms = {"vehicles.us_russia_instrument.term_years": [5, 40], US_RATE: [0.02, 0.08]}
+    whole = [sweep(base, v).table for v in (values, terms)]
+    monkeypatch.setattr(finmodel.sweeps, "BATCH", 1)
+    in_parts = [sweep(base, v).table for v in (values, terms)]
+    for a, b in zip(whole, in_parts):
+        pd.testing.assert_frame_equal(a, b, check_exact=True)
+    assert (whole[1]["russia.terminal_claim"][:2] == 0).all()
 
 
 @pytest.mark.parametrize(
@@ -421,3 +426,16 @@ def test_timeline_years_refused_by_the_cli(tmp_path, capsys):
     assert "timeline.years" in err
     assert "Traceback" not in err
     assert not out.exists() or not any(out.iterdir())
+
+
+def test_flows_of_a_batch_list_every_scenario(base):
+    # a fund's contributions are one row shared by every scenario of a batch; the flows table
+    # still lists them for each scenario
+    from finmodel.engine import evaluate
+    from finmodel.result import Result
+    from finmodel.variation import grid_batch
+
+    o = evaluate(grid_batch(base, {US_RATE: [0.02, 0.08]}))
+    f = Result(assumptions=base, outcome=o, files=(), overrides=(), sha256="").flows
+    paid = f[(f.vehicle == "us_led_fund") & (f.flow == "contribution")]
+    assert paid.groupby("scenario")["amount_usd"].sum().tolist() == [-100e9, -100e9]
