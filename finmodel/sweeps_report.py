@@ -45,7 +45,7 @@ def write_sweep_workbook(s: SweepResult, path: Path) -> None:
     save(wb, path)
 
 
-def _too_big(ws: Worksheet, s: SweepResult, what: str, rows: int, columns: int = 1) -> bool:
+def _too_big(ws: Worksheet, s: SweepResult, what: str, rows: int, columns: int) -> bool:
     """Whether ``what`` needs more cells or columns than a sheet holds; if so, say so on it."""
     if rows * columns <= MAX_SHEET_CELLS and columns <= MAX_SHEET_COLUMNS:
         return False
@@ -77,6 +77,11 @@ def _table(ws: Worksheet, s: SweepResult) -> None:
     ws.freeze_panes = ws.cell(row=2, column=len(s.values) + 1)
 
 
+def _parties(s: SweepResult) -> list[str]:
+    """The parties of the table, in its order (one ``PARTY.npv`` column each)."""
+    return [c[: -len(".npv")] for c in s.table.columns if c.endswith(".npv")]
+
+
 def _at_first_of_others(s: SweepResult) -> np.ndarray:
     """Rows where every key but the first sits at its first value (the first key's line)."""
     keys = list(s.values)
@@ -90,7 +95,7 @@ def _charts(ws: Worksheet, s: SweepResult) -> None:
     keys = list(s.values)
     first = keys[0]
     rows = s.table[_at_first_of_others(s)]
-    parties = [c[: -len(".npv")] for c in s.table.columns if c.endswith(".npv")]
+    parties = _parties(s)
     if _too_big(ws, s, f"Each party against {first}", 2 * len(rows), 1 + len(parties)):
         return
     put(ws, 1, 1, f"Each party against {first}", font=TITLE)
@@ -125,7 +130,8 @@ def _charts(ws: Worksheet, s: SweepResult) -> None:
 def _matrices(ws: Worksheet, s: SweepResult) -> None:
     keys = list(s.values)
     k1, k2 = keys[0], keys[1]
-    rows = (len(s.values[k1]) + 5) * len(s.table.filter(like=".npv").columns)
+    parties = _parties(s)
+    rows = (len(s.values[k1]) + 5) * len(parties)
     if _too_big(ws, s, f"NPV by party: {k1} (down) x {k2} (across)", rows, len(s.values[k2]) + 1):
         return
     put(ws, 1, 1, f"NPV by party: {k1} (down) x {k2} (across)", font=TITLE)
@@ -134,7 +140,6 @@ def _matrices(ws: Worksheet, s: SweepResult) -> None:
     df = s.table
     if len(keys) > 2:
         df = df[df[keys[2]].to_numpy() == s.values[keys[2]][0]]
-    parties = [c[: -len(".npv")] for c in df.columns if c.endswith(".npv")]
     row = 4
     for p in parties:
         put(ws, row, 1, f"NPV of {p}", font=BOLD)
