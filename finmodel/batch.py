@@ -114,27 +114,48 @@ def compile_batch(a: Assumptions) -> Batch:
     >>> b.n_scenarios, b.timeline.columns
     (1, 31)
     """
+    ctx = context(a)
+    return Batch(
+        names=[a.name],
+        timeline=ctx.timeline,
+        parties=ctx.parties,
+        owner=ctx.owner,
+        discount_rate=np.array([a.discount_rate]),
+        pool=ctx.pool,
+        pool_uses=ctx.uses,
+        vehicles=[vehicle_inputs(ctx, vid, v) for vid, v in a.vehicles.items()],
+    )
+
+
+@dataclass(frozen=True)
+class Context:
+    """What every vehicle's compilation shares: the timeline, the parties (``owner`` the pool's
+    owner's index), USD per unit of each currency per year, the pool's split and its uses."""
+
+    timeline: Timeline
+    parties: list[str]
+    owner: int
+    fx: dict[str, Array]
+    pool: PoolSplit
+    uses: list[str]
+
+
+def context(a: Assumptions) -> Context:
+    """The :class:`Context` of ``a`` (it reads the timeline, parties, fx and pool)."""
     tl = Timeline(a.timeline.start, a.timeline.years, a.timeline.frequency)
     parties = list(a.parties)
     fx = _fx_paths(a)
     start = {cur: p[:, 0] for cur, p in fx.items()}
     pool = split(holdings_usd(a, start), carves(a, start))
     uses = [c.vehicle for c in a.pool.allocation]
-    owner = parties.index(a.pool.owner)
-    vehicles = []
-    for vid, v in a.vehicles.items():
-        from_pool = pool.taken[:, [u == vid for u in uses]].sum(axis=(1, 2))
-        vehicles.append(_vehicle(vid, v, tl, parties, owner, from_pool, fx))
-    return Batch(
-        names=[a.name],
-        timeline=tl,
-        parties=parties,
-        owner=owner,
-        discount_rate=np.array([a.discount_rate]),
-        pool=pool,
-        pool_uses=uses,
-        vehicles=vehicles,
-    )
+    return Context(tl, parties, parties.index(a.pool.owner), fx, pool, uses)
+
+
+def vehicle_inputs(ctx: Context, vid: str, v: Vehicle) -> VehicleInputs:
+    """Vehicle ``vid``, set up as ``v``, compiled in ``ctx``: what :func:`compile_batch` gives
+    for it."""
+    from_pool = ctx.pool.taken[:, [u == vid for u in ctx.uses]].sum(axis=(1, 2))
+    return _vehicle(vid, v, ctx.timeline, ctx.parties, ctx.owner, from_pool, ctx.fx)
 
 
 def _vehicle(

@@ -23,7 +23,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from finmodel.assumptions import Assumptions, Vehicle
+from finmodel.assumptions import Assumptions
 
 Segment = str | int
 Pattern = tuple[Segment, ...]
@@ -221,11 +221,8 @@ DESCRIBED_CHECKS = frozenset(
 
 
 def rule_reads(a: Assumptions) -> list[tuple[Pattern, ...]]:
-    """What each validation rule reads, for the vehicles and tables of ``a``.
-
-    The cross-field rules of :func:`finmodel.assumptions.problems`, then what each validator
-    of the pydantic models reads (the whole model it sits on, or its field), and each list or
-    map of plain values (read whole: shares that sum to 1, a path, a matrix).
+    """What each validation rule reads, for the vehicles and tables of ``a``: the cross-field
+    rules (:func:`problem_reads`), then the models' validators (:func:`model_reads`).
 
     Examples
     --------
@@ -235,14 +232,25 @@ def rule_reads(a: Assumptions) -> list[tuple[Pattern, ...]]:
     >>> ((*f, "term_years"), (*f, "deployment")) in rules
     True
     """
+    return problem_reads(a) + model_reads(a)
+
+
+def problem_reads(a: Assumptions) -> list[tuple[Pattern, ...]]:
+    """What each cross-field rule of :func:`finmodel.assumptions.problems` reads."""
     out = list(_GLOBAL_RULES)
     for vid in a.vehicles:
         out += [tuple(_in_vehicle(p, vid) for p in rule) for rule in _VEHICLE_RULES]
     for table in ("sources", "tornado"):
-        for key in getattr(a, table) or {}:
-            out.append(((table,), (*_segments(key), "?")))
-    out += _model_rules(a, ())
+        for k in getattr(a, table) or {}:
+            out.append(((table,), (*_segments(k), "?")))
     return out
+
+
+def model_reads(a: Assumptions) -> list[tuple[Pattern, ...]]:
+    """What the validators of the pydantic models read (each the whole model it sits on, or
+    its field), and each list or map of plain values (read whole: shares that sum to 1, a
+    path, a matrix), for the models as they stand in ``a``."""
+    return _model_rules(a, ())
 
 
 def _segments(dotted: str) -> Pattern:
@@ -359,8 +367,3 @@ def touches(k: Key, pattern: Pattern) -> bool:
 def touched(k: Key, patterns: tuple[Pattern, ...]) -> bool:
     """Whether ``k`` touches any of ``patterns``."""
     return any(touches(k, p) for p in patterns)
-
-
-def vehicle_settings() -> tuple[str, ...]:
-    """The settings of a vehicle (aliases), for the tests that check the tables."""
-    return tuple(info.alias or name for name, info in Vehicle.model_fields.items())

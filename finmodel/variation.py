@@ -14,7 +14,9 @@ Every point is the single run with its values, ``finmodel.run(with_overrides(a, 
   what the single run compiles.
 - A combination the single run rejects (``InputError``) makes every point that holds it
   *invalid*: not computed, with the single run's message. No rule reads keys of two groups, so
-  a point is valid exactly when each of its groups' combinations is.
+  a point is valid exactly when each of its groups' combinations is, and a point that one
+  group's combination makes invalid gets that combination's message (a point with several is
+  checked whole, for the message the single run gives first).
 - Points are assembled :data:`~finmodel.sweeps.BATCH` at a time, so memory stays bounded
   however many points there are; a group's combinations are kept for the next chunks while
   they take less than :data:`CACHE_BYTES`. Points whose structure differs (a timeline, a loan's
@@ -30,13 +32,22 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from pydantic import ValidationError
 
-from finmodel.assumptions import Assumptions
-from finmodel.batch import Batch, VehicleInputs, compile_batch
+from finmodel.assumptions import Assumptions, Vehicle
+from finmodel.batch import Batch, Context, VehicleInputs, compile_batch, context, vehicle_inputs
 from finmodel.exceptions import InputError
 from finmodel.loader import with_overrides
 from finmodel.pool import PoolSplit
-from finmodel.reads import SHARED_ARRAYS, FieldPath, field_reads, key, rule_reads, touched
+from finmodel.reads import (
+    SHARED_ARRAYS,
+    FieldPath,
+    field_reads,
+    key,
+    problem_reads,
+    rule_reads,
+    touched,
+)
 
 #: The most points a design may have.
 MAX_POINTS = 1_000_000
@@ -74,6 +85,9 @@ class _Group:
     sizes: list[int]
     fields: list[FieldPath]
     cacheable: bool
+    #: the vehicle whose inputs alone the group moves, when it can be validated and compiled
+    #: on its own (see ``Design._alone``)
+    alone: str | None = None
     cache: dict[int, _Combo] = dataclasses.field(default_factory=dict)
     structures: dict[tuple, int] = dataclasses.field(default_factory=dict)
 
@@ -121,7 +135,10 @@ class Design:
         self.index = index
         self.base = compile_batch(a)
         self.base_inputs = _flatten(self.base)
+        self.problems = problem_reads(a)
         self.groups = self._groups()
+        self._context: Context | None = None
+        self._vehicles: dict[str, dict] = {}
 
     @classmethod
     def grid(cls, a: Assumptions, values: dict[str, list[Any]], where: str = "--vary") -> Design:
@@ -191,7 +208,7 @@ class Design:
             sizes = [len(self.values[i]) + 1 for i in keys]  # the last: the base's value
             combos = math.prod(sizes)
             size = sum(_nbytes(self.base_inputs[f]) for f in fields) + 256
-            g = _Group(keys, sizes, fields, cacheable=combos * size <= CACHE_BYTES)
+            g = _Group(keys, sizes, fields, combos * size <= CACHE_BYTES, self._alone(keys, fields))
             g.structures[tuple(_structure(f, self.base_inputs[f]) for f in fields)] = 0
             out.append(g)
         return out
@@ -204,16 +221,22 @@ class Design:
         if known is not None:
             return known
         picks = np.unravel_index(c, g.sizes)
-        overrides = {self.keys[i].text: self.values[i][int(j)]
-                     for i, j in zip(g.keys, picks) if j < len(self.values[i])}  # fmt: skip
-        if not overrides:
+        moved = [(i, self.values[i][int(j)]) for i, j in zip(g.keys, picks)
+                 if j < len(self.values[i])]  # fmt: skip
+        if not moved:
             return _Combo(tuple(self.base_inputs[f] for f in g.fields), 0)
-        try:
-            compiled = _flatten(compile_batch(with_overrides(self.a, overrides, self.where)))
-        except InputError as e:
-            combo = _Combo(None, -1, str(e))
+        overrides = {self.keys[i].text: value for i, value in moved}
+        inputs = self._in_vehicle(g, moved) if g.alone else None
+        if inputs is None:
+            try:
+                compiled = _flatten(compile_batch(with_overrides(self.a, overrides, self.where)))
+            except InputError as e:
+                inputs, message = None, str(e)
+            else:
+                inputs = tuple(compiled[f] for f in g.fields)
+        if inputs is None:
+            combo = _Combo(None, -1, message)
         else:
-            inputs = tuple(compiled[f] for f in g.fields)
             shape = tuple(_structure(f, x) for f, x in zip(g.fields, inputs))
             self._same_columns(g, inputs, overrides)
             combo = _Combo(inputs, g.structures.setdefault(shape, len(g.structures)))
@@ -232,6 +255,51 @@ class Design:
                     field=", ".join(overrides),
                 )
 
+    def _alone(self, keys: list[int], fields: list[FieldPath]) -> str | None:
+        """The vehicle whose inputs alone ``keys`` move, if they can be checked and compiled
+        without the rest of the assumptions: every key lies in that vehicle (through mappings
+        only), touches no inputs of anything else and no cross-field rule, and no validator
+        sits above the vehicle's model. Validating that vehicle's model then validates what a
+        single run validates, and compiling it in the base's context compiles what a single
+        run compiles; any other group goes through ``with_overrides`` and ``compile_batch``."""
+        paths = [self.keys[i].path for i in keys]
+        vids = {p[1] if len(p) > 2 and p[0] == "vehicles" else None for p in paths}
+        if len(vids) != 1 or None in vids:
+            return None
+        vid = str(vids.pop())
+        if vid not in self.a.vehicles or any(f[:2] != ("vehicles", vid) for f in fields):
+            return None
+        if any(not isinstance(part, str) for p in paths for part in p):
+            return None
+        if any(touched(self.keys[i], rule) for rule in self.problems for i in keys):
+            return None
+        top = Assumptions.__pydantic_decorators__
+        checked = {f for d in top.field_validators.values() for f in d.info.fields}
+        return None if top.model_validators or "vehicles" in checked else vid
+
+    def _in_vehicle(self, g: _Group, moved: list[tuple[int, Any]]) -> tuple | None:
+        """A combination of a group that moves one vehicle alone: that vehicle's model with
+        the values set, validated and compiled in the base's context; None when its model
+        rejects them (the caller then asks ``with_overrides`` for the single run's message)."""
+        vid = str(g.alone)
+        if vid not in self._vehicles:
+            self._vehicles[vid] = self.a.vehicles[vid].model_dump(
+                mode="python", by_alias=True, exclude_unset=True
+            )
+        data: Any = self._vehicles[vid]
+        for i, value in moved:
+            data = _with(data, self.keys[i].path[2:], value)
+        if data is None:
+            return None
+        try:
+            v = Vehicle.model_validate(data)
+        except ValidationError:
+            return None
+        if self._context is None:
+            self._context = context(self.a)
+        compiled = vehicle_inputs(self._context, vid, v)
+        return tuple(getattr(compiled, str(f[2])) for f in g.fields)
+
     # --- chunks -----------------------------------------------------------------------------
 
     def chunk(self, start: int, stop: int) -> Chunk:
@@ -249,14 +317,19 @@ class Design:
             for gi, g in enumerate(self.groups)
         ]
         invalid = np.full(m, "", dtype=object)
+        rejected = np.zeros(m, dtype=int)  # how many of its groups' combinations a point has
         structure = np.zeros((len(self.groups), m), dtype=int)
         for gi in range(len(self.groups)):
-            messages = {c: x.message for c, x in found[gi].items() if x.message}
             structure[gi] = [found[gi][int(c)].structure for c in combos[gi]]
-            for c, text in messages.items():
-                hit = combos[gi] == c
-                invalid[hit] = [f"{t}; {text}" if t else text for t in invalid[hit]]
-        valid = np.flatnonzero(invalid == "")
+            for c, x in found[gi].items():
+                if x.message:
+                    hit = combos[gi] == c
+                    invalid[hit] = x.message
+                    rejected[hit] += 1
+        for j in np.flatnonzero(rejected > 1):
+            # rules of several groups reject the point: the single run says which it meets first
+            invalid[j] = self._message(idx[:, j])
+        valid = np.flatnonzero(rejected == 0)
         parts = []
         if valid.size:
             shapes, which = np.unique(structure[:, valid], axis=1, return_inverse=True)
@@ -264,6 +337,16 @@ class Design:
                 at = valid[which.reshape(-1) == s]
                 parts.append(Part(at, self._batch(combos[:, at], found, self.names(idx[:, at]))))
         return Chunk(start, m, invalid, parts)
+
+    def _message(self, point: np.ndarray) -> str:
+        """The single run's message for a point it rejects (its value index for each key)."""
+        overrides = {k.text: self.values[i][j]
+                     for i, (k, j) in enumerate(zip(self.keys, point)) if j >= 0}  # fmt: skip
+        try:
+            with_overrides(self.a, overrides, self.where)
+        except InputError as e:
+            return str(e)
+        raise AssertionError(f"{overrides} passes the single run's checks but not a sweep's")
 
     def _batch(self, combos: np.ndarray, found: list[dict], names: list[str]) -> Batch:
         """The batch of points whose groups' combinations are ``combos`` (groups x points),
@@ -279,6 +362,23 @@ class Design:
                 else:
                     inputs[f] = np.concatenate([p[j] for p in picked])[where.reshape(-1)]
         return _rebuild(inputs, names)
+
+
+def _with(data: Any, path: tuple, value: Any) -> dict | None:
+    """``data`` (a mapping) with ``value`` set at ``path``, sections made where missing, as
+    ``--set`` sets it; copies only what lies on the path. None if the path runs through a
+    value that is not a mapping."""
+    if not isinstance(data, dict):
+        return None
+    out = dict(data)
+    if len(path) == 1:
+        out[path[0]] = value
+        return out
+    inner = _with(data.get(path[0], {}), path[1:], value)
+    if inner is None:
+        return None
+    out[path[0]] = inner
+    return out
 
 
 def _per_scenario(path: FieldPath, value: Any) -> bool:

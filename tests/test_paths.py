@@ -9,6 +9,8 @@ random files (tests/strategies.py), with values around and beyond their valid ra
 
 from __future__ import annotations
 
+import functools
+import itertools
 import json
 import math
 from pathlib import Path
@@ -17,10 +19,17 @@ import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from strategies import assumption_dicts, leaf_keys, leaf_values, validated
 
 import finmodel
 from finmodel.cli import main
+from finmodel.compare import compare
+from finmodel.engine import evaluate
 from finmodel.exceptions import InputError
+from finmodel.metrics import party_metrics
+from finmodel.simulation import simulate
 from finmodel.sweeps import sweep
 from finmodel.tornado import tornado
 
@@ -242,3 +251,172 @@ def test_values_are_read_as_set_reads_them(tmp_path):
 
     assert parse_vary("discount_rate=5e-2,1E-3")[1] == [0.05, 0.001]
     assert math.isclose(finmodel.load("base", ["discount_rate=5e-2"]).discount_rate, 0.05)
+
+
+# --- properties: random keys of the shipped scenarios and of small random files ------------------
+
+SHIPPED = ("base", "status_quo", "literal", "geneva_19_point", "development_package_800bn",
+           "foreign_policy", "russia_keeps_title", "european_fund_as_investment",
+           "znpp_energy_split")  # fmt: skip
+PROPERTY = settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+PARTY_METRICS = ("received", "net", "npv", "terminal_claim")
+VEHICLE_METRICS = ("irr", "moic", "profit")
+
+
+@functools.cache
+def _shipped(name: str) -> finmodel.Assumptions:
+    return finmodel.load(name)
+
+
+@st.composite
+def scenarios(draw: st.DrawFn) -> finmodel.Assumptions:
+    """A shipped scenario, or a small random file (streams, loans, FX paths, every kind)."""
+    if draw(st.booleans()):
+        return _shipped(draw(st.sampled_from(SHIPPED)))
+    d = draw(assumption_dicts(max_vehicles=3, max_years=12))
+    return validated(d)
+
+
+@st.composite
+def moves(draw: st.DrawFn, a: finmodel.Assumptions, keys: int, values: int) -> dict:
+    """``keys`` distinct key paths of ``a`` and ``values`` distinct values for each."""
+    leaves = leaf_keys(a)
+    # half the time, keys of one vehicle or section: they are the ones that interact
+    if draw(st.booleans()):
+        head = draw(st.sampled_from(leaves))[0].split(".")[:2]
+        near = [x for x in leaves if x[0].split(".")[:2] == head]
+        leaves = near if len(near) >= keys else leaves
+    chosen = draw(st.lists(st.sampled_from(leaves), min_size=keys, max_size=keys,
+                           unique_by=lambda x: x[0]))  # fmt: skip
+    out = {}
+    for k, v in chosen:
+        vals = draw(st.lists(leaf_values(k, v, a), min_size=values, max_size=values, unique=True))
+        out[k] = vals
+    return out
+
+
+def _single(a: finmodel.Assumptions, point: dict) -> dict | str:
+    """The single run's summary with ``point`` set, or its message when it rejects it."""
+    try:
+        return finmodel.run(finmodel.with_overrides(a, point, "--vary")).summary
+    except InputError as e:
+        return e.message
+
+
+def _close(got: float, want: float | None) -> bool:
+    if want is None:
+        return got is None or math.isnan(got)
+    return got == pytest.approx(want, rel=1e-9, abs=1e-6)
+
+
+def _assert_row_is_the_single_run(row: pd.Series, single: dict | str, point: dict) -> None:
+    if isinstance(single, str):
+        assert single in row["invalid"], (point, single, row["invalid"])
+        return
+    assert row["invalid"] == "", (point, row["invalid"])
+    for pid, p in single["parties"].items():
+        for m in PARTY_METRICS:
+            assert _close(row[f"{pid}.{m}"], p[m]), (point, pid, m, row[f"{pid}.{m}"], p[m])
+    for vid, v in single["vehicles"].items():
+        for m in VEHICLE_METRICS:
+            assert _close(row[f"{vid}.{m}"], v[m]), (point, vid, m, row[f"{vid}.{m}"], v[m])
+
+
+@PROPERTY
+@given(st.data())
+def test_every_grid_point_is_the_single_run(data):
+    a = data.draw(scenarios())
+    values = data.draw(moves(a, keys=data.draw(st.integers(2, 3)), values=2))
+    singles = {combo: _single(a, dict(zip(values, combo)))
+               for combo in itertools.product(*values.values())}  # fmt: skip
+    if all(isinstance(s, str) for s in singles.values()):
+        with pytest.raises(InputError, match="every grid point is invalid"):
+            sweep(a, values)
+        return
+    table = sweep(a, values).table
+    assert len(table) == len(singles)
+    for (combo, single), (_, row) in zip(singles.items(), table.iterrows()):
+        assert tuple(row[k] for k in values) == combo
+        _assert_row_is_the_single_run(row, single, dict(zip(values, combo)))
+
+
+@PROPERTY
+@given(st.data())
+def test_every_tornado_bar_is_the_single_run(data):
+    a = data.draw(scenarios())
+    ranges = {k: tuple(v) for k, v in data.draw(moves(a, data.draw(st.integers(1, 3)), 2)).items()}
+    ends = {(k, i): _single(a, {k: v}) for k, lh in ranges.items() for i, v in enumerate(lh)}
+    if all(isinstance(s, str) for s in ends.values()):
+        with pytest.raises(InputError, match="every low and high value is invalid"):
+            tornado(a, ranges)
+        return
+    table = tornado(a, ranges).table
+    base = finmodel.run(a).summary["parties"]
+    for (k, i), single in ends.items():
+        rows = table[table["key"] == k].set_index("party")
+        column = ("npv_low", "npv_high")[i]
+        if isinstance(single, str):
+            assert single in rows["invalid"].iloc[0]
+            assert rows[column].isna().all()
+            continue
+        for pid, p in single["parties"].items():
+            assert _close(rows.loc[pid, column], p["npv"]), (k, i, pid)
+            assert _close(rows.loc[pid, "npv_base"], base[pid]["npv"])
+
+
+@PROPERTY
+@given(assumption_dicts(max_vehicles=3, max_years=12, first_kind="fund"), st.integers(0, 99))
+def test_a_simulation_without_volatility_is_the_single_run(d, seed):
+    for v in d["vehicles"].values():
+        if v["kind"] == "fund":
+            v["return"]["uncertainty"] = {"dist": "normal", "vol": 0.0}
+    a = validated(d)
+    single = finmodel.run(a).summary
+    stats = simulate(a, 3, seed=seed).stats.set_index(["entity", "id", "metric"])
+    for pid, p in single["parties"].items():
+        for m in ("received", "paid", "net", "npv", "terminal_claim"):
+            for q in ("mean", "p5", "p50", "p95"):
+                assert _close(stats.loc[("party", pid, m), q], p[m]), (pid, m, q)
+    for vid, v in single["vehicles"].items():
+        for m in ("contributed", "distributed", "profit", "moic", "irr", "npv"):
+            row = stats.loc[("vehicle", vid, m)]
+            assert _close(row["p50"], v[m]) or (v[m] is None and row["count"] == 0), (vid, m)
+
+
+@PROPERTY
+@given(assumption_dicts(max_vehicles=3, max_years=12, first_kind="fund"))
+def test_a_sampled_return_equal_to_the_rate_gives_the_single_run(d):
+    # the simulation's own path: returns put into the compiled base as drawn (here, each
+    # fund's rate or path as the deterministic run has it) give the deterministic run
+    from finmodel.sampling import Sampled, sampled_vehicles
+    from finmodel.simulation import _with_returns
+
+    for v in d["vehicles"].values():
+        if v["kind"] == "fund":
+            v["return"]["uncertainty"] = {"vol": 0.1}
+    a = validated(d)
+    base = finmodel.run(a)
+    sampled: list[Sampled] = sampled_vehicles(a)
+    batch = _with_returns(base.outcome.batch, {s.vehicle: s.base[None, :] for s in sampled}, 1)
+    again = party_metrics(evaluate(batch))
+    np.testing.assert_allclose(again.npv, party_metrics(base.outcome).npv, rtol=1e-12, atol=1e-6)
+    np.testing.assert_allclose(again.net, party_metrics(base.outcome).net, rtol=1e-12, atol=1e-6)
+
+
+@PROPERTY
+@given(st.data())
+def test_every_comparison_row_is_the_single_run(data):
+    a = data.draw(scenarios())
+    point = {k: v[0] for k, v in data.draw(moves(a, 1, 1)).items()}
+    single = _single(a, point)
+    if isinstance(single, str):
+        return
+    moved = finmodel.run(finmodel.with_overrides(a, {**point, "name": "moved"}))
+    c = compare([finmodel.run(a), moved], baseline=a.name).table
+    rows = c[(c["scenario"] == "moved") & (c["entity"] == "party")]
+    for _, r in rows.iterrows():
+        assert _close(r["value"], single["parties"][r["id"]][r["metric"]])
