@@ -6,6 +6,7 @@ arrays here (a return path, a rate, a share), never by looping over scenarios in
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -77,7 +78,7 @@ class VehicleInputs:
 class Batch:
     """Everything the engine needs for n_scenarios scenarios of one timeline."""
 
-    names: list[str]
+    names: Sequence[str]  # a scenario's name each: its length is n_scenarios
     timeline: Timeline
     parties: list[str]
     owner: int

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -171,14 +171,10 @@ class Design:
 
         return cls(a, values, owner.size, index, where=where)
 
-    def names(self, idx: np.ndarray) -> list[str]:
-        """The name of each point of ``idx`` (a column per point): NAME[key=value,...]."""
-        out = []
-        for col in idx.T:
-            moved = [f"{k.text}={self.values[i][j]}" for i, (k, j) in enumerate(zip(self.keys, col))
-                     if j >= 0]  # fmt: skip
-            out.append(f"{self.a.name}[{','.join(moved)}]")
-        return out
+    def names(self, idx: np.ndarray) -> Sequence[str]:
+        """The name of each point of ``idx`` (a column per point): NAME[key=value,...], made
+        when read (a million points need not carry a million strings)."""
+        return _Names(self, idx)
 
     # --- grouping ---------------------------------------------------------------------------
 
@@ -311,21 +307,20 @@ class Design:
             sub = idx[g.keys]
             sub = np.where(sub < 0, np.array(g.sizes)[:, None] - 1, sub)  # at the base
             combos[gi] = np.ravel_multi_index(tuple(sub), g.sizes)
-        fresh: list[dict[int, _Combo]] = [{} for _ in self.groups]
-        found = [
-            {int(c): self._combo(g, int(c), fresh[gi]) for c in np.unique(combos[gi])}
-            for gi, g in enumerate(self.groups)
-        ]
+        found: list[dict[int, _Combo]] = []
         invalid = np.full(m, "", dtype=object)
         rejected = np.zeros(m, dtype=int)  # how many of its groups' combinations a point has
         structure = np.zeros((len(self.groups), m), dtype=int)
-        for gi in range(len(self.groups)):
-            structure[gi] = [found[gi][int(c)].structure for c in combos[gi]]
-            for c, x in found[gi].items():
-                if x.message:
-                    hit = combos[gi] == c
-                    invalid[hit] = x.message
-                    rejected[hit] += 1
+        for gi, g in enumerate(self.groups):
+            used, where = np.unique(combos[gi], return_inverse=True)
+            fresh: dict[int, _Combo] = {}
+            found.append({int(c): self._combo(g, int(c), fresh) for c in used})
+            x = [found[gi][int(c)] for c in used]
+            structure[gi] = np.array([y.structure for y in x])[where.reshape(-1)]
+            for u in (u for u, y in enumerate(x) if y.message):
+                hit = where.reshape(-1) == u
+                invalid[hit] = x[u].message
+                rejected[hit] += 1
         for j in np.flatnonzero(rejected > 1):
             # rules of several groups reject the point: the single run says which it meets first
             invalid[j] = self._message(idx[:, j])
@@ -348,7 +343,7 @@ class Design:
             return str(e)
         raise AssertionError(f"{overrides} passes the single run's checks but not a sweep's")
 
-    def _batch(self, combos: np.ndarray, found: list[dict], names: list[str]) -> Batch:
+    def _batch(self, combos: np.ndarray, found: list[dict], names: Sequence[str]) -> Batch:
         """The batch of points whose groups' combinations are ``combos`` (groups x points),
         all of one structure."""
         inputs = dict(self.base_inputs)
@@ -362,6 +357,24 @@ class Design:
                 else:
                     inputs[f] = np.concatenate([p[j] for p in picked])[where.reshape(-1)]
         return _rebuild(inputs, names)
+
+
+class _Names(Sequence):
+    """The names of the points of ``idx`` (a column per point) of ``design``, made when read."""
+
+    def __init__(self, design: Design, idx: np.ndarray) -> None:
+        self.design, self.idx = design, idx
+
+    def __len__(self) -> int:
+        return self.idx.shape[1]
+
+    def __getitem__(self, i):  # type: ignore[override]
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        d, col = self.design, self.idx[:, i]
+        moved = [f"{k.text}={d.values[n][j]}" for n, (k, j) in enumerate(zip(d.keys, col))
+                 if j >= 0]  # fmt: skip
+        return f"{d.a.name}[{','.join(moved)}]"
 
 
 def _with(data: Any, path: tuple, value: Any) -> dict | None:
@@ -421,7 +434,7 @@ def _flatten(b: Batch) -> dict[FieldPath, Any]:
     return out
 
 
-def _rebuild(inputs: dict[FieldPath, Any], names: list[str]) -> Batch:
+def _rebuild(inputs: dict[FieldPath, Any], names: Sequence[str]) -> Batch:
     vehicles = [
         VehicleInputs(**{g.name: inputs[("vehicles", vid, g.name)]
                          for g in dataclasses.fields(VehicleInputs)})
@@ -433,7 +446,7 @@ def _rebuild(inputs: dict[FieldPath, Any], names: list[str]) -> Batch:
         for f in dataclasses.fields(Batch)
         if f.name not in ("names", "vehicles", "pool")
     }
-    return Batch(names=list(names), vehicles=vehicles, pool=pool, **top)
+    return Batch(names=names, vehicles=vehicles, pool=pool, **top)
 
 
 def grid(values: dict[str, list[Any]]) -> np.ndarray:
