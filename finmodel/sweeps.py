@@ -85,6 +85,9 @@ def sweep(assumptions: Assumptions, values: dict[str, list[Any]]) -> SweepResult
     """
     if not 1 <= len(values) <= MAX_KEYS:
         raise InputError(f"vary one to {MAX_KEYS} keys (got {len(values)})", file="--vary")
+    # numpy's scalars (from np.arange, say) as the Python numbers a file or --set gives
+    values = {k: [x.item() if isinstance(x, np.generic) else x for x in v]
+              for k, v in values.items()}  # fmt: skip
     for k, v in values.items():
         _check_values(k, v)
     design = Design.grid(assumptions, values)
