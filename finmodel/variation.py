@@ -79,7 +79,8 @@ class Chunk:
 @dataclass
 class _Group:
     """Keys (positions in the design) compiled over their joint values, and the compiled
-    inputs they touch."""
+    inputs they touch. ``sizes`` counts each key's values and one more, its base value: a
+    combination's index is that of its keys' value indices (the last, for a key at the base)."""
 
     keys: list[int]
     sizes: list[int]

@@ -92,6 +92,10 @@ def test_a_value_outside_what_the_field_allows_is_not_computed(tmp_path, capsys)
     assert rows["invalid"].iloc[0].startswith("high 1.5: ")
     # the other keys are untouched by it
     assert table[table["key"] != "vehicles.us_led_fund.payout"]["invalid"].isna().all()
+    # the workbook says it too, beside the bar
+    ws = openpyxl.load_workbook(tmp_path / "out" / "bad.tornado.xlsx")["Tornado"]
+    notes = [r[8].value for r in ws.iter_rows(min_row=1) if len(r) > 8 and r[8].value]
+    assert sum(str(n).startswith("high 1.5: ") for n in notes) == len(finmodel.load(bad).parties)
 
 
 def test_every_value_invalid_is_an_input_error(base):
