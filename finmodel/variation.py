@@ -35,7 +35,15 @@ import numpy as np
 from pydantic import ValidationError
 
 from finmodel.assumptions import Assumptions, Vehicle
-from finmodel.batch import Batch, Context, VehicleInputs, compile_batch, context, vehicle_inputs
+from finmodel.batch import (
+    SETTING_FIELDS,
+    Batch,
+    Context,
+    VehicleInputs,
+    compile_batch,
+    context,
+    vehicle_inputs,
+)
 from finmodel.exceptions import InputError
 from finmodel.loader import with_overrides
 from finmodel.pool import PoolSplit
@@ -217,8 +225,8 @@ class Design:
         known = g.cache.get(c) or fresh.get(c)
         if known is not None:
             return known
-        picks = np.unravel_index(c, g.sizes)
-        moved = [(i, self.values[i][int(j)]) for i, j in zip(g.keys, picks)
+        picks = _unravel(c, g.sizes)
+        moved = [(i, self.values[i][j]) for i, j in zip(g.keys, picks)
                  if j < len(self.values[i])]  # fmt: skip
         if not moved:
             return _Combo(tuple(self.base_inputs[f] for f in g.fields), 0)
@@ -294,8 +302,11 @@ class Design:
             return None
         if self._context is None:
             self._context = context(self.a)
+        names = [str(f[2]) for f in g.fields]
+        if all(n in SETTING_FIELDS for n in names):  # each its own function: compile just those
+            return tuple(SETTING_FIELDS[n](self._context.timeline, v) for n in names)
         compiled = vehicle_inputs(self._context, vid, v)
-        return tuple(getattr(compiled, str(f[2])) for f in g.fields)
+        return tuple(getattr(compiled, n) for n in names)
 
     # --- chunks -----------------------------------------------------------------------------
 
@@ -358,6 +369,21 @@ class Design:
                 else:
                     inputs[f] = np.concatenate([p[j] for p in picked])[where.reshape(-1)]
         return _rebuild(inputs, names)
+
+
+def _unravel(c: int, sizes: list[int]) -> list[int]:
+    """``np.unravel_index`` of one index, in plain Python (a tenth of its time for one).
+
+    Examples
+    --------
+    >>> _unravel(5, [2, 3]), [int(i) for i in np.unravel_index(5, (2, 3))]
+    ([1, 2], [1, 2])
+    """
+    out = []
+    for size in reversed(sizes):
+        c, j = divmod(c, size)
+        out.append(j)
+    return out[::-1]
 
 
 class _Names(Sequence):
