@@ -18,6 +18,7 @@ reads everything: it joins every key, which is slow but never wrong.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -272,10 +273,10 @@ def _model_rules(node: Any, path: Pattern) -> list[tuple[Pattern, ...]]:
             if name in checked or _plain_container(value):
                 out.append(((*path, key),))
             out += _model_rules(value, (*path, key))
-    elif isinstance(node, dict):
+    elif isinstance(node, Mapping):
         for k, v in node.items():
             out += _model_rules(v, (*path, k))
-    elif isinstance(node, (list, tuple)):
+    elif isinstance(node, Sequence) and not isinstance(node, str):
         for i, v in enumerate(node):
             out += _model_rules(v, (*path, i))
     return out
@@ -283,9 +284,9 @@ def _model_rules(node: Any, path: Pattern) -> list[tuple[Pattern, ...]]:
 
 def _plain_container(value: Any) -> bool:
     """A list or map holding no model: read whole by whatever checks it."""
-    if isinstance(value, dict):
+    if isinstance(value, Mapping):
         return not any(isinstance(v, BaseModel) for v in value.values())
-    if isinstance(value, (list, tuple)):
+    if isinstance(value, Sequence) and not isinstance(value, str):
         return not any(isinstance(v, BaseModel) for v in value)
     return False
 

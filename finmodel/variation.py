@@ -232,6 +232,7 @@ class Design:
             return _Combo(tuple(self.base_inputs[f] for f in g.fields), 0)
         overrides = {self.keys[i].text: value for i, value in moved}
         inputs = self._in_vehicle(g, moved) if g.alone else None
+        message = ""
         if inputs is None:
             try:
                 compiled = _flatten(compile_batch(with_overrides(self.a, overrides, self.where)))

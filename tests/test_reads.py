@@ -250,3 +250,17 @@ def _values(name: str, value, ints: list[int], words: dict) -> list:
     if isinstance(value, float):
         return [0.0, value * 2 + 0.1, 1.5, -0.5]
     return [value, *words.get(name.rsplit(".", 1)[-1], [])]
+
+
+def test_the_models_validators_are_found_where_they_sit():
+    from finmodel.reads import model_reads
+
+    found = model_reads(_shipped("base"))
+    f = ("vehicles", "us_led_fund")
+    assert ((*f, "return"),) in found  # Return: a rate or a path
+    assert ((*f, "capital"),) in found  # Capital: the pool or contributions
+    assert ((*f, "waterfall", "profit_split"),) in found  # plain values, read whole
+    assert (("vehicles", "znpp_output", "stream"),) in found
+    assert (("fx", "EUR"),) in found
+    assert (("pool", "allocation", 0),) in found
+    assert not any(rule == (f,) for rule in found)  # a vehicle has no validator of its own
