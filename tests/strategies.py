@@ -259,8 +259,22 @@ def loans(draw: st.DrawFn, years: int, cap_bn: float) -> dict[str, Any]:
     return {"name": "a loan", "kind": "loan", "capital": {"contributions": lent}, "loan": loan}
 
 
-def _take(left: list[float], select: list[bool], want: float | None, method: str) -> list[float]:
-    """What one carve-out takes from each holding (MODEL.md section 3), in USD."""
+def named_order(holdings: list[dict[str, Any]], chosen: list[str]) -> list[int]:
+    """Indices of the holdings in the order a carve-out's ``from`` names them (an id its
+    holding, a region its holdings in file order), each once, then the others."""
+    out: list[int] = []
+    for name in chosen:
+        for i, h in enumerate(holdings):
+            if name in (h["id"], h["region"]) and i not in out:
+                out.append(i)
+    return out + [i for i in range(len(holdings)) if i not in out]
+
+
+def take(
+    left: list[float], select: list[bool], want: float | None, method: str, order: list[int]
+) -> list[float]:
+    """What one carve-out takes from each holding (MODEL.md section 3), in USD: a plain loop,
+    independent of finmodel.pool; ``in_order`` draws on the holdings in ``order``."""
     avail = [x if s else 0.0 for x, s in zip(left, select)]
     total = sum(avail)
     if want is None:
@@ -268,11 +282,10 @@ def _take(left: list[float], select: list[bool], want: float | None, method: str
     want = min(want, total)
     if method == "pro_rata":
         return [a * want / total if total > 0 else 0.0 for a in avail]
-    out, need = [], want
-    for a in avail:
-        t = min(a, max(need, 0.0))
-        out.append(t)
-        need -= t
+    out, need = [0.0] * len(avail), want
+    for i in order:
+        out[i] = min(avail[i], max(need, 0.0))
+        need -= out[i]
     return out
 
 
@@ -312,8 +325,8 @@ def pools(draw: st.DrawFn, pool_vehicles: list[str], cap_bn: float) -> dict[str,
             carve["amount_bn"] = max(0.0, fraction * available / FX[currency] / 1e9)
             carve["currency"] = currency
             want = carve["amount_bn"] * 1e9 * FX[currency]
-        take = _take(left, select, want, method)
-        left = [x - t for x, t in zip(left, take)]
+        taken = take(left, select, want, method, named_order(holdings, chosen))
+        left = [x - t for x, t in zip(left, taken)]
         allocation.append(carve)
     last = draw(st.sampled_from([*pool_vehicles, "stays_frozen"]))
     allocation.append({"vehicle": last, "amount": "remainder", "from": ["europe", "other"]})

@@ -44,7 +44,7 @@ CHANGES = {  # the same change, made in the workbook's Inputs and with --set
 #: deployment at once and by fractions, new money from its second year, a release over three
 #: years earning cash interest, a term past the
 #: horizon, capital returned to its contributors pro rata (capital_to not named), a carve-out
-#: from the pool taken holding by holding (in_order).
+#: from the pool taken holding by holding (in_order), in the order its `from` names them.
 RICH = {
     "timeline.years": 8,
     "vehicles.us_led_fund.fee": {"rate": 0.01, "basis": "nav", "to": "us"},
@@ -63,6 +63,7 @@ RICH = {
     "vehicles.european_fund.waterfall.capital_to": None,  # back to its contributors, pro rata
     "vehicles.unfrozen_european_assets.release.years": 3,
     "pool.allocation.0.method": "in_order",
+    "pool.allocation.0.from": ["united_kingdom", "europe"],  # the UK first, then file order
     "vehicles.unfrozen_european_assets.cash_rate": 0.02,
 }
 
