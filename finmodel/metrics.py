@@ -151,41 +151,22 @@ def party_metrics(o: Outcome) -> PartyMetrics:
 
 
 def terminal_claims(o: Outcome) -> tuple[Array, Array]:
-    """What each party would receive if each vehicle paid out its terminal value at the horizon.
+    """What each party would receive if each vehicle were wound up at the horizon.
 
-    A vehicle whose term runs past the horizon still holds V_N there. Paying V_N out at period
-    N through the vehicle's own waterfall (liquidating it: capital first, then the profit
-    split) gives each party's claim on it. Returns (claims, profit_claims), each of shape
-    (n_scenarios, n_vehicles, n_parties); the claims on a vehicle add up to its V_N.
+    A vehicle whose term runs past the horizon still holds V_N there. Winding it up then,
+    through its own waterfall and after that period's own payments, gives each party's claim
+    on it (:func:`finmodel.waterfall.claims`). Returns (claims, profit_claims), each of shape
+    (n_scenarios, n_vehicles, n_parties); each claim lies in [0, V_N], and the claims on a
+    vehicle add up to its V_N.
     """
-    import dataclasses
-
-    from finmodel.waterfall import allocations
+    from finmodel.waterfall import claims
 
     b = o.batch
     shape = (b.n_scenarios, len(b.vehicles), len(b.parties))
-    claims, profit = np.zeros(shape), np.zeros(shape)
-    last = b.timeline.columns - 1
+    out, profit = np.zeros(shape), np.zeros(shape)
     for i, v in enumerate(b.vehicles):
-        s = o.schedules[v.id]
-        if not np.any(s.terminal_value):
-            continue
-        paid_out = s.distribution.copy()
-        paid_out[:, -1] += s.terminal_value
-        liquidated = dataclasses.replace(v, term=np.minimum(v.term, last))
-        after = allocations(liquidated, dataclasses.replace(s, distribution=paid_out))
-        # a scenario with nothing left has no claim, whatever the others in its batch hold
-        # (after - before would leave it a rounding residue)
-        holds = (s.terminal_value != 0)[:, None]
-        for sign, allocs in ((1.0, after), (-1.0, [a for a in o.allocations if a.vehicle == v.id])):
-            for a in allocs:
-                if a.flow.is_paid:
-                    continue
-                total = np.where(holds, sign * a.amount.sum(axis=1)[:, None] * a.shares, 0.0)
-                claims[:, i] += total
-                if a.flow in PROFIT_FLOWS:
-                    profit[:, i] += total
-    return claims, profit
+        out[:, i], profit[:, i] = claims(v, o.schedules[v.id])
+    return out, profit
 
 
 def reconstruction_funding(o: Outcome) -> Array:

@@ -65,7 +65,23 @@ RICH = {
     "pool.allocation.0.method": "in_order",
     "pool.allocation.0.from": ["united_kingdom", "europe"],  # the UK first, then file order
     "vehicles.unfrozen_european_assets.cash_rate": 0.02,
-}
+    # capital back to two contributors, the second paying in later: by what each is owed
+    "vehicles.coinvest": {
+        "name": "Co-investment", "kind": "fund", "deployment": {"years": 0},
+        "capital": {"contributions": [{"party": "us", "amount_bn": 30},
+                                      {"party": "europe", "amount_bn": 20, "start_year": 2}]},
+        "return": {"rate": 0.08}, "payout": 1.0, "term_years": 6,
+        "waterfall": {"profit_split": {"ukraine": 1.0}},
+    },
+    # income_split with its term inside the horizon: a loss, then the term's own income
+    "vehicles.income_fund": {
+        "name": "Income fund", "kind": "fund", "deployment": {"years": 0},
+        "capital": {"contributions": [{"party": "europe", "amount_bn": 10}]},
+        "return": {"path": [-0.2, 0.1, 0.1]}, "payout": 1.0, "term_years": 3,
+        "waterfall": {"basis": "income_split", "capital_to": "russia",
+                      "profit_split": {"us": 0.5, "ukraine": 0.5}},
+    },
+}  # fmt: skip
 
 
 # --- helpers -----------------------------------------------------------------------------------
@@ -343,6 +359,14 @@ def test_rich_case_live_values_equal_engine(rich_book, rich):
     assert rich.outcome.schedules["us_russia_instrument"].return_.min() < 0  # a year's loss
     assert rich.summary["vehicles"]["us_russia_instrument"]["terminal_value"] > 0
     assert rich.summary["parties"]["europe"]["by_vehicle"]["european_fund"]["received"] > 0
+    # coinvest: Europe pays in at period 2 and gets none of the capital of period 1
+    back = {(a.flow.value, p): a.amount[0] * a.shares[0, j]
+            for a in rich.outcome.allocations if a.vehicle == "coinvest"
+            for j, p in enumerate(rich.outcome.batch.parties) if a.shares[0, j]}  # fmt: skip
+    assert back[("capital_return", "europe")][1] == 0 < back[("capital_return", "us")][1]
+    # income_fund's term pays its year's income (10% of 8) as income
+    income = rich.flows.query("vehicle == 'income_fund' and flow == 'income' and period == 3")
+    assert income.amount_usd.sum() == pytest.approx(0.8e9, rel=1e-12)
     assert_live_equals_engine(rich_book, rich)
     assert master(rich_book).startswith("OK")
 

@@ -100,6 +100,54 @@ def test_an_amortising_loan_pays_interest_in_its_grace_then_equal_principal():
     assert r.summary["checks_ok"]
 
 
+def test_each_lender_earns_interest_on_its_own_money_only():
+    # Issue 10, part 4: the US lends 100 at period 0, Europe 100 at period 2; 10% a year,
+    # 2 years of grace, then 2 equal instalments. By hand:
+    # k1: interest 10 on the US's 100, paid: all the US's.
+    # k2: Europe lends 100; interest 10, still on the US's 100 only: the US's.
+    # k3: interest 20 (10 on each); 200 / 2 = 100 of principal, 50 each: service 120.
+    # k4: interest 10 (5 each) and the last 100 (50 each): service 110.
+    # (Shares by commitment would have given Europe 5 of the interest of k1 and of k2.)
+    lenders = [{"party": "us", "amount_bn": 100}, {"party": "europe", "amount_bn": 100,
+                                                   "start_year": 2}]  # fmt: skip
+    r = run(scenario({"wb": loan(lenders, repayment={"grace_years": 2, "years": 2})}, years=4))
+    assert _flows(r, "wb", "ukraine", "debt_service") == [0, -10, -10, -120, -110]
+    assert _flows(r, "wb", "us", "interest") == [0, 10, 10, 10, 5]
+    assert _flows(r, "wb", "europe", "interest") == [0, 0, 0, 10, 5]
+    assert _flows(r, "wb", "us", "capital_return") == [0, 0, 0, 50, 50]
+    assert _flows(r, "wb", "europe", "capital_return") == [0, 0, 0, 50, 50]
+    assert r.summary["checks_ok"]
+
+
+def test_unpaid_interest_stays_its_lenders_when_another_lends_later():
+    # The US lent 100 before the start, 10% a year, serviced from a stream of 5 a year; Europe
+    # lends 100 at period 2. k1: interest 10, 5 paid (the US's), 5 unpaid (the US's, added to
+    # its balance: 105). k2: interest 10.5 on the US's 105; Europe lends 100; 5 paid, all
+    # to the US, whose unpaid interest is 5 + 10.5 - 5 = 10.5 (balance 110.5). k3: interest
+    # 11.05 on the US's 110.5 and 10 on Europe's 100; unpaid: the US 10.5 + 11.05 = 21.55,
+    # Europe 10: the 5 paid goes 5 x 21.55/31.55 to the US and 5 x 10/31.55 to Europe.
+    windfall = stream(amount_bn=5) | {"waterfall": {"profit_split": {"ukraine": 1.0}}}
+    era = loan([{"party": "us", "amount_bn": 100, "before_start": True},
+                {"party": "europe", "amount_bn": 100, "start_year": 2}],
+               serviced_from="windfall")  # fmt: skip
+    r = run(scenario({"era": era, "windfall": windfall}, years=3))
+    assert _flows(r, "era", "us", "interest") == pytest.approx(
+        [0, 5, 5, 5 * 21.55 / 31.55], abs=1e-9
+    )
+    assert _flows(r, "era", "europe", "interest") == pytest.approx(
+        [0, 0, 0, 5 * 10 / 31.55], abs=1e-9
+    )
+    assert sum(_flows(r, "era", "us", "capital_return")) == pytest.approx(0.0, abs=1e-9)
+    # at the horizon the balance is owed 100 + 21.55 - 5 x 21.55/31.55 to the US and
+    # 100 + 10 - 5 x 10/31.55 to Europe: their claims
+    claims = {p: r.summary["parties"][p]["by_vehicle"]["era"]["terminal_claim"] / BN
+              for p in ("us", "europe")}  # fmt: skip
+    assert claims == pytest.approx(
+        {"us": 121.55 - 5 * 21.55 / 31.55, "europe": 110 - 5 * 10 / 31.55}, rel=1e-12
+    )
+    assert r.summary["checks_ok"]
+
+
 def test_a_loan_lent_before_the_start_is_serviced_from_what_the_borrower_receives():
     # 100 lent before the start (an opening balance, no flow), 10%, serviced by Ukraine from
     # a 30bn-a-year stream it receives. Balance: 100 -> 110 - 30 = 80 -> 88 - 30 = 58 ->
