@@ -327,6 +327,8 @@ class Assumptions(Model):
     needs: list[Need] = []
     readings: dict[Ident, Reading] = {}
     sources: dict[str, Source] = {}
+    #: rates above 1 (100% a year) are meant, not percentages typed for decimals
+    allow_high_rates: bool = False
     #: key inputs for `finmodel tornado` and their [low, high] values (default: +-50%)
     tornado: (
         dict[
@@ -361,6 +363,7 @@ def problems(a: Assumptions) -> list[Problem]:
     found += _vehicle_problems(a)
     found += _correlation_problems(a)
     found += _source_problems(a)
+    found += rate_problems(a)
     if not found:  # the pool's arithmetic needs every currency, party and vehicle in place
         from finmodel.pool import allocation_problems
 
@@ -640,6 +643,54 @@ def _loan_problems(a: Assumptions, path: tuple[str | int, ...], v: Vehicle) -> l
             )
         )
     return found
+
+
+#: The largest rate a file may give without ``allow_high_rates: true``: 100% a year.
+MAX_RATE = 1.0
+
+
+def rates(a: Assumptions) -> list[tuple[tuple[str | int, ...], float]]:
+    """Every annual rate in ``a`` with its key path: the discount rate, and each vehicle's
+    return (rate or path), cash rate, fee, hurdle and loan rates."""
+    out: list[tuple[tuple[str | int, ...], float]] = [(("discount_rate",), a.discount_rate)]
+    for vid, v in a.vehicles.items():
+        at = ("vehicles", vid)
+        if v.return_.rate is not None:
+            out.append(((*at, "return", "rate"), v.return_.rate))
+        out += [((*at, "return", "path", i), x) for i, x in enumerate(v.return_.path or [])]
+        out.append(((*at, "cash_rate"), v.cash_rate))
+        if v.fee is not None:
+            out.append(((*at, "fee", "rate"), v.fee.rate))
+        if v.waterfall is not None and v.waterfall.hurdle is not None:
+            out.append(((*at, "waterfall", "hurdle", "rate"), v.waterfall.hurdle.rate))
+        if v.loan is not None:
+            out.append(((*at, "loan", "rate"), v.loan.rate))
+    return out
+
+
+def rate_problems(a: Assumptions) -> list[Problem]:
+    """Rates above 1 (100% a year): most likely a percentage typed for a decimal (5 for 0.05).
+    A file that means them says ``allow_high_rates: true``.
+
+    Examples
+    --------
+    >>> from finmodel.loader import load
+    >>> a = load("base")
+    >>> rate_problems(a.model_copy(update={"discount_rate": 5.0}))
+    [(('discount_rate',), 'is 5, a rate above 1 (500% a year); rates are decimals: did you \
+mean 0.05? (if 500% is meant, set allow_high_rates: true)')]
+    """
+    if a.allow_high_rates:
+        return []
+    return [
+        (
+            path,
+            f"is {x:g}, a rate above 1 ({x:.0%} a year); rates are decimals: did you mean "
+            f"{x / 100:g}? (if {x:.0%} is meant, set allow_high_rates: true)",
+        )
+        for path, x in rates(a)
+        if x > MAX_RATE
+    ]
 
 
 def _correlation_problems(a: Assumptions) -> list[Problem]:

@@ -495,6 +495,11 @@ def metrics(g: Grid, refs: Refs) -> None:
         f"={g.cur('distribution')}-{g.cur('contribution')}{lent}"
         f"+{g.cur('value')}*{tl.cur('last', True)}",
     )
+    lines = [k for k in ("contribution", "disbursed", "return", "fee", "distribution", "value")
+             if k in g.rows]  # fmt: skip
+    opening = f"+IF({K}=0,ABS({g.const('opening')}),0)" if "opening" in g.rows else ""
+    g.series("gross", "Gross: every line's absolute amount (the checks' scale)", "USD bn",
+             "=" + "+".join(f"ABS({g.cur(k)})" for k in lines) + opening)  # fmt: skip
     d = {k: f"$D${g.next_row + i}" for i, k in enumerate(METRICS)}  # where each metric goes
     back = f"({d['distributed']}+{d['terminal_value']})"
     guess = tl.const("periodic_discount", True)

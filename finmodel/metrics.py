@@ -192,6 +192,56 @@ def reconstruction_funding(o: Outcome) -> Array:
     return out
 
 
+#: Every check allows at least a cent...
+CENT = 0.01
+#: ...or this many units in the last place (ulps, 2**-52 relative) of the money it involves.
+ULPS = 8
+
+
+def check_scales(o: Outcome) -> dict[str, Array]:
+    """The money each check of :func:`checks` involves, per scenario, shape (n_scenarios,).
+
+    The pool's checks: the holdings' total. A vehicle's checks (and its terminal claims): its
+    gross, the sum over periods of the absolute amounts of every line of its schedule (money
+    paid in, lent out, earned, charged and paid out, and the value carried from period to
+    period, whose every step rounds), with a loan's opening balance.
+
+    Examples
+    --------
+    >>> import finmodel
+    >>> r = finmodel.run(finmodel.load("base"))
+    >>> s = check_scales(r.outcome)
+    >>> bool(s["pool_conservation"][0] == r.summary["pool"]["total"])   # the holdings
+    True
+    >>> sc = r.outcome.schedules["european_fund"]   # a grant: paid in, passed on, never held
+    >>> bool(s["european_fund_conservation"][0] == 2 * sc.contribution.sum())
+    True
+    """
+    b = o.batch
+    n = b.n_scenarios
+    holdings = np.abs(b.pool.taken).sum(axis=(1, 2)) + np.abs(b.pool.left).sum(axis=1)
+    out = {"pool_conservation": _full(holdings, n), "pool_to_vehicles": _full(holdings, n)}
+    for v in b.vehicles:
+        sc = o.schedules[v.id]
+        lines = (sc.contribution, sc.deployed, sc.return_, sc.fee, sc.distribution, sc.value_end)
+        gross = sum(np.abs(x).sum(axis=1) for x in lines) + np.abs(sc.opening_value)
+        for name in ("conservation", "parties_vs_distributions", "terminal_claims"):
+            out[f"{v.id}_{name}"] = _full(gross, n)
+    return out
+
+
+def tolerance(scale: Array) -> Array:
+    """What a check of money ``scale`` allows: a cent, or :data:`ULPS` ulps of the money,
+    whichever is larger.
+
+    Examples
+    --------
+    >>> tolerance(np.array([1e9, 1e15])).tolist()   # a cent; 8 x 2**-52 x 1e15 = 1.78 USD
+    [0.01, 1.7763568394002505]
+    """
+    return np.maximum(CENT, ULPS * np.finfo(np.float64).eps * np.asarray(scale, dtype=float))
+
+
 def checks(o: Outcome) -> dict[str, Array]:
     """The identities of MODEL.md, each as an absolute error in USD per scenario.
 

@@ -391,6 +391,37 @@ def assumption_dicts(
     }
 
 
+#: Rates that ``magnified`` scales, by their key; a fee stays below 1 (a share of the value).
+_SCALED_RATES = ("rate", "cash_rate", "discount_rate", "path")
+
+
+def magnified(d: dict[str, Any], amounts: float, rates: float) -> dict[str, Any]:
+    """``d`` with every amount (``amount_bn``, ``path_bn``) times ``amounts`` and every
+    positive rate times ``rates`` (kept below 9.9; a fee's rate kept below 1), and
+    ``allow_high_rates: true``: a valid file whose money runs far past what
+    :func:`assumption_dicts` draws. The pool's carve-outs scale with its holdings, so it still
+    fits; capacities and prices are left alone.
+    """
+
+    def walk(node: Any, key: str | None, parent: str | None) -> Any:
+        if isinstance(node, dict):
+            return {k: walk(v, k, key) for k, v in node.items()}
+        if isinstance(node, list):
+            return [walk(v, key, parent) for v in node]
+        if not isinstance(node, float) or isinstance(node, bool):
+            return node
+        if key in ("amount_bn", "path_bn"):
+            return node * amounts
+        if key in _SCALED_RATES and node > 0 and parent not in ("fx", "EUR", "GBP"):
+            cap = 0.99 if parent == "fee" else 9.9
+            return min(node * rates, cap)
+        return node
+
+    out = walk(d, None, None)
+    out["allow_high_rates"] = True
+    return out
+
+
 # --- hand-built scenarios for the worked examples ------------------------------------------------
 
 BN = 1e9

@@ -371,6 +371,24 @@ def test_rich_case_live_values_equal_engine(rich_book, rich):
     assert master(rich_book).startswith("OK")
 
 
+def test_live_checks_scale_with_the_money(base, tmp_path):
+    """A valid pool 3,000 times the base case's (up to EUR 555,000bn in one holding): the
+    identities are off by a few tenths of a dollar from rounding alone, which a cent would
+    call a failure; each check allows 8 ulps of the money it involves, in the engine and in
+    the workbook alike (issue 10, part 6)."""
+    big = {f"pool.holdings.{h.id}.amount_bn": h.amount_bn * 3000 for h in base.pool.holdings}
+    big["pool.allocation.0.amount_bn"] = 100 * 3000
+    big["vehicles.european_fund.capital.contributions.0.amount_bn"] = 100 * 3000
+    result = finmodel.run(finmodel.with_overrides(base, big))
+    assert max(result.checks.values()) > 0.01  # rounding alone exceeds a cent here
+    assert result.failed_checks() == {}
+    book = Book(path := write(result, tmp_path / "big.xlsx"), recompute(path))
+    assert_live_equals_engine(book, result)
+    flags = check_flags(book)
+    assert flags and all(f == 0 for f in flags.values()), flags
+    assert master(book).startswith("OK")
+
+
 def test_unknown_kind_is_written_as_engine_values(rich, tmp_path, monkeypatch):
     """A kind without live formulas: its rows are the engine's values and nothing breaks."""
     from finmodel import live_vehicle

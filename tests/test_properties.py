@@ -13,7 +13,17 @@ import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
-from strategies import BN, WATERFALL_KINDS, assumption_dicts, fund, rates, run, scenario
+from hypothesis import strategies as st
+from strategies import (
+    BN,
+    WATERFALL_KINDS,
+    assumption_dicts,
+    fund,
+    magnified,
+    rates,
+    run,
+    scenario,
+)
 
 #: one cent: the tolerance of every money identity (MODEL.md sections 3 and 4)
 CENT = 0.01
@@ -29,6 +39,22 @@ def test_every_check_holds_to_the_cent(d):
     r = run(d)
     assert r.checks, "no checks computed"
     assert {k: v for k, v in r.checks.items() if not v < CENT} == {}
+    assert r.summary["checks_ok"]
+
+
+@PROPERTY
+@given(
+    assumption_dicts(),
+    st.sampled_from([1.0, 1e3, 1e5]),
+    st.sampled_from([1.0, 5.0, 30.0]),
+)
+def test_no_valid_input_trips_a_check(d, amounts, rate_factor):
+    # Issue 10, part 6: valid files whose money runs to 1e15 USD and beyond (amounts up to
+    # 1e5 times larger, rates up to 9.9 a year with allow_high_rates): the identities hold
+    # within their tolerance (a cent, or 8 ulps of the money each involves), never an
+    # internal error.
+    r = run(magnified(d, amounts, rate_factor))
+    assert r.failed_checks() == {}, {k: (v, r.check_tolerances[k]) for k, v in r.checks.items()}
     assert r.summary["checks_ok"]
 
 
