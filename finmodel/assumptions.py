@@ -17,7 +17,7 @@ from typing import Annotated, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from finmodel.kinds import Basis, FeeBasis, Frequency, Method, VehicleKind
+from finmodel.kinds import Basis, FeeBasis, Frequency, Method, RepaymentStyle, VehicleKind
 
 #: A real number from the file; ``true`` or ``"0.06"`` are type errors, not numbers.
 Num = Annotated[float, Field(strict=True, allow_inf_nan=False)]
@@ -245,10 +245,12 @@ class Stream(Model):
 
 
 class Repayment(Model):
-    """Interest only for ``grace_years``, then equal principal instalments over ``years``."""
+    """Interest only for ``grace_years``, then instalments over ``years``: equal principal
+    (the default), or an annuity (equal debt service) with ``style: annuity``."""
 
     grace_years: int = Field(default=0, strict=True, ge=0, le=100)
     years: int = Field(strict=True, ge=1, le=100)
+    style: RepaymentStyle = RepaymentStyle.equal_principal
 
 
 class Loan(Model):

@@ -28,7 +28,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from finmodel.batch import HOURS_A_YEAR
-from finmodel.kinds import VehicleKind
+from finmodel.kinds import RepaymentStyle, VehicleKind
 from finmodel.live_grid import PERIOD_ROW, TOTAL, Grid
 from finmodel.live_phasing import live_money, new_money
 from finmodel.workbook import USD_BN
@@ -312,10 +312,15 @@ def loan_sheet(g: Grid, refs: Refs, result: Result, v: VehicleInputs, source: Gr
         g.constant("repay_first", "First instalment", "period", f"={grace}*{m}+1", "0")
         g.constant("repay_last", "Last instalment", "period", f"=({grace}+{years})*{m}", "0")
         first, last = g.const("repay_first"), g.const("repay_last")
-        service = (
-            f"=IF(AND({K}>={first},{K}<={last}),"
-            f"{g.cur('return')}+{g.cur('principal_in')}/({last}-{K}+1),{g.cur('return')})"
-        )
+        left, i = f"({last}-{K}+1)", g.const("rate")
+        share = f"1/{left}"  # equal principal
+        if spec.loan.repayment.style is RepaymentStyle.annuity:
+            share = f"IF({i}>0,{i}/((1+{i})^{left}-1),1/{left})"
+        style = spec.loan.repayment.style.value
+        g.series("repaid_share", f"Share of the principal repaid ({style})", "share",
+                 f"=IF(AND({K}>={first},{K}<={last}),{share},0)", total=False,
+                 fmt="0.0000%")  # fmt: skip
+        service = f"={g.cur('return')}+{g.cur('principal_in')}*{g.cur('repaid_share')}"
     g.series("distribution", "Distribution", "USD bn", service)
     r = g.series("balance", "Balance at the end of the period", "USD bn",
                  f"={owed}-{g.cur('distribution')}", total=False)  # fmt: skip

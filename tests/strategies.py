@@ -255,6 +255,7 @@ def loans(draw: st.DrawFn, years: int, cap_bn: float) -> dict[str, Any]:
         loan["repayment"] = {
             "grace_years": draw(st.integers(0, years)),
             "years": draw(st.integers(1, years + 3)),
+            "style": draw(st.sampled_from(["equal_principal", "annuity"])),
         }
     return {"name": "a loan", "kind": "loan", "capital": {"contributions": lent}, "loan": loan}
 

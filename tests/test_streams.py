@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from strategies import BN, fund, run, scenario
 
 CENT = 0.01
@@ -98,6 +100,78 @@ def test_an_amortising_loan_pays_interest_in_its_grace_then_equal_principal():
     assert v["irr"] == pytest.approx(0.10, abs=1e-12)  # a loan at par earns its rate
     assert v["profit"] == pytest.approx(25 * BN, abs=CENT)
     assert r.summary["checks_ok"]
+
+
+@pytest.mark.parametrize("frequency, m", [("annual", 1), ("quarterly", 4), ("monthly", 12)])
+def test_an_annuity_loan_pays_numpy_financials_pmt_ipmt_and_ppmt(frequency, m):
+    # The US lends 100 at period 0 at 8% a year, 1 year of grace (interest only), then an
+    # annuity over 3 years: 3m equal payments, numpy_financial.pmt(i, 3m, -100) at the
+    # per-period rate i = 1.08^(1/m) - 1; interest ipmt, principal ppmt.
+    import numpy_financial as npf
+
+    terms = {"grace_years": 1, "years": 3, "style": "annuity"}
+    spec = loan([{"party": "us", "amount_bn": 100}], repayment=terms)
+    spec["loan"]["rate"] = 0.08
+    r = run(scenario({"wb": spec}, years=4, frequency=frequency))
+    i, n = 1.08 ** (1 / m) - 1, 3 * m
+    per = np.arange(1, n + 1)
+    grace = [0.0] + [100 * i] * m  # period 0, then interest only
+    np.testing.assert_allclose(
+        _flows(r, "wb", "ukraine", "debt_service"), -np.array(grace + [npf.pmt(i, n, -100)] * n),
+        rtol=1e-12, atol=1e-9,
+    )  # fmt: skip
+    np.testing.assert_allclose(_flows(r, "wb", "us", "interest"),
+                               grace + list(npf.ipmt(i, per, n, -100)), rtol=1e-12, atol=1e-9)
+    np.testing.assert_allclose(_flows(r, "wb", "us", "capital_return"),
+                               [0.0] * (m + 1) + list(npf.ppmt(i, per, n, -100)),
+                               rtol=1e-12, atol=1e-9)  # fmt: skip
+    assert r.summary["vehicles"]["wb"]["irr"] == pytest.approx(0.08, abs=1e-12)
+    assert r.summary["checks_ok"]
+
+
+def test_repayment_style_defaults_to_equal_principal():
+    # the same loan without `style`: 100 / 3 of principal a year plus interest on what is left
+    r = run(scenario({"wb": loan([{"party": "us", "amount_bn": 100}],
+                                 repayment={"grace_years": 0, "years": 3})}))  # fmt: skip
+    assert _flows(r, "wb", "us", "capital_return") == pytest.approx(
+        [0, 100 / 3, 100 / 3, 100 / 3], abs=1e-9
+    )
+    assert _flows(r, "wb", "us", "interest") == pytest.approx(
+        [0, 10, 10 * 2 / 3, 10 / 3], abs=1e-9
+    )
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.sampled_from([("annual", 1), ("quarterly", 4), ("monthly", 12)]),
+    st.integers(0, 1500).map(lambda k: k / 10_000),
+    st.integers(0, 2),
+    st.integers(1, 3),
+    st.integers(1, 1000).map(lambda k: k / 10),
+)
+def test_every_annuity_loan_matches_numpy_financial(freq, rate, grace, years, amount):
+    # any rate (0-15%), grace, length and frequency: each repayment period's debt service is
+    # pmt, its interest ipmt and its principal ppmt, at the per-period rate
+    import numpy_financial as npf
+
+    frequency, m = freq
+    terms = {"grace_years": grace, "years": years, "style": "annuity"}
+    spec = loan([{"party": "us", "amount_bn": amount}], repayment=terms)
+    spec["loan"]["rate"] = rate
+    r = run(scenario({"wb": spec}, years=grace + years, frequency=frequency))
+    i, n = (1 + rate) ** (1 / m) - 1, years * m
+    per = np.arange(1, n + 1)
+    window = slice(grace * m + 1, None)
+    service = -np.array(_flows(r, "wb", "ukraine", "debt_service"))[window]
+    tol = 1e-9 * (1 + amount)  # _flows rounds to 1e-9 bn
+    pmt = npf.pmt(i, n, -amount) if i > 0 else amount / n
+    np.testing.assert_allclose(service, np.full(n, pmt), rtol=1e-10, atol=tol)
+    if i > 0:
+        np.testing.assert_allclose(np.array(_flows(r, "wb", "us", "interest"))[window],
+                                   npf.ipmt(i, per, n, -amount), rtol=1e-10, atol=tol)
+        np.testing.assert_allclose(np.array(_flows(r, "wb", "us", "capital_return"))[window],
+                                   npf.ppmt(i, per, n, -amount), rtol=1e-10, atol=tol)  # fmt: skip
+    assert r.summary["vehicles"]["wb"]["terminal_value"] == pytest.approx(0.0, abs=CENT)
 
 
 def test_each_lender_earns_interest_on_its_own_money_only():
