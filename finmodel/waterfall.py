@@ -328,8 +328,11 @@ def _capital(v: VehicleInputs, capital: Array, flow: Flow) -> list[Allocation]:
     if v.capital_to is not None or len(payers) <= 1:
         shares = v.capital_to if v.capital_to is not None else _pro_rata(v.contributions.sum(2))
         return [Allocation(v.id, flow, capital, _rows(shares, n))]
-    parts, _ = capital_by_party(v.contributions, capital)
-    return [Allocation(v.id, flow, parts[:, p], _one_hot(v.contributions, p)) for p in payers]
+    parts, _ = capital_by_party(v.contributions[:, payers], capital)  # the payers' only
+    return [
+        Allocation(v.id, flow, parts[:, i], _one_hot(v.contributions, p))
+        for i, p in enumerate(payers)
+    ]
 
 
 def _payers(contributions: Array) -> list[int]:
@@ -356,14 +359,19 @@ def _loan_payments(v: VehicleInputs, s: Schedule) -> list[Allocation]:
     """
     n = s.distribution.shape[0]
     borrower = _rows(v.borrower, n)
-    interest, capital, _ = lender_payments(v.opening, v.contributions, s.return_, s.distribution)
+    lenders = _lenders(v)  # the loops run over the lenders only
+    interest, capital, _ = lender_payments(
+        v.opening[:, lenders], v.contributions[:, lenders], s.return_, s.distribution
+    )
     out = [
         Allocation(v.id, Flow.disbursement, s.deployed, borrower),
         Allocation(v.id, Flow.debt_service, -s.distribution, borrower),
     ]
-    lenders = _lenders(v)
     for flow, parts in ((Flow.interest, interest), (Flow.capital_return, capital)):
-        out += [Allocation(v.id, flow, parts[:, p], _one_hot(v.contributions, p)) for p in lenders]
+        out += [
+            Allocation(v.id, flow, parts[:, i], _one_hot(v.contributions, p))
+            for i, p in enumerate(lenders)
+        ]
     return out
 
 
@@ -505,7 +513,12 @@ def claims(v: VehicleInputs, s: Schedule) -> tuple[Array, Array]:
     if v.kind is VehicleKind.stream or not np.any(value):
         return np.zeros((n, n_parties)), np.zeros((n, n_parties))
     if v.kind is VehicleKind.loan:
-        _, _, owed = lender_payments(v.opening, v.contributions, s.return_, s.distribution)
+        lenders = _lenders(v)
+        _, _, left = lender_payments(
+            v.opening[:, lenders], v.contributions[:, lenders], s.return_, s.distribution
+        )
+        owed = np.zeros((left.shape[0], n_parties, 2))
+        owed[:, lenders] = left
         unpaid = owed[:, :, 1]
         to_interest = np.minimum(value, unpaid.sum(axis=1))
         interest = to_interest[:, None] * _pro_rata(unpaid)
@@ -526,9 +539,11 @@ def _capital_shares(v: VehicleInputs, t: Tiers) -> Array:
     if v.capital_to is not None:
         return _rows(v.capital_to, n)
     paid = _rows(v.contributions.sum(axis=2), n)
-    if len(_payers(v.contributions)) <= 1:
+    payers = _payers(v.contributions)
+    if len(payers) <= 1:
         return _pro_rata(paid)
-    _, owed = capital_by_party(v.contributions, t.capital)
+    owed = np.zeros_like(paid)
+    owed[:, payers] = capital_by_party(v.contributions[:, payers], t.capital)[1]
     return np.where(owed.sum(axis=1, keepdims=True) > 0, _pro_rata(owed), _pro_rata(paid))
 
 
