@@ -653,14 +653,24 @@ MAX_RATE = 1.0
 
 def rates(a: Assumptions) -> list[tuple[tuple[str | int, ...], float]]:
     """Every annual rate in ``a`` with its key path: the discount rate, and each vehicle's
-    return (rate or path), cash rate, fee, hurdle and loan rates."""
+    return (rate or path), cash rate, fee, hurdle and loan rates, as far as its kind uses them.
+
+    Examples
+    --------
+    >>> from finmodel.loader import load
+    >>> [".".join(map(str, p)) for p, _ in rates(load("base"))][:4]
+    ['discount_rate', 'vehicles.us_led_fund.return.rate', 'vehicles.us_led_fund.cash_rate', \
+'vehicles.unfrozen_european_assets.cash_rate']
+    """
     out: list[tuple[tuple[str | int, ...], float]] = [(("discount_rate",), a.discount_rate)]
     for vid, v in a.vehicles.items():
-        at = ("vehicles", vid)
-        if v.return_.rate is not None:
+        at, uses = ("vehicles", vid), _USES[v.kind]  # a kind's own rates, not unused defaults
+        if "return_" in uses and v.return_.rate is not None:
             out.append(((*at, "return", "rate"), v.return_.rate))
-        out += [((*at, "return", "path", i), x) for i, x in enumerate(v.return_.path or [])]
-        out.append(((*at, "cash_rate"), v.cash_rate))
+        if "return_" in uses:
+            out += [((*at, "return", "path", i), x) for i, x in enumerate(v.return_.path or [])]
+        if "cash_rate" in uses:
+            out.append(((*at, "cash_rate"), v.cash_rate))
         if v.fee is not None:
             out.append(((*at, "fee", "rate"), v.fee.rate))
         if v.waterfall is not None and v.waterfall.hurdle is not None:
