@@ -161,7 +161,11 @@ def _summary(ws: Worksheet, result: Result) -> int:
     ws.merge_cells(start_row=row, start_column=2, end_row=row, end_column=9)
     ws.row_dimensions[row].height = 15 * (1 + len(a.description or "") // 170)
     put(ws, row + 1, 1, "Checks")
-    status = "OK: every identity holds to the cent" if s["checks_ok"] else "FAILED: see Checks"
+    status = (
+        "OK: every identity holds (to the cent, or 8 ulps of the money it involves)"
+        if s["checks_ok"]
+        else "FAILED: see Checks"
+    )
     put(
         ws, row + 1, 2, status, font=Font(bold=True, color="006100" if s["checks_ok"] else "9C0006")
     )
@@ -563,12 +567,13 @@ def _flows(ws: Worksheet, result: Result) -> None:
 def _checks(ws: Worksheet, result: Result) -> None:
     row = _title(ws, "Checks: identities that must hold (MODEL.md)", result)
     header(ws, row, 1, ["Check", "Error (USD)", "Tolerance (USD)", "Status"])
-    tol = result.summary["checks_tolerance_usd"]
+    tolerances = result.summary["checks_tolerance_usd"]
     for i, (name, err) in enumerate(result.summary["checks"].items(), start=row + 1):
+        tol = tolerances[name]
         put(ws, i, 1, name)
         put(ws, i, 2, err, "0.000000")
         put(ws, i, 3, tol, "0.00")
-        ok = err < tol
+        ok = err <= tol
         put(
             ws,
             i,

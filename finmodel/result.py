@@ -18,16 +18,16 @@ from finmodel.kinds import Line
 from finmodel.metrics import (
     PartyMetrics,
     VehicleMetrics,
+    check_scales,
     checks,
     party_metrics,
     reconstruction_funding,
     terminal_claims,
+    tolerance,
     vehicle_metrics,
 )
 
 _FLOW_DTYPES = ("object", "int64", "datetime64[ns]", "object", "object", "object", "float64")
-#: A check passes when its error is below one cent.
-TOLERANCE_USD = 0.01
 
 
 @dataclass(frozen=True, eq=False)
@@ -68,13 +68,20 @@ class Result:
 
     @cached_property
     def checks(self) -> dict[str, float]:
-        """Each identity's largest error over the batch, in USD."""
+        """Each identity's error, in USD (the largest over the batch)."""
         out = {k: float(np.max(v)) for k, v in checks(self.outcome).items()}
         claims = self.terminal_claims[0].sum(axis=2)  # (n, vehicles)
         for i, (vid, s) in enumerate(self.outcome.schedules.items()):
             error = np.abs(claims[:, i] - s.terminal_value)
             out[f"{vid}_terminal_claims"] = float(np.max(error))
         return out
+
+    @cached_property
+    def check_tolerances(self) -> dict[str, float]:
+        """What each check allows, in USD: a cent, or a few ulps of the money it involves
+        (:func:`finmodel.metrics.tolerance`), whichever is larger."""
+        scales = check_scales(self.outcome)
+        return {k: float(np.min(tolerance(scales[k]))) for k in self.checks}
 
     @cached_property
     def flows(self) -> pd.DataFrame:
@@ -206,8 +213,8 @@ class Result:
             "vehicles": vehicles,
             "parties": parties,
             "checks": self.checks,
-            "checks_tolerance_usd": TOLERANCE_USD,
-            "checks_ok": all(v < TOLERANCE_USD for v in self.checks.values()),
+            "checks_tolerance_usd": self.check_tolerances,
+            "checks_ok": not self.failed_checks(),
         }
 
     def pool_table(self) -> dict[str, Any]:
@@ -262,8 +269,9 @@ class Result:
         return {"funded_by_year": [_num(x) for x in by_year], "needs": needs}
 
     def failed_checks(self) -> dict[str, float]:
-        """Checks whose error is a cent or more (an empty dict means the money adds up)."""
-        return {k: v for k, v in self.checks.items() if not v < TOLERANCE_USD}
+        """Checks whose error exceeds its tolerance (an empty dict means the money adds up)."""
+        tol = self.check_tolerances
+        return {k: v for k, v in self.checks.items() if not v <= tol[k]}
 
     def to_excel(self, path: str | Path) -> Path:
         """Write the Excel report to ``path`` (atomically)."""

@@ -3,8 +3,9 @@
 One short annual scenario holds every case: an energy stream in EUR with a ramp split as energy
 (each party's MWh at its own price), a stream paid by a party for a window of years, a stream
 earned from outside that services a loan lent before the start (its lenders' money an opening
-balance, in two currencies, plus new money within the horizon), and an amortising loan with a
-grace period. The `formulas` package recomputes the workbook; every live value must equal the
+balance, in two currencies, plus new money within the horizon), an amortising loan with a
+grace period, and an annuity lent by two lenders a year apart (each earning interest on its own
+money). The `formulas` package recomputes the workbook; every live value must equal the
 engine to 1e-9 relative, and again after inputs are changed in the workbook, against
 ``finmodel.run(finmodel.with_overrides(...))``. LibreOffice does the same where it is installed.
 """
@@ -62,6 +63,12 @@ VEHICLES = {
     "wb": loan(
         [{"party": "us", "amount_bn": 100, "years": 2}], repayment={"grace_years": 1, "years": 3}
     ),
+    # an annuity lent by two lenders, the second a year later: each its own interest
+    "annuity": loan(
+        [{"party": "europe", "amount_bn": 40}, {"party": "russia", "amount_bn": 20,
+                                                 "start_year": 1}],
+        repayment={"grace_years": 1, "years": 4, "style": "annuity"},
+    ),
 }
 #: The same change, made in the workbook's Inputs and with --set.
 CHANGES = {
@@ -78,6 +85,8 @@ CHANGES = {
     "vehicles.wb.loan.rate": 0.04,
     "vehicles.wb.loan.repayment.years": 2,
     "vehicles.wb.capital.contributions.0.years": 1,
+    "vehicles.annuity.loan.rate": 0.12,
+    "vehicles.annuity.loan.repayment.years": 3,
 }
 
 
@@ -104,7 +113,7 @@ def test_worked_live_values_equal_engine(books, worked):
     flows = {(a.vehicle, a.flow.value) for a in r.outcome.allocations}
     assert {("znpp", "income"), ("comp", "payment"), ("comp", "contribution"),
             ("era", "interest"), ("era", "debt_service"), ("era", "disbursement"),
-            ("wb", "capital_return")} <= flows  # fmt: skip
+            ("wb", "capital_return"), ("annuity", "interest")} <= flows  # fmt: skip
     assert r.outcome.schedules["era"].opening is not None
     assert_live_equals_engine(books["worked"], r)
     flags = check_flags(books["worked"])
