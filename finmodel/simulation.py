@@ -79,7 +79,8 @@ class SimulationResult:
 
         return write_table_and_workbook(
             out_dir,
-            f"{self.name}.simulation",
+            "simulate",
+            self.name,
             self.stats,
             lambda p: write_simulation_workbook(self, p),
         )
