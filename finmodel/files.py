@@ -327,7 +327,10 @@ def _make_folder(folder: Path) -> list[Path]:
 
 
 def write_csv(table, path: Path, float_format: str) -> None:
-    """Write a DataFrame as CSV, text cells a spreadsheet would read as a formula neutralised.
+    """Write a DataFrame as CSV: text cells a spreadsheet would read as a formula neutralised
+    (:func:`neutralised`), and a carriage return inside a text cell written as a line break
+    (LF), which the writer quotes (it would leave a lone CR bare, and a reader would split the
+    row there).
 
     Examples
     --------
@@ -343,8 +346,15 @@ def write_csv(table, path: Path, float_format: str) -> None:
     safe = table.copy()
     for column in safe.columns:
         if safe[column].dtype.kind == "O":  # object or text
-            safe[column] = safe[column].map(neutralised)
+            safe[column] = safe[column].map(_safe_text)
     safe.to_csv(path, index=False, float_format=float_format, lineterminator="\n")
+
+
+def _safe_text(value):
+    value = neutralised(value)
+    if isinstance(value, str) and "\r" in value:
+        return value.replace("\r\n", "\n").replace("\r", "\n")
+    return value
 
 
 #: What makes a spreadsheet read a text cell as a formula (OWASP's list): its first character.

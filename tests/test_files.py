@@ -1,5 +1,6 @@
 """Report sets written as one unit: replaced whole or not at all, never mixed by two writers,
-a full disk or an unwritable target in one line with the earlier set untouched."""
+a full disk or an unwritable target in one line with the earlier set untouched; output names
+that never collide across commands; CSV cells a spreadsheet would read as formulas."""
 
 from __future__ import annotations
 
@@ -18,11 +19,11 @@ from unittest import mock
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from strategies import report_set_writes
+from strategies import cell_texts, report_set_writes, scenario_names
 
 from finmodel.cli import main
 from finmodel.exceptions import InputError, ResourceError
-from finmodel.files import STALE_AFTER, write_all
+from finmodel.files import OUTPUTS, STALE_AFTER, name_problem, report_paths, write_all, write_csv
 
 REPO = Path(__file__).resolve().parents[1]
 RUN_FILES = ("base.xlsx", "base.flows.csv", "base.schedule.csv", "base.summary.json")
@@ -405,3 +406,141 @@ def test_a_killed_writers_staging_folder_is_removed_later(tmp_path):
     write_all({tmp_path / "r.csv": lambda p: p.write_text("x")})
     for name, (_, stays) in leftovers.items():
         assert (tmp_path / name).exists() == stays, name
+
+
+# --- names that never collide -------------------------------------------------------------------
+
+NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"  # the scenario name's pattern in assumptions.py
+
+
+def accepted(name: str) -> bool:
+    """Whether the model takes ``name`` as a scenario's name (validated as a file would be)."""
+    import re
+
+    import finmodel
+
+    if not re.match(NAME_PATTERN, name):
+        return False
+    try:
+        finmodel.with_overrides(finmodel.load("base"), {"name": name})
+    except InputError:
+        return False
+    return True
+
+
+@settings(max_examples=300, deadline=None)
+@given(scenario_names(), scenario_names(), st.sampled_from(list(OUTPUTS)),
+       st.sampled_from(list(OUTPUTS)))  # fmt: skip
+def test_names_the_model_accepts_never_give_another_reports_files(a, b, cmd_a, cmd_b):
+    """Two reports share a file only when they are the same command's report of the same
+    scenario (names compared ignoring case, as a macOS or Windows disk does)."""
+    if name_problem(a) or name_problem(b):  # cheap filter; the model's own check is below
+        return
+    files_a = {p.name.casefold() for p in report_paths("out", cmd_a, a)}
+    files_b = {p.name.casefold() for p in report_paths("out", cmd_b, b)}
+    same_report = cmd_a == cmd_b and (cmd_a == "compare" or a.casefold() == b.casefold())
+    assert bool(files_a & files_b) == same_report, (cmd_a, a, cmd_b, b)
+
+
+@pytest.mark.parametrize(
+    ("name", "clashes_with"),
+    [("base.sweep", "base.sweep.xlsx"), ("base.Simulation", "base.simulation.xlsx"),
+     ("x.tornado", "x.tornado.xlsx"), ("compare", "compare.xlsx"), ("COMPARE", "compare.xlsx")],
+)  # fmt: skip
+def test_a_name_that_would_write_another_commands_file_is_refused(name, clashes_with):
+    """Each of these names would make `run` write ``clashes_with`` (another command's file):
+    the model refuses it, so validate does too."""
+    xlsx = report_paths("out", "run", name)[0].name
+    others = {p.name.casefold() for c in OUTPUTS if c != "run"
+              for p in report_paths("out", c, name.rsplit(".", 1)[0])}  # fmt: skip
+    assert xlsx.casefold() == clashes_with and clashes_with in others
+    assert not accepted(name)
+
+
+def test_a_scenario_named_base_sweep_leaves_the_sweep_of_base_alone(tmp_path, capsys):
+    """The issue's example, end to end: the sweep of base is written; `run --set
+    name=base.sweep` and `validate` refuse the name (exit 2, one line naming the field), and
+    the sweep's files are untouched."""
+    out = tmp_path / "out"
+    vary = ["--vary", "discount_rate=0.03,0.05"]
+    assert main(["sweep", *vary, "--out", str(out)]) == 0
+    before = state(out)
+    capsys.readouterr()
+    assert main(["run", "--set", "name=base.sweep", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "name: ends in '.sweep'" in err, err
+    assert main(["validate", str(REPO / "assumptions" / "base.yaml"),
+                 "--set", "name=base.sweep"]) == 2  # fmt: skip
+    assert state(out) == before
+
+
+# --- CSV cells that a spreadsheet would read as a formula ---------------------------------------
+
+
+def is_plain_number(text: str) -> bool:
+    """Text a spreadsheet reads as a number: digits, one sign, a point, an exponent."""
+    if not text or any(c not in "0123456789+-.eE" for c in text):
+        return False
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(cell_texts(), min_size=1, max_size=8),
+       st.lists(st.floats(-1e12, 1e12, allow_nan=False), min_size=1, max_size=8))  # fmt: skip
+def test_csv_text_cells_never_start_a_formula_and_numbers_stay_numbers(texts, numbers):
+    """Read back as a spreadsheet would: no text cell starts with = + - @ tab or CR unless it is
+    a plain number; a neutralised cell is the original text after one quote (a CR inside it
+    read as a line break); every number (negative ones too) is written as the number; no row
+    is split."""
+    import csv
+
+    import pandas as pd
+
+    rows = max(len(texts), len(numbers))
+    texts = (texts * rows)[:rows]
+    numbers = (numbers * rows)[:rows]
+    mixed = [t if i % 2 else n for i, (t, n) in enumerate(zip(texts, numbers))]  # one column
+    table = pd.DataFrame({"text": texts, "number": numbers,
+                          "mixed": pd.Series(mixed, dtype=object)})  # fmt: skip
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "t.csv"
+        write_csv(table, path, float_format="%.17g")
+        with open(path, newline="") as f:
+            got = list(csv.reader(f))[1:]
+    assert len(got) == rows and all(len(row) == 3 for row in got)
+    formula = ("=", "+", "-", "@", "\t", "\r")
+    for (text, number, mixed_cell), want_text, want_number, want_mixed in zip(
+        got, texts, numbers, mixed
+    ):
+        for cell, want in ((text, want_text), (mixed_cell, want_mixed)):
+            if not isinstance(want, str):
+                assert float(cell) == want
+                continue
+            if want.startswith(formula) and not is_plain_number(want):
+                want = "'" + want
+            assert cell == want.replace("\r\n", "\n").replace("\r", "\n")
+        assert float(number) == want_number
+
+
+def test_the_issues_sweep_writes_no_formula_into_its_csv(tmp_path, capsys):
+    """`sweep --vary 'description==1+1,+cmd|calc!A0'`: both cells are quoted text in the
+    CSV; the numbers beside them (negative NPVs among them) are plain numbers."""
+    import csv
+
+    out = tmp_path / "out"
+    assert main(["sweep", "--vary", "description==1+1,+cmd|calc!A0", "--out", str(out)]) == 0
+    with open(out / "base.sweep.csv", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert [r["description"] for r in rows] == ["'=1+1", "'+cmd|calc!A0"]
+    npv = [float(r["russia.npv"]) for r in rows]  # Russia's NPV is negative in the base case
+    assert all(x < 0 for x in npv)
+
+
+def test_every_csv_goes_through_the_one_writer():
+    """Only finmodel/files.py calls DataFrame.to_csv: every CSV the tool writes is neutralised."""
+    callers = [p.name for p in (REPO / "finmodel").glob("*.py") if ".to_csv(" in p.read_text()]
+    assert callers == ["files.py"]
