@@ -302,12 +302,23 @@ def _as_output_error(folder: Path) -> Iterator[None]:
     except OSError as e:
         where = f"--out {shown(folder)}"
         if e.errno in (errno.ENOSPC, errno.EDQUOT):
-            raise ResourceError(
-                f"{where}: no space left on the device; nothing was replaced"
-            ) from None
+            raise ResourceError(f"{_full(folder)}: no space left on the device; "
+                                "nothing was replaced") from None  # fmt: skip
         if e.errno in (errno.EACCES, errno.EPERM, errno.EROFS, errno.ENAMETOOLONG):
             raise InputError(_why(e), file=where) from None
         raise
+
+
+def _full(folder: Path) -> str:
+    """Which disk filled while a set was written: the output folder's, or TMPDIR's (where
+    openpyxl builds a workbook's sheets) if that is another disk with less room."""
+    tmp = tempfile.gettempdir()
+    with contextlib.suppress(OSError):
+        if os.stat(tmp).st_dev != os.stat(folder).st_dev and (
+            shutil.disk_usage(tmp).free < shutil.disk_usage(folder).free
+        ):
+            return f"TMPDIR ({shown(tmp)}), where a workbook's sheets are built"
+    return f"--out {shown(folder)}"
 
 
 def _why(e: OSError) -> str:

@@ -118,8 +118,14 @@ def save(wb: Workbook, path: Path) -> None:
 
 
 class _FixedTimeZip(zipfile.ZipFile):
-    """A zip archive whose entries all carry :data:`ZIP_TIME` (openpyxl writes by name, which
-    would stamp each entry with the current time)."""
+    """A zip archive whose entries all carry :data:`ZIP_TIME` (openpyxl adds most parts by
+    name, which stamps them with the current time, and each sheet from a temporary file, which
+    stamps it with the file's)."""
+
+    def write(self, filename, arcname=None, compress_type=None, compresslevel=None):
+        with open(filename, "rb") as f:
+            data = f.read()
+        self.writestr(arcname or Path(filename).name, data, compress_type, compresslevel)
 
     def writestr(self, zinfo_or_arcname, data, compress_type=None, compresslevel=None):
         if not isinstance(zinfo_or_arcname, zipfile.ZipInfo):
