@@ -100,33 +100,33 @@ def _inputs(p: argparse.ArgumentParser, out: bool, scenario: bool = True) -> Non
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``finmodel`` command; returns the exit code."""
-    with _terminate_like_ctrl_c():
-        try:
+    try:
+        with _terminate_like_ctrl_c():  # inside the try: no moment without a handler
             return _main(argv)
-        except InputError as e:
-            print(f"finmodel: error: {e}", file=sys.stderr)
-            return EXIT_INPUT
-        except ResourceError as e:
-            print(f"finmodel: error: {e}", file=sys.stderr)
-            return EXIT_INTERNAL
-        except BrokenPipeError:  # the reader of our output went away (| head): not our failure
-            sys.stderr.close()
-            return EXIT_OK
-        except _Terminated:
-            print("finmodel: terminated; nothing written", file=sys.stderr)
-            return EXIT_TERMINATED
-        except KeyboardInterrupt:
-            print("finmodel: interrupted; nothing written", file=sys.stderr)
-            return EXIT_INTERRUPTED
-        except Exception as e:
-            if os.environ.get("FINMODEL_DEBUG"):
-                raise
-            print(
-                f"finmodel: internal error: {type(e).__name__}: {e} "
-                "(set FINMODEL_DEBUG=1 for the traceback)",
-                file=sys.stderr,
-            )
-            return EXIT_INTERNAL
+    except InputError as e:
+        print(f"finmodel: error: {e}", file=sys.stderr)
+        return EXIT_INPUT
+    except ResourceError as e:
+        print(f"finmodel: error: {e}", file=sys.stderr)
+        return EXIT_INTERNAL
+    except BrokenPipeError:  # the reader of our output went away (| head): not our failure
+        sys.stderr.close()
+        return EXIT_OK
+    except _Terminated:
+        print("finmodel: terminated; nothing written", file=sys.stderr)
+        return EXIT_TERMINATED
+    except KeyboardInterrupt:
+        print("finmodel: interrupted; nothing written", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except Exception as e:
+        if os.environ.get("FINMODEL_DEBUG"):
+            raise
+        print(
+            f"finmodel: internal error: {type(e).__name__}: {e} "
+            "(set FINMODEL_DEBUG=1 for the traceback)",
+            file=sys.stderr,
+        )
+        return EXIT_INTERNAL
 
 
 def _main(argv: list[str] | None) -> int:
