@@ -108,7 +108,7 @@ def shown(path: str | Path) -> str:
     if len(text) <= _SHOWN:
         return text
     half = (_SHOWN - 1) // 2
-    return f"{text[:half]}…{text[-(_SHOWN - 1 - half):]}"
+    return f"{text[:half]}…{text[-(_SHOWN - 1 - half) :]}"
 
 
 def check_out_dir(path: str | Path) -> Path:
@@ -393,6 +393,4 @@ def write_table_and_workbook(
     """``command``'s CSV (a DataFrame, plain floats) and workbook for the scenario ``name``,
     written as one set."""
     csv, xlsx = report_paths(out_dir, command, name)
-    return write_all(
-        {csv: lambda p: write_csv(table, p, float_format="%.17g"), xlsx: workbook}
-    )
+    return write_all({csv: lambda p: write_csv(table, p, float_format="%.17g"), xlsx: workbook})
