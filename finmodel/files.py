@@ -354,11 +354,17 @@ def write_csv(table, path: Path, float_format: str) -> None:
     -2,2
     ok,3
     """
+    from pandas.api.types import infer_dtype
+
     safe = table.copy()
     for column in safe.columns:
-        if safe[column].dtype.kind == "O":  # object or text
+        # object or text columns, unless they hold numbers only (a sweep's varied values)
+        if safe[column].dtype.kind == "O" and infer_dtype(safe[column]) not in _NUMERIC:
             safe[column] = safe[column].map(_safe_text)
     safe.to_csv(path, index=False, float_format=float_format, lineterminator="\n")
+
+
+_NUMERIC = ("floating", "integer", "mixed-integer-float", "decimal", "boolean", "empty")
 
 
 def _safe_text(value):
