@@ -1,8 +1,10 @@
 """The command line: ``finmodel run | sweep | simulate | tornado | compare | validate | schema``.
 
 Exit codes: 0 done; 2 bad input (one clear message on stderr, no traceback, nothing written);
-1 an internal error, or a disk too full for the work (one message, nothing written); 130 Ctrl-C
-and 143 SIGTERM (one message, nothing written, temporary files removed).
+1 an internal error, or a disk too full for the work (one message, nothing written). Ctrl-C and
+SIGTERM: one message, nothing written, temporary files removed, and :func:`main` returns 130 or
+143; the process then ends by that signal (:func:`console`), which a shell reports as 130 or
+143.
 
 This module imports nothing heavy at the top: numpy, pandas and pydantic are imported inside
 :func:`main`, after its handlers are in place, so that Ctrl-C or SIGTERM while they load ends
@@ -12,6 +14,7 @@ with one line too.
 from __future__ import annotations
 
 import argparse
+import atexit
 import contextlib
 import json
 import os
@@ -327,5 +330,38 @@ def _schema(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def console() -> None:
+    """The ``finmodel`` command (and ``python -m finmodel.cli``): :func:`main`, then the end of
+    the process.
+
+    After Ctrl-C or SIGTERM, once everything is cleaned up and the one line printed, the
+    process ends by that same signal, as Unix tools should: the shell reports 130 or 143, and a
+    shell script that ran finmodel stops too (one that exits normally with 130 would let the
+    script go on). This also makes the ending certain: CPython itself ends a process by SIGINT
+    at exit when a KeyboardInterrupt passed through code run by ``exec`` (scipy runs some while
+    it loads), even though :func:`main` caught it.
+    """
+    ending: list[int] = []
+    # registered before main imports anything that registers its own: runs after all of them
+    atexit.register(_end_by_signal, ending)
+    code = main()
+    ending += [sig for sig, c in _SIGNAL_EXITS.items() if c == code]
+    sys.exit(code)
+
+
+_SIGNAL_EXITS = {signal.SIGINT: EXIT_INTERRUPTED, signal.SIGTERM: EXIT_TERMINATED}
+
+
+def _end_by_signal(ending: list[int]) -> None:
+    """The last exit handler: if the command was interrupted, end by the signal that did it."""
+    if not ending:
+        return
+    with contextlib.suppress(Exception):
+        sys.stdout.flush()
+        sys.stderr.flush()
+    signal.signal(ending[0], signal.SIG_DFL)
+    os.kill(os.getpid(), ending[0])
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    console()
