@@ -16,6 +16,7 @@ from typing import Annotated, Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 from finmodel.kinds import Basis, FeeBasis, Frequency, Method, RepaymentStyle, VehicleKind
 
@@ -341,6 +342,17 @@ class Assumptions(Model):
         ]
         | None
     ) = None
+
+    @field_validator("name")
+    @classmethod
+    def _name_names_its_own_files(cls, name: str) -> str:
+        """A scenario's name names its report files: it may not give another command's."""
+        from finmodel.files import name_problem
+
+        problem = name_problem(name)
+        if problem:
+            raise PydanticCustomError("reserved_name", problem)
+        return name
 
 
 # ---------------------------------------------------------------------------------------------

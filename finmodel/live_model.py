@@ -53,8 +53,9 @@ class LiveModel:
     calcs: dict[str, Grid]
 
 
-def write_live(wb: Workbook, result: Result) -> LiveModel:
-    """Add the live sheets to ``wb``; return the master check formula and the output grids."""
+def write_live(wb: Workbook, result: Result, titles: dict[str, str]) -> LiveModel:
+    """Add the live sheets to ``wb``, each vehicle's Calc sheet titled ``titles[vehicle id]``;
+    return the master check formula and the output grids."""
     inputs = inputs_sheet(wb, result)
     timeline = timeline_sheet(wb, result, inputs)
     pool = pool_sheet(wb, result, inputs)
@@ -63,7 +64,8 @@ def write_live(wb: Workbook, result: Result) -> LiveModel:
     # a loan serviced from another vehicle reads that vehicle's sheet: build it first
     for v in sorted(vehicles, key=lambda v: v.serviced_from is not None):
         source = built.get(v.serviced_from) if v.serviced_from is not None else None
-        built[v.id] = vehicle_sheet(wb, result, v, Refs(inputs, timeline, pool, v.id), source)
+        refs = Refs(inputs, timeline, pool, v.id)
+        built[v.id] = vehicle_sheet(wb, result, v, refs, titles[v.id], source)
     calcs = {v.id: built[v.id] for v in vehicles}
     _sheet_order(wb, [g.ws for g in calcs.values()])
     parties = parties_sheet(wb, result, calcs, timeline)

@@ -63,10 +63,6 @@ class Refs:
         return f"(1+{annual})^(1/{self.m})-1"
 
 
-def calc_sheet_name(vid: str) -> str:
-    return f"Calc {vid}"[:31]
-
-
 def is_live(a: Assumptions, vid: str) -> bool:
     """Whether vehicle ``vid`` gets live formulas (else the engine's numbers, as values)."""
     kind = a.vehicles[vid].kind
@@ -74,15 +70,21 @@ def is_live(a: Assumptions, vid: str) -> bool:
 
 
 def vehicle_sheet(
-    wb: Workbook, result: Result, v: VehicleInputs, refs: Refs, source: Grid | None = None
+    wb: Workbook,
+    result: Result,
+    v: VehicleInputs,
+    refs: Refs,
+    title: str,
+    source: Grid | None = None,
 ) -> Grid:
-    """Write the calculation sheet of vehicle ``v``; return its grid (row keys above).
+    """Write the calculation sheet of vehicle ``v``, titled ``title``; return its grid (row
+    keys above).
 
     ``source``: the sheet of the vehicle that services a loan (built before it).
     """
     b = result.outcome.batch
     spec = result.assumptions.vehicles[v.id]
-    g = Grid(wb.create_sheet(calc_sheet_name(v.id)), b.timeline.columns)
+    g = Grid(wb.create_sheet(title), b.timeline.columns)
     g.title(f"{spec.name}: live schedule, waterfall and payments ({v.kind.value})", result.name)
     g.section("Schedule (the vehicle's books)")
     if not is_live(result.assumptions, v.id):

@@ -13,7 +13,7 @@ import pandas as pd
 
 from finmodel.assumptions import Assumptions
 from finmodel.engine import Outcome
-from finmodel.files import write_all
+from finmodel.files import report_paths, write_all, write_csv
 from finmodel.kinds import Line
 from finmodel.metrics import (
     PartyMetrics,
@@ -284,19 +284,18 @@ class Result:
     def write(self, out_dir: str | Path) -> list[Path]:
         """Write NAME.xlsx, NAME.flows.csv, NAME.schedule.csv and NAME.summary.json to ``out_dir``.
 
-        All four are written to temporary files first and renamed at the end: on any failure
-        nothing new is left in ``out_dir``.
+        The four are one set (:func:`finmodel.files.write_all`): replaced whole or not at all,
+        and on any failure nothing new is left in ``out_dir``.
         """
         from finmodel.report import write_workbook
 
-        out = Path(out_dir)
-        stem = self.name
+        xlsx, flows, schedule, summary = report_paths(out_dir, "run", self.name)
         return write_all(
             {
-                out / f"{stem}.xlsx": lambda p: write_workbook(self, p),
-                out / f"{stem}.flows.csv": lambda p: _csv(self.flows, p),
-                out / f"{stem}.schedule.csv": lambda p: _csv(self.schedule, p),
-                out / f"{stem}.summary.json": lambda p: p.write_text(
+                xlsx: lambda p: write_workbook(self, p),
+                flows: lambda p: _csv(self.flows, p),
+                schedule: lambda p: _csv(self.schedule, p),
+                summary: lambda p: p.write_text(
                     json.dumps(self.summary, indent=2, allow_nan=False) + "\n"
                 ),
             }
@@ -306,7 +305,7 @@ class Result:
 def _csv(df: pd.DataFrame, path: Path) -> None:
     out = df.copy()
     out["date"] = out["date"].dt.strftime("%Y-%m-%d")
-    out.to_csv(path, index=False, float_format="%.6f", lineterminator="\n")
+    write_csv(out, path, float_format="%.6f")
 
 
 def _num(x: float) -> float | None:

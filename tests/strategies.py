@@ -498,3 +498,87 @@ def run(d: dict[str, Any]):
     import finmodel
 
     return finmodel.run(validated(d))
+
+
+# --- outputs: report sets, names, CSV cells -------------------------------------------------------
+
+#: Endings and words that make names collide: finmodel's own suffixes, and the report's sheets.
+_TRICKY_WORDS = (
+    *("sweep", "simulation", "tornado", "flows", "schedule", "summary", "compare"),
+    *("parties", "checks", "contents", "history", "calc", "inputs", "timeline"),
+)
+
+
+@st.composite
+def scenario_names(draw: st.DrawFn) -> str:
+    """A scenario name as the model's pattern allows (``^[A-Za-z0-9][A-Za-z0-9_.-]*$``, at
+    most 80 characters), often built from the words finmodel uses in its own file names."""
+    first = st.sampled_from("abcXYZ019")
+    rest = st.text("abAB09_.-", max_size=6)
+    pieces = draw(st.lists(st.one_of(st.sampled_from(_TRICKY_WORDS), rest), max_size=3))
+    sep = draw(st.sampled_from([".", "_", "-", ""]))
+    name = draw(first) + sep.join(pieces)
+    if draw(st.booleans()):  # the word alone, any case: "Compare", "base.SWEEP"
+        word = draw(st.sampled_from(_TRICKY_WORDS))
+        name = word if draw(st.booleans()) else f"{name}.{word}"
+        name = name.upper() if draw(st.booleans()) else name
+    return name[:80]
+
+
+@st.composite
+def vehicle_id_lists(draw: st.DrawFn) -> list[str]:
+    """1-12 distinct vehicle ids (``^[a-z][a-z0-9_]*$``, at most 64 characters), many sharing
+    a long prefix, some equal to a report sheet's title in lower case."""
+    prefix = draw(st.sampled_from(["", "fund_", "a" * 26, "reconstruction_vehicle_number_"]))
+    tails = st.one_of(
+        st.sampled_from(_TRICKY_WORDS),
+        st.text("abz019_", min_size=0, max_size=40),
+    )
+    ids = draw(st.lists(tails, min_size=1, max_size=12))
+    out = []
+    for tail in ids:
+        vid = (prefix + tail)[:64] if draw(st.booleans()) else tail[:64]
+        if not vid or not vid[0].isalpha():
+            vid = "v" + vid[:63]
+        out.append(vid)
+    return list(dict.fromkeys(out))
+
+
+#: What a text cell may start with: the characters a spreadsheet reads as a formula, and others.
+CELL_STARTS = ("=", "+", "-", "@", "\t", "\r", "'", " ", "a", "1", "\n", '"', ",")
+
+
+@st.composite
+def cell_texts(draw: st.DrawFn) -> str:
+    """Text for a CSV cell: often starting like a formula, sometimes a plain number such as
+    ``-1.5`` or ``+2e3`` (which a spreadsheet reads as the number, not a formula)."""
+    if draw(st.booleans()):
+        number = draw(st.floats(-1e6, 1e6, allow_nan=False))
+        return draw(st.sampled_from(["", "+", "-"])) + repr(abs(number))
+    start = draw(st.sampled_from(CELL_STARTS))
+    return start + draw(st.text(max_size=12))
+
+
+#: A report set's files (names from one run) and what each target holds before a write.
+SET_FILES = ("r.xlsx", "r.flows.csv", "r.schedule.csv", "r.summary.json")
+EARLIER = ("absent", "file", "link")
+
+
+@st.composite
+def report_set_writes(draw: st.DrawFn) -> dict[str, Any]:
+    """A report set to write over an earlier state, and where the write fails (if anywhere):
+
+    ``files``: the set's names; ``earlier``: per name, absent / a file / a symbolic link;
+    ``failure``: None, ``("writer", i, "enospc" | "bug")`` (writing file i fails),
+    ``("replace", i)`` (renaming file i into place fails), or ``("folder", i)`` (a folder
+    stands where file i goes).
+    """
+    files = draw(st.lists(st.sampled_from(SET_FILES), min_size=1, max_size=4, unique=True))
+    earlier = {f: draw(st.sampled_from(EARLIER)) for f in files}
+    i = draw(st.integers(0, len(files) - 1))
+    failure = draw(
+        st.sampled_from(
+            [None, ("writer", i, "enospc"), ("writer", i, "bug"), ("replace", i), ("folder", i)]
+        )
+    )
+    return {"files": files, "earlier": earlier, "failure": failure}

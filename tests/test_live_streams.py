@@ -21,6 +21,7 @@ from strategies import scenario, validated
 from test_live_model import (
     Book,
     assert_live_equals_engine,
+    calc_sheet,
     check_flags,
     labels,
     libreoffice,
@@ -34,7 +35,6 @@ from test_streams import loan, stream
 
 import finmodel
 from finmodel.batch import ramp as batch_ramp
-from finmodel.live_vehicle import calc_sheet_name
 
 pytest.importorskip("formulas")
 
@@ -101,9 +101,9 @@ def books(worked, tmp_path_factory) -> dict[str, Book]:
     return recompute_books(written_and_changed(finmodel.run(worked), d, "worked", CHANGES))
 
 
-def test_every_stream_and_loan_is_live(books):
+def test_every_stream_and_loan_is_live(books, worked):
     for vid in VEHICLES:
-        ws = books["worked"].wb[calc_sheet_name(vid)]
+        ws = books["worked"].wb[calc_sheet(worked, vid)]
         assert not any("no live formulas" in str(c.value) for c in ws["A"]), vid
         assert "Net flow (with V_N at the horizon" in " ".join(str(c.value) for c in ws["A"])
 
@@ -127,7 +127,7 @@ def test_worked_rows_follow_the_engine_period_by_period(books, worked):
     n = r.outcome.batch.timeline.columns
     b = r.outcome.batch
     znpp = next(v for v in b.vehicles if v.id == "znpp")
-    sheet = calc_sheet_name("znpp")
+    sheet = calc_sheet(worked, "znpp")
     ramp = batch_ramp(b.timeline, 1, 1.5)[0]
     got = book.row(sheet, "Ramp: the period's average (area(t) - area(t - 1))", n)
     np.testing.assert_allclose(got, ramp, rtol=1e-12, atol=1e-12)
@@ -136,7 +136,7 @@ def test_worked_rows_follow_the_engine_period_by_period(books, worked):
         live = book.cell(sheet, "B", rows[f"Share of the money: {worked.parties[p].name}"])
         assert live == pytest.approx(znpp.profit_split[0, j], rel=1e-12, abs=1e-15), p
     era = r.outcome.schedules["era"]
-    got = book.row(calc_sheet_name("era"), "Balance at the end of the period", n)
+    got = book.row(calc_sheet(worked, "era"), "Balance at the end of the period", n)
     np.testing.assert_allclose(got, era.value_end[0], rtol=1e-9)
 
 
@@ -157,7 +157,7 @@ def test_a_path_stream_stays_on_the_engine_values(tmp_path):
     a = validated(scenario({"s": stream(path_bn=[1, 2], currency="EUR")}, years=3))
     r = finmodel.run(a)
     book = Book(path := write(r, tmp_path / "path.xlsx"), recompute(path))
-    ws = book.wb[calc_sheet_name("s")]
+    ws = book.wb[calc_sheet(a, "s")]
     assert any("no live formulas" in str(c.value) for c in ws["A"])
     assert_live_equals_engine(book, r)
     assert master(book).startswith("OK")
@@ -189,15 +189,15 @@ def test_libreoffice_status_quo_and_base_streams_and_loans_are_live(tmp_path):
         out.mkdir()
         lo = Book(path, libreoffice(path, out))
         for vid in vids:
-            ws = lo.wb[calc_sheet_name(vid)]
+            ws = lo.wb[calc_sheet(result.assumptions, vid)]
             assert not any("no live formulas" in str(c.value) for c in ws["A"]), vid
         assert_live_equals_engine(lo, result)
         assert master(lo).startswith("OK"), name
 
 
-def test_the_source_sheet_is_referenced_not_copied(books):
+def test_the_source_sheet_is_referenced_not_copied(books, worked):
     """The loan serviced from the windfall reads Ukraine's receipts on the windfall's sheet."""
-    ws = books["worked"].wb[calc_sheet_name("era")]
+    ws = books["worked"].wb[calc_sheet(worked, "era")]
     row = labels(ws)["What Ukraine receives from windfall"]
-    assert ws.cell(row=row, column=5).value.startswith(f"='{calc_sheet_name('windfall')}'!E$")
+    assert ws.cell(row=row, column=5).value.startswith(f"='{calc_sheet(worked, 'windfall')}'!E$")
     assert Path(books["worked"].path).exists()
