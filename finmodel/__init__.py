@@ -26,14 +26,17 @@ True
 
 from __future__ import annotations
 
-from finmodel.assumptions import Assumptions
-from finmodel.batch import compile_batch
-from finmodel.engine import evaluate
-from finmodel.exceptions import InputError
-from finmodel.loader import Loaded, load, load_with_origins, with_overrides
-from finmodel.result import Result
-from finmodel.simulation import SimulationResult, simulate
-from finmodel.sweeps import SweepResult, sweep
+import importlib
+import importlib.util
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from finmodel.assumptions import Assumptions
+    from finmodel.exceptions import InputError
+    from finmodel.loader import Loaded, load, load_with_origins, with_overrides
+    from finmodel.result import Result
+    from finmodel.simulation import SimulationResult, simulate
+    from finmodel.sweeps import SweepResult, sweep
 
 __all__ = [
     "Assumptions",
@@ -48,6 +51,22 @@ __all__ = [
     "sweep",
     "with_overrides",
 ]
+#: Where each public name lives. They are imported on first use, so that ``import finmodel``
+#: (and the command line, before it knows what it will do) stays light: numpy, pandas and
+#: pydantic load only when a name is used.
+_PUBLIC = {
+    "Assumptions": "finmodel.assumptions",
+    "InputError": "finmodel.exceptions",
+    "Loaded": "finmodel.loader",
+    "Result": "finmodel.result",
+    "SimulationResult": "finmodel.simulation",
+    "SweepResult": "finmodel.sweeps",
+    "load": "finmodel.loader",
+    "load_with_origins": "finmodel.loader",
+    "simulate": "finmodel.simulation",
+    "sweep": "finmodel.sweeps",
+    "with_overrides": "finmodel.loader",
+}
 __version__ = "0.1.0"
 
 
@@ -63,6 +82,11 @@ def run(assumptions: Assumptions | Loaded) -> Result:
     Result
         ``.flows`` and ``.schedule`` (tidy DataFrames), ``.summary`` (dict), ``.to_excel(path)``.
     """
+    from finmodel.batch import compile_batch
+    from finmodel.engine import evaluate
+    from finmodel.loader import Loaded
+    from finmodel.result import Result
+
     if isinstance(assumptions, Loaded):
         loaded = assumptions
     else:
@@ -79,3 +103,19 @@ def run(assumptions: Assumptions | Loaded) -> Result:
         overrides=loaded.overrides,
         sha256=loaded.sha256,
     )
+
+
+def __getattr__(name: str) -> Any:
+    """A public name, or a submodule (``finmodel.report``), imported on first use."""
+    if name in _PUBLIC:
+        value = getattr(importlib.import_module(_PUBLIC[name]), name)
+    elif importlib.util.find_spec(f"{__name__}.{name}") is not None:
+        value = importlib.import_module(f"{__name__}.{name}")
+    else:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_PUBLIC})

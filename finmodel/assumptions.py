@@ -16,8 +16,9 @@ from typing import Annotated, Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
-from finmodel.kinds import Basis, FeeBasis, Frequency, Method, VehicleKind
+from finmodel.kinds import Basis, FeeBasis, Frequency, Method, RepaymentStyle, VehicleKind
 
 #: A real number from the file; ``true`` or ``"0.06"`` are type errors, not numbers.
 Num = Annotated[float, Field(strict=True, allow_inf_nan=False)]
@@ -245,10 +246,12 @@ class Stream(Model):
 
 
 class Repayment(Model):
-    """Interest only for ``grace_years``, then equal principal instalments over ``years``."""
+    """Interest only for ``grace_years``, then instalments over ``years``: equal principal
+    (the default), or an annuity (equal debt service) with ``style: annuity``."""
 
     grace_years: int = Field(default=0, strict=True, ge=0, le=100)
     years: int = Field(strict=True, ge=1, le=100)
+    style: RepaymentStyle = RepaymentStyle.equal_principal
 
 
 class Loan(Model):
@@ -327,6 +330,8 @@ class Assumptions(Model):
     needs: list[Need] = []
     readings: dict[Ident, Reading] = {}
     sources: dict[str, Source] = {}
+    #: rates above 1 (100% a year) are meant, not percentages typed for decimals
+    allow_high_rates: bool = False
     #: key inputs for `finmodel tornado` and their [low, high] values (default: +-50%)
     tornado: (
         dict[
@@ -337,6 +342,17 @@ class Assumptions(Model):
         ]
         | None
     ) = None
+
+    @field_validator("name")
+    @classmethod
+    def _name_names_its_own_files(cls, name: str) -> str:
+        """A scenario's name names its report files: it may not give another command's."""
+        from finmodel.files import name_problem
+
+        problem = name_problem(name)
+        if problem:
+            raise PydanticCustomError("reserved_name", problem)
+        return name
 
 
 # ---------------------------------------------------------------------------------------------
@@ -361,6 +377,7 @@ def problems(a: Assumptions) -> list[Problem]:
     found += _vehicle_problems(a)
     found += _correlation_problems(a)
     found += _source_problems(a)
+    found += rate_problems(a)
     if not found:  # the pool's arithmetic needs every currency, party and vehicle in place
         from finmodel.pool import allocation_problems
 
@@ -640,6 +657,64 @@ def _loan_problems(a: Assumptions, path: tuple[str | int, ...], v: Vehicle) -> l
             )
         )
     return found
+
+
+#: The largest rate a file may give without ``allow_high_rates: true``: 100% a year.
+MAX_RATE = 1.0
+
+
+def rates(a: Assumptions) -> list[tuple[tuple[str | int, ...], float]]:
+    """Every annual rate in ``a`` with its key path: the discount rate, and each vehicle's
+    return (rate or path), cash rate, fee, hurdle and loan rates, as far as its kind uses them.
+
+    Examples
+    --------
+    >>> from finmodel.loader import load
+    >>> [".".join(map(str, p)) for p, _ in rates(load("base"))][:4]
+    ['discount_rate', 'vehicles.us_led_fund.return.rate', 'vehicles.us_led_fund.cash_rate', \
+'vehicles.unfrozen_european_assets.cash_rate']
+    """
+    out: list[tuple[tuple[str | int, ...], float]] = [(("discount_rate",), a.discount_rate)]
+    for vid, v in a.vehicles.items():
+        at, uses = ("vehicles", vid), _USES[v.kind]  # a kind's own rates, not unused defaults
+        if "return_" in uses and v.return_.rate is not None:
+            out.append(((*at, "return", "rate"), v.return_.rate))
+        if "return_" in uses:
+            out += [((*at, "return", "path", i), x) for i, x in enumerate(v.return_.path or [])]
+        if "cash_rate" in uses:
+            out.append(((*at, "cash_rate"), v.cash_rate))
+        if v.fee is not None:
+            out.append(((*at, "fee", "rate"), v.fee.rate))
+        if v.waterfall is not None and v.waterfall.hurdle is not None:
+            out.append(((*at, "waterfall", "hurdle", "rate"), v.waterfall.hurdle.rate))
+        if v.loan is not None:
+            out.append(((*at, "loan", "rate"), v.loan.rate))
+    return out
+
+
+def rate_problems(a: Assumptions) -> list[Problem]:
+    """Rates above 1 (100% a year): most likely a percentage typed for a decimal (5 for 0.05).
+    A file that means them says ``allow_high_rates: true``.
+
+    Examples
+    --------
+    >>> from finmodel.loader import load
+    >>> a = load("base")
+    >>> rate_problems(a.model_copy(update={"discount_rate": 5.0}))
+    [(('discount_rate',), 'is 5, a rate above 1 (500% a year); rates are decimals: did you \
+mean 0.05? (if 500% is meant, set allow_high_rates: true)')]
+    """
+    if a.allow_high_rates:
+        return []
+    return [
+        (
+            path,
+            f"is {x:g}, a rate above 1 ({x:.0%} a year); rates are decimals: did you mean "
+            f"{x / 100:g}? (if {x:.0%} is meant, set allow_high_rates: true)",
+        )
+        for path, x in rates(a)
+        if x > MAX_RATE
+    ]
 
 
 def _correlation_problems(a: Assumptions) -> list[Problem]:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from finmodel.assumptions import Assumptions, Loan, Stream, Vehicle, Waterfall
-from finmodel.kinds import Array, Basis, FeeBasis, VehicleKind
+from finmodel.kinds import Array, Basis, FeeBasis, RepaymentStyle, VehicleKind
 from finmodel.pool import PoolSplit, carves, holdings_usd, split
 from finmodel.timeline import Timeline
 
@@ -59,6 +59,7 @@ class VehicleInputs:
     repay_last: int = 0
     serviced_from: str | None = None
     funds_reconstruction: bool = False
+    repay_style: RepaymentStyle = RepaymentStyle.equal_principal
 
     @property
     def size(self) -> int:
@@ -70,8 +71,8 @@ class VehicleInputs:
 #: A loan's fields of :class:`VehicleInputs`:
 #: opening (1, n_parties) USD each lender lent before the start (the opening balance);
 #: borrower (1, n_parties) one-hot; loan_rate (n_scenarios, 1) per-period interest;
-#: repay_first..repay_last the periods of equal principal instalments (0, 0: serviced_from);
-#: serviced_from the vehicle whose payments to the borrower service the loan.
+#: repay_first..repay_last the periods of the instalments (0, 0: serviced_from), repaid as
+#: repay_style says; serviced_from the vehicle whose payments to the borrower service the loan.
 
 
 @dataclass(frozen=True)
@@ -264,10 +265,13 @@ SETTING_FIELDS: dict[str, Callable[[Timeline, Vehicle], Array]] = {
 
 def _loan(loan: Loan, opening: Array, tl: Timeline, parties: list[str]) -> dict:
     first = last = 0
+    style = RepaymentStyle.equal_principal
     if loan.repayment is not None:
         first = loan.repayment.grace_years * tl.m + 1
         last = (loan.repayment.grace_years + loan.repayment.years) * tl.m
+        style = loan.repayment.style
     return {
+        "repay_style": style,
         "opening": opening,
         "borrower": _one_hot(parties, loan.borrower),
         "loan_rate": tl.per_period(np.array([[loan.rate]])),

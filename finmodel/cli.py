@@ -1,20 +1,32 @@
-"""The command line: ``finmodel run | validate | schema``.
+"""The command line: ``finmodel run | sweep | simulate | tornado | compare | validate | schema``.
 
 Exit codes: 0 done; 2 bad input (one clear message on stderr, no traceback, nothing written);
-1 an internal error.
+1 an internal error, or a disk too full for the work (one message, nothing written). Ctrl-C and
+SIGTERM: one message, nothing written, temporary files removed, and :func:`main` returns 130 or
+143; the process then ends by that signal (:func:`console`), which a shell reports as 130 or
+143.
+
+This module imports nothing heavy at the top: numpy, pandas and pydantic are imported inside
+:func:`main`, after its handlers are in place, so that Ctrl-C or SIGTERM while they load ends
+with one line too.
 """
 
 from __future__ import annotations
 
 import argparse
+import atexit
+import contextlib
 import json
 import os
+import signal
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
-from finmodel.exceptions import InputError
+from finmodel.exceptions import InputError, ResourceError
 
 EXIT_OK, EXIT_INTERNAL, EXIT_INPUT = 0, 1, 2
+EXIT_INTERRUPTED, EXIT_TERMINATED = 130, 128 + signal.SIGTERM
 
 
 class _Parser(argparse.ArgumentParser):
@@ -91,31 +103,24 @@ def _inputs(p: argparse.ArgumentParser, out: bool, scenario: bool = True) -> Non
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``finmodel`` command; returns the exit code."""
-    args = _parser().parse_args(argv)
     try:
-        if getattr(args, "out", None) is not None:
-            from finmodel.files import check_out_dir
-
-            check_out_dir(args.out)
-        commands = {
-            "run": _run,
-            "sweep": _sweep,
-            "simulate": _simulate,
-            "tornado": _tornado,
-            "compare": _compare,
-            "validate": _validate,
-            "schema": _schema,
-        }
-        return commands[args.command](args)
+        with _terminate_like_ctrl_c():  # inside the try: no moment without a handler
+            return _main(argv)
     except InputError as e:
         print(f"finmodel: error: {e}", file=sys.stderr)
         return EXIT_INPUT
+    except ResourceError as e:
+        print(f"finmodel: error: {e}", file=sys.stderr)
+        return EXIT_INTERNAL
     except BrokenPipeError:  # the reader of our output went away (| head): not our failure
         sys.stderr.close()
         return EXIT_OK
+    except _Terminated:
+        print("finmodel: terminated; nothing written", file=sys.stderr)
+        return EXIT_TERMINATED
     except KeyboardInterrupt:
         print("finmodel: interrupted; nothing written", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
     except Exception as e:
         if os.environ.get("FINMODEL_DEBUG"):
             raise
@@ -127,11 +132,64 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_INTERNAL
 
 
+def _main(argv: list[str] | None) -> int:
+    args = _parser().parse_args(argv)
+    if getattr(args, "out", None) is not None:
+        from finmodel.files import check_out_dir
+
+        check_out_dir(args.out)
+    commands = {
+        "run": _run,
+        "sweep": _sweep,
+        "simulate": _simulate,
+        "tornado": _tornado,
+        "compare": _compare,
+        "validate": _validate,
+        "schema": _schema,
+    }
+    return commands[args.command](args)
+
+
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where the program is, so that the same clean-up runs as for Ctrl-C."""
+
+
+def _raise_terminated(signum: int, frame: object) -> None:
+    raise _Terminated
+
+
+@contextlib.contextmanager
+def _terminate_like_ctrl_c() -> Iterator[None]:
+    """Turn SIGTERM into :class:`_Terminated` while the command runs (Python's default would
+    end the process at once, leaving temporary files); the earlier handler comes back after.
+
+    Left alone where SIGTERM is ignored, or when not called from the main thread."""
+    try:
+        previous = signal.getsignal(signal.SIGTERM)
+        if previous is not signal.SIG_IGN:
+            signal.signal(signal.SIGTERM, _raise_terminated)
+    except ValueError:  # not the main thread
+        previous = None
+    try:
+        yield
+    finally:
+        if previous not in (None, signal.SIG_IGN):
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _check_targets(args: argparse.Namespace, command: str, name: str) -> None:
+    """Refuse at once, before the work, a report whose files could not replace what is there."""
+    from finmodel.files import check_targets, report_paths
+
+    check_targets(report_paths(args.out, command, name))
+
+
 def _run(args: argparse.Namespace) -> int:
     import finmodel
     from finmodel.loader import load_with_origins
 
     loaded = load_with_origins(args.scenario or "base", args.sets)
+    _check_targets(args, "run", loaded.assumptions.name)
     result = finmodel.run(loaded)
     failed = result.failed_checks()
     if failed:
@@ -156,8 +214,11 @@ def _print_summary(result) -> None:
     for pid, p in s["parties"].items():
         cells = "".join(f"{p[k] / 1e9:>11.1f}" for k in keys)
         print(f"  {pid:<10}{cells}")
-    ok = "all checks below 1 cent" if s["checks_ok"] else "CHECKS FAILED"
-    print(f"  {ok} (largest error {max(s['checks'].values()):.2g} USD)")
+    ok = "all checks hold" if s["checks_ok"] else "CHECKS FAILED"
+    worst = max(s["checks"], key=lambda k: s["checks"][k] / s["checks_tolerance_usd"][k])
+    error, allowed = s["checks"][worst], s["checks_tolerance_usd"][worst]
+    print(f"  {ok} (closest to its tolerance: {worst}, off by {error:.2g} USD of "
+          f"{allowed:.2g} allowed: a cent, or 8 ulps of the money)")  # fmt: skip
 
 
 def _sweep(args: argparse.Namespace) -> int:
@@ -173,6 +234,7 @@ def _sweep(args: argparse.Namespace) -> int:
             raise InputError("is varied twice", file=f"--vary {text}", field=key)
         values[key] = vals
     loaded = load_with_origins(args.scenario or "base", args.sets)
+    _check_targets(args, "sweep", loaded.assumptions.name)
     result = sweep(loaded.assumptions, values)
     for p in result.write(Path(args.out)):
         print(f"wrote {p}")
@@ -204,8 +266,14 @@ def _simulate(args: argparse.Namespace) -> int:
     if args.n < 1:
         raise InputError("N must be at least 1", file="-n")
     loaded = load_with_origins(args.scenario or "base", args.sets)
+    _check_targets(args, "simulate", loaded.assumptions.name)
     bar = _ProgressBar() if sys.stderr.isatty() else None
-    result = simulate(loaded.assumptions, args.n, args.seed, args.method, progress=bar)
+    try:
+        result = simulate(loaded.assumptions, args.n, args.seed, args.method, progress=bar)
+    except InputError as e:
+        if e.field != "n":
+            raise
+        raise InputError(e.message, file=f"-n {args.n}") from None
     if bar:
         bar.close()
     for p in result.write(Path(args.out)):
@@ -231,6 +299,7 @@ def _tornado(args: argparse.Namespace) -> int:
     from finmodel.tornado import tornado
 
     loaded = load_with_origins(args.scenario or "base", args.sets)
+    _check_targets(args, "tornado", loaded.assumptions.name)
     result = tornado(loaded.assumptions)
     for p in result.write(Path(args.out)):
         print(f"wrote {p}")
@@ -248,6 +317,7 @@ def _compare(args: argparse.Namespace) -> int:
     from finmodel.compare import compare
     from finmodel.loader import load_with_origins
 
+    _check_targets(args, "compare", "")
     results = [finmodel.run(load_with_origins(s, args.sets)) for s in args.scenarios]
     for r in results:
         failed = r.failed_checks()
@@ -275,5 +345,38 @@ def _schema(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def console() -> None:
+    """The ``finmodel`` command (and ``python -m finmodel.cli``): :func:`main`, then the end of
+    the process.
+
+    After Ctrl-C or SIGTERM, once everything is cleaned up and the one line printed, the
+    process ends by that same signal, as Unix tools should: the shell reports 130 or 143, and a
+    shell script that ran finmodel stops too (one that exits normally with 130 would let the
+    script go on). This also makes the ending certain: CPython itself ends a process by SIGINT
+    at exit when a KeyboardInterrupt passed through code run by ``exec`` (scipy runs some while
+    it loads), even though :func:`main` caught it.
+    """
+    ending: list[int] = []
+    # registered before main imports anything that registers its own: runs after all of them
+    atexit.register(_end_by_signal, ending)
+    code = main()
+    ending += [sig for sig, c in _SIGNAL_EXITS.items() if c == code]
+    sys.exit(code)
+
+
+_SIGNAL_EXITS = {signal.SIGINT: EXIT_INTERRUPTED, signal.SIGTERM: EXIT_TERMINATED}
+
+
+def _end_by_signal(ending: list[int]) -> None:
+    """The last exit handler: if the command was interrupted, end by the signal that did it."""
+    if not ending:
+        return
+    with contextlib.suppress(Exception):
+        sys.stdout.flush()
+        sys.stderr.flush()
+    signal.signal(ending[0], signal.SIG_DFL)
+    os.kill(os.getpid(), ending[0])
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    console()

@@ -38,7 +38,7 @@ class Comparison:
         from finmodel.compare_report import write_compare_workbook
 
         return write_table_and_workbook(
-            out_dir, "compare", self.table, lambda p: write_compare_workbook(self, p)
+            out_dir, "compare", "", self.table, lambda p: write_compare_workbook(self, p)
         )
 
 

@@ -21,8 +21,12 @@ from finmodel.workbook import (
     header,
     put,
     save,
+    unique_titles,
     widths,
 )
+
+#: The comparison's own sheets; a reading's sheet (``In <name>``) gives way.
+OWN_SHEETS = ("Compare", "Reconstruction")
 
 if TYPE_CHECKING:
     from finmodel.compare import Comparison
@@ -35,8 +39,9 @@ def write_compare_workbook(c: Comparison, path: Path) -> None:
     ws.title = "Compare"
     _compare(ws, c)
     _reconstruction(wb.create_sheet("Reconstruction"), c)
-    for r in c.results:
-        assumptions_sheet(wb.create_sheet(f"In {r.name}"[:31]), r)
+    titles = unique_titles([f"In {r.name}" for r in c.results], taken=OWN_SHEETS)
+    for r, title in zip(c.results, titles):
+        assumptions_sheet(wb.create_sheet(title), r)
     save(wb, path)
 
 

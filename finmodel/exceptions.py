@@ -1,6 +1,8 @@
-"""The one failure rule: bad input raises :class:`InputError`.
+"""The failure rules: bad input raises :class:`InputError`; a machine without the room the work
+needs raises :class:`ResourceError`.
 
-The command line turns it into one clear message on stderr and exit code 2.
+The command line turns the first into one clear message on stderr and exit code 2, the second
+into one clear message and exit code 1.
 """
 
 from __future__ import annotations
@@ -48,3 +50,15 @@ class InputError(Exception):
             where = f"{self.file}:{self.line}: " if self.line else f"{self.file}: "
         field = f"{self.field}: " if self.field else ""
         return f"{where}{field}{self.message}"
+
+
+class ResourceError(Exception):
+    """The machine lacks what valid work needs, found while doing it: space on a disk.
+
+    The message says where, and how much is needed where that is known.
+
+    Examples
+    --------
+    >>> str(ResourceError("no space left in TMPDIR (/tmp), need about 2.4 GB"))
+    'no space left in TMPDIR (/tmp), need about 2.4 GB'
+    """

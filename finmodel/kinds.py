@@ -68,6 +68,19 @@ class FeeBasis(str, Enum):
     nav = "nav"
 
 
+class RepaymentStyle(str, Enum):
+    """How a loan's principal is repaid over its repayment years.
+
+    - ``equal_principal``: the same principal each period, plus the interest on what is left
+      (the debt service falls over time);
+    - ``annuity``: the same debt service each period (interest and principal together), as
+      ``numpy_financial.pmt`` gives it.
+    """
+
+    equal_principal = "equal_principal"
+    annuity = "annuity"
+
+
 class Method(str, Enum):
     """How a pool carve-out draws on the holdings it selects."""
 

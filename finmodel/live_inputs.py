@@ -32,6 +32,8 @@ INPUT = "Input"
 SHARE = "0.00%"
 #: Tolerances of the live check rows: money in USD (a cent), rates and shares (absolute).
 TOLERANCE_USD, TOLERANCE_RATE = 0.01, 1e-9
+#: ...and money relative to the money a row involves: 8 ulps, as finmodel's own checks.
+TOLERANCE_ULPS = 8 * 2.0**-52
 #: A deployment schedule is complete when its cumulative fraction is within this of 1.
 DEPLOYED_TOLERANCE = 1e-12
 
@@ -48,7 +50,7 @@ def input_style(wb: Workbook) -> None:
 def inputs_sheet(wb: Workbook, result: Result) -> Grid:
     """Write the Inputs sheet; the returned grid names every input's row.
 
-    Row keys: ``m``, ``discount_rate``, ``tolerance_usd``, ``tolerance_rate``,
+    Row keys: ``m``, ``discount_rate``, ``tolerance_usd``, ``tolerance_ulps``, ``tolerance_rate``,
     ``deployed_tolerance``, and per vehicle ``<vid>:<name>`` (see :func:`_vehicle_inputs`).
     """
     input_style(wb)
@@ -67,6 +69,13 @@ def inputs_sheet(wb: Workbook, result: Result) -> Grid:
     )
     scalar("discount_rate", "discount_rate", "% a year", a.discount_rate, PCT)
     scalar("tolerance_usd", "check tolerance, amounts", "USD", TOLERANCE_USD, "0.00")
+    scalar(
+        "tolerance_ulps",
+        "check tolerance, amounts, relative to the money involved (if above a cent)",
+        "relative",
+        TOLERANCE_ULPS,
+        "0.0E+00",
+    )
     scalar(
         "tolerance_rate", "check tolerance, rates and shares", "absolute", TOLERANCE_RATE, "0.0E+00"
     )

@@ -53,8 +53,9 @@ class LiveModel:
     calcs: dict[str, Grid]
 
 
-def write_live(wb: Workbook, result: Result) -> LiveModel:
-    """Add the live sheets to ``wb``; return the master check formula and the output grids."""
+def write_live(wb: Workbook, result: Result, titles: dict[str, str]) -> LiveModel:
+    """Add the live sheets to ``wb``, each vehicle's Calc sheet titled ``titles[vehicle id]``;
+    return the master check formula and the output grids."""
     inputs = inputs_sheet(wb, result)
     timeline = timeline_sheet(wb, result, inputs)
     pool = pool_sheet(wb, result, inputs)
@@ -63,7 +64,8 @@ def write_live(wb: Workbook, result: Result) -> LiveModel:
     # a loan serviced from another vehicle reads that vehicle's sheet: build it first
     for v in sorted(vehicles, key=lambda v: v.serviced_from is not None):
         source = built.get(v.serviced_from) if v.serviced_from is not None else None
-        built[v.id] = vehicle_sheet(wb, result, v, Refs(inputs, timeline, pool, v.id), source)
+        refs = Refs(inputs, timeline, pool, v.id)
+        built[v.id] = vehicle_sheet(wb, result, v, refs, titles[v.id], source)
     calcs = {v.id: built[v.id] for v in vehicles}
     _sheet_order(wb, [g.ws for g in calcs.values()])
     parties = parties_sheet(wb, result, calcs, timeline)
@@ -160,13 +162,14 @@ def checks_sheet(
     )
     header(ws, 5, 1, _CHECK_HEADER)
     usd, rate = inputs.const("tolerance_usd", True), inputs.const("tolerance_rate", True)
+    ulps = inputs.const("tolerance_ulps", True)
     rows = (
         _pool_rows(result, pool)
         + _identity_rows(result, inputs, calcs)
         + _run_rows(result, calcs, parties)
     )
     first = row = 6
-    for label, live, expected, fmt, is_rate in rows:
+    for label, live, expected, fmt, scale in rows:
         put(ws, row, 1, label)
         ws.cell(row=row, column=2, value=live).number_format = fmt
         c = ws.cell(row=row, column=3, value=expected)
@@ -181,7 +184,9 @@ def checks_sheet(
                 f"IF(ISNUMBER(B{row})=ISNUMBER(C{row}),0,1))"
             ),
         ).number_format = "0.0E+00"
-        ws.cell(row=row, column=5, value=f"={rate if is_rate else usd}").number_format = "0.0E+00"
+        # money: a cent, or a few ulps of the money the row involves; rates and shares: absolute
+        tol = f"={rate}" if scale is None else f"=MAX({usd},{ulps}*ABS({scale}))"
+        ws.cell(row=row, column=5, value=tol).number_format = "0.0E+00"
         ws.cell(row=row, column=6, value=f"=IF(D{row}<=E{row},0,1)")
         row += 1
     put(ws, row + 1, 1, "Rows that fail", font=BOLD)
@@ -191,22 +196,25 @@ def checks_sheet(
     return f"'{CHECKS}'!$F${first}:$F${row - 1}"
 
 
-Row = tuple[str, str, "float | str | None", str, bool]
+#: A check row: label, live formula, expected value, number format, and the money it involves
+#: (a formula whose few ulps may exceed the cent of tolerance), or None for a rate or share.
+Row = tuple[str, str, "float | str | None", str, "str | None"]
 
 
 def _pool_rows(result: Result, pool: Grid) -> list[Row]:
     """Every dollar of the pool goes to exactly one carve-out, none asks for more than is left;
     the pool's total against finmodel's run."""
     c = {k: pool.const(k, True) for k in ("sources", "uses", "left")}
+    scale = c["sources"]
     out: list[Row] = [
         (
             "pool: sources - uses - left",
             f"={c['sources']}-{c['uses']}-{c['left']}",
             0.0,
             USD_CENTS,
-            False,
+            scale,
         ),
-        ("pool: left to no carve-out", f"={c['left']}", 0.0, USD_CENTS, False),
+        ("pool: left to no carve-out", f"={c['left']}", 0.0, USD_CENTS, scale),
     ]
     for i, carve in enumerate(result.assumptions.pool.allocation):
         if carve.amount_bn is not None:
@@ -216,7 +224,7 @@ def _pool_rows(result: Result, pool: Grid) -> list[Row]:
                     f"={pool.const(f'short:{i}', True)}",
                     0.0,
                     USD_CENTS,
-                    False,
+                    scale,
                 )
             )
     out.append(
@@ -225,7 +233,7 @@ def _pool_rows(result: Result, pool: Grid) -> list[Row]:
             f"={c['sources']}",
             result.summary["pool"]["total"],
             USD_BN,
-            False,
+            scale,
         )
     )
     return out
@@ -238,6 +246,7 @@ def _identity_rows(result: Result, inputs: Grid, calcs: dict[str, Grid]) -> list
         if "committed" not in g.rows:  # a kind without live formulas: the engine's own numbers
             continue
         sheet = f"'{g.name}'!"
+        gross = g.total("gross", True)
         flows = [f"+{g.total(k, True)}" for k in ("return",) if k in g.rows]
         flows += [f"-{g.total(k, True)}" for k in ("fee",) if k in g.rows]
         out.append(
@@ -247,7 +256,7 @@ def _identity_rows(result: Result, inputs: Grid, calcs: dict[str, Grid]) -> list
                 f"-{sheet}$D${g.rows['terminal_value']}",
                 0.0,
                 USD_CENTS,
-                False,
+                gross,
             )
         )
         got = [g.total(k, True) for k in g.rows if k.startswith("receipts:")]
@@ -263,7 +272,7 @@ def _identity_rows(result: Result, inputs: Grid, calcs: dict[str, Grid]) -> list
                 f"={'+'.join(got)}-{g.total('distribution', True)}{fee}",
                 0.0,
                 USD_CENTS,
-                False,
+                gross,
             )
         )
         paid = [g.total(k, True) for k in g.rows if k.startswith("payments:")]
@@ -273,7 +282,7 @@ def _identity_rows(result: Result, inputs: Grid, calcs: dict[str, Grid]) -> list
                 f"={'+'.join(paid) or '0'}+{g.total('contribution', True)}{serviced}",
                 0.0,
                 USD_CENTS,
-                False,
+                gross,
             )
         )
         for tier in ("profit", "capital"):
@@ -285,7 +294,7 @@ def _identity_rows(result: Result, inputs: Grid, calcs: dict[str, Grid]) -> list
                         f"=SUM({','.join(shares)})",
                         1.0,
                         "0.000000",
-                        True,
+                        None,
                     )
                 )
     return out
@@ -312,9 +321,10 @@ def _run_rows(result: Result, calcs: dict[str, Grid], parties: Grid) -> list[Row
                     f"={g.total(key, True)}",
                     s["vehicles"][vid][key],
                     fmt,
-                    fmt != USD_BN,
+                    g.total("gross", True) if fmt == USD_BN else None,
                 )
             )
+    everything = "(" + "+".join(g.total("gross", True) for g in calcs.values()) + ")"
     for p, m in s["parties"].items():
         for key, row in (
             ("received", "received"),
@@ -328,7 +338,7 @@ def _run_rows(result: Result, calcs: dict[str, Grid], parties: Grid) -> list[Row
                     f"={parties.total(f'{row}:{p}', True)}",
                     m[key],
                     USD_BN,
-                    False,
+                    everything,
                 )
             )
     return out

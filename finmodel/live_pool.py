@@ -5,8 +5,9 @@ and holding h, with ``left`` what earlier carve-outs left (the holding itself fo
 
 - available = selected(i, h) x left(h);
 - wanted = min(amount in USD, total available), or the total for a ``remainder``;
-- taken = available x wanted / total (``pro_rata``), min(max(wanted - available in earlier
-  holdings, 0), available) (``in_order``), or all that is available (``remainder``);
+- taken = available x wanted / total (``pro_rata``), min(max(wanted - available in the
+  holdings drawn on before it, 0), available) (``in_order``: in the order ``from`` lists them,
+  :func:`finmodel.pool.draw_order`), or all that is available (``remainder``);
 - left(h) = left(h) - taken.
 
 A vehicle funded from the pool receives the sum of its carve-outs from the pool's owner at
@@ -22,6 +23,7 @@ from openpyxl.workbook import Workbook
 
 from finmodel.batch import fx_at_start
 from finmodel.live_grid import Grid
+from finmodel.pool import draw_order
 from finmodel.workbook import USD_BN
 
 if TYPE_CHECKING:
@@ -116,6 +118,7 @@ def pool_sheet(wb: Workbook, result: Result, inputs: Grid) -> Grid:
                 USD_BN,
             )
         wanted = g.const(f"wanted:{i}")
+        order = list(draw_order(holdings, [h.region for h in a.pool.holdings], c.from_))
         for j, h in enumerate(holdings):
             avail = available[j]
             if c.amount_bn is None:
@@ -123,7 +126,8 @@ def pool_sheet(wb: Workbook, result: Result, inputs: Grid) -> Grid:
             elif method == "pro_rata":
                 take = f"=IF({total}>0,{avail}*{wanted}/{total},0)"
             else:
-                before = "+".join(available[:j]) or "0"
+                earlier = order[: order.index(j)]
+                before = "+".join(available[e] for e in earlier) or "0"
                 take = f"=MIN(MAX({wanted}-({before}),0),{avail})"
             g.constant(f"taken:{i}:{h}", f"Taken: {h}", "USD bn", take, USD_BN)
         for h in holdings:

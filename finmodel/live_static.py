@@ -50,6 +50,11 @@ def engine_rows(g: Grid, result: Result, v: VehicleInputs) -> None:
         ("value", "Value at the end of the period", s.value_end, False),
     ):
         g.values(key, label, "USD bn", arr[0], total, font=ENGINE_FONT)
+    lines = (s.contribution, s.deployed, s.return_, s.fee, s.distribution, s.value_end)
+    gross = sum(np.abs(x[0]) for x in lines)
+    gross[0] += abs(float(s.opening_value[0]))
+    g.values("gross", "Gross: every line's absolute amount (the checks' scale)", "USD bn",
+             gross, font=ENGINE_FONT)  # fmt: skip
     g.section("Payments by party (party view: + received, - paid; finmodel's values)")
     _engine_payments(g, result, v)
     g.section("Metrics (finmodel's values: the kind may define them its own way)")

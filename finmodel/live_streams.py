@@ -9,8 +9,10 @@ its own price, so the money splits by share x price.
 A loan (:func:`finmodel.schedule._loan`) holds the balance its borrower owes, from the opening
 balance lent before the start (column D of the balance row, the period-0 previous value):
 interest on the previous balance, disbursements straight to the borrower, debt service from a
-repayment window or from what the borrower receives from another vehicle, interest paid first
-(:func:`finmodel.waterfall._loan_payments`). Its lenders share pro rata of what they lent.
+repayment window or from what the borrower receives from another vehicle, interest paid first.
+Each lender has its own books (:func:`finmodel.waterfall.lender_payments`): interest on its own
+balance, a share of the interest paid in proportion to its unpaid interest, and of the
+principal repaid in proportion to its principal outstanding.
 
 A stream given as a ``path_bn``, and money in a currency whose rate follows a path, keep the
 engine's numbers (:mod:`finmodel.live_static`): see :func:`has_live_flows`.
@@ -26,7 +28,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from finmodel.batch import HOURS_A_YEAR
-from finmodel.kinds import VehicleKind
+from finmodel.kinds import RepaymentStyle, VehicleKind
 from finmodel.live_grid import PERIOD_ROW, TOTAL, Grid
 from finmodel.live_phasing import live_money, new_money
 from finmodel.workbook import USD_BN
@@ -206,6 +208,54 @@ def _ramp(g: Grid, start: str, ramp: str, m: str) -> None:
 # --- a loan -----------------------------------------------------------------------------------
 
 
+def _lenders(g: Grid, names: dict, lenders: list[str], contributors: list[str]) -> None:
+    """Each lender's books (:func:`finmodel.waterfall.lender_payments`): its balance accrues
+    its share of the interest, in proportion to the balance; the debt service pays interest
+    first, pro rata to each lender's unpaid interest, then principal, pro rata to principal."""
+    g.section("Each lender's books: interest on its own balance; interest paid first")
+    for p in lenders:
+        before = g.prev("lent_balance")
+        g.series(f"accrued:{p}", f"Interest accrued: {names[p]} (its share of the balance)",
+                 "USD bn", f"=IF({before}>0,{g.cur('return')}*{g.prev(f'balance:{p}')}"
+                 f"/{before},0)")  # fmt: skip
+        g.series(f"unpaid_in:{p}", f"Unpaid interest before the debt service: {names[p]}",
+                 "USD bn", f"={g.prev(f'unpaid:{p}')}+{g.cur(f'accrued:{p}')}",
+                 total=False)  # fmt: skip
+        lent = f"+{g.cur(f'contribution:{p}')}" if p in contributors else ""
+        g.series(f"principal_in:{p}", f"Principal before the debt service: {names[p]}", "USD bn",
+                 f"={g.prev(f'principal:{p}')}{lent}", total=False)  # fmt: skip
+    for key, label in (("unpaid_in", "Unpaid interest"), ("principal_in", "Principal")):
+        g.series(f"{key}_all", f"{label} before the debt service: all lenders", "USD bn",
+                 "=" + "+".join(g.cur(f"{key}:{p}") for p in lenders), total=False)  # fmt: skip
+    unpaid, principal = g.cur("unpaid_in_all"), g.cur("principal_in_all")
+    g.series("interest_tier", "Interest paid", "USD bn",
+             f"=MIN(MAX({g.cur('distribution')},0),MAX({unpaid},0))")  # fmt: skip
+    g.series("capital_tier", "Capital repaid", "USD bn",
+             f"={g.cur('distribution')}-{g.cur('interest_tier')}")  # fmt: skip
+    for p in lenders:
+        g.series(f"interest:{p}", f"Interest paid: {names[p]}", "USD bn",
+                 f"=IF({unpaid}>0,{g.cur('interest_tier')}*{g.cur(f'unpaid_in:{p}')}"
+                 f"/{unpaid},0)")  # fmt: skip
+        g.series(f"capital:{p}", f"Capital repaid: {names[p]}", "USD bn",
+                 f"=IF({principal}>0,{g.cur('capital_tier')}*{g.cur(f'principal_in:{p}')}"
+                 f"/{principal},0)")  # fmt: skip
+        g.series(f"unpaid:{p}", f"Unpaid interest after the debt service: {names[p]}", "USD bn",
+                 f"=MAX({g.cur(f'unpaid_in:{p}')}-{g.cur(f'interest:{p}')},0)",
+                 total=False)  # fmt: skip
+        r = g.series(f"principal:{p}", f"Principal after the debt service: {names[p]}",
+                     "USD bn", f"=MAX({g.cur(f'principal_in:{p}')}-{g.cur(f'capital:{p}')},0)",
+                     total=False)  # fmt: skip
+        if f"opening:{p}" in g.rows:  # period 0's previous principal: what it lent before
+            g.formula(r, TOTAL, f"={g.const(f'opening:{p}')}", USD_BN)
+        r = g.series(f"balance:{p}", f"Balance owed to {names[p]}", "USD bn",
+                     f"={g.cur(f'principal:{p}')}+{g.cur(f'unpaid:{p}')}", total=False)  # fmt: skip
+        if f"opening:{p}" in g.rows:
+            g.formula(r, TOTAL, f"={g.const(f'opening:{p}')}", USD_BN)
+    r = g.series("lent_balance", "Balance owed to all lenders", "USD bn",
+                 "=" + "+".join(g.cur(f"balance:{p}") for p in lenders), total=False)  # fmt: skip
+    g.formula(r, TOTAL, f"={g.const('opening')}", USD_BN)
+
+
 def loan_sheet(g: Grid, refs: Refs, result: Result, v: VehicleInputs, source: Grid | None) -> None:
     """Rows of :func:`finmodel.schedule._loan`, the debt service split interest first, and
     each party's receipts and payments. ``source``: the sheet of the vehicle servicing it."""
@@ -224,7 +274,7 @@ def loan_sheet(g: Grid, refs: Refs, result: Result, v: VehicleInputs, source: Gr
             contributors.append(p)
     terms = [g.cur(f"contribution:{p}") for p in contributors] or ["0"]
     g.series("contribution", "Contribution", "USD bn", "=" + "+".join(terms))
-    g.section("Opening balance (lent before the start: no flow) and lenders' shares")
+    g.section("Opening balance (lent before the start: no flow)")
     lenders = []
     for p in parties:
         before = [
@@ -242,14 +292,6 @@ def loan_sheet(g: Grid, refs: Refs, result: Result, v: VehicleInputs, source: Gr
     g.constant("opening", "Opening balance", "USD bn", "=" + "+".join(opening), USD_BN)
     g.constant("committed", "Lent in all (opening balance and contributions)", "USD bn",
                f"={g.const('opening')}+{g.total('contribution')}", USD_BN)  # fmt: skip
-    lent = g.const("committed")
-    share = {}
-    for p in lenders:
-        mine = [g.const(f"opening:{p}")] if f"opening:{p}" in g.rows else []
-        mine += [g.total(f"contribution:{p}")] if p in contributors else []
-        g.constant(f"share:{p}", f"Lender's share: {names[p]} (pro rata of what it lent)", "share",
-                   f"=IF({lent}>0,({'+'.join(mine)})/{lent},0)", "0.0000%")  # fmt: skip
-        share[p] = g.const(f"share:{p}")
     g.section("The loan's books (return: interest accrued; distribution: debt service)")
     g.constant("rate", "Interest, per period", "% a period",
                f"={refs.per_period(refs.scalar('loan_rate'))}", RATE)  # fmt: skip
@@ -270,34 +312,25 @@ def loan_sheet(g: Grid, refs: Refs, result: Result, v: VehicleInputs, source: Gr
         g.constant("repay_first", "First instalment", "period", f"={grace}*{m}+1", "0")
         g.constant("repay_last", "Last instalment", "period", f"=({grace}+{years})*{m}", "0")
         first, last = g.const("repay_first"), g.const("repay_last")
-        service = (
-            f"=IF(AND({K}>={first},{K}<={last}),"
-            f"{g.cur('return')}+{g.cur('principal_in')}/({last}-{K}+1),{g.cur('return')})"
-        )
+        left, i = f"({last}-{K}+1)", g.const("rate")
+        share = f"1/{left}"  # equal principal
+        if spec.loan.repayment.style is RepaymentStyle.annuity:
+            share = f"IF({i}>0,{i}/((1+{i})^{left}-1),1/{left})"
+        style = spec.loan.repayment.style.value
+        g.series("repaid_share", f"Share of the principal repaid ({style})", "share",
+                 f"=IF(AND({K}>={first},{K}<={last}),{share},0)", total=False,
+                 fmt="0.0000%")  # fmt: skip
+        service = f"={g.cur('return')}+{g.cur('principal_in')}*{g.cur('repaid_share')}"
     g.series("distribution", "Distribution", "USD bn", service)
     r = g.series("balance", "Balance at the end of the period", "USD bn",
                  f"={owed}-{g.cur('distribution')}", total=False)  # fmt: skip
     g.formula(r, TOTAL, f"={g.const('opening')}", USD_BN)  # period 0's previous balance
     g.series("value", "Value at the end of the period", "USD bn", f"={g.cur('balance')}",
              total=False)  # fmt: skip
-    g.section("Debt service, interest first (unpaid interest carried forward)")
-    g.series("served_sum", "Debt service so far", "USD bn",
-             f"={g.prev('served_sum')}+{g.cur('distribution')}", total=False)  # fmt: skip
-    g.series("accrued_sum", "Interest accrued so far", "USD bn",
-             f"={g.prev('accrued_sum')}+{g.cur('return')}", total=False)  # fmt: skip
-    g.series("unpaid", "Least of (interest accrued - debt service) so far, and 0", "USD bn",
-             f"=MIN({g.prev('unpaid')},{g.cur('accrued_sum')}-{g.cur('served_sum')})",
-             total=False)  # fmt: skip
-    g.series("interest_sum", "Interest paid so far", "USD bn",
-             f"={g.cur('served_sum')}+{g.cur('unpaid')}", total=False)  # fmt: skip
-    g.series("interest_tier", "Interest paid", "USD bn",
-             f"={g.cur('interest_sum')}-{g.prev('interest_sum')}")  # fmt: skip
-    g.series("capital_tier", "Capital repaid", "USD bn",
-             f"={g.cur('distribution')}-{g.cur('interest_tier')}")  # fmt: skip
+    _lenders(g, names, lenders, contributors)
     g.section("Payments by party (party view: + received, - paid)")
-    paid = f"({g.cur('interest_tier')}+{g.cur('capital_tier')})"
     for p in parties:
-        terms = [f"{paid}*{share[p]}"] if p in share else []
+        terms = [f"{g.cur(f'interest:{p}')}+{g.cur(f'capital:{p}')}"] if p in lenders else []
         if p == borrower:
             terms.append(g.cur("disbursed"))
         g.series(f"receipts:{p}", f"Receipts: {names[p]}", "USD bn", "=" + ("+".join(terms) or "0"))

@@ -63,10 +63,6 @@ class Refs:
         return f"(1+{annual})^(1/{self.m})-1"
 
 
-def calc_sheet_name(vid: str) -> str:
-    return f"Calc {vid}"[:31]
-
-
 def is_live(a: Assumptions, vid: str) -> bool:
     """Whether vehicle ``vid`` gets live formulas (else the engine's numbers, as values)."""
     kind = a.vehicles[vid].kind
@@ -74,15 +70,21 @@ def is_live(a: Assumptions, vid: str) -> bool:
 
 
 def vehicle_sheet(
-    wb: Workbook, result: Result, v: VehicleInputs, refs: Refs, source: Grid | None = None
+    wb: Workbook,
+    result: Result,
+    v: VehicleInputs,
+    refs: Refs,
+    title: str,
+    source: Grid | None = None,
 ) -> Grid:
-    """Write the calculation sheet of vehicle ``v``; return its grid (row keys above).
+    """Write the calculation sheet of vehicle ``v``, titled ``title``; return its grid (row
+    keys above).
 
     ``source``: the sheet of the vehicle that services a loan (built before it).
     """
     b = result.outcome.batch
     spec = result.assumptions.vehicles[v.id]
-    g = Grid(wb.create_sheet(calc_sheet_name(v.id)), b.timeline.columns)
+    g = Grid(wb.create_sheet(title), b.timeline.columns)
     g.title(f"{spec.name}: live schedule, waterfall and payments ({v.kind.value})", result.name)
     g.section("Schedule (the vehicle's books)")
     if not is_live(result.assumptions, v.id):
@@ -339,11 +341,19 @@ def _waterfall(g: Grid, refs: Refs, v: VehicleInputs) -> None:
     g.section(f"Waterfall ({v.basis.value})")
     dist = g.cur("distribution")
     if v.basis is Basis.income_split:
+        # the term's own income is income, as in every period; the rest is the liquidation
+        g.series(
+            "income_now",
+            "Income at the payout rule (at the term, before the liquidation)",
+            "USD bn",
+            f"=MIN(MAX({g.cur('return')}-{g.cur('fee')},0)*{refs.scalar('payout')},{dist})",
+        )
         g.series(
             "capital_tier",
             "Capital repaid",
             "USD bn",
-            f"=IF({K}={g.const('term')},MIN({dist},{g.const('committed')}),0)",
+            f"=IF({K}={g.const('term')},MIN({dist}-{g.cur('income_now')},"
+            f"{g.const('committed')}),0)",
         )
         g.series(
             "profit_tier", "Income and profit paid", "USD bn", f"={dist}-{g.cur('capital_tier')}"
@@ -431,20 +441,40 @@ def _contributions(g: Grid, refs: Refs, result: Result, parties: list[str]) -> l
     return out
 
 
+def _capital_parts(g: Grid, names: dict[str, str], contributors: list[str]) -> None:
+    """Capital back to its contributors (capital_to not named), each in proportion to what it
+    has paid in and not yet been repaid (:func:`finmodel.waterfall.capital_by_party`)."""
+    g.section("Capital back to each contributor, pro rata to what it is still owed")
+    for p in contributors:
+        g.series(f"owed_in:{p}", f"Capital owed before the distribution: {names[p]}", "USD bn",
+                 f"={g.prev(f'owed:{p}')}+{g.cur(f'contribution:{p}')}", total=False)  # fmt: skip
+    g.series("owed_in_all", "Capital owed before the distribution: all contributors", "USD bn",
+             "=" + "+".join(g.cur(f"owed_in:{p}") for p in contributors), total=False)  # fmt: skip
+    owed = g.cur("owed_in_all")
+    for p in contributors:
+        g.series(f"capital_part:{p}", f"Capital repaid: {names[p]}", "USD bn",
+                 f"=IF({owed}>0,{g.cur('capital_tier')}*{g.cur(f'owed_in:{p}')}"
+                 f"/{owed},0)")  # fmt: skip
+        g.series(f"owed:{p}", f"Capital owed after the distribution: {names[p]}", "USD bn",
+                 f"=MAX({g.cur(f'owed_in:{p}')}-{g.cur(f'capital_part:{p}')},0)",
+                 total=False)  # fmt: skip
+
+
 def _payments(
     g: Grid, refs: Refs, names: dict[str, str], contributors: list[str], v: VehicleInputs
 ) -> None:
     """What each party (``names``: id -> name) receives from each tier and pays in."""
+    to_contributors = not any(refs.has(f"capital:{p}") for p in names)
+    if to_contributors and contributors:
+        _capital_parts(g, names, contributors)
     g.section("Payments by party (party view: + received, - paid)")
-    committed = g.const("committed")
     for p, name in names.items():
         if refs.has(f"capital:{p}"):
-            share = refs.scalar(f"capital:{p}")
-        elif p in contributors:  # capital_to not named: the contributors, pro rata
-            share = f"IF({committed}>0,{g.total(f'contribution:{p}')}/{committed},0)"
+            terms = [f"{g.cur('capital_tier')}*{refs.scalar(f'capital:{p}')}"]
+        elif to_contributors and p in contributors:
+            terms = [g.cur(f"capital_part:{p}")]
         else:
-            share = None
-        terms = [f"{g.cur('capital_tier')}*{share}"] if share else []
+            terms = []
         for row, key in (("hurdle_tier", "hurdle"), ("profit_tier", "profit"), ("fee", "fee")):
             if row in g.rows:
                 terms.append(f"{g.cur(row)}*{refs.scalar(f'{key}:{p}')}")
@@ -467,6 +497,11 @@ def metrics(g: Grid, refs: Refs) -> None:
         f"={g.cur('distribution')}-{g.cur('contribution')}{lent}"
         f"+{g.cur('value')}*{tl.cur('last', True)}",
     )
+    lines = [k for k in ("contribution", "disbursed", "return", "fee", "distribution", "value")
+             if k in g.rows]  # fmt: skip
+    opening = f"+IF({K}=0,ABS({g.const('opening')}),0)" if "opening" in g.rows else ""
+    g.series("gross", "Gross: every line's absolute amount (the checks' scale)", "USD bn",
+             "=" + "+".join(f"ABS({g.cur(k)})" for k in lines) + opening)  # fmt: skip
     d = {k: f"$D${g.next_row + i}" for i, k in enumerate(METRICS)}  # where each metric goes
     back = f"({d['distributed']}+{d['terminal_value']})"
     guess = tl.const("periodic_discount", True)

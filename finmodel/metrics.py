@@ -151,41 +151,22 @@ def party_metrics(o: Outcome) -> PartyMetrics:
 
 
 def terminal_claims(o: Outcome) -> tuple[Array, Array]:
-    """What each party would receive if each vehicle paid out its terminal value at the horizon.
+    """What each party would receive if each vehicle were wound up at the horizon.
 
-    A vehicle whose term runs past the horizon still holds V_N there. Paying V_N out at period
-    N through the vehicle's own waterfall (liquidating it: capital first, then the profit
-    split) gives each party's claim on it. Returns (claims, profit_claims), each of shape
-    (n_scenarios, n_vehicles, n_parties); the claims on a vehicle add up to its V_N.
+    A vehicle whose term runs past the horizon still holds V_N there. Winding it up then,
+    through its own waterfall and after that period's own payments, gives each party's claim
+    on it (:func:`finmodel.waterfall.claims`). Returns (claims, profit_claims), each of shape
+    (n_scenarios, n_vehicles, n_parties); each claim lies in [0, V_N], and the claims on a
+    vehicle add up to its V_N.
     """
-    import dataclasses
-
-    from finmodel.waterfall import allocations
+    from finmodel.waterfall import claims
 
     b = o.batch
     shape = (b.n_scenarios, len(b.vehicles), len(b.parties))
-    claims, profit = np.zeros(shape), np.zeros(shape)
-    last = b.timeline.columns - 1
+    out, profit = np.zeros(shape), np.zeros(shape)
     for i, v in enumerate(b.vehicles):
-        s = o.schedules[v.id]
-        if not np.any(s.terminal_value):
-            continue
-        paid_out = s.distribution.copy()
-        paid_out[:, -1] += s.terminal_value
-        liquidated = dataclasses.replace(v, term=np.minimum(v.term, last))
-        after = allocations(liquidated, dataclasses.replace(s, distribution=paid_out))
-        # a scenario with nothing left has no claim, whatever the others in its batch hold
-        # (after - before would leave it a rounding residue)
-        holds = (s.terminal_value != 0)[:, None]
-        for sign, allocs in ((1.0, after), (-1.0, [a for a in o.allocations if a.vehicle == v.id])):
-            for a in allocs:
-                if a.flow.is_paid:
-                    continue
-                total = np.where(holds, sign * a.amount.sum(axis=1)[:, None] * a.shares, 0.0)
-                claims[:, i] += total
-                if a.flow in PROFIT_FLOWS:
-                    profit[:, i] += total
-    return claims, profit
+        out[:, i], profit[:, i] = claims(v, o.schedules[v.id])
+    return out, profit
 
 
 def reconstruction_funding(o: Outcome) -> Array:
@@ -209,6 +190,56 @@ def reconstruction_funding(o: Outcome) -> Array:
             s = o.schedules[v.id]
             out += s.deployed if v.kind in (VehicleKind.fund, VehicleKind.loan) else s.distribution
     return out
+
+
+#: Every check allows at least a cent...
+CENT = 0.01
+#: ...or this many units in the last place (ulps, 2**-52 relative) of the money it involves.
+ULPS = 8
+
+
+def check_scales(o: Outcome) -> dict[str, Array]:
+    """The money each check of :func:`checks` involves, per scenario, shape (n_scenarios,).
+
+    The pool's checks: the holdings' total. A vehicle's checks (and its terminal claims): its
+    gross, the sum over periods of the absolute amounts of every line of its schedule (money
+    paid in, lent out, earned, charged and paid out, and the value carried from period to
+    period, whose every step rounds), with a loan's opening balance.
+
+    Examples
+    --------
+    >>> import finmodel
+    >>> r = finmodel.run(finmodel.load("base"))
+    >>> s = check_scales(r.outcome)
+    >>> bool(s["pool_conservation"][0] == r.summary["pool"]["total"])   # the holdings
+    True
+    >>> sc = r.outcome.schedules["european_fund"]   # a grant: paid in, passed on, never held
+    >>> bool(s["european_fund_conservation"][0] == 2 * sc.contribution.sum())
+    True
+    """
+    b = o.batch
+    n = b.n_scenarios
+    holdings = np.abs(b.pool.taken).sum(axis=(1, 2)) + np.abs(b.pool.left).sum(axis=1)
+    out = {"pool_conservation": _full(holdings, n), "pool_to_vehicles": _full(holdings, n)}
+    for v in b.vehicles:
+        sc = o.schedules[v.id]
+        lines = (sc.contribution, sc.deployed, sc.return_, sc.fee, sc.distribution, sc.value_end)
+        gross = sum(np.abs(x).sum(axis=1) for x in lines) + np.abs(sc.opening_value)
+        for name in ("conservation", "parties_vs_distributions", "terminal_claims"):
+            out[f"{v.id}_{name}"] = _full(gross, n)
+    return out
+
+
+def tolerance(scale: Array) -> Array:
+    """What a check of money ``scale`` allows: a cent, or :data:`ULPS` ulps of the money,
+    whichever is larger.
+
+    Examples
+    --------
+    >>> tolerance(np.array([1e9, 1e15])).tolist()   # a cent; 8 x 2**-52 x 1e15 = 1.78 USD
+    [0.01, 1.7763568394002505]
+    """
+    return np.maximum(CENT, ULPS * np.finfo(np.float64).eps * np.asarray(scale, dtype=float))
 
 
 def checks(o: Outcome) -> dict[str, Array]:

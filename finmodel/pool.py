@@ -1,8 +1,9 @@
 """The frozen-asset pool: sources (holdings) and uses (carve-outs), for a batch of scenarios.
 
 Carve-outs are applied in order. Each selects holdings by region or id and takes a fixed
-amount (pro rata to what is left in each, or holding by holding in order) or the remainder of
-its selection. Every dollar of the pool must go to exactly one carve-out.
+amount (pro rata to what is left in each, or holding by holding in the order its ``from``
+lists them) or the remainder of its selection. Every dollar of the pool must go to exactly one
+carve-out.
 """
 
 from __future__ import annotations
@@ -23,12 +24,15 @@ class Carve:
     """A carve-out in the engine's terms: which holdings it selects and how much it takes.
 
     ``amount`` has shape (n_scenarios,) in USD, or is None for the remainder of the selection.
+    ``order`` lists the holdings' indices in the order an ``in_order`` carve-out draws on them
+    (:func:`draw_order`); None is the holdings' own order.
     """
 
     use: str
     select: np.ndarray  # (n_holdings,) bool
     amount: Array | None
     method: Method
+    order: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -75,13 +79,46 @@ def split(holdings: Array, carves: list[Carve]) -> PoolSplit:
             frac = np.divide(want, total, out=np.zeros_like(total), where=total > 0)
             take = avail * frac[:, None]
         else:
-            before = np.cumsum(avail, axis=1) - avail
-            take = np.clip(want[:, None] - before, 0.0, avail)
+            take = _in_order(avail, want, carve.order)
         if carve.amount is None:
             take = avail  # the remainder is exactly what is left: no rounding residue
         taken[:, c] = take
         left = left - take
     return PoolSplit(taken=taken, left=left, shortfall=short)
+
+
+def _in_order(avail: Array, want: Array, order: np.ndarray | None) -> Array:
+    """Take ``want`` (n,) from ``avail`` (n, n_holdings) holding by holding, in ``order``.
+
+    Examples
+    --------
+    >>> _in_order(np.array([[10.0, 20.0, 30.0]]), np.array([35.0]), np.array([2, 0, 1])).tolist()
+    [[5.0, 0.0, 30.0]]
+    """
+    order = np.arange(avail.shape[1]) if order is None else order
+    ordered = avail[:, order]
+    before = np.cumsum(ordered, axis=1) - ordered
+    take = np.empty_like(avail)
+    take[:, order] = np.clip(want[:, None] - before, 0.0, ordered)
+    return take
+
+
+def draw_order(ids: list[str], regions: list[str], from_: list[str]) -> np.ndarray:
+    """The holdings' indices in the order ``from_`` names them, then the others.
+
+    An id names its holding; a region, its holdings in the pool's order. A holding named
+    twice is drawn on where it is first named.
+
+    Examples
+    --------
+    >>> draw_order(["x", "y", "z"], ["europe", "other", "europe"], ["z", "europe"]).tolist()
+    [2, 0, 1]
+    """
+    out: list[int] = []
+    for name in from_:
+        out += [i for i, (h, r) in enumerate(zip(ids, regions)) if name in (h, r) and i not in out]
+    out += [i for i in range(len(ids)) if i not in out]
+    return np.array(out, dtype=np.int64)
 
 
 def carves(a: Assumptions, fx_at_start: dict[str, Array]) -> list[Carve]:
@@ -92,7 +129,8 @@ def carves(a: Assumptions, fx_at_start: dict[str, Array]) -> list[Carve]:
     for c in a.pool.allocation:
         select = np.array([i in c.from_ or r in c.from_ for i, r in zip(ids, regions)])
         amount = None if c.amount_bn is None else c.amount_bn * 1e9 * fx_at_start[c.currency]
-        out.append(Carve(use=c.vehicle, select=select, amount=amount, method=c.method))
+        order = draw_order(ids, regions, c.from_)
+        out.append(Carve(c.vehicle, select, amount, c.method, order))
     return out
 
 

@@ -73,6 +73,7 @@ VEHICLE_FIELD_READS: dict[str, tuple[Pattern, ...]] = {
     "repay_last": (_T, ("V", "loan")),
     "serviced_from": (("V", "loan"),),
     "funds_reconstruction": (("V", "funds_reconstruction"),),
+    "repay_style": (("V", "loan"),),
 }
 
 #: The fields of :class:`~finmodel.batch.Batch` (``pool`` for each of the PoolSplit's arrays;
@@ -138,87 +139,101 @@ _VEHICLE_PARTY_REFS: tuple[Pattern, ...] = (
 )
 _W = ("V", "waterfall", "?")
 _C = ("V", "capital", "contributions", "*")
-#: The cross-field rules of ``assumptions.problems`` about one vehicle, each as what it reads.
-_VEHICLE_RULES: tuple[tuple[Pattern, ...], ...] = (
-    *(((p, _PARTY_IDS)) for p in _VEHICLE_PARTY_REFS),
-    (("V", "waterfall", "profit_split"),),  # shares sum to 1
-    (("V", "waterfall", "capital_to"),),
-    (("V", "capital", "contributions", "*", "currency"), ("fx", "*", "?")),
-    (("V", "stream", "currency"), ("V", "stream", "energy", "?"), ("fx", "*", "?")),
-    (("V", "stream", "energy", "currency"), ("fx", "*", "?")),
-    (("V", "kind"), ("V", "term_years", "?")),  # a fund needs a term
-    (("V", "term_years"), ("V", "deployment")),  # deploys past the term
-    (("V", "return", "path"), ("timeline", "years")),
-    ((*_C, "before_start"), ("V", "kind")),
-    ((*_C, "start_year"), (*_C, "years"), ("V", "term_years")),  # paid before the term
-    ((*_C, "start_year"), (*_C, "years"), ("timeline", "years")),
-    *((("V", "kind"), ("V", s, "?")) for s in _KIND_SETTINGS),  # settings the kind uses
-    (("V", "kind"), ("V", "stream", "?"), _W, ("V", "waterfall", "capital_to", "?")),
-    (("V", "kind"), ("V", "stream", "?"), _W, ("V", "waterfall", "hurdle", "?")),
-    (
-        ("V", "kind"),
-        ("V", "stream", "?"),
-        _W,
-        ("V", "stream", "energy", "?"),
-        ("V", "stream", "energy", "price_per_mwh_by_party"),
-        ("V", "stream", "energy", "split_as"),
+_HIGH = ("allow_high_rates",)
+#: The cross-field rules of ``assumptions.problems`` about one vehicle, each as what it reads,
+#: by the check that applies it.
+_VEHICLE_RULES: dict[str, tuple[tuple[Pattern, ...], ...]] = {
+    "_party_problems": (
+        *((p, _PARTY_IDS) for p in _VEHICLE_PARTY_REFS),
+        (("V", "waterfall", "profit_split"),),  # shares sum to 1
+        (("V", "waterfall", "capital_to"),),
     ),
-    (
-        ("V", "kind"),
-        ("V", "loan", "?"),
-        ("V", "capital", "?"),
-        ("V", "capital", "contributions", "?"),
+    "_currency_problems": (
+        (("V", "capital", "contributions", "*", "currency"), ("fx", "*", "?")),
+        (("V", "stream", "currency"), ("V", "stream", "energy", "?"), ("fx", "*", "?")),
+        (("V", "stream", "energy", "currency"), ("fx", "*", "?")),
     ),
-    (
-        ("V", "kind"),
-        ("V", "loan", "?"),
-        ("V", "capital", "?"),
-        ("V", "loan", "serviced_from"),
-        ("vehicles", "*", "?"),
-        ("vehicles", "*", "kind"),
+    "_vehicle_problems": (
+        (("V", "kind"), ("V", "term_years", "?")),  # a fund needs a term
+        (("V", "term_years"), ("V", "deployment")),  # deploys past the term
+        (("V", "return", "path"), ("timeline", "years")),
+        ((*_C, "before_start"), ("V", "kind")),
+        ((*_C, "start_year"), (*_C, "years"), ("V", "term_years")),  # paid before the term
+        ((*_C, "start_year"), (*_C, "years"), ("timeline", "years")),
+        *((("V", "kind"), ("V", s, "?")) for s in _KIND_SETTINGS),  # settings the kind uses
+        (("V", "kind"), ("V", "stream", "?"), _W, ("V", "waterfall", "capital_to", "?")),
+        (("V", "kind"), ("V", "stream", "?"), _W, ("V", "waterfall", "hurdle", "?")),
+        (
+            ("V", "kind"),
+            ("V", "stream", "?"),
+            _W,
+            ("V", "stream", "energy", "?"),
+            ("V", "stream", "energy", "price_per_mwh_by_party"),
+            ("V", "stream", "energy", "split_as"),
+        ),
+        (
+            ("V", "kind"),
+            ("V", "loan", "?"),
+            ("V", "capital", "?"),
+            ("V", "capital", "contributions", "?"),
+        ),
+        (
+            ("V", "kind"),
+            ("V", "loan", "?"),
+            ("V", "capital", "?"),
+            ("V", "loan", "serviced_from"),
+            ("vehicles", "*", "?"),
+            ("vehicles", "*", "kind"),
+        ),
+        (("V", "kind"), _W, ("V", "waterfall", "basis")),
+        (_W, ("V", "waterfall", "hurdle", "?"), ("V", "waterfall", "basis")),
+        (_W, ("V", "readings"), ("readings", "*", "?")),
     ),
-    (("V", "kind"), _W, ("V", "waterfall", "basis")),
-    (_W, ("V", "waterfall", "hurdle", "?"), ("V", "waterfall", "basis")),
-    (_W, ("V", "readings"), ("readings", "*", "?")),
-)  # fmt: skip
-#: The cross-field rules of ``assumptions.problems`` (and ``pool.allocation_problems``) that
-#: are not about one vehicle.
-_GLOBAL_RULES: tuple[tuple[Pattern, ...], ...] = (
-    (("pool", "owner"), _PARTY_IDS),
-    (("pool", "holdings", "*", "currency"), ("fx", "*", "?")),
-    (("pool", "allocation", "*", "currency"), ("fx", "*", "?")),
-    (("needs", "*", "currency"), ("fx", "*", "?")),
-    (("fx", "*", "path"), ("timeline", "years")),
-    (("pool", "holdings", "*", "id"),),  # ids used twice
-    (
-        ("pool", "allocation", "*", "vehicle"),
-        ("pool", "allocation", "*", "?"),
-        ("vehicles", "*", "?"),
-        ("vehicles", "*", "capital", "?"),
-        ("vehicles", "*", "capital", "from"),
+    "rate_problems": (  # a rate above 1, unless the file allows it; only the kind's rates
+        (("V", "return", "rate"), ("V", "kind"), _HIGH),
+        (("V", "return", "path"), ("V", "kind"), _HIGH),
+        (("V", "cash_rate"), ("V", "kind"), _HIGH),
+        (("V", "fee", "rate"), ("V", "fee", "?"), _HIGH),
+        (("V", "waterfall", "hurdle", "rate"), _W, ("V", "waterfall", "hurdle", "?"), _HIGH),
+        (("V", "loan", "rate"), ("V", "loan", "?"), _HIGH),
     ),
-    (
-        ("pool", "allocation", "*", "from"),
-        ("pool", "holdings", "*", "id"),
-        ("pool", "holdings", "*", "?"),
+}
+#: The cross-field rules that are not about one vehicle, by the check that applies them.
+_GLOBAL_RULES: dict[str, tuple[tuple[Pattern, ...], ...]] = {
+    "_party_problems": ((("pool", "owner"), _PARTY_IDS),),
+    "_currency_problems": (
+        (("pool", "holdings", "*", "currency"), ("fx", "*", "?")),
+        (("pool", "allocation", "*", "currency"), ("fx", "*", "?")),
+        (("needs", "*", "currency"), ("fx", "*", "?")),
+        (("fx", "*", "path"), ("timeline", "years")),
     ),
-    (("correlation",), ("vehicles", "*", "?"), ("vehicles", "*", "kind")),
-    (("pool",), ("fx",)),  # the pool's arithmetic: carve-outs that fit, nothing left over
-)  # fmt: skip
+    "_pool_problems": (
+        (("pool", "holdings", "*", "id"),),  # ids used twice
+        (
+            ("pool", "allocation", "*", "vehicle"),
+            ("pool", "allocation", "*", "?"),
+            ("vehicles", "*", "?"),
+            ("vehicles", "*", "capital", "?"),
+            ("vehicles", "*", "capital", "from"),
+        ),
+        (
+            ("pool", "allocation", "*", "from"),
+            ("pool", "holdings", "*", "id"),
+            ("pool", "holdings", "*", "?"),
+        ),
+    ),
+    "_correlation_problems": (
+        (("correlation",), ("vehicles", "*", "?"), ("vehicles", "*", "kind")),
+    ),
+    "rate_problems": ((("discount_rate",), _HIGH),),
+    # the pool's arithmetic: carve-outs that fit, nothing left over (pool.py)
+    "allocation_problems": ((("pool",), ("fx",)),),
+}
 
-#: Names of the checks ``assumptions.problems`` runs whose reads the tables above describe
-#: (``tests/test_reads.py`` fails when ``problems`` calls one that is not here).
-DESCRIBED_CHECKS = frozenset(
-    {
-        "_party_problems",
-        "_currency_problems",
-        "_pool_problems",
-        "_vehicle_problems",
-        "_correlation_problems",
-        "_source_problems",
-        "allocation_problems",
-    }
-)
+#: Names of the checks ``assumptions.problems`` runs, whose reads the tables above (and the
+#: sources and tornado tables, for ``_source_problems``) describe: ``tests/test_reads.py`` fails
+#: when ``problems`` calls one that is not here.
+DESCRIBED_CHECKS = frozenset({*_VEHICLE_RULES, *_GLOBAL_RULES, "_source_problems"})
 
 
 def rule_reads(a: Assumptions) -> list[tuple[Pattern, ...]]:
@@ -238,12 +253,31 @@ def rule_reads(a: Assumptions) -> list[tuple[Pattern, ...]]:
 
 def problem_reads(a: Assumptions) -> list[tuple[Pattern, ...]]:
     """What each cross-field rule of :func:`finmodel.assumptions.problems` reads."""
-    out = list(_GLOBAL_RULES)
+    return [rule for _, rule in problem_checks(a)]
+
+
+def problem_checks(a: Assumptions) -> list[tuple[str, tuple[Pattern, ...]]]:
+    """Each cross-field rule of :func:`finmodel.assumptions.problems` as (the name of the check
+    that applies it, what it reads), for the vehicles and tables of ``a``.
+
+    Examples
+    --------
+    >>> from finmodel.loader import load
+    >>> f = ("vehicles", "us_led_fund")
+    >>> ("rate_problems", ((*f, "return", "rate"), (*f, "kind"), ("allow_high_rates",))) in (
+    ...     problem_checks(load("base")))
+    True
+    """
+    out = [(name, rule) for name, rules in _GLOBAL_RULES.items() for rule in rules]
     for vid in a.vehicles:
-        out += [tuple(_in_vehicle(p, vid) for p in rule) for rule in _VEHICLE_RULES]
+        out += [
+            (name, tuple(_in_vehicle(p, vid) for p in rule))
+            for name, rules in _VEHICLE_RULES.items()
+            for rule in rules
+        ]
     for table in ("sources", "tornado"):
         for k in getattr(a, table) or {}:
-            out.append(((table,), (*_segments(k), "?")))
+            out.append(("_source_problems", ((table,), (*_segments(k), "?"))))
     return out
 
 

@@ -8,8 +8,9 @@ that starts with ``=``, ``+``, ``-`` or ``@`` cannot become a formula.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 from openpyxl import Workbook
@@ -25,7 +26,6 @@ from finmodel import charts
 from finmodel.kinds import Flow
 from finmodel.live_model import CHECKS, PARTIES, LiveModel, write_live
 from finmodel.live_pool import POOL
-from finmodel.live_vehicle import calc_sheet_name
 from finmodel.workbook import (
     BOLD,
     HEAD_FILL,
@@ -39,6 +39,7 @@ from finmodel.workbook import (
     header,
     put,
     save,
+    unique_titles,
     widths,
 )
 
@@ -52,23 +53,62 @@ def write_workbook(result: Result, path: Path, live: bool = True) -> None:
     ``live=False`` leaves out the live model (its sheets and the master check): the static
     report alone, which the benchmark measures the live model against.
     """
+    sheets = vehicle_sheets(list(result.outcome.schedules))
     wb = Workbook()
     summary = wb.active
     summary.title = "Summary"
     free_row = _summary(summary, result)
     if live:
-        model = write_live(wb, result)
+        model = write_live(wb, result, {vid: s.calc for vid, s in sheets.items()})
         _master_check(summary, model.master)
         _live_totals(summary, result, model, free_row)
     assumptions_sheet(wb.create_sheet("Assumptions"), result)
     _sources_uses(wb.create_sheet("Sources & Uses"), result)
-    for vid in result.outcome.schedules:
-        _vehicle(wb.create_sheet(_sheet_name(vid)), result, vid)
+    for vid, s in sheets.items():
+        _vehicle(wb.create_sheet(s.static), result, vid)
     _parties(wb.create_sheet("Parties"), result)
     _flows(wb.create_sheet("Flows"), result)
     _checks(wb.create_sheet("Checks"), result)
-    _contents(wb, result)
+    _contents(wb, result, sheets)
     save(wb, path)
+
+
+#: The report's own sheets (its live model's among them): they keep these titles whatever the
+#: vehicles are called; a vehicle's sheet gives way.
+OWN_SHEETS = (
+    "Contents",
+    "Summary",
+    "Inputs",
+    "Timeline",
+    POOL,
+    PARTIES,
+    CHECKS,
+    "Assumptions",
+    "Sources & Uses",
+    "Parties",
+    "Flows",
+    "Checks",
+)
+
+
+class VehicleSheets(NamedTuple):
+    """A vehicle's two sheets: its static sheet of values, and its live Calc sheet."""
+
+    static: str
+    calc: str
+
+
+def vehicle_sheets(vids: Sequence[str]) -> dict[str, VehicleSheets]:
+    """The titles of each vehicle's sheets: its id, and ``Calc <id>``, made unique and at most
+    31 characters by :func:`~finmodel.workbook.unique_titles`, never one of :data:`OWN_SHEETS`.
+
+    Examples
+    --------
+    >>> vehicle_sheets(["us_led_fund", "parties"])["parties"]
+    VehicleSheets(static='parties (2)', calc='Calc parties')
+    """
+    titles = unique_titles([*vids, *(f"Calc {v}" for v in vids)], taken=OWN_SHEETS)
+    return {v: VehicleSheets(titles[i], titles[len(vids) + i]) for i, v in enumerate(vids)}
 
 
 _SHEET_PURPOSE = {
@@ -86,15 +126,15 @@ _SHEET_PURPOSE = {
 }
 
 
-def _contents(wb: Workbook, result: Result) -> None:
+def _contents(wb: Workbook, result: Result, sheets: dict[str, VehicleSheets]) -> None:
     """A first sheet with a link to every other sheet and what it holds."""
     ws = wb.create_sheet("Contents", 0)
     put(ws, 1, 1, "finmodel report: contents", font=TITLE)
     put(ws, 2, 1, f"Scenario: {result.name}")
     put(ws, 3, 1, UNITS_NOTE)
     header(ws, 5, 1, ["Sheet", "What it holds"])
-    names = {_sheet_name(v): result.assumptions.vehicles[v] for v in result.outcome.schedules}
-    calcs = {calc_sheet_name(v): result.assumptions.vehicles[v] for v in result.outcome.schedules}
+    names = {s.static: result.assumptions.vehicles[v] for v, s in sheets.items()}
+    calcs = {s.calc: result.assumptions.vehicles[v] for v, s in sheets.items()}
     for i, sheet in enumerate(wb.sheetnames[1:], start=6):
         c = put(ws, i, 1, sheet)
         c.hyperlink = Hyperlink(ref=c.coordinate, location=f"'{sheet}'!A1", display=sheet)
@@ -131,10 +171,6 @@ def _master_check(ws: Worksheet, formula: str) -> None:
     ws.conditional_formatting.add(f"B{_MASTER_ROW}", red)
 
 
-def _sheet_name(vehicle: str) -> str:
-    return vehicle[:31]
-
-
 # --- cells ------------------------------------------------------------------------------------
 
 
@@ -161,7 +197,11 @@ def _summary(ws: Worksheet, result: Result) -> int:
     ws.merge_cells(start_row=row, start_column=2, end_row=row, end_column=9)
     ws.row_dimensions[row].height = 15 * (1 + len(a.description or "") // 170)
     put(ws, row + 1, 1, "Checks")
-    status = "OK: every identity holds to the cent" if s["checks_ok"] else "FAILED: see Checks"
+    status = (
+        "OK: every identity holds (to the cent, or 8 ulps of the money it involves)"
+        if s["checks_ok"]
+        else "FAILED: see Checks"
+    )
     put(
         ws, row + 1, 2, status, font=Font(bold=True, color="006100" if s["checks_ok"] else "9C0006")
     )
@@ -563,12 +603,13 @@ def _flows(ws: Worksheet, result: Result) -> None:
 def _checks(ws: Worksheet, result: Result) -> None:
     row = _title(ws, "Checks: identities that must hold (MODEL.md)", result)
     header(ws, row, 1, ["Check", "Error (USD)", "Tolerance (USD)", "Status"])
-    tol = result.summary["checks_tolerance_usd"]
+    tolerances = result.summary["checks_tolerance_usd"]
     for i, (name, err) in enumerate(result.summary["checks"].items(), start=row + 1):
+        tol = tolerances[name]
         put(ws, i, 1, name)
         put(ws, i, 2, err, "0.000000")
         put(ws, i, 3, tol, "0.00")
-        ok = err < tol
+        ok = err <= tol
         put(
             ws,
             i,

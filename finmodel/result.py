@@ -13,21 +13,21 @@ import pandas as pd
 
 from finmodel.assumptions import Assumptions
 from finmodel.engine import Outcome
-from finmodel.files import write_all
+from finmodel.files import report_paths, write_all, write_csv
 from finmodel.kinds import Line
 from finmodel.metrics import (
     PartyMetrics,
     VehicleMetrics,
+    check_scales,
     checks,
     party_metrics,
     reconstruction_funding,
     terminal_claims,
+    tolerance,
     vehicle_metrics,
 )
 
 _FLOW_DTYPES = ("object", "int64", "datetime64[ns]", "object", "object", "object", "float64")
-#: A check passes when its error is below one cent.
-TOLERANCE_USD = 0.01
 
 
 @dataclass(frozen=True, eq=False)
@@ -68,13 +68,20 @@ class Result:
 
     @cached_property
     def checks(self) -> dict[str, float]:
-        """Each identity's largest error over the batch, in USD."""
+        """Each identity's error, in USD (the largest over the batch)."""
         out = {k: float(np.max(v)) for k, v in checks(self.outcome).items()}
         claims = self.terminal_claims[0].sum(axis=2)  # (n, vehicles)
         for i, (vid, s) in enumerate(self.outcome.schedules.items()):
             error = np.abs(claims[:, i] - s.terminal_value)
             out[f"{vid}_terminal_claims"] = float(np.max(error))
         return out
+
+    @cached_property
+    def check_tolerances(self) -> dict[str, float]:
+        """What each check allows, in USD: a cent, or a few ulps of the money it involves
+        (:func:`finmodel.metrics.tolerance`), whichever is larger."""
+        scales = check_scales(self.outcome)
+        return {k: float(np.min(tolerance(scales[k]))) for k in self.checks}
 
     @cached_property
     def flows(self) -> pd.DataFrame:
@@ -206,8 +213,8 @@ class Result:
             "vehicles": vehicles,
             "parties": parties,
             "checks": self.checks,
-            "checks_tolerance_usd": TOLERANCE_USD,
-            "checks_ok": all(v < TOLERANCE_USD for v in self.checks.values()),
+            "checks_tolerance_usd": self.check_tolerances,
+            "checks_ok": not self.failed_checks(),
         }
 
     def pool_table(self) -> dict[str, Any]:
@@ -262,8 +269,9 @@ class Result:
         return {"funded_by_year": [_num(x) for x in by_year], "needs": needs}
 
     def failed_checks(self) -> dict[str, float]:
-        """Checks whose error is a cent or more (an empty dict means the money adds up)."""
-        return {k: v for k, v in self.checks.items() if not v < TOLERANCE_USD}
+        """Checks whose error exceeds its tolerance (an empty dict means the money adds up)."""
+        tol = self.check_tolerances
+        return {k: v for k, v in self.checks.items() if not v <= tol[k]}
 
     def to_excel(self, path: str | Path) -> Path:
         """Write the Excel report to ``path`` (atomically)."""
@@ -276,19 +284,18 @@ class Result:
     def write(self, out_dir: str | Path) -> list[Path]:
         """Write NAME.xlsx, NAME.flows.csv, NAME.schedule.csv and NAME.summary.json to ``out_dir``.
 
-        All four are written to temporary files first and renamed at the end: on any failure
-        nothing new is left in ``out_dir``.
+        The four are one set (:func:`finmodel.files.write_all`): replaced whole or not at all,
+        and on any failure nothing new is left in ``out_dir``.
         """
         from finmodel.report import write_workbook
 
-        out = Path(out_dir)
-        stem = self.name
+        xlsx, flows, schedule, summary = report_paths(out_dir, "run", self.name)
         return write_all(
             {
-                out / f"{stem}.xlsx": lambda p: write_workbook(self, p),
-                out / f"{stem}.flows.csv": lambda p: _csv(self.flows, p),
-                out / f"{stem}.schedule.csv": lambda p: _csv(self.schedule, p),
-                out / f"{stem}.summary.json": lambda p: p.write_text(
+                xlsx: lambda p: write_workbook(self, p),
+                flows: lambda p: _csv(self.flows, p),
+                schedule: lambda p: _csv(self.schedule, p),
+                summary: lambda p: p.write_text(
                     json.dumps(self.summary, indent=2, allow_nan=False) + "\n"
                 ),
             }
@@ -298,7 +305,7 @@ class Result:
 def _csv(df: pd.DataFrame, path: Path) -> None:
     out = df.copy()
     out["date"] = out["date"].dt.strftime("%Y-%m-%d")
-    out.to_csv(path, index=False, float_format="%.6f", lineterminator="\n")
+    write_csv(out, path, float_format="%.6f")
 
 
 def _num(x: float) -> float | None:

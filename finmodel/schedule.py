@@ -25,8 +25,9 @@ passes on what its payer pays (C_k) or what it earns from outside (R_k) at once:
 A ``loan`` holds the balance B the borrower owes (V_k = B_k), starting from the ``opening``
 balance lent before the start: interest R_k = B_{k-1} i; disbursements C_k go straight to the
 borrower (``deployed``); the debt service D_k is interest only before the repayment window,
-then interest plus B / (instalments left); or, serviced from another vehicle, whatever the
-borrower received from it in period k, up to what it owes. B_k = B_{k-1} + C_k + R_k - D_k.
+then interest plus the principal's share due (:func:`repaid_share`: B / (instalments left),
+or an annuity's); or, serviced from another vehicle, whatever the borrower received from it in
+period k, up to what it owes. B_k = B_{k-1} + C_k + R_k - D_k.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ import numpy as np
 
 from finmodel.batch import VehicleInputs
 from finmodel.compiled import c_order, c_rows, compiled
-from finmodel.kinds import Array, FeeBasis, VehicleKind
+from finmodel.kinds import Array, FeeBasis, RepaymentStyle, VehicleKind
 
 
 @dataclass(frozen=True)
@@ -216,6 +217,30 @@ def _stream(v: VehicleInputs, n: int) -> Schedule:
     return Schedule(contrib, zero, earned, zero, contrib + earned, zero.copy())
 
 
+def repaid_share(rate: Array, left: int, style: RepaymentStyle) -> Array:
+    """The share of a loan's principal repaid in a period with ``left`` instalments to go.
+
+    ``equal_principal``: 1 / left. ``annuity``: i / ((1 + i)^left - 1) at the per-period rate
+    i (1 / left at 0%): the principal part of the constant payment that clears the balance in
+    ``left`` periods, so that interest on the balance plus it is the same every period.
+
+    Examples
+    --------
+    100 over 3 periods at 10%: numpy_financial.pmt(0.1, 3, -100) = 40.2115, of which 10 is
+    interest: 30.2115 of principal.
+
+    >>> import numpy as np
+    >>> (100 * repaid_share(np.array([0.1]), 3, RepaymentStyle.annuity)).round(4).tolist()
+    [30.2115]
+    >>> (100 * repaid_share(np.array([0.0]), 4, RepaymentStyle.annuity)).tolist()
+    [25.0]
+    """
+    if style is RepaymentStyle.equal_principal:
+        return np.full_like(rate, 1.0 / left)
+    grown = np.expm1(left * np.log1p(rate))  # (1 + i)^left - 1, accurate for small i
+    return np.divide(rate, grown, out=np.full_like(rate, 1.0 / left), where=rate > 0)
+
+
 def _loan(v: VehicleInputs, n: int, available: Array | None) -> Schedule:
     contrib = np.array(np.broadcast_to(v.contributions.sum(axis=1), (n, v.contributions.shape[-1])))
     cols = contrib.shape[1]
@@ -231,7 +256,7 @@ def _loan(v: VehicleInputs, n: int, available: Array | None) -> Schedule:
         if available is not None:
             paid = np.minimum(np.maximum(available[:, k], 0.0), principal + accrued)
         elif v.repay_first <= k <= v.repay_last:
-            paid = accrued + principal / (v.repay_last - k + 1)
+            paid = accrued + principal * repaid_share(rate, v.repay_last - k + 1, v.repay_style)
         else:
             paid = accrued if k else np.zeros(n)
         owed = principal + accrued - paid

@@ -7,16 +7,30 @@ would take more than :data:`MEMORY_BUDGET` bytes, so that memory stays bounded h
 is, and whenever worker processes share the chunks: each writes its rows straight into the
 files. Percentiles are then exact (:func:`finmodel.quantiles.percentiles`: numpy's over every
 scenario, in a tenth of the time), one column at a time.
+
+Scratch and processes. N is at most :data:`MAX_N`; the scratch files (about 1.2 KB a scenario
+for the base case) are checked against the free space in TMPDIR before any work and reserved
+in full when they are made (``posix_fallocate``), so a full disk is one message, never a SIGBUS
+half way. Where worker processes are forked (Linux, macOS) they inherit the files' mappings, so
+the files are unlinked as soon as they are mapped: the space returns to the system however the
+processes end, even by SIGKILL. Each worker ends with its parent (``PR_SET_PDEATHSIG`` on
+Linux, a watch on the parent's id elsewhere).
 """
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import dataclasses
+import errno
 import multiprocessing
 import os
+import shutil
 import signal
+import sys
 import tempfile
+import threading
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -29,7 +43,7 @@ from threadpoolctl import threadpool_limits
 from finmodel.assumptions import Assumptions
 from finmodel.batch import Batch, compile_batch
 from finmodel.engine import Outcome, evaluate
-from finmodel.exceptions import InputError
+from finmodel.exceptions import InputError, ResourceError
 from finmodel.files import write_table_and_workbook
 from finmodel.kinds import Array
 from finmodel.metrics import party_metrics, terminal_claims, vehicle_metrics
@@ -46,6 +60,9 @@ HISTOGRAM_BINS = 30
 #: Processes that share the chunks of a large simulation (the machine has two cores).
 MAX_WORKERS = 2
 MIN_PARALLEL_CHUNKS = 4
+#: The most scenarios a simulation runs: 116 GB of scratch for the base case and, extrapolated
+#: from 2,000,000 in 23 s, about 20 minutes on two cores (docs/limits.md).
+MAX_N = 100_000_000
 Progress = Callable[[int, int], None]
 
 
@@ -79,7 +96,8 @@ class SimulationResult:
 
         return write_table_and_workbook(
             out_dir,
-            f"{self.name}.simulation",
+            "simulate",
+            self.name,
             self.stats,
             lambda p: write_simulation_workbook(self, p),
         )
@@ -110,11 +128,27 @@ def simulate(
         raise InputError(
             f"N must be a whole number of scenarios, at least 1 (got {n!r})", field="n"
         )
+    if n > MAX_N:
+        raise InputError(
+            f"N is at most {MAX_N:,} scenarios (got {n:,}): every scenario's results are kept "
+            "(on disk, in TMPDIR) for exact percentiles",
+            field="n",
+        )
     if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or seed < 0:
         raise InputError(f"the seed must be a whole number >= 0 (got {seed!r})", field="seed")
     if method not in ("mc", "lhs"):
         raise InputError(f"method must be 'mc' or 'lhs' (got {method!r})", field="method")
     base = compile_batch(assumptions)
+    parties = base.parties
+    shapes = _shapes(base, n)
+    jobs = [(c, start, min(CHUNK, n - start)) for c, start in enumerate(range(0, n, CHUNK))]
+    if workers is None:
+        workers = min(os.cpu_count() or 1, MAX_WORKERS) if len(jobs) >= MIN_PARALLEL_CHUNKS else 1
+    # worker processes write their rows straight into files mapped into memory; one process
+    # keeps them in memory unless they would take more than MEMORY_BUDGET
+    mapped = workers > 1 or _nbytes(shapes) > MEMORY_BUDGET
+    if mapped:
+        _check_scratch_space(_nbytes(shapes), n)
     vehicles = sampled_vehicles(assumptions)
     # each column's value in the deterministic run: a chunk in which a column takes it in
     # every scenario (no sampled return moves it) need not write it. (Run here, the engine's
@@ -122,19 +156,7 @@ def simulate(
     reference = _columns(_measure(evaluate(base)), base)
     factor = correlation_factor(assumptions, vehicles)
     plan = _Plan(base, vehicles, factor, int(seed), method, reference)
-    parties = base.parties
-    vids = [v.id for v in base.vehicles]
-    years = assumptions.timeline.years
-    jobs = [(c, start, min(CHUNK, n - start)) for c, start in enumerate(range(0, n, CHUNK))]
-    if workers is None:
-        workers = min(os.cpu_count() or 1, MAX_WORKERS) if len(jobs) >= MIN_PARALLEL_CHUNKS else 1
-    shapes = {key: ((n,), np.float64) for key in _metric_keys(parties, vids)}
-    shapes |= {("fan", p): ((years + 1, n), np.float32) for p in parties}
-    with tempfile.TemporaryDirectory(prefix="finmodel-sim-") as tmp:
-        # worker processes write their rows straight into files mapped into memory; one
-        # process keeps them in memory unless they would take more than MEMORY_BUDGET
-        mapped = workers > 1 or _nbytes(shapes) > MEMORY_BUDGET
-        store = _Store(shapes, Path(tmp) if mapped else None)
+    with _scratch(shapes, mapped, n) as store:
         skipped: dict = {key: [] for key in shapes}  # the rows of chunks that left a column
         for (_, start, size), left in _run_chunks(plan, jobs, workers, store):
             for key in left:
@@ -149,6 +171,60 @@ def simulate(
             fan = _fan({p: arrays[("fan", p)] for p in parties}, threads.map)
         hist = {p: _histogram(np.asarray(cols[("party", p, "npv")])) for p in parties}
     return SimulationResult(assumptions, int(n), int(seed), method, stats, fan, hist)
+
+
+def scratch_bytes(assumptions: Assumptions, n: int) -> int:
+    """Bytes of per-scenario results a simulation of ``n`` scenarios keeps (in TMPDIR, past
+    :data:`MEMORY_BUDGET` or with worker processes): each party's and vehicle's metrics in
+    float64, and each party's receipts at every year end in float32.
+
+    Examples
+    --------
+    The base case: 5 parties with 5 metrics, 7 vehicles with 6, and 5 parties' receipts at 31
+    year ends (the start, then 30 years): (5 * 5 + 7 * 6) * 8 + 5 * 31 * 4 = 1,156 bytes a
+    scenario.
+
+    >>> from finmodel.loader import load
+    >>> scratch_bytes(load("base"), 1_000_000)
+    1156000000
+    """
+    return _nbytes(_shapes(compile_batch(assumptions), int(n)))
+
+
+def _shapes(base: Batch, n: int) -> dict:
+    """Each stored column's (shape, dtype): metrics (n,) float64, fans (years + 1, n) float32."""
+    vids = [v.id for v in base.vehicles]
+    shapes = {key: ((n,), np.float64) for key in _metric_keys(base.parties, vids)}
+    years = base.timeline.years
+    return shapes | {("fan", p): ((years + 1, n), np.float32) for p in base.parties}
+
+
+def _check_scratch_space(need: int, n: int) -> None:
+    """Refuse, before any work, a simulation whose scratch would not fit in TMPDIR."""
+    folder = tempfile.gettempdir()
+    free = shutil.disk_usage(folder).free
+    if need > free:
+        raise ResourceError(_no_space(folder, need, n, free))
+
+
+def _no_space(folder: str, need: int, n: int, free: int | None = None) -> str:
+    """The one line for a TMPDIR too small: where, how much is needed, what to do."""
+    have = f", {_size(free)} free" if free is not None else ""
+    return (
+        f"no space left in TMPDIR ({folder}), need about {_size(need)} for {n:,} scenarios"
+        f"{have}: point TMPDIR at a larger disk or lower -n"
+    )
+
+
+def _size(nbytes: int) -> str:
+    """Bytes for a reader: GB with one decimal, MB below 1 GB.
+
+    Examples
+    --------
+    >>> _size(2_400_000_000), _size(350_000_000)
+    ('2.4 GB', '350 MB')
+    """
+    return f"{nbytes / 1e9:.1f} GB" if nbytes >= 1e9 else f"{nbytes / 1e6:.0f} MB"
 
 
 def _metric_keys(parties: list[str], vids: list[str]) -> list[tuple[str, str, str]]:
@@ -205,9 +281,13 @@ def _run_chunks(
         for job in jobs:
             yield job, _chunk(plan, store.arrays, *job)
         return
-    context = multiprocessing.get_context("fork" if "fork" in _START_METHODS else "spawn")
+    # forked workers inherit the mapped arrays; spawned ones open the files by name
+    inherited = None if store.paths else store.arrays
     pool = ProcessPoolExecutor(
-        workers, mp_context=context, initializer=_init, initargs=(plan, store.paths)
+        workers,
+        mp_context=multiprocessing.get_context(_START_METHOD),
+        initializer=_init,
+        initargs=(plan, inherited, store.paths, os.getpid()),
     )
     try:
         yield from zip(jobs, pool.map(_chunk_in_worker, jobs))
@@ -215,20 +295,52 @@ def _run_chunks(
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-_START_METHODS = multiprocessing.get_all_start_methods()
+_START_METHOD = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
 _WORKER_PLAN: _Plan | None = None
 _WORKER_ARRAYS: dict = {}
 
 
-def _init(plan: _Plan, paths: dict) -> None:
+def _init(plan: _Plan, arrays: dict | None, paths: dict, parent: int) -> None:
     global _WORKER_PLAN, _WORKER_ARRAYS
+    _die_with(parent)
     _keep_freed_memory()
     _WORKER_PLAN = plan
-    _WORKER_ARRAYS = {key: np.load(path, mmap_mode="r+") for key, path in paths.items()}
+    if arrays is None:
+        arrays = {key: np.load(path, mmap_mode="r+") for key, path in paths.items()}
+    _WORKER_ARRAYS = arrays
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     # the workers already use the cores: a BLAS thread pool in each would fight them (measured
     # here, when a million scenarios took 14 s: 20 s with them)
     threadpool_limits(1)
+
+
+def _die_with(parent: int) -> None:
+    """End this worker process when its parent ends, however it ends (SIGKILL included), so
+    that no worker outlives a killed simulation holding memory and the caller's pipes.
+
+    On Linux the kernel sends SIGKILL (``prctl(PR_SET_PDEATHSIG)``); elsewhere a thread
+    watches the parent's process id. SIGTERM ends a worker at once: its clean-up is its
+    parent's.
+    """
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            libc = ctypes.CDLL(None, use_errno=True)
+            if libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0:
+                if os.getppid() != parent:  # the parent ended before the request took effect
+                    os._exit(1)
+                return
+    threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+
+
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def _watch_parent(parent: int, every: float = 0.5) -> None:
+    """End this process once its parent is gone (it is then adopted by another)."""
+    while os.getppid() == parent:
+        time.sleep(every)
+    os._exit(1)
 
 
 def _keep_freed_memory() -> None:
@@ -386,19 +498,50 @@ def _histogram(x: Array) -> tuple[Array, Array]:
     return edges, counts
 
 
+@dataclass(frozen=True)
 class _Store:
     """Per-scenario results, one array per column with the scenarios last, so that a column is
-    contiguous: in memory, or in .npy files in ``folder`` mapped into memory (which worker
-    processes open and write into)."""
+    contiguous: in memory, or mapped from files. ``paths`` names the files where spawned
+    worker processes must open them; it is empty where there are none, or where forked
+    workers inherit the mappings (the files are then already unlinked)."""
 
-    def __init__(self, shapes: dict, folder: Path | None) -> None:
-        self.arrays: dict = {}
-        self.paths: dict = {}
-        for i, (key, (shape, dtype)) in enumerate(shapes.items()):
-            if folder is None:
-                self.arrays[key] = np.full(shape, np.nan, dtype=dtype)
-                continue
-            self.paths[key] = folder / f"c{i}.npy"
-            self.arrays[key] = np.lib.format.open_memmap(
-                self.paths[key], mode="w+", dtype=dtype, shape=shape
-            )
+    arrays: dict
+    paths: dict
+
+
+@contextlib.contextmanager
+def _scratch(shapes: dict, mapped: bool, n: int) -> Iterator[_Store]:
+    """The store of a simulation's columns: in memory, or (``mapped``) in files in TMPDIR,
+    each reserved in full when made. Nothing of it is left in TMPDIR afterwards."""
+    if not mapped:
+        yield _Store({key: np.full(shape, np.nan, dtype=dtype)
+                      for key, (shape, dtype) in shapes.items()}, {})  # fmt: skip
+        return
+    folder = Path(tempfile.mkdtemp(prefix="finmodel-sim-"))
+    try:
+        try:
+            paths = {key: folder / f"c{i}.npy" for i, key in enumerate(shapes)}
+            arrays = {key: _reserved_map(paths[key], *shapes[key]) for key in shapes}
+        except OSError as e:
+            if e.errno not in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+                raise
+            raise ResourceError(_no_space(str(folder.parent), _nbytes(shapes), n)) from None
+        if _START_METHOD == "fork":  # every process holds its mappings: the names can go
+            for path in paths.values():
+                path.unlink()
+            folder.rmdir()
+            paths = {}
+        yield _Store(arrays, paths)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _reserved_map(path: Path, shape: tuple, dtype) -> np.memmap:
+    """A new .npy file mapped into memory, its blocks reserved on disk at once
+    (``posix_fallocate``): a write into a mapped sparse file on a full disk would be a
+    SIGBUS, not an error."""
+    array = np.lib.format.open_memmap(path, mode="w+", dtype=dtype, shape=shape)
+    if hasattr(os, "posix_fallocate"):
+        with open(path, "r+b") as f:
+            os.posix_fallocate(f.fileno(), 0, os.fstat(f.fileno()).st_size)
+    return array

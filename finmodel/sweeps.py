@@ -62,7 +62,7 @@ class SweepResult:
         from finmodel.sweeps_report import write_sweep_workbook
 
         return write_table_and_workbook(
-            out_dir, f"{self.name}.sweep", self.table, lambda p: write_sweep_workbook(self, p)
+            out_dir, "sweep", self.name, self.table, lambda p: write_sweep_workbook(self, p)
         )
 
 

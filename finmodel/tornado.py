@@ -49,7 +49,7 @@ class TornadoResult:
         from finmodel.tornado_report import write_tornado_workbook
 
         return write_table_and_workbook(
-            out_dir, f"{self.name}.tornado", self.table, lambda p: write_tornado_workbook(self, p)
+            out_dir, "tornado", self.name, self.table, lambda p: write_tornado_workbook(self, p)
         )
 
 

@@ -34,6 +34,7 @@ from typing import Any
 import numpy as np
 from pydantic import ValidationError
 
+from finmodel import assumptions
 from finmodel.assumptions import Assumptions, Vehicle
 from finmodel.batch import (
     SETTING_FIELDS,
@@ -52,7 +53,7 @@ from finmodel.reads import (
     FieldPath,
     field_reads,
     key,
-    problem_reads,
+    problem_checks,
     rule_reads,
     touched,
 )
@@ -95,8 +96,9 @@ class _Group:
     fields: list[FieldPath]
     cacheable: bool
     #: the vehicle whose inputs alone the group moves, when it can be validated and compiled
-    #: on its own (see ``Design._alone``)
+    #: on its own, and the cross-field checks its keys meet (see ``Design._alone``)
     alone: str | None = None
+    checks: tuple[str, ...] = ()
     cache: dict[int, _Combo] = dataclasses.field(default_factory=dict)
     structures: dict[tuple, int] = dataclasses.field(default_factory=dict)
 
@@ -144,7 +146,7 @@ class Design:
         self.index = index
         self.base = compile_batch(a)
         self.base_inputs = _flatten(self.base)
-        self.problems = problem_reads(a)
+        self.problems = problem_checks(a)
         self.groups = self._groups()
         self._context: Context | None = None
         self._vehicles: dict[str, dict] = {}
@@ -213,7 +215,8 @@ class Design:
             sizes = [len(self.values[i]) + 1 for i in keys]  # the last: the base's value
             combos = math.prod(sizes)
             size = sum(_nbytes(self.base_inputs[f]) for f in fields) + 256
-            g = _Group(keys, sizes, fields, combos * size <= CACHE_BYTES, self._alone(keys, fields))
+            alone = self._alone(keys, fields)
+            g = _Group(keys, sizes, fields, combos * size <= CACHE_BYTES, *(alone or (None, ())))
             g.structures[tuple(_structure(f, self.base_inputs[f]) for f in fields)] = 0
             out.append(g)
         return out
@@ -261,13 +264,14 @@ class Design:
                     field=", ".join(overrides),
                 )
 
-    def _alone(self, keys: list[int], fields: list[FieldPath]) -> str | None:
+    def _alone(self, keys: list[int], fields: list[FieldPath]) -> tuple[str, tuple] | None:
         """The vehicle whose inputs alone ``keys`` move, if they can be checked and compiled
-        without the rest of the assumptions: every key lies in that vehicle (through mappings
-        only), touches no inputs of anything else and no cross-field rule, and no validator
-        sits above the vehicle's model. Validating that vehicle's model then validates what a
-        single run validates, and compiling it in the base's context compiles what a single
-        run compiles; any other group goes through ``with_overrides`` and ``compile_batch``."""
+        without compiling the rest of the assumptions, and the cross-field checks they meet:
+        every key lies in that vehicle (through mappings only) and touches no inputs of
+        anything else, and no validator sits above the vehicle's model. Validating that
+        vehicle's model and running those checks then validates what a single run validates,
+        and compiling the vehicle in the base's context compiles what a single run compiles;
+        any other group goes through ``with_overrides`` and ``compile_batch``."""
         paths = [self.keys[i].path for i in keys]
         vids = {p[1] if len(p) > 2 and p[0] == "vehicles" else None for p in paths}
         if len(vids) != 1 or None in vids:
@@ -277,11 +281,13 @@ class Design:
             return None
         if any(not isinstance(part, str) for p in paths for part in p):
             return None
-        if any(touched(self.keys[i], rule) for rule in self.problems for i in keys):
-            return None
         top = Assumptions.__pydantic_decorators__
         checked = {f for d in top.field_validators.values() for f in d.info.fields}
-        return None if top.model_validators or "vehicles" in checked else vid
+        if top.model_validators or "vehicles" in checked:
+            return None
+        met = {name for name, rule in self.problems
+               if any(touched(self.keys[i], rule) for i in keys)}  # fmt: skip
+        return vid, tuple(sorted(met))
 
     def _in_vehicle(self, g: _Group, moved: list[tuple[int, Any]]) -> tuple | None:
         """A combination of a group that moves one vehicle alone: that vehicle's model with
@@ -301,6 +307,10 @@ class Design:
             v = Vehicle.model_validate(data)
         except ValidationError:
             return None
+        if g.checks:
+            a = self.a.model_copy(update={"vehicles": {**dict(self.a.vehicles), vid: v}})
+            if any(_check(name)(a) for name in g.checks):
+                return None
         if self._context is None:
             self._context = context(self.a)
         names = [str(f[2]) for f in g.fields]
@@ -370,6 +380,15 @@ class Design:
                 else:
                     inputs[f] = np.concatenate([p[j] for p in picked])[where.reshape(-1)]
         return _rebuild(inputs, names)
+
+
+def _check(name: str) -> Callable[[Assumptions], list]:
+    """The cross-field check of that name (``assumptions.problems`` runs each of them)."""
+    if name == "allocation_problems":
+        from finmodel.pool import allocation_problems
+
+        return allocation_problems
+    return getattr(assumptions, name)
 
 
 def _unravel(c: int, sizes: list[int]) -> list[int]:

@@ -255,12 +255,27 @@ def loans(draw: st.DrawFn, years: int, cap_bn: float) -> dict[str, Any]:
         loan["repayment"] = {
             "grace_years": draw(st.integers(0, years)),
             "years": draw(st.integers(1, years + 3)),
+            "style": draw(st.sampled_from(["equal_principal", "annuity"])),
         }
     return {"name": "a loan", "kind": "loan", "capital": {"contributions": lent}, "loan": loan}
 
 
-def _take(left: list[float], select: list[bool], want: float | None, method: str) -> list[float]:
-    """What one carve-out takes from each holding (MODEL.md section 3), in USD."""
+def named_order(holdings: list[dict[str, Any]], chosen: list[str]) -> list[int]:
+    """Indices of the holdings in the order a carve-out's ``from`` names them (an id its
+    holding, a region its holdings in file order), each once, then the others."""
+    out: list[int] = []
+    for name in chosen:
+        for i, h in enumerate(holdings):
+            if name in (h["id"], h["region"]) and i not in out:
+                out.append(i)
+    return out + [i for i in range(len(holdings)) if i not in out]
+
+
+def take(
+    left: list[float], select: list[bool], want: float | None, method: str, order: list[int]
+) -> list[float]:
+    """What one carve-out takes from each holding (MODEL.md section 3), in USD: a plain loop,
+    independent of finmodel.pool; ``in_order`` draws on the holdings in ``order``."""
     avail = [x if s else 0.0 for x, s in zip(left, select)]
     total = sum(avail)
     if want is None:
@@ -268,11 +283,10 @@ def _take(left: list[float], select: list[bool], want: float | None, method: str
     want = min(want, total)
     if method == "pro_rata":
         return [a * want / total if total > 0 else 0.0 for a in avail]
-    out, need = [], want
-    for a in avail:
-        t = min(a, max(need, 0.0))
-        out.append(t)
-        need -= t
+    out, need = [0.0] * len(avail), want
+    for i in order:
+        out[i] = min(avail[i], max(need, 0.0))
+        need -= out[i]
     return out
 
 
@@ -312,8 +326,8 @@ def pools(draw: st.DrawFn, pool_vehicles: list[str], cap_bn: float) -> dict[str,
             carve["amount_bn"] = max(0.0, fraction * available / FX[currency] / 1e9)
             carve["currency"] = currency
             want = carve["amount_bn"] * 1e9 * FX[currency]
-        take = _take(left, select, want, method)
-        left = [x - t for x, t in zip(left, take)]
+        taken = take(left, select, want, method, named_order(holdings, chosen))
+        left = [x - t for x, t in zip(left, taken)]
         allocation.append(carve)
     last = draw(st.sampled_from([*pool_vehicles, "stays_frozen"]))
     allocation.append({"vehicle": last, "amount": "remainder", "from": ["europe", "other"]})
@@ -376,6 +390,37 @@ def assumption_dicts(
         "pool": draw(pools(pool_vehicles, cap)),
         "vehicles": vs,
     }
+
+
+#: Rates that ``magnified`` scales, by their key; a fee stays below 1 (a share of the value).
+_SCALED_RATES = ("rate", "cash_rate", "discount_rate", "path")
+
+
+def magnified(d: dict[str, Any], amounts: float, rates: float) -> dict[str, Any]:
+    """``d`` with every amount (``amount_bn``, ``path_bn``) times ``amounts`` and every
+    positive rate times ``rates`` (kept below 9.9; a fee's rate kept below 1), and
+    ``allow_high_rates: true``: a valid file whose money runs far past what
+    :func:`assumption_dicts` draws. The pool's carve-outs scale with its holdings, so it still
+    fits; capacities and prices are left alone.
+    """
+
+    def walk(node: Any, key: str | None, parent: str | None) -> Any:
+        if isinstance(node, dict):
+            return {k: walk(v, k, key) for k, v in node.items()}
+        if isinstance(node, list):
+            return [walk(v, key, parent) for v in node]
+        if not isinstance(node, float) or isinstance(node, bool):
+            return node
+        if key in ("amount_bn", "path_bn"):
+            return node * amounts
+        if key in _SCALED_RATES and node > 0 and parent not in ("fx", "EUR", "GBP"):
+            cap = 0.99 if parent == "fee" else 9.9
+            return min(node * rates, cap)
+        return node
+
+    out = walk(d, None, None)
+    out["allow_high_rates"] = True
+    return out
 
 
 # --- hand-built scenarios for the worked examples ------------------------------------------------
@@ -453,6 +498,90 @@ def run(d: dict[str, Any]):
     import finmodel
 
     return finmodel.run(validated(d))
+
+
+# --- outputs: report sets, names, CSV cells -------------------------------------------------------
+
+#: Endings and words that make names collide: finmodel's own suffixes, and the report's sheets.
+_TRICKY_WORDS = (
+    *("sweep", "simulation", "tornado", "flows", "schedule", "summary", "compare"),
+    *("parties", "checks", "contents", "history", "calc", "inputs", "timeline"),
+)
+
+
+@st.composite
+def scenario_names(draw: st.DrawFn) -> str:
+    """A scenario name as the model's pattern allows (``^[A-Za-z0-9][A-Za-z0-9_.-]*$``, at
+    most 80 characters), often built from the words finmodel uses in its own file names."""
+    first = st.sampled_from("abcXYZ019")
+    rest = st.text("abAB09_.-", max_size=6)
+    pieces = draw(st.lists(st.one_of(st.sampled_from(_TRICKY_WORDS), rest), max_size=3))
+    sep = draw(st.sampled_from([".", "_", "-", ""]))
+    name = draw(first) + sep.join(pieces)
+    if draw(st.booleans()):  # the word alone, any case: "Compare", "base.SWEEP"
+        word = draw(st.sampled_from(_TRICKY_WORDS))
+        name = word if draw(st.booleans()) else f"{name}.{word}"
+        name = name.upper() if draw(st.booleans()) else name
+    return name[:80]
+
+
+@st.composite
+def vehicle_id_lists(draw: st.DrawFn) -> list[str]:
+    """1-12 distinct vehicle ids (``^[a-z][a-z0-9_]*$``, at most 64 characters), many sharing
+    a long prefix, some equal to a report sheet's title in lower case."""
+    prefix = draw(st.sampled_from(["", "fund_", "a" * 26, "reconstruction_vehicle_number_"]))
+    tails = st.one_of(
+        st.sampled_from(_TRICKY_WORDS),
+        st.text("abz019_", min_size=0, max_size=40),
+    )
+    ids = draw(st.lists(tails, min_size=1, max_size=12))
+    out = []
+    for tail in ids:
+        vid = (prefix + tail)[:64] if draw(st.booleans()) else tail[:64]
+        if not vid or not vid[0].isalpha():
+            vid = "v" + vid[:63]
+        out.append(vid)
+    return list(dict.fromkeys(out))
+
+
+#: What a text cell may start with: the characters a spreadsheet reads as a formula, and others.
+CELL_STARTS = ("=", "+", "-", "@", "\t", "\r", "'", " ", "a", "1", "\n", '"', ",")
+
+
+@st.composite
+def cell_texts(draw: st.DrawFn) -> str:
+    """Text for a CSV cell: often starting like a formula, sometimes a plain number such as
+    ``-1.5`` or ``+2e3`` (which a spreadsheet reads as the number, not a formula)."""
+    if draw(st.booleans()):
+        number = draw(st.floats(-1e6, 1e6, allow_nan=False))
+        return draw(st.sampled_from(["", "+", "-"])) + repr(abs(number))
+    start = draw(st.sampled_from(CELL_STARTS))
+    return start + draw(st.text(max_size=12))
+
+
+#: A report set's files (names from one run) and what each target holds before a write.
+SET_FILES = ("r.xlsx", "r.flows.csv", "r.schedule.csv", "r.summary.json")
+EARLIER = ("absent", "file", "link")
+
+
+@st.composite
+def report_set_writes(draw: st.DrawFn) -> dict[str, Any]:
+    """A report set to write over an earlier state, and where the write fails (if anywhere):
+
+    ``files``: the set's names; ``earlier``: per name, absent / a file / a symbolic link;
+    ``failure``: None, ``("writer", i, "enospc" | "bug")`` (writing file i fails),
+    ``("replace", i)`` (renaming file i into place fails), or ``("folder", i)`` (a folder
+    stands where file i goes).
+    """
+    files = draw(st.lists(st.sampled_from(SET_FILES), min_size=1, max_size=4, unique=True))
+    earlier = {f: draw(st.sampled_from(EARLIER)) for f in files}
+    i = draw(st.integers(0, len(files) - 1))
+    failure = draw(
+        st.sampled_from(
+            [None, ("writer", i, "enospc"), ("writer", i, "bug"), ("replace", i), ("folder", i)]
+        )
+    )
+    return {"files": files, "earlier": earlier, "failure": failure}
 
 
 # --- key paths and values to move (sweeps, tornado, the read tables) ----------------------------

@@ -5,9 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import finmodel
-from finmodel.assumptions import Assumptions
+from finmodel.assumptions import Assumptions, rates
 
 ROOT = Path(__file__).resolve().parents[1]
 BASE = ROOT / "assumptions" / "base.yaml"
@@ -126,3 +128,32 @@ def test_a_tornado_range_of_whole_years_stays_whole(tmp_path):
     row = row.iloc[0]
     assert (row["low"], row["high"]) == (10, 30)
     assert row["npv_low"] != row["npv_high"]
+
+
+# --- rates above 1 (issue 10, part 6) ------------------------------------------------------------
+
+_BASE = finmodel.load("base")
+#: Every rate of the base case, by key path: the discount rate and each vehicle's return,
+#: cash, fee, hurdle and loan rates.
+_RATE_KEYS = [".".join(map(str, path)) for path, _ in rates(_BASE)]
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.sampled_from(_RATE_KEYS), st.integers(10_001, 99_999).map(lambda k: k / 10_000))
+def test_a_rate_above_one_is_refused_with_the_decimal_it_probably_means(key, value):
+    # whichever rate: refused, naming it, with value / 100 as the hint; accepted when the file
+    # says it means it
+    with pytest.raises(finmodel.InputError) as e:
+        finmodel.with_overrides(_BASE, {key: value})
+    assert e.value.field == key
+    assert f"did you mean {value / 100:g}?" in e.value.message
+    a = finmodel.with_overrides(_BASE, {key: value, "allow_high_rates": True})
+    assert a.allow_high_rates
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.sampled_from(_RATE_KEYS), st.integers(0, 10_000).map(lambda k: k / 10_000))
+def test_a_rate_of_at_most_one_is_accepted(key, value):
+    if key.endswith("fee.rate") and value >= 1:  # a fee takes less than the whole value
+        return
+    assert finmodel.with_overrides(_BASE, {key: value})

@@ -359,6 +359,43 @@ def _(tmp):
     return bad_file(tmp, t, "rate: -1.5", "vehicles.us_led_fund.return.rate", "-1.5")
 
 
+@case("return_rate_typed_as_a_percentage")
+def _(tmp):
+    # 8 for 8% (issue 10, part 6): refused with the decimal it probably means
+    t = edit("      rate: 0.08\n", "      rate: 8\n")
+    return bad_file(tmp, t, "rate: 8\n", "vehicles.us_led_fund.return.rate",
+                    "rate above 1", "did you mean 0.08?", "allow_high_rates")  # fmt: skip
+
+
+@case("set_rate_typed_as_a_percentage")
+def _(tmp):
+    return set_option(
+        "vehicles.us_led_fund.return.rate=5", "vehicles.us_led_fund.return.rate",
+        "did you mean 0.05?",
+    )  # fmt: skip
+
+
+@case("sweep_rate_typed_as_a_percentage")
+def _(tmp):
+    key = "vehicles.us_led_fund.return.rate"
+    return Bad(["--vary", f"{key}=0.05,5", "--out", str(tmp / "out")], f"--vary {key}=5", None,
+               key, ("did you mean 0.05?",), command="sweep")  # fmt: skip
+
+
+@case("tornado_rate_typed_as_a_percentage")
+def _(tmp):
+    return Bad(["--set", "discount_rate=4", "--out", str(tmp / "out")], "--set discount_rate=4",
+               None, "discount_rate", ("did you mean 0.04?",), command="tornado")  # fmt: skip
+
+
+@case("simulate_rate_typed_as_a_percentage")
+def _(tmp):
+    text = "vehicles.us_led_fund.cash_rate=3"
+    return Bad(["-n", "10", "--seed", "1", "--set", text, "--out", str(tmp / "out")],
+               f"--set {text}", None, "vehicles.us_led_fund.cash_rate", ("did you mean 0.03?",),
+               command="simulate")  # fmt: skip
+
+
 @case("timeline_years_zero")
 def _(tmp):
     t = edit("  years: 30\n", "  years: 0\n")
@@ -864,3 +901,23 @@ def test_leading_equals_is_text_in_xlsx(tmp_path, capsys):
 
 def scenario_description() -> str:
     return '=HYPERLINK("http://example.com","click")'
+
+
+# --- a rate above 1 that the file means ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("how", ["set", "file"])
+def test_a_high_rate_the_file_means_runs_and_its_checks_hold(tmp_path, capsys, how):
+    # Issue 10, part 6: 500% a year used to end in "internal error" (a check off by 393,216
+    # USD on values near 1e21 USD). With allow_high_rates it runs, and every check holds
+    # within its tolerance (a cent, or 8 ulps of the money it involves).
+    key = "vehicles.us_led_fund.return.rate"
+    if how == "set":
+        args = ["--set", "allow_high_rates=true", "--set", f"{key}=5"]
+    else:
+        rel = os.path.relpath(BASE, tmp_path)
+        body = f"extends: {rel}\nallow_high_rates: true\nvehicles:\n  us_led_fund:\n"
+        args = [str(write(tmp_path / "high.yaml", body + "    return: {rate: 5}\n"))]
+    out = tmp_path / "out"
+    assert main(["run", *args, "--out", str(out)]) == 0, capsys.readouterr().err
+    assert "all checks hold" in capsys.readouterr().out

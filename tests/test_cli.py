@@ -361,26 +361,31 @@ def _fail_in_second_csv(monkeypatch):
     monkeypatch.setattr(finmodel.result, "_csv", broken)
 
 
-@pytest.mark.parametrize("breaker", [_fail_in_workbook, _fail_in_second_csv])
-def test_failed_write_leaves_earlier_report(earlier, monkeypatch, capsys, breaker):
+#: Each breaker, and what the one line says: a bug in a writer is an internal error; a full disk
+#: says so (both exit 1).
+BREAKERS = [(_fail_in_workbook, "internal error"), (_fail_in_second_csv, "no space left")]
+
+
+@pytest.mark.parametrize(("breaker", "says"), BREAKERS)
+def test_failed_write_leaves_earlier_report(earlier, monkeypatch, capsys, breaker, says):
     monkeypatch.delenv("FINMODEL_DEBUG", raising=False)
     before = snapshot(earlier)
     breaker(monkeypatch)
     assert main(["run", "--out", str(earlier)]) == 1
     err = capsys.readouterr().err
-    assert "internal error" in err
+    assert says in err
     assert "Traceback" not in err
     assert len(err.strip().splitlines()) == 1
     assert snapshot(earlier) == before
 
 
-@pytest.mark.parametrize("breaker", [_fail_in_workbook, _fail_in_second_csv])
-def test_failed_write_leaves_nothing_new(tmp_path, monkeypatch, capsys, breaker):
+@pytest.mark.parametrize(("breaker", "says"), BREAKERS)
+def test_failed_write_leaves_nothing_new(tmp_path, monkeypatch, capsys, breaker, says):
     monkeypatch.delenv("FINMODEL_DEBUG", raising=False)
     breaker(monkeypatch)
     out = tmp_path / "fresh"
     assert main(["run", "--out", str(out)]) == 1
-    assert "internal error" in capsys.readouterr().err
+    assert says in capsys.readouterr().err
     assert snapshot(out) == {}
 
 

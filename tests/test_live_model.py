@@ -25,7 +25,8 @@ from openpyxl.formula.translate import Translator
 
 import finmodel
 from finmodel.live_model import CHECKS, PARTIES
-from finmodel.live_vehicle import calc_sheet_name, is_live
+from finmodel.live_vehicle import is_live
+from finmodel.report import vehicle_sheets
 
 formulas = pytest.importorskip("formulas")
 
@@ -44,7 +45,7 @@ CHANGES = {  # the same change, made in the workbook's Inputs and with --set
 #: deployment at once and by fractions, new money from its second year, a release over three
 #: years earning cash interest, a term past the
 #: horizon, capital returned to its contributors pro rata (capital_to not named), a carve-out
-#: from the pool taken holding by holding (in_order).
+#: from the pool taken holding by holding (in_order), in the order its `from` names them.
 RICH = {
     "timeline.years": 8,
     "vehicles.us_led_fund.fee": {"rate": 0.01, "basis": "nav", "to": "us"},
@@ -63,8 +64,25 @@ RICH = {
     "vehicles.european_fund.waterfall.capital_to": None,  # back to its contributors, pro rata
     "vehicles.unfrozen_european_assets.release.years": 3,
     "pool.allocation.0.method": "in_order",
+    "pool.allocation.0.from": ["united_kingdom", "europe"],  # the UK first, then file order
     "vehicles.unfrozen_european_assets.cash_rate": 0.02,
-}
+    # capital back to two contributors, the second paying in later: by what each is owed
+    "vehicles.coinvest": {
+        "name": "Co-investment", "kind": "fund", "deployment": {"years": 0},
+        "capital": {"contributions": [{"party": "us", "amount_bn": 30},
+                                      {"party": "europe", "amount_bn": 20, "start_year": 2}]},
+        "return": {"rate": 0.08}, "payout": 1.0, "term_years": 6,
+        "waterfall": {"profit_split": {"ukraine": 1.0}},
+    },
+    # income_split with its term inside the horizon: a loss, then the term's own income
+    "vehicles.income_fund": {
+        "name": "Income fund", "kind": "fund", "deployment": {"years": 0},
+        "capital": {"contributions": [{"party": "europe", "amount_bn": 10}]},
+        "return": {"path": [-0.2, 0.1, 0.1]}, "payout": 1.0, "term_years": 3,
+        "waterfall": {"basis": "income_split", "capital_to": "russia",
+                      "profit_split": {"us": 0.5, "ukraine": 0.5}},
+    },
+}  # fmt: skip
 
 
 # --- helpers -----------------------------------------------------------------------------------
@@ -181,6 +199,11 @@ _METRICS = {
 }
 
 
+def calc_sheet(a: finmodel.Assumptions, vid: str) -> str:
+    """The title of vehicle ``vid``'s Calc sheet in the report of ``a``."""
+    return vehicle_sheets(list(a.vehicles))[vid].calc
+
+
 def assert_live_equals_engine(book: Book, result: finmodel.Result, moved: bool = False) -> None:
     """Every schedule line, metric, party flow and party total: live == engine.
 
@@ -190,7 +213,7 @@ def assert_live_equals_engine(book: Book, result: finmodel.Result, moved: bool =
     o, s = result.outcome, result.summary
     n = o.batch.timeline.columns
     for vid, sched in o.schedules.items():
-        sheet = calc_sheet_name(vid)
+        sheet = calc_sheet(result.assumptions, vid)
         present = labels(book.wb[sheet])
         if moved and any("no live formulas" in label for label in present):
             continue
@@ -342,8 +365,34 @@ def test_rich_case_live_values_equal_engine(rich_book, rich):
     assert rich.outcome.schedules["us_russia_instrument"].return_.min() < 0  # a year's loss
     assert rich.summary["vehicles"]["us_russia_instrument"]["terminal_value"] > 0
     assert rich.summary["parties"]["europe"]["by_vehicle"]["european_fund"]["received"] > 0
+    # coinvest: Europe pays in at period 2 and gets none of the capital of period 1
+    back = {(a.flow.value, p): a.amount[0] * a.shares[0, j]
+            for a in rich.outcome.allocations if a.vehicle == "coinvest"
+            for j, p in enumerate(rich.outcome.batch.parties) if a.shares[0, j]}  # fmt: skip
+    assert back[("capital_return", "europe")][1] == 0 < back[("capital_return", "us")][1]
+    # income_fund's term pays its year's income (10% of 8) as income
+    income = rich.flows.query("vehicle == 'income_fund' and flow == 'income' and period == 3")
+    assert income.amount_usd.sum() == pytest.approx(0.8e9, rel=1e-12)
     assert_live_equals_engine(rich_book, rich)
     assert master(rich_book).startswith("OK")
+
+
+def test_live_checks_scale_with_the_money(base, tmp_path):
+    """A valid pool 3,000 times the base case's (up to EUR 555,000bn in one holding): the
+    identities are off by a few tenths of a dollar from rounding alone, which a cent would
+    call a failure; each check allows 8 ulps of the money it involves, in the engine and in
+    the workbook alike (issue 10, part 6)."""
+    big = {f"pool.holdings.{h.id}.amount_bn": h.amount_bn * 3000 for h in base.pool.holdings}
+    big["pool.allocation.0.amount_bn"] = 100 * 3000
+    big["vehicles.european_fund.capital.contributions.0.amount_bn"] = 100 * 3000
+    result = finmodel.run(finmodel.with_overrides(base, big))
+    assert max(result.checks.values()) > 0.01  # rounding alone exceeds a cent here
+    assert result.failed_checks() == {}
+    book = Book(path := write(result, tmp_path / "big.xlsx"), recompute(path))
+    assert_live_equals_engine(book, result)
+    flags = check_flags(book)
+    assert flags and all(f == 0 for f in flags.values()), flags
+    assert master(book).startswith("OK")
 
 
 def test_unknown_kind_is_written_as_engine_values(rich, tmp_path, monkeypatch):
@@ -355,7 +404,7 @@ def test_unknown_kind_is_written_as_engine_values(rich, tmp_path, monkeypatch):
     book = Book(path := write(rich, tmp_path / "rich.xlsx"), recompute(path))
     assert_live_equals_engine(book, rich)
     assert master(book).startswith("OK")
-    ws = book.wb[calc_sheet_name("us_led_fund")]
+    ws = book.wb[calc_sheet(rich.assumptions, "us_led_fund")]
     assert "no live formulas" in " ".join(str(c.value) for c in ws["A"] if c.value)
 
 
@@ -481,11 +530,11 @@ def test_libreoffice_every_shipped_reading(tmp_path):
 
 
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) not installed")
-def test_a_broken_identity_turns_the_master_check(base_book, tmp_path):
+def test_a_broken_identity_turns_the_master_check(base_book, base, tmp_path):
     """A number typed over one formula of a Calc sheet: its identity row fails, and Summary
     says NOT OK (the formulas package and LibreOffice agree on the unbroken book)."""
     wb = openpyxl.load_workbook(base_book.path)
-    ws = wb[calc_sheet_name("us_led_fund")]
+    ws = wb[calc_sheet(base, "us_led_fund")]
     row = labels(ws)["Receipts: Ukraine"]
     ws.cell(row=row, column=10).value = 1e9  # a hard-coded payment the waterfall never made
     broken = tmp_path / "broken.xlsx"

@@ -3,8 +3,9 @@
 One short annual scenario holds every case: an energy stream in EUR with a ramp split as energy
 (each party's MWh at its own price), a stream paid by a party for a window of years, a stream
 earned from outside that services a loan lent before the start (its lenders' money an opening
-balance, in two currencies, plus new money within the horizon), and an amortising loan with a
-grace period. The `formulas` package recomputes the workbook; every live value must equal the
+balance, in two currencies, plus new money within the horizon), an amortising loan with a
+grace period, and an annuity lent by two lenders a year apart (each earning interest on its own
+money). The `formulas` package recomputes the workbook; every live value must equal the
 engine to 1e-9 relative, and again after inputs are changed in the workbook, against
 ``finmodel.run(finmodel.with_overrides(...))``. LibreOffice does the same where it is installed.
 """
@@ -20,6 +21,7 @@ from strategies import scenario, validated
 from test_live_model import (
     Book,
     assert_live_equals_engine,
+    calc_sheet,
     check_flags,
     labels,
     libreoffice,
@@ -33,7 +35,6 @@ from test_streams import loan, stream
 
 import finmodel
 from finmodel.batch import ramp as batch_ramp
-from finmodel.live_vehicle import calc_sheet_name
 
 pytest.importorskip("formulas")
 
@@ -62,6 +63,12 @@ VEHICLES = {
     "wb": loan(
         [{"party": "us", "amount_bn": 100, "years": 2}], repayment={"grace_years": 1, "years": 3}
     ),
+    # an annuity lent by two lenders, the second a year later: each its own interest
+    "annuity": loan(
+        [{"party": "europe", "amount_bn": 40}, {"party": "russia", "amount_bn": 20,
+                                                 "start_year": 1}],
+        repayment={"grace_years": 1, "years": 4, "style": "annuity"},
+    ),
 }
 #: The same change, made in the workbook's Inputs and with --set.
 CHANGES = {
@@ -78,6 +85,8 @@ CHANGES = {
     "vehicles.wb.loan.rate": 0.04,
     "vehicles.wb.loan.repayment.years": 2,
     "vehicles.wb.capital.contributions.0.years": 1,
+    "vehicles.annuity.loan.rate": 0.12,
+    "vehicles.annuity.loan.repayment.years": 3,
 }
 
 
@@ -92,9 +101,9 @@ def books(worked, tmp_path_factory) -> dict[str, Book]:
     return recompute_books(written_and_changed(finmodel.run(worked), d, "worked", CHANGES))
 
 
-def test_every_stream_and_loan_is_live(books):
+def test_every_stream_and_loan_is_live(books, worked):
     for vid in VEHICLES:
-        ws = books["worked"].wb[calc_sheet_name(vid)]
+        ws = books["worked"].wb[calc_sheet(worked, vid)]
         assert not any("no live formulas" in str(c.value) for c in ws["A"]), vid
         assert "Net flow (with V_N at the horizon" in " ".join(str(c.value) for c in ws["A"])
 
@@ -104,7 +113,7 @@ def test_worked_live_values_equal_engine(books, worked):
     flows = {(a.vehicle, a.flow.value) for a in r.outcome.allocations}
     assert {("znpp", "income"), ("comp", "payment"), ("comp", "contribution"),
             ("era", "interest"), ("era", "debt_service"), ("era", "disbursement"),
-            ("wb", "capital_return")} <= flows  # fmt: skip
+            ("wb", "capital_return"), ("annuity", "interest")} <= flows  # fmt: skip
     assert r.outcome.schedules["era"].opening is not None
     assert_live_equals_engine(books["worked"], r)
     flags = check_flags(books["worked"])
@@ -118,7 +127,7 @@ def test_worked_rows_follow_the_engine_period_by_period(books, worked):
     n = r.outcome.batch.timeline.columns
     b = r.outcome.batch
     znpp = next(v for v in b.vehicles if v.id == "znpp")
-    sheet = calc_sheet_name("znpp")
+    sheet = calc_sheet(worked, "znpp")
     ramp = batch_ramp(b.timeline, 1, 1.5)[0]
     got = book.row(sheet, "Ramp: the period's average (area(t) - area(t - 1))", n)
     np.testing.assert_allclose(got, ramp, rtol=1e-12, atol=1e-12)
@@ -127,7 +136,7 @@ def test_worked_rows_follow_the_engine_period_by_period(books, worked):
         live = book.cell(sheet, "B", rows[f"Share of the money: {worked.parties[p].name}"])
         assert live == pytest.approx(znpp.profit_split[0, j], rel=1e-12, abs=1e-15), p
     era = r.outcome.schedules["era"]
-    got = book.row(calc_sheet_name("era"), "Balance at the end of the period", n)
+    got = book.row(calc_sheet(worked, "era"), "Balance at the end of the period", n)
     np.testing.assert_allclose(got, era.value_end[0], rtol=1e-9)
 
 
@@ -148,7 +157,7 @@ def test_a_path_stream_stays_on_the_engine_values(tmp_path):
     a = validated(scenario({"s": stream(path_bn=[1, 2], currency="EUR")}, years=3))
     r = finmodel.run(a)
     book = Book(path := write(r, tmp_path / "path.xlsx"), recompute(path))
-    ws = book.wb[calc_sheet_name("s")]
+    ws = book.wb[calc_sheet(a, "s")]
     assert any("no live formulas" in str(c.value) for c in ws["A"])
     assert_live_equals_engine(book, r)
     assert master(book).startswith("OK")
@@ -180,15 +189,15 @@ def test_libreoffice_status_quo_and_base_streams_and_loans_are_live(tmp_path):
         out.mkdir()
         lo = Book(path, libreoffice(path, out))
         for vid in vids:
-            ws = lo.wb[calc_sheet_name(vid)]
+            ws = lo.wb[calc_sheet(result.assumptions, vid)]
             assert not any("no live formulas" in str(c.value) for c in ws["A"]), vid
         assert_live_equals_engine(lo, result)
         assert master(lo).startswith("OK"), name
 
 
-def test_the_source_sheet_is_referenced_not_copied(books):
+def test_the_source_sheet_is_referenced_not_copied(books, worked):
     """The loan serviced from the windfall reads Ukraine's receipts on the windfall's sheet."""
-    ws = books["worked"].wb[calc_sheet_name("era")]
+    ws = books["worked"].wb[calc_sheet(worked, "era")]
     row = labels(ws)["What Ukraine receives from windfall"]
-    assert ws.cell(row=row, column=5).value.startswith(f"='{calc_sheet_name('windfall')}'!E$")
+    assert ws.cell(row=row, column=5).value.startswith(f"='{calc_sheet(worked, 'windfall')}'!E$")
     assert Path(books["worked"].path).exists()

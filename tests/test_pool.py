@@ -6,7 +6,17 @@ import numpy as np
 import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
-from strategies import BN, FX, assumption_dicts, fund, run, scenario, validated
+from strategies import (
+    BN,
+    FX,
+    assumption_dicts,
+    fund,
+    named_order,
+    run,
+    scenario,
+    take,
+    validated,
+)
 
 import finmodel
 from finmodel.batch import compile_batch
@@ -82,6 +92,59 @@ def test_in_order_moves_to_the_next_holding_when_the_first_runs_out():
     # the frozen 40 goes to no vehicle: Russia pays in 80 + 20 only
     assert r.summary["parties"]["russia"]["paid"] / BN == pytest.approx(100.0, rel=1e-12)
     assert r.summary["pool"]["total"] / BN == pytest.approx(140.0, rel=1e-12)
+
+
+def test_in_order_draws_on_the_holdings_in_the_order_from_names_them():
+    # from: [b, a], in order: b first (all its 25), then 50 - 25 = 25 of a (75). In the
+    # holdings' file order it would have been 50 of a and nothing of b (issue 10, part 5).
+    r = run(
+        _pool_scenario(
+            [
+                {"vehicle": "f", "amount_bn": 50.0, "from": ["b", "a"], "method": "in_order"},
+                {"vehicle": "g", "amount": "remainder", "from": ["europe", "other"]},
+            ]
+        )
+    )
+    uses = _uses(r)
+    assert uses[0][1] == pytest.approx({"a": 25.0, "b": 25.0}, rel=1e-12)
+    # g: a's 75 - 25 = 50 and c's 40
+    assert uses[1][1] == pytest.approx({"a": 50.0, "c": 40.0}, rel=1e-12)
+    # a region and an id: [other, europe] takes c (40) first, then a (file order in europe)
+    r = run(
+        _pool_scenario(
+            [
+                {"vehicle": "f", "amount_bn": 60.0, "from": ["other", "europe"],
+                 "method": "in_order"},
+                {"vehicle": "g", "amount": "remainder", "from": ["europe", "other"]},
+            ]
+        )
+    )  # fmt: skip
+    assert _uses(r)[0][1] == pytest.approx({"c": 40.0, "a": 20.0}, rel=1e-12)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(assumption_dicts())
+def test_in_order_touches_a_holding_only_once_those_named_before_it_are_used_up(d):
+    # A property independent of how the split is computed: for an in_order carve-out, if it
+    # takes anything from a holding, every holding its `from` names earlier has nothing left.
+    a = validated(d)
+    b = compile_batch(a)
+    holdings = d["pool"]["holdings"]
+    left = b.pool.taken[0].sum(axis=0) + b.pool.left[0]  # what each holding starts with
+    for c, carve in enumerate(d["pool"]["allocation"]):
+        taken = b.pool.taken[0, c]
+        after = left - taken
+        if carve.get("method") == "in_order" and "amount_bn" in carve:
+            named = set(carve["from"])
+            order = [
+                i
+                for i in named_order(holdings, carve["from"])
+                if {holdings[i]["id"], holdings[i]["region"]} & named
+            ]
+            for pos, i in enumerate(order):
+                if taken[i] > 0.01:
+                    assert all(after[j] < 0.01 for j in order[:pos]), (carve, taken, after)
+        left = after
 
 
 def test_a_holding_id_and_a_region_select_together_and_gbp_converts():
@@ -164,16 +227,14 @@ def test_carve_outs_match_an_independent_split_and_add_up_to_the_holdings(d):
         if "amount_bn" in carve:
             want = min(carve["amount_bn"] * BN * fx[carve.get("currency", "USD")], sum(avail))
             if carve.get("method", "pro_rata") == "pro_rata":
-                take = [x * want / sum(avail) if sum(avail) else 0.0 for x in avail]
-            else:  # holding by holding, in the pool's order
-                take, need = [], want
-                for x in avail:
-                    take.append(min(x, max(need, 0.0)))
-                    need -= take[-1]
+                taken = [x * want / sum(avail) if sum(avail) else 0.0 for x in avail]
+            else:  # holding by holding, in the order its `from` names them
+                order = named_order(d["pool"]["holdings"], carve["from"])
+                taken = take(left, select, want, "in_order", order)
         else:
-            take = avail
-        np.testing.assert_allclose(b.pool.taken[0, c], take, rtol=1e-9, atol=1e-3)
-        left = [x - t for x, t in zip(left, take)]
+            taken = avail
+        np.testing.assert_allclose(b.pool.taken[0, c], taken, rtol=1e-9, atol=1e-3)
+        left = [x - t for x, t in zip(left, taken)]
     # every dollar of the pool goes to exactly one carve-out, to the cent
     assert abs(b.pool.taken.sum() - sum(holdings)) < 0.01
     assert abs(b.pool.left.sum()) < 0.01

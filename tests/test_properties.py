@@ -13,7 +13,17 @@ import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
-from strategies import BN, WATERFALL_KINDS, assumption_dicts, fund, rates, run, scenario
+from hypothesis import strategies as st
+from strategies import (
+    BN,
+    WATERFALL_KINDS,
+    assumption_dicts,
+    fund,
+    magnified,
+    rates,
+    run,
+    scenario,
+)
 
 #: one cent: the tolerance of every money identity (MODEL.md sections 3 and 4)
 CENT = 0.01
@@ -29,6 +39,22 @@ def test_every_check_holds_to_the_cent(d):
     r = run(d)
     assert r.checks, "no checks computed"
     assert {k: v for k, v in r.checks.items() if not v < CENT} == {}
+    assert r.summary["checks_ok"]
+
+
+@PROPERTY
+@given(
+    assumption_dicts(),
+    st.sampled_from([1.0, 1e3, 1e5]),
+    st.sampled_from([1.0, 5.0, 30.0]),
+)
+def test_no_valid_input_trips_a_check(d, amounts, rate_factor):
+    # Issue 10, part 6: valid files whose money runs to 1e15 USD and beyond (amounts up to
+    # 1e5 times larger, rates up to 9.9 a year with allow_high_rates): the identities hold
+    # within their tolerance (a cent, or 8 ulps of the money each involves), never an
+    # internal error.
+    r = run(magnified(d, amounts, rate_factor))
+    assert r.failed_checks() == {}, {k: (v, r.check_tolerances[k]) for k, v in r.checks.items()}
     assert r.summary["checks_ok"]
 
 
@@ -130,6 +156,115 @@ def test_flows_by_party_add_up_to_the_summary(d):
         if d["vehicles"][vid]["kind"] == "loan":
             expected += s.deployed.sum() - s.distribution.sum()
         assert net == pytest.approx(expected, abs=CENT)
+
+
+def _by_party(r, vid: str, flow: str) -> np.ndarray:
+    """USD per (party, period) of one flow kind of one vehicle, from the flows table."""
+    b = r.outcome.batch
+    out = np.zeros((len(b.parties), b.timeline.columns))
+    if not r.outcome.allocations:
+        return out
+    f = r.flows[(r.flows.vehicle == vid) & (r.flows.flow == flow)]
+    for p, k, x in zip(f.party, f.period, f.amount_usd):
+        out[b.parties.index(p), k] += x
+    return out
+
+
+_CAPITAL_FLOWS = ("capital_return", "grant", "release")
+
+
+def _to_contributors(d, vid: str) -> bool:
+    """Whether capital goes back to whoever paid it in: a loan, or no capital_to named."""
+    v = d["vehicles"][vid]
+    return v["kind"] == "loan" or (
+        v["kind"] in WATERFALL_KINDS and "capital_to" not in v["waterfall"]
+    )
+
+
+@PROPERTY
+@given(assumption_dicts(kinds=(*WATERFALL_KINDS, "loan")))
+def test_nobody_receives_capital_or_interest_before_paying_in(d):
+    # Capital goes back to each contributor only as far as it has paid in and not been
+    # repaid; a lender earns interest only after it has lent (issue 10, part 4).
+    r = run(d)
+    for v in r.outcome.batch.vehicles:
+        if not _to_contributors(d, v.id):
+            continue
+        opening = v.opening[0] if v.opening is not None else np.zeros(len(r.outcome.batch.parties))
+        paid = opening[:, None] - np.cumsum(_by_party(r, v.id, "contribution"), axis=1)
+        back = np.cumsum(sum(_by_party(r, v.id, f) for f in _CAPITAL_FLOWS), axis=1)
+        tol = CENT + 1e-12 * paid.max(initial=0.0)
+        assert (back <= paid + tol).all(), v.id  # never more capital back than paid in
+        interest = _by_party(r, v.id, "interest")
+        lent_before = np.concatenate([opening[:, None], paid[:, :-1]], axis=1)
+        assert not ((interest > CENT) & (lent_before <= 0.0)).any(), v.id
+
+
+def _pro_rata_plain(contributions: np.ndarray, capital: np.ndarray) -> np.ndarray:
+    """Each party's part of each capital repayment, pro rata to what it has paid in and not
+    yet been repaid: a plain loop, independent of finmodel.waterfall."""
+    parties, cols = contributions.shape
+    owed = [0.0] * parties
+    out = np.zeros((parties, cols))
+    for k in range(cols):
+        for p in range(parties):
+            owed[p] += contributions[p, k]
+        total = sum(owed)
+        for p in range(parties):
+            if total > 0:
+                out[p, k] = capital[k] * owed[p] / total
+                owed[p] -= out[p, k]
+    return out
+
+
+def _lenders_plain(opening, lent, accrued, service):
+    """Each lender's interest and capital: interest on its own balance, interest paid first,
+    pro rata to unpaid interest, then principal pro rata to principal. A plain loop."""
+    parties, cols = lent.shape
+    principal, unpaid = list(opening), [0.0] * parties
+    interest, capital = np.zeros((parties, cols)), np.zeros((parties, cols))
+    for k in range(cols):
+        balance = [principal[p] + unpaid[p] for p in range(parties)]
+        for p in range(parties):
+            if sum(balance) > 0:
+                unpaid[p] += accrued[k] * balance[p] / sum(balance)
+            principal[p] += lent[p, k]
+        to_interest = min(service[k], sum(unpaid))
+        to_capital = service[k] - to_interest
+        owed_i, owed_c = sum(unpaid), sum(principal)
+        for p in range(parties):
+            if owed_i > 0:
+                interest[p, k] = to_interest * unpaid[p] / owed_i
+            if owed_c > 0:
+                capital[p, k] = to_capital * principal[p] / owed_c
+        for p in range(parties):
+            unpaid[p] -= interest[p, k]
+            principal[p] -= capital[p, k]
+    return interest, capital
+
+
+@PROPERTY
+@given(assumption_dicts(kinds=(*WATERFALL_KINDS, "loan")))
+def test_shares_of_capital_and_interest_match_a_plain_loop(d):
+    r = run(d)
+    for v in r.outcome.batch.vehicles:
+        if not _to_contributors(d, v.id):
+            continue
+        s = r.outcome.schedules[v.id]
+        lent = -_by_party(r, v.id, "contribution")
+        got = _by_party(r, v.id, "capital_return")
+        tol = CENT + 1e-12 * max(lent.sum(), 1.0)
+        if v.kind.value == "loan":
+            interest, capital = _lenders_plain(
+                v.opening[0], lent, s.return_[0], s.distribution[0]
+            )
+            np.testing.assert_allclose(_by_party(r, v.id, "interest"), interest, atol=tol)
+            np.testing.assert_allclose(got, capital, atol=tol)
+        else:
+            flow = {"fund": "capital_return", "grant": "grant", "release": "release"}
+            got = _by_party(r, v.id, flow[v.kind.value])
+            expected = _pro_rata_plain(lent, got.sum(axis=0))
+            np.testing.assert_allclose(got, expected, atol=tol)
 
 
 def _raise_return(d, vid, delta):

@@ -73,12 +73,18 @@ def test_status_quo_era_loans_are_serviced_from_the_windfall():
     assert s.value_end[0, -1] == pytest.approx(0.0, abs=CENT)
     last = int(service.index.max())
     assert service.loc[last] < windfall  # the last payment clears what is left
-    # lenders receive interest and principal in proportion to what they lent
+    # each lender earns interest on its own money: year 1's interest (1.7353448) is on the
+    # opening balance only, the US's 20 of it 3.5% x 20 = 0.7 (the UK's tranche arrives at
+    # the end of year 1). The windfall pays it all, so no interest is ever left unpaid; the
+    # rest of every payment (year 1's principal and all later service) goes pro rata to
+    # principal, the US's 20 of 49.58128 + 0.99264 = 50.57392.
     v = r.summary["vehicles"]["era_loans"]
     assert v["irr"] == pytest.approx(0.035, abs=1e-12)
     assert v["contributed"] == pytest.approx(opening + 0.752 * GBP * BN, abs=CENT)
     us = r.summary["parties"]["us"]["by_vehicle"]["era_loans"]["received"]
-    assert us == pytest.approx(v["distributed"] * 20 / (opening / BN + 0.752 * GBP), rel=1e-12)
+    lent = opening / BN + 0.752 * GBP
+    expected = 0.7 * BN + (v["distributed"] - 1.7353448 * BN) * 20 / lent
+    assert us == pytest.approx(expected, rel=1e-12)
 
 
 def test_geneva_keeps_the_status_quo_and_adds_zaporizhzhia():

@@ -93,6 +93,15 @@ def test_quarterly_fund_pays_its_income_every_quarter():
     )
 
 
+def test_a_return_path_shorter_than_the_timeline_repeats_its_last_year():
+    # path [10%, 20%] on a 4-year horizon, all income paid, term past it: the value stays
+    # 100; years 3 and 4 earn the path's last rate, 20% (docs/model.md). (A path_bn stream
+    # does the opposite: it stops where its path ends, tests/test_streams.py.)
+    f = fund(**{"return": {"path": [0.1, 0.2]}}, payout=1.0, term_years=10)
+    r = run(scenario({"f": f}, years=4))
+    _check(_lines(r), {"return": [0, 10, 20, 20, 20], "value_end": [100] * 5})
+
+
 def test_fee_on_committed_capital_goes_to_its_party():
     # 2% a year on the 100 committed, to the manager; the payout is half of return minus fee.
     # k=1: return 10, fee 2, pays 0.5 x (10 - 2) = 4; value 100 + 10 - 2 - 4 = 104.

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from strategies import BN, fund, run, scenario
 
 CENT = 0.01
@@ -97,6 +99,126 @@ def test_an_amortising_loan_pays_interest_in_its_grace_then_equal_principal():
     v = r.summary["vehicles"]["wb"]
     assert v["irr"] == pytest.approx(0.10, abs=1e-12)  # a loan at par earns its rate
     assert v["profit"] == pytest.approx(25 * BN, abs=CENT)
+    assert r.summary["checks_ok"]
+
+
+@pytest.mark.parametrize("frequency, m", [("annual", 1), ("quarterly", 4), ("monthly", 12)])
+def test_an_annuity_loan_pays_numpy_financials_pmt_ipmt_and_ppmt(frequency, m):
+    # The US lends 100 at period 0 at 8% a year, 1 year of grace (interest only), then an
+    # annuity over 3 years: 3m equal payments, numpy_financial.pmt(i, 3m, -100) at the
+    # per-period rate i = 1.08^(1/m) - 1; interest ipmt, principal ppmt.
+    import numpy_financial as npf
+
+    terms = {"grace_years": 1, "years": 3, "style": "annuity"}
+    spec = loan([{"party": "us", "amount_bn": 100}], repayment=terms)
+    spec["loan"]["rate"] = 0.08
+    r = run(scenario({"wb": spec}, years=4, frequency=frequency))
+    i, n = 1.08 ** (1 / m) - 1, 3 * m
+    per = np.arange(1, n + 1)
+    grace = [0.0] + [100 * i] * m  # period 0, then interest only
+    np.testing.assert_allclose(
+        _flows(r, "wb", "ukraine", "debt_service"), -np.array(grace + [npf.pmt(i, n, -100)] * n),
+        rtol=1e-12, atol=1e-9,
+    )  # fmt: skip
+    np.testing.assert_allclose(_flows(r, "wb", "us", "interest"),
+                               grace + list(npf.ipmt(i, per, n, -100)), rtol=1e-12, atol=1e-9)
+    np.testing.assert_allclose(_flows(r, "wb", "us", "capital_return"),
+                               [0.0] * (m + 1) + list(npf.ppmt(i, per, n, -100)),
+                               rtol=1e-12, atol=1e-9)  # fmt: skip
+    assert r.summary["vehicles"]["wb"]["irr"] == pytest.approx(0.08, abs=1e-12)
+    assert r.summary["checks_ok"]
+
+
+def test_repayment_style_defaults_to_equal_principal():
+    # the same loan without `style`: 100 / 3 of principal a year plus interest on what is left
+    r = run(scenario({"wb": loan([{"party": "us", "amount_bn": 100}],
+                                 repayment={"grace_years": 0, "years": 3})}))  # fmt: skip
+    assert _flows(r, "wb", "us", "capital_return") == pytest.approx(
+        [0, 100 / 3, 100 / 3, 100 / 3], abs=1e-9
+    )
+    assert _flows(r, "wb", "us", "interest") == pytest.approx(
+        [0, 10, 10 * 2 / 3, 10 / 3], abs=1e-9
+    )
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.sampled_from([("annual", 1), ("quarterly", 4), ("monthly", 12)]),
+    st.integers(0, 1500).map(lambda k: k / 10_000),
+    st.integers(0, 2),
+    st.integers(1, 3),
+    st.integers(1, 1000).map(lambda k: k / 10),
+)
+def test_every_annuity_loan_matches_numpy_financial(freq, rate, grace, years, amount):
+    # any rate (0-15%), grace, length and frequency: each repayment period's debt service is
+    # pmt, its interest ipmt and its principal ppmt, at the per-period rate
+    import numpy_financial as npf
+
+    frequency, m = freq
+    terms = {"grace_years": grace, "years": years, "style": "annuity"}
+    spec = loan([{"party": "us", "amount_bn": amount}], repayment=terms)
+    spec["loan"]["rate"] = rate
+    r = run(scenario({"wb": spec}, years=grace + years, frequency=frequency))
+    i, n = (1 + rate) ** (1 / m) - 1, years * m
+    per = np.arange(1, n + 1)
+    window = slice(grace * m + 1, None)
+    service = -np.array(_flows(r, "wb", "ukraine", "debt_service"))[window]
+    tol = 1e-9 * (1 + amount)  # _flows rounds to 1e-9 bn
+    pmt = npf.pmt(i, n, -amount) if i > 0 else amount / n
+    np.testing.assert_allclose(service, np.full(n, pmt), rtol=1e-10, atol=tol)
+    if i > 0:
+        np.testing.assert_allclose(np.array(_flows(r, "wb", "us", "interest"))[window],
+                                   npf.ipmt(i, per, n, -amount), rtol=1e-10, atol=tol)
+        np.testing.assert_allclose(np.array(_flows(r, "wb", "us", "capital_return"))[window],
+                                   npf.ppmt(i, per, n, -amount), rtol=1e-10, atol=tol)  # fmt: skip
+    assert r.summary["vehicles"]["wb"]["terminal_value"] == pytest.approx(0.0, abs=CENT)
+
+
+def test_each_lender_earns_interest_on_its_own_money_only():
+    # Issue 10, part 4: the US lends 100 at period 0, Europe 100 at period 2; 10% a year,
+    # 2 years of grace, then 2 equal instalments. By hand:
+    # k1: interest 10 on the US's 100, paid: all the US's.
+    # k2: Europe lends 100; interest 10, still on the US's 100 only: the US's.
+    # k3: interest 20 (10 on each); 200 / 2 = 100 of principal, 50 each: service 120.
+    # k4: interest 10 (5 each) and the last 100 (50 each): service 110.
+    # (Shares by commitment would have given Europe 5 of the interest of k1 and of k2.)
+    lenders = [{"party": "us", "amount_bn": 100}, {"party": "europe", "amount_bn": 100,
+                                                   "start_year": 2}]  # fmt: skip
+    r = run(scenario({"wb": loan(lenders, repayment={"grace_years": 2, "years": 2})}, years=4))
+    assert _flows(r, "wb", "ukraine", "debt_service") == [0, -10, -10, -120, -110]
+    assert _flows(r, "wb", "us", "interest") == [0, 10, 10, 10, 5]
+    assert _flows(r, "wb", "europe", "interest") == [0, 0, 0, 10, 5]
+    assert _flows(r, "wb", "us", "capital_return") == [0, 0, 0, 50, 50]
+    assert _flows(r, "wb", "europe", "capital_return") == [0, 0, 0, 50, 50]
+    assert r.summary["checks_ok"]
+
+
+def test_unpaid_interest_stays_its_lenders_when_another_lends_later():
+    # The US lent 100 before the start, 10% a year, serviced from a stream of 5 a year; Europe
+    # lends 100 at period 2. k1: interest 10, 5 paid (the US's), 5 unpaid (the US's, added to
+    # its balance: 105). k2: interest 10.5 on the US's 105; Europe lends 100; 5 paid, all
+    # to the US, whose unpaid interest is 5 + 10.5 - 5 = 10.5 (balance 110.5). k3: interest
+    # 11.05 on the US's 110.5 and 10 on Europe's 100; unpaid: the US 10.5 + 11.05 = 21.55,
+    # Europe 10: the 5 paid goes 5 x 21.55/31.55 to the US and 5 x 10/31.55 to Europe.
+    windfall = stream(amount_bn=5) | {"waterfall": {"profit_split": {"ukraine": 1.0}}}
+    era = loan([{"party": "us", "amount_bn": 100, "before_start": True},
+                {"party": "europe", "amount_bn": 100, "start_year": 2}],
+               serviced_from="windfall")  # fmt: skip
+    r = run(scenario({"era": era, "windfall": windfall}, years=3))
+    assert _flows(r, "era", "us", "interest") == pytest.approx(
+        [0, 5, 5, 5 * 21.55 / 31.55], abs=1e-9
+    )
+    assert _flows(r, "era", "europe", "interest") == pytest.approx(
+        [0, 0, 0, 5 * 10 / 31.55], abs=1e-9
+    )
+    assert sum(_flows(r, "era", "us", "capital_return")) == pytest.approx(0.0, abs=1e-9)
+    # at the horizon the balance is owed 100 + 21.55 - 5 x 21.55/31.55 to the US and
+    # 100 + 10 - 5 x 10/31.55 to Europe: their claims
+    claims = {p: r.summary["parties"][p]["by_vehicle"]["era"]["terminal_claim"] / BN
+              for p in ("us", "europe")}  # fmt: skip
+    assert claims == pytest.approx(
+        {"us": 121.55 - 5 * 21.55 / 31.55, "europe": 110 - 5 * 10 / 31.55}, rel=1e-12
+    )
     assert r.summary["checks_ok"]
 
 

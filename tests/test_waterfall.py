@@ -163,22 +163,47 @@ def test_income_split_with_a_loss_at_liquidation_reduces_the_capital_repaid():
 
 
 def test_income_split_with_a_gain_at_liquidation():
-    # +10% then +20%, half paid: year 1 income 5 (value 105); the term pays 105 x 1.2 = 126:
-    # 100 capital to Russia, 26 profit split 50/50.
+    # +10% then +20%, half paid: year 1 income 5 (value 105). The term pays 105 x 1.2 = 126:
+    # first the year's income, as in every year: half of 21 = 10.5 (5.25 each); then the
+    # liquidation's 115.5: 100 capital to Russia, 15.5 profit split 50/50 (7.75 each).
     f = fund(**{"return": {"path": [0.1, 0.2]}}, payout=0.5, term_years=2)
     f["waterfall"] = {"basis": "income_split", "capital_to": "russia",
                       "profit_split": {"us": 0.5, "ukraine": 0.5}}  # fmt: skip
     flows = _flows(run(scenario({"f": f}, years=2)))
-    assert flows[("income", "us")] == pytest.approx(2.5, rel=1e-12)
+    assert flows[("income", "us")] == pytest.approx(2.5 + 5.25, rel=1e-12)
     assert flows[("capital_return", "russia")] == pytest.approx(100.0, rel=1e-12)
-    assert flows[("profit", "ukraine")] == pytest.approx(13.0, rel=1e-12)
+    assert flows[("profit", "ukraine")] == pytest.approx(7.75, rel=1e-12)
+
+
+def test_income_split_pays_the_terms_income_before_the_liquidation_absorbs_a_loss():
+    # The convention at the term: that period's income is split as income, like every
+    # period's; only what is paid beyond it is the liquidation, capital first.
+    # -10% then +10%, all income paid, term 2: year 1 loses 10 (value 90, no income); year 2
+    # earns 9, paid as income (4.5 each); the liquidation pays the 90 left, all capital
+    # (losses reduce the capital repaid): Russia 90, no profit.
+    f = fund(**{"return": {"path": [-0.1, 0.1]}}, payout=1.0, term_years=2)
+    f["waterfall"] = {"basis": "income_split", "capital_to": "russia",
+                      "profit_split": {"us": 0.5, "ukraine": 0.5}}  # fmt: skip
+    flows = _flows(run(scenario({"f": f}, years=2)))
+    assert flows == pytest.approx(
+        {
+            ("contribution", "russia"): -100.0,
+            ("income", "us"): 4.5,
+            ("income", "ukraine"): 4.5,
+            ("capital_return", "russia"): 90.0,
+        },
+        rel=1e-12,
+    )
 
 
 def test_income_tiers_directly():
-    # 100 in; 5 of income; at the term (period 2) 95 back: capital repaid is 95, not 100.
-    t = income_tiers(np.array([[100.0, 0, 0]]), np.array([[0, 5.0, 95.0]]), np.array([2]))
+    # 100 in; 5 of income; at the term (period 2) 95 back, none of it income (the period
+    # lost money): capital repaid is 95, not 100.
+    t = income_tiers(np.array([[100.0, 0, 0]]), np.array([[0, 5.0, 95.0]]), np.array([2]),
+                     np.array([[0, 5.0, 0.0]]))  # fmt: skip
     assert t.profit.tolist() == [[0.0, 5.0, 0.0]]
     assert t.capital.tolist() == [[0.0, 0.0, 95.0]]
+    assert t.owed_capital.tolist() == [5.0]
 
 
 _GRANT = {
@@ -223,6 +248,33 @@ def test_capital_to_defaults_to_the_contributors_pro_rata():
     assert flows[("capital_return", "europe")] == pytest.approx(75.0, rel=1e-12)
     assert flows[("capital_return", "us")] == pytest.approx(25.0, rel=1e-12)
     assert flows[("profit", "ukraine")] == pytest.approx(10.0, rel=1e-12)
+
+
+def test_capital_is_returned_by_money_paid_in_not_by_commitment():
+    # Issue 10, part 4: `a` pays 50 at period 0, `b` 50 at period 2; all deployed at once,
+    # 10% a year, all income paid (capital first), term 4, profit to Europe. By hand:
+    # k1: R = 5, D = 5: all capital, all to a (b has paid nothing): a is owed 45.
+    # k2: b pays 50; R = 5 (on a's 50), D = 5 of capital: a 45/95 x 5 = 45/19, b 50/19.
+    #     owed: a 45 - 45/19 = 810/19, b 50 - 50/19 = 900/19 (90 in all).
+    # k3: R = 10, D = 10 of capital: a 10 x (810/19)/90 = 90/19, b 100/19; owed a 720/19,
+    #     b 800/19 (80 in all).
+    # k4 (term): D = 110: capital 80 (a 720/19, b 800/19), profit 30 to Europe.
+    f = fund(capital={"contributions": [{"party": "us", "amount_bn": 50.0},
+                                        {"party": "ukraine", "amount_bn": 50.0,
+                                         "start_year": 2}]},
+             **{"return": {"rate": 0.10}}, payout=1.0, term_years=4,
+             waterfall={"profit_split": {"europe": 1.0}})  # fmt: skip
+    r = run(scenario({"f": f}, years=4))
+    got = r.flows.query("vehicle == 'f' and flow == 'capital_return'")
+    by = got.pivot_table(index="period", columns="party", values="amount_usd", fill_value=0.0)
+    by = by.reindex(range(5), fill_value=0.0) / BN
+    assert by["us"].tolist() == pytest.approx([0, 5, 45 / 19, 90 / 19, 720 / 19], rel=1e-12)
+    assert by["ukraine"].tolist() == pytest.approx([0, 0, 50 / 19, 100 / 19, 800 / 19],
+                                                   rel=1e-12, abs=1e-12)  # fmt: skip
+    # each gets back exactly what it paid in, and the profit is the fund's
+    assert by.sum().to_dict() == pytest.approx({"us": 50.0, "ukraine": 50.0}, rel=1e-12)
+    assert _flows(r)[("profit", "europe")] == pytest.approx(30.0, rel=1e-12)
+    assert r.summary["checks_ok"]
 
 
 # --- properties of the tiers on arbitrary flows ---------------------------------------------------
