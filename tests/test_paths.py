@@ -202,6 +202,19 @@ def test_invalid_points_on_the_command_line(tmp_path, capsys):
     assert "past the term of 3" in next(t for t in texts if t)
 
 
+def test_a_rate_typed_as_a_percentage_at_one_point(tmp_path, capsys):
+    # 0.05 and 5 (for 5%): the second point is what `finmodel run --set ...=5` refuses, with
+    # its hint; the first is computed
+    out = tmp_path / "out"
+    key = "vehicles.us_led_fund.return.rate"
+    assert cli(["sweep", "--vary", f"{key}=0.05,5", "--out", str(out)]) == 0
+    assert "1 of 2 grid points are invalid" in capsys.readouterr().err
+    df = pd.read_csv(out / "base.sweep.csv")
+    assert df["invalid"].isna().tolist() == [True, False]
+    assert "did you mean 0.05?" in df["invalid"].iloc[1]
+    assert np.isnan(df["us.npv"].iloc[1]) and not np.isnan(df["us.npv"].iloc[0])
+
+
 def test_every_point_invalid_exits_2_and_writes_nothing(tmp_path, capsys):
     f = _file(tmp_path, FUND, "fund_term")
     out = tmp_path / "out"
