@@ -6,6 +6,7 @@ arrays here (a return path, a rate, a share), never by looping over scenarios in
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -78,7 +79,7 @@ class VehicleInputs:
 class Batch:
     """Everything the engine needs for n_scenarios scenarios of one timeline."""
 
-    names: list[str]
+    names: Sequence[str]  # a scenario's name each: its length is n_scenarios
     timeline: Timeline
     parties: list[str]
     owner: int
@@ -115,27 +116,48 @@ def compile_batch(a: Assumptions) -> Batch:
     >>> b.n_scenarios, b.timeline.columns
     (1, 31)
     """
+    ctx = context(a)
+    return Batch(
+        names=[a.name],
+        timeline=ctx.timeline,
+        parties=ctx.parties,
+        owner=ctx.owner,
+        discount_rate=np.array([a.discount_rate]),
+        pool=ctx.pool,
+        pool_uses=ctx.uses,
+        vehicles=[vehicle_inputs(ctx, vid, v) for vid, v in a.vehicles.items()],
+    )
+
+
+@dataclass(frozen=True)
+class Context:
+    """What every vehicle's compilation shares: the timeline, the parties (``owner`` the pool's
+    owner's index), USD per unit of each currency per year, the pool's split and its uses."""
+
+    timeline: Timeline
+    parties: list[str]
+    owner: int
+    fx: dict[str, Array]
+    pool: PoolSplit
+    uses: list[str]
+
+
+def context(a: Assumptions) -> Context:
+    """The :class:`Context` of ``a`` (it reads the timeline, parties, fx and pool)."""
     tl = Timeline(a.timeline.start, a.timeline.years, a.timeline.frequency)
     parties = list(a.parties)
     fx = _fx_paths(a)
     start = {cur: p[:, 0] for cur, p in fx.items()}
     pool = split(holdings_usd(a, start), carves(a, start))
     uses = [c.vehicle for c in a.pool.allocation]
-    owner = parties.index(a.pool.owner)
-    vehicles = []
-    for vid, v in a.vehicles.items():
-        from_pool = pool.taken[:, [u == vid for u in uses]].sum(axis=(1, 2))
-        vehicles.append(_vehicle(vid, v, tl, parties, owner, from_pool, fx))
-    return Batch(
-        names=[a.name],
-        timeline=tl,
-        parties=parties,
-        owner=owner,
-        discount_rate=np.array([a.discount_rate]),
-        pool=pool,
-        pool_uses=uses,
-        vehicles=vehicles,
-    )
+    return Context(tl, parties, parties.index(a.pool.owner), fx, pool, uses)
+
+
+def vehicle_inputs(ctx: Context, vid: str, v: Vehicle) -> VehicleInputs:
+    """Vehicle ``vid``, set up as ``v``, compiled in ``ctx``: what :func:`compile_batch` gives
+    for it."""
+    from_pool = ctx.pool.taken[:, [u == vid for u in ctx.uses]].sum(axis=(1, 2))
+    return _vehicle(vid, v, ctx.timeline, ctx.parties, ctx.owner, from_pool, ctx.fx)
 
 
 def _vehicle(
@@ -158,9 +180,6 @@ def _vehicle(
             continue
         phase = tl.phasing(c.years, start_year=c.start_year)
         contrib[:, parties.index(c.party)] += c.amount_bn * BN * phase * rate
-    r = v.return_
-    per_year = np.array([[r.rate]]) if r.path is None else np.array([r.path], dtype=float)
-    term = tl.n_periods + 1 if v.term_years is None else v.term_years * tl.m
     w = v.waterfall or Waterfall(profit_split={parties[0]: 1.0})
     profit_split = _shares(parties, w.profit_split)
     capital_to = None if w.capital_to is None else _shares(parties, w.capital_to)
@@ -180,22 +199,68 @@ def _vehicle(
         kind=v.kind,
         basis=w.basis,
         contributions=contrib,
-        deploy_target=np.cumsum(tl.phasing(v.deployment.years, v.deployment.fractions))[None, :],
-        release_share=_release_share(tl.phasing(v.release.years, v.release.fractions))[None, :],
-        return_rate=tl.by_period(tl.per_period(per_year)),
-        cash_rate=tl.per_period(np.array([[v.cash_rate]])),
-        payout=np.array([[v.payout]]),
-        term=np.array([term]),
-        fee_rate=tl.per_period(np.array([[v.fee.rate if v.fee else 0.0]])),
         fee_basis=v.fee.basis if v.fee else FeeBasis.committed,
         fee_to=_one_hot(parties, v.fee.to if v.fee else parties[0]),
-        hurdle_rate=tl.per_period(np.array([[w.hurdle.rate if w.hurdle else 0.0]])),
         hurdle_to=_one_hot(parties, w.hurdle.to if w.hurdle else parties[0]),
         capital_to=capital_to,
         profit_split=profit_split,
         funds_reconstruction=v.funds_reconstruction,
+        **{name: field(tl, v) for name, field in SETTING_FIELDS.items()},
         **extra,
     )
+
+
+# Fields of VehicleInputs that each depend on the timeline and one setting of the vehicle.
+
+
+def _deploy_target(tl: Timeline, v: Vehicle) -> Array:
+    return np.cumsum(tl.phasing(v.deployment.years, v.deployment.fractions))[None, :]
+
+
+def _release_fraction(tl: Timeline, v: Vehicle) -> Array:
+    return _release_share(tl.phasing(v.release.years, v.release.fractions))[None, :]
+
+
+def _return_rate(tl: Timeline, v: Vehicle) -> Array:
+    r = v.return_
+    per_year = np.array([[r.rate]]) if r.path is None else np.array([r.path], dtype=float)
+    return tl.by_period(tl.per_period(per_year))
+
+
+def _cash_rate(tl: Timeline, v: Vehicle) -> Array:
+    return tl.per_period(np.array([[v.cash_rate]]))
+
+
+def _payout(tl: Timeline, v: Vehicle) -> Array:
+    return np.array([[v.payout]])
+
+
+def _term(tl: Timeline, v: Vehicle) -> np.ndarray:
+    return np.array([tl.n_periods + 1 if v.term_years is None else v.term_years * tl.m])
+
+
+def _fee_rate(tl: Timeline, v: Vehicle) -> Array:
+    return tl.per_period(np.array([[v.fee.rate if v.fee else 0.0]]))
+
+
+def _hurdle_rate(tl: Timeline, v: Vehicle) -> Array:
+    hurdle = v.waterfall.hurdle if v.waterfall is not None else None
+    return tl.per_period(np.array([[hurdle.rate if hurdle else 0.0]]))
+
+
+#: The fields of :class:`VehicleInputs` that each come from the timeline and one setting of the
+#: vehicle, by the function that computes them: a sweep that moves only these compiles only
+#: them (:mod:`finmodel.variation`).
+SETTING_FIELDS: dict[str, Callable[[Timeline, Vehicle], Array]] = {
+    "deploy_target": _deploy_target,
+    "release_share": _release_fraction,
+    "return_rate": _return_rate,
+    "cash_rate": _cash_rate,
+    "payout": _payout,
+    "term": _term,
+    "fee_rate": _fee_rate,
+    "hurdle_rate": _hurdle_rate,
+}
 
 
 def _loan(loan: Loan, opening: Array, tl: Timeline, parties: list[str]) -> dict:

@@ -239,6 +239,12 @@ def _sweep(args: argparse.Namespace) -> int:
     for p in result.write(Path(args.out)):
         print(f"wrote {p}")
     print(f"{len(result.table)} grid points")
+    if result.n_invalid:
+        print(
+            f"finmodel: {result.n_invalid:,} of {len(result.table):,} grid points are invalid "
+            "(a single run rejects them): not computed; the 'invalid' column says why",
+            file=sys.stderr,
+        )
     return EXIT_OK
 
 
@@ -297,6 +303,12 @@ def _tornado(args: argparse.Namespace) -> int:
     result = tornado(loaded.assumptions)
     for p in result.write(Path(args.out)):
         print(f"wrote {p}")
+    if result.n_invalid:
+        print(
+            f"finmodel: {result.n_invalid} low or high value(s) are invalid (a single run "
+            "rejects them): not computed; the 'invalid' column says why",
+            file=sys.stderr,
+        )
     return EXIT_OK
 
 

@@ -25,7 +25,11 @@ class Frequency(str, Enum):
     @property
     def periods_per_year(self) -> int:
         """m in MODEL.md section 2: 1, 4 or 12."""
-        return {"annual": 1, "quarterly": 4, "monthly": 12}[self.value]
+        return _PERIODS_PER_YEAR[self.value]
+
+
+#: (a table built once: the property is read on every period of every compilation)
+_PERIODS_PER_YEAR = {"annual": 1, "quarterly": 4, "monthly": 12}
 
 
 class VehicleKind(str, Enum):

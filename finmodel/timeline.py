@@ -6,6 +6,7 @@ Period 0 is the start date itself; period k >= 1 ends at start + k/m years (m pe
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -54,8 +55,7 @@ class Timeline:
         >>> Timeline(dt.date(2026, 1, 1), 2, Frequency.quarterly).year_index().tolist()
         [0, 0, 0, 0, 0, 1, 1, 1, 1]
         """
-        k = np.arange(self.columns)
-        return np.maximum(k - 1, 0) // self.m
+        return _year_index(self.columns, self.m)
 
     def by_year_end(self, amounts: Array) -> Array:
         """Amounts per period (n, columns) summed by year end (n, years + 1): period 0 alone,
@@ -90,6 +90,8 @@ class Timeline:
         A path shorter than the timeline holds its last value.
         """
         per_year = np.atleast_2d(per_year)
+        if per_year.shape[1] == 1:  # one value for every year (a rate): the same, sooner
+            return np.repeat(per_year, self.columns, axis=1)
         idx = np.minimum(self.year_index(), per_year.shape[1] - 1)
         return np.take(per_year, idx, axis=1)  # C-ordered, as the compiled loops take
 
@@ -131,6 +133,14 @@ class Timeline:
         if lo < self.columns:
             out[lo:hi] = per_period[: hi - lo]
         return out
+
+
+@functools.lru_cache(maxsize=64)
+def _year_index(columns: int, m: int) -> np.ndarray:
+    """The year of each of ``columns`` periods (m a year), built once: read-only."""
+    out = np.maximum(np.arange(columns) - 1, 0) // m
+    out.setflags(write=False)
+    return out
 
 
 def _add_months(d: dt.date, months: int) -> dt.date:

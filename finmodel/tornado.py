@@ -3,8 +3,9 @@
 The key inputs and their ranges come from :func:`default_ranges` (the discount rate, each
 fund's return, cash rate and payout, each stream's size or price, each loan's rate, the
 exchange rates and the pool's fixed carve-outs, each moved by +-50%), and from the assumptions'
-``tornado`` table (``{key path: [low, high]}``), which adds keys or sets their ranges. All
-2 x K variants run through the engine as one batch.
+``tornado`` table (``{key path: [low, high]}``), which adds keys or sets their ranges. The
+2 x K variants are a design of :mod:`finmodel.variation` (each equal to the single run with its
+one key moved) and run through the engine as one batch (one per structure).
 """
 
 from __future__ import annotations
@@ -17,14 +18,12 @@ import numpy as np
 import pandas as pd
 
 from finmodel.assumptions import Assumptions
-from finmodel.batch import Batch, compile_batch
 from finmodel.engine import evaluate
 from finmodel.exceptions import InputError
 from finmodel.files import write_table_and_workbook
 from finmodel.kinds import VehicleKind
-from finmodel.loader import with_overrides
 from finmodel.metrics import party_metrics
-from finmodel.variation import _differs, _flatten, _rebuild
+from finmodel.variation import Design
 
 DEFAULT_SWING = 0.5
 
@@ -32,10 +31,14 @@ DEFAULT_SWING = 0.5
 @dataclass(frozen=True)
 class TornadoResult:
     """table: one row per (party, key): low, high, npv_low, npv_base, npv_high, swing
-    (the widest spread of the NPV at low, base and high), sorted by party, largest swing first."""
+    (the widest spread of the NPV at low, base and high, leaving out an invalid end) and
+    invalid (empty, or which end a single run rejects, and its message), sorted by party,
+    largest swing first."""
 
     assumptions: Assumptions
     table: pd.DataFrame
+    #: low and high values a single run rejects (not computed)
+    n_invalid: int = 0
 
     @property
     def name(self) -> str:
@@ -94,58 +97,47 @@ def default_ranges(a: Assumptions) -> dict[str, tuple[float, float]]:
 def tornado(a: Assumptions, ranges: dict[str, tuple[Any, Any]] | None = None) -> TornadoResult:
     """Every party's NPV with each key input at its low and at its high value.
 
+    Each bar's end equals the single run with that one key moved. An end the single run
+    rejects is not computed: its NPV is NaN and ``invalid`` gives the single run's message. If
+    every end is rejected, this raises that ``InputError`` (the first one's).
+
     Examples
     --------
     >>> from finmodel.loader import load
     >>> t = tornado(load("base"), {"vehicles.us_led_fund.return.rate": (0.02, 0.15)})
     >>> row = t.table.query("party == 'us'").iloc[0]
-    >>> bool(row.npv_low < row.npv_base < row.npv_high)
-    True
+    >>> bool(row.npv_low < row.npv_base < row.npv_high), row.invalid
+    (True, '')
     """
     if ranges is None:
         ranges = default_ranges(a) | {k: tuple(v) for k, v in (a.tornado or {}).items()}
     ranges = dict(ranges)
     if not ranges:
         raise InputError("no key inputs to move", field="tornado")
-    points = [(k, v) for k, (lo, hi) in ranges.items() for v in (lo, hi)]
-    batch = _points_batch(a, points)
-    pm = party_metrics(evaluate(batch))
-    base = party_metrics(evaluate(compile_batch(a))).npv[0]
+    design = Design.one_at_a_time(a, {k: list(v) for k, v in ranges.items()})
+    chunk = design.chunk(0, design.n)
+    parties = design.base.parties
+    npv = np.full((design.n, len(parties)), np.nan)
+    for part in chunk.parts:
+        npv[part.at] = party_metrics(evaluate(part.batch)).npv
+    if (chunk.invalid != "").all():
+        raise InputError(f"every low and high value is invalid; the first: {chunk.invalid[0]}")
+    base = party_metrics(evaluate(design.base)).npv[0]
     rows = []
     for i, (k, (lo, hi)) in enumerate(ranges.items()):
-        for j, p in enumerate(batch.parties):
-            low, high = pm.npv[2 * i, j], pm.npv[2 * i + 1, j]
-            ends = (low, base[j], high)  # both ends may move the NPV the same way
+        sides = (("low", lo, chunk.invalid[2 * i]), ("high", hi, chunk.invalid[2 * i + 1]))
+        bad = [f"{end} {v}: {message}" for end, v, message in sides if message]
+        for j, p in enumerate(parties):
+            low, high = npv[2 * i, j], npv[2 * i + 1, j]
+            ends = [x for x in (low, base[j], high) if not np.isnan(x)]  # both may move one way
             rows.append(
                 {"party": p, "key": k, "low": lo, "high": hi, "npv_low": low,
-                 "npv_base": base[j], "npv_high": high, "swing": max(ends) - min(ends)}
+                 "npv_base": base[j], "npv_high": high, "swing": max(ends) - min(ends),
+                 "invalid": "; ".join(bad)}
             )  # fmt: skip
     table = pd.DataFrame(rows)
-    order = {p: i for i, p in enumerate(batch.parties)}
+    order = {p: i for i, p in enumerate(parties)}
     table = table.sort_values(
         ["party", "swing"], key=lambda c: c.map(order) if c.name == "party" else -c
     ).reset_index(drop=True)
-    return TornadoResult(a, table)
-
-
-def _points_batch(a: Assumptions, points: list[tuple[str, Any]]) -> Batch:
-    """One batch with a scenario per (key, value): each scenario moves one key only."""
-    base = compile_batch(a)
-    flat_base = _flatten(base)
-    variants = []
-    for key, value in points:
-        flat = _flatten(compile_batch(with_overrides(a, {key: value}, "tornado")))
-        for path, x in flat_base.items():
-            if not isinstance(x, np.ndarray) and path != ("names",) and _differs(x, flat[path]):
-                raise InputError(
-                    "cannot be moved in one batch: it changes the model's structure",
-                    file="tornado",
-                    field=key,
-                )
-        variants.append(flat)
-    out = dict(flat_base)
-    for path, x in flat_base.items():
-        if isinstance(x, np.ndarray) and any(_differs(f[path], x) for f in variants):
-            out[path] = np.concatenate([np.asarray(f[path])[:1] for f in variants])
-    out[("names",)] = [f"{a.name}[{k}={v}]" for k, v in points]
-    return _rebuild(base, out)
+    return TornadoResult(a, table, n_invalid=int((chunk.invalid != "").sum()))

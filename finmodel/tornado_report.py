@@ -22,7 +22,8 @@ def write_tornado_workbook(t: TornadoResult, path: Path) -> None:
     put(ws, 1, 1, "Tornado: each key input moved alone to its low and high value", font=TITLE)
     put(ws, 2, 1, f"Scenario: {t.name}. NPV of each party. {UNITS_NOTE}")
     row = 4
-    cols = ["key", "low", "high", "npv_low", "npv_base", "npv_high", "low - base", "high - base"]
+    cols = ["key", "low", "high", "npv_low", "npv_base", "npv_high", "low - base", "high - base",
+            "invalid"]  # fmt: skip
     for party, frame in t.table.groupby("party", sort=False):
         put(ws, row, 1, f"NPV of {party}", font=BOLD)
         header(ws, row + 1, 1, cols)
@@ -35,6 +36,7 @@ def write_tornado_workbook(t: TornadoResult, path: Path) -> None:
                 put(ws, i, j, v, USD_BN)
             put(ws, i, 7, r.npv_low - r.npv_base, USD_BN)
             put(ws, i, 8, r.npv_high - r.npv_base, USD_BN)
+            put(ws, i, 9, r.invalid or None)  # an end a single run rejects: why
         last = first + len(frame) - 1
         chart = BarChart()
         chart.type = "bar"
@@ -53,7 +55,7 @@ def write_tornado_workbook(t: TornadoResult, path: Path) -> None:
                        titles_from_data=True)  # fmt: skip
         chart.set_categories(Reference(ws, min_col=1, min_row=first, max_row=last))
         chart.height, chart.width = max(6, 0.8 * len(frame)), 20
-        ws.add_chart(chart, f"J{row}")
+        ws.add_chart(chart, f"K{row}")
         row = max(last + 3, row + int(2 * chart.height) + 2)
-    widths(ws, {1: 44, 2: 10, 3: 10, 4: 14, 5: 14, 6: 14, 7: 14, 8: 14})
+    widths(ws, {1: 44, 2: 10, 3: 10, 4: 14, 5: 14, 6: 14, 7: 14, 8: 14, 9: 40})
     save(wb, path)

@@ -582,3 +582,70 @@ def report_set_writes(draw: st.DrawFn) -> dict[str, Any]:
         )
     )
     return {"files": files, "earlier": earlier, "failure": failure}
+
+
+# --- key paths and values to move (sweeps, tornado, the read tables) ----------------------------
+
+#: Sections whose values no compiled input reads: text, sources and the tables of key paths.
+_NOT_MODEL = frozenset({"name", "description", "extends", "sources", "readings", "tornado",
+                        "source", "plan_point", "statement", "reason", "needs"})  # fmt: skip
+#: A string leaf's plausible values, by its last segment (others are left alone).
+_WORDS = {
+    "currency": ("USD", "EUR", "GBP", "JPY"),
+    "method": ("pro_rata", "in_order"),
+    "basis": ("capital_first", "income_split", "committed", "nav"),
+    "kind": KINDS,
+    "frequency": ("annual", "quarterly", "monthly"),
+    "region": ("europe", "other"),
+    "dist": ("normal", "lognormal", "student_t"),
+    "split_as": ("revenue", "energy"),
+    "from": ("pool",),
+}
+_PARTY_WORDS = ("owner", "to", "borrower", "payer", "party", "capital_to")
+
+
+def leaf_keys(a) -> list[tuple[str, Any]]:
+    """Every key path of ``a`` (as ``--set`` takes it) that leads to a number, a boolean or a
+    string with a handful of plausible values, with its value in ``a``."""
+    out: list[tuple[str, Any]] = []
+
+    def walk(node: Any, path: tuple) -> None:
+        if isinstance(node, dict):
+            for k, v in node.items():
+                if k not in _NOT_MODEL:
+                    walk(v, (*path, k))
+        elif isinstance(node, list):
+            for i, v in enumerate(node):
+                walk(v, (*path, i))
+        elif isinstance(node, (bool, int, float)) or (
+            isinstance(node, str) and (path[-1] in _WORDS or path[-1] in _PARTY_WORDS)
+        ):
+            out.append((".".join(str(p) for p in path), node))
+
+    walk(a.model_dump(mode="python", by_alias=True, exclude_none=True), ())
+    return out
+
+
+@st.composite
+def leaf_values(draw: st.DrawFn, key: str, value: Any, a) -> Any:
+    """A value for ``key`` (whose value in ``a`` is ``value``): near it, at an edge, or beyond
+    what the field allows (a rate of 12, a share of 1.5, a negative year), now and then."""
+    last = key.rsplit(".", 1)[-1]
+    if isinstance(value, bool):
+        return draw(st.booleans())
+    if isinstance(value, str):
+        if last in _PARTY_WORDS:
+            return draw(st.sampled_from([*a.parties, "nobody"]))
+        if last == "vehicle" or last == "serviced_from":
+            return draw(st.sampled_from([*a.vehicles, "stays_frozen"]))
+        return draw(st.sampled_from(_WORDS[last]))
+    if isinstance(value, int):
+        return draw(st.one_of(st.integers(max(value - 4, -1), value + 6), st.sampled_from([0, 1])))
+    scale = abs(value) if value else 0.05
+    return draw(
+        st.one_of(
+            st.integers(0, 40).map(lambda k: round(value * k / 20, 12)),
+            st.integers(-20, 20).map(lambda k: round(value + scale * k / 10, 12)),
+            st.sampled_from([0.0, 1.0, -0.5, 1.5, 12.0]),
+        )
+    )

@@ -588,11 +588,12 @@ SWEEP_BAD = {
     ],
     "same_key_twice": ["--vary", "discount_rate=0.03,0.05", "--vary", "discount_rate=0.06"],
     "no_vary": [],
-    "timeline_years": ["--vary", "timeline.years=10,20"],
-    "timeline_frequency": ["--vary", "timeline.frequency=annual,quarterly"],
-    "invalid_value": ["--vary", "vehicles.us_led_fund.payout=0.5,1.5"],
-    "term_as_float_range": ["--vary", "vehicles.us_led_fund.term_years=10:20:2.5"],
-    "pool_too_small_at_one_point": ["--vary", "pool.holdings.euroclear.amount_bn=10,185"],
+    # a point a single run rejects is not computed; when that is every point, nothing is
+    "every_value_invalid": ["--vary", "vehicles.us_led_fund.payout=1.5,2"],
+    "term_never_whole": ["--vary", "vehicles.us_led_fund.term_years=10.5:20:2.5"],
+    "pool_too_small_at_every_point": ["--vary", "pool.holdings.euroclear.amount_bn=10,20"],
+    "range_overflows": ["--vary", "discount_rate=0:1e308:1e-308"],
+    "value_not_finite": ["--vary", "discount_rate=0.03,.nan"],
 }
 SIMULATE_BAD = {
     "n_zero": ["-n", "0", "--seed", "1"],

@@ -183,9 +183,16 @@ def test_python_api_refuses_more_than_three_keys(base):
         sweep(base, values)
 
 
-def test_python_api_refuses_a_timeline_shape_change(base):
-    with pytest.raises(InputError, match="timeline"):
-        sweep(base, {"timeline.years": [10, 20]})
+def test_a_timeline_change_runs_each_structure_as_its_own_batch(base):
+    """Points of different structure (here the number of periods) are still single runs."""
+    values = {"timeline.years": [10, 40], US_RATE: [0.02, 0.08]}
+    assert_points_equal_separate_runs(sweep(base, values), values)
+
+
+def test_python_api_refuses_a_change_of_the_parties(base):
+    # the table has a column per party: a point cannot bring a party of its own
+    with pytest.raises(InputError, match="changes the parties"):
+        sweep(base, {"parties.newcomer.name": ["Newcomer"]})
 
 
 # --- parse_vary ----------------------------------------------------------------------------------
@@ -253,7 +260,7 @@ def expected_columns(a: finmodel.Assumptions, keys: list[str]) -> list[str]:
         cols += [f"{p}.{m}" for m in PARTY_METRICS]
     for v in a.vehicles:
         cols += [f"{v}.{m}" for m in VEHICLE_METRICS]
-    return cols
+    return [*cols, "invalid"]
 
 
 @pytest.fixture(scope="module")
@@ -294,7 +301,8 @@ def test_csv_columns_and_rows(two_key_run, base):
 def test_csv_numbers_equal_the_python_api(two_key_run, base):
     df = pd.read_csv(two_key_run / "base.sweep.csv")
     api = sweep(base, {US_RATE: [0.02, 0.04, 0.06, 0.08, 0.1], "discount_rate": [0.03, 0.05]})
-    for col in api.table.columns:
+    assert df["invalid"].isna().all() and (api.table["invalid"] == "").all()
+    for col in api.table.columns.drop("invalid"):
         got, want = df[col].to_numpy(float), api.table[col].to_numpy(float)
         np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-6, equal_nan=True, err_msg=col)
 
@@ -417,13 +425,13 @@ def test_sweep_with_set(tmp_path):
         assert got == pytest.approx(want, rel=1e-9)
 
 
-def test_timeline_years_refused_by_the_cli(tmp_path, capsys):
+def test_a_change_of_the_parties_refused_by_the_cli(tmp_path, capsys):
     out = tmp_path / "out"
-    assert cli(["sweep", "--vary", "timeline.years=10,20", "--out", str(out)]) == 2
+    assert cli(["sweep", "--vary", "parties.newcomer.name=A,B", "--out", str(out)]) == 2
     err = capsys.readouterr().err
     assert err.startswith("finmodel: error: ")
     assert len(err.strip().splitlines()) == 1
-    assert "timeline.years" in err
+    assert "parties.newcomer.name" in err
     assert "Traceback" not in err
     assert not out.exists() or not any(out.iterdir())
 
@@ -433,9 +441,10 @@ def test_flows_of_a_batch_list_every_scenario(base):
     # still lists them for each scenario
     from finmodel.engine import evaluate
     from finmodel.result import Result
-    from finmodel.variation import grid_batch
+    from finmodel.variation import Design
 
-    o = evaluate(grid_batch(base, {US_RATE: [0.02, 0.08]}))
+    d = Design.grid(base, {US_RATE: [0.02, 0.08]})
+    o = evaluate(d.chunk(0, d.n).parts[0].batch)
     f = Result(assumptions=base, outcome=o, files=(), overrides=(), sha256="").flows
     paid = f[(f.vehicle == "us_led_fund") & (f.flow == "contribution")]
     assert paid.groupby("scenario")["amount_usd"].sum().tolist() == [-100e9, -100e9]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import openpyxl
+import pandas as pd
 import pytest
 
 import finmodel
@@ -70,16 +71,37 @@ def test_ranges_from_the_file_and_an_unknown_key_is_refused(tmp_path, capsys):
     assert not (tmp_path / "bad_out").exists()
 
 
-def test_a_range_outside_what_the_field_allows_is_refused(tmp_path, capsys):
+def test_a_value_outside_what_the_field_allows_is_not_computed(tmp_path, capsys):
     bad = tmp_path / "bad.yaml"
     bad.write_text(
         f"name: bad\nextends: {BASE}\ntornado:\n  vehicles.us_led_fund.payout: [0.5, 1.5]\n"
     )
-    assert main(["tornado", str(bad), "--out", str(tmp_path / "out")]) == 2
+    assert main(["tornado", str(bad), "--out", str(tmp_path / "out")]) == 0
     err = capsys.readouterr().err
-    assert err.startswith("finmodel: error: tornado vehicles.us_led_fund.payout=1.5: ")
-    assert "less than or equal to 1" in err
-    assert not (tmp_path / "out").exists()
+    assert err.strip() == (
+        "finmodel: 1 low or high value(s) are invalid (a single run rejects them): not "
+        "computed; the 'invalid' column says why"
+    )
+    table = pd.read_csv(tmp_path / "out" / "bad.tornado.csv")
+    rows = table[table["key"] == "vehicles.us_led_fund.payout"]
+    assert rows["npv_high"].isna().all() and rows["npv_low"].notna().all()
+    # the message is the single run's: finmodel run --set vehicles.us_led_fund.payout=1.5
+    with pytest.raises(finmodel.InputError) as single:
+        finmodel.load(bad, {"vehicles.us_led_fund.payout": 1.5})
+    assert single.value.message in rows["invalid"].iloc[0]
+    assert rows["invalid"].iloc[0].startswith("high 1.5: ")
+    # the other keys are untouched by it
+    assert table[table["key"] != "vehicles.us_led_fund.payout"]["invalid"].isna().all()
+    # the workbook says it too, beside the bar
+    ws = openpyxl.load_workbook(tmp_path / "out" / "bad.tornado.xlsx")["Tornado"]
+    notes = [r[8].value for r in ws.iter_rows(min_row=1) if len(r) > 8 and r[8].value]
+    assert sum(str(n).startswith("high 1.5: ") for n in notes) == len(finmodel.load(bad).parties)
+
+
+def test_every_value_invalid_is_an_input_error(base):
+    with pytest.raises(finmodel.InputError, match="every low and high value is invalid") as e:
+        tornado(base, {"vehicles.us_led_fund.payout": (1.5, 2)})
+    assert "less than or equal to 1 (got 1.5)" in str(e.value)
 
 
 def test_swing_counts_both_ends_moving_the_same_way(tmp_path):
