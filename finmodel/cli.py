@@ -12,7 +12,7 @@ import os
 import sys
 from pathlib import Path
 
-from finmodel.exceptions import InputError
+from finmodel.exceptions import MESSAGE_LIMIT, InputError, printable
 
 EXIT_OK, EXIT_INTERNAL, EXIT_INPUT = 0, 1, 2
 
@@ -21,6 +21,7 @@ class _Parser(argparse.ArgumentParser):
     """argparse, with its errors in finmodel's one-line form (exit code 2)."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
+        message = printable(message, MESSAGE_LIMIT)
         self.exit(EXIT_INPUT, f"finmodel: error: {message} (see {self.prog} --help)\n")
 
 
@@ -120,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
         if os.environ.get("FINMODEL_DEBUG"):
             raise
         print(
-            f"finmodel: internal error: {type(e).__name__}: {e} "
+            f"finmodel: internal error: {type(e).__name__}: {printable(str(e), MESSAGE_LIMIT)} "
             "(set FINMODEL_DEBUG=1 for the traceback)",
             file=sys.stderr,
         )
@@ -140,7 +141,7 @@ def _run(args: argparse.Namespace) -> int:
     paths = result.write(Path(args.out))
     _print_summary(result)
     for p in paths:
-        print(f"wrote {p}")
+        print(f"wrote {printable(str(p))}")
     return EXIT_OK
 
 
@@ -175,7 +176,7 @@ def _sweep(args: argparse.Namespace) -> int:
     loaded = load_with_origins(args.scenario or "base", args.sets)
     result = sweep(loaded.assumptions, values)
     for p in result.write(Path(args.out)):
-        print(f"wrote {p}")
+        print(f"wrote {printable(str(p))}")
     print(f"{len(result.table)} grid points")
     return EXIT_OK
 
@@ -203,7 +204,7 @@ def _simulate(args: argparse.Namespace) -> int:
     if bar:
         bar.close()
     for p in result.write(Path(args.out)):
-        print(f"wrote {p}")
+        print(f"wrote {printable(str(p))}")
     return EXIT_OK
 
 
@@ -227,7 +228,7 @@ def _tornado(args: argparse.Namespace) -> int:
     loaded = load_with_origins(args.scenario or "base", args.sets)
     result = tornado(loaded.assumptions)
     for p in result.write(Path(args.out)):
-        print(f"wrote {p}")
+        print(f"wrote {printable(str(p))}")
     return EXIT_OK
 
 
@@ -243,7 +244,7 @@ def _compare(args: argparse.Namespace) -> int:
             raise RuntimeError(f"{r.name}: check '{max(failed, key=failed.get)}' failed")
     comparison = compare(results, args.baseline)
     for p in comparison.write(Path(args.out)):
-        print(f"wrote {p}")
+        print(f"wrote {printable(str(p))}")
     return EXIT_OK
 
 
@@ -252,7 +253,7 @@ def _validate(args: argparse.Namespace) -> int:
 
     for f in args.files:
         loaded = load_with_origins(f, args.sets)
-        print(f"{f}: ok ({loaded.assumptions.name}, sha256 {loaded.sha256[:12]})")
+        print(f"{printable(f)}: ok ({loaded.assumptions.name}, sha256 {loaded.sha256[:12]})")
     return EXIT_OK
 
 
