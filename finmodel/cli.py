@@ -226,7 +226,7 @@ def _tornado(args: argparse.Namespace) -> int:
     from finmodel.tornado import tornado
 
     loaded = load_with_origins(args.scenario or "base", args.sets)
-    result = tornado(loaded.assumptions)
+    result = tornado(loaded.assumptions, origins=loaded.origins)
     for p in result.write(Path(args.out)):
         print(f"wrote {printable(str(p))}")
     return EXIT_OK
@@ -249,10 +249,13 @@ def _compare(args: argparse.Namespace) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
+    from finmodel import tornado
     from finmodel.loader import load_with_origins
 
     for f in args.files:
         loaded = load_with_origins(f, args.sets)
+        # what any command would refuse, validate refuses: here, the tornado's ranges
+        tornado.check(loaded.assumptions, loaded.origins)
         print(f"{printable(f)}: ok ({loaded.assumptions.name}, sha256 {loaded.sha256[:12]})")
     return EXIT_OK
 

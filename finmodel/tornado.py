@@ -5,6 +5,13 @@ fund's return, cash rate and payout, each stream's size or price, each loan's ra
 exchange rates and the pool's fixed carve-outs, each moved by +-50%), and from the assumptions'
 ``tornado`` table (``{key path: [low, high]}``), which adds keys or sets their ranges. All
 2 x K variants run through the engine as one batch.
+
+Every variant is a scenario a single run accepts. A default end the model would refuse (a
+discount rate of -80% moved to -120%, a carve-out that no longer fits the pool once an exchange
+rate falls) is moved halfway back towards the base value until the model accepts it, at most
+:data:`MAX_HALVINGS` times, else it is the base value. An end of the file's own table is the
+file's input: one the model refuses is an error, which :func:`check` (and so ``finmodel
+validate``) reports as ``tornado`` would.
 """
 
 from __future__ import annotations
@@ -27,6 +34,8 @@ from finmodel.metrics import party_metrics
 from finmodel.variation import _differs, _flatten, _rebuild
 
 DEFAULT_SWING = 0.5
+#: How many times a default end the model refuses is moved halfway back to the base value.
+MAX_HALVINGS = 30
 
 
 @dataclass(frozen=True)
@@ -60,6 +69,18 @@ def default_ranges(a: Assumptions) -> dict[str, tuple[float, float]]:
     >>> r["vehicles.us_led_fund.return.rate"]
     (0.04, 0.12)
     """
+    out = {}
+    for k, x in _defaults(a).items():
+        lo, hi = sorted((x * (1 - DEFAULT_SWING), x * (1 + DEFAULT_SWING)))
+        if k.endswith("payout"):
+            hi = min(hi, 1.0)
+        if lo != hi:
+            out[k] = (round(lo, 12), round(hi, 12))
+    return out
+
+
+def _defaults(a: Assumptions) -> dict[str, float]:
+    """The key inputs a tornado moves by default, with their values in ``a``."""
     keys: dict[str, float] = {"discount_rate": a.discount_rate}
     for vid, v in a.vehicles.items():
         if v.kind is not VehicleKind.fund:
@@ -81,18 +102,16 @@ def default_ranges(a: Assumptions) -> dict[str, tuple[float, float]]:
     for i, c in enumerate(a.pool.allocation):
         if c.amount_bn is not None:
             keys[f"pool.allocation.{i}.amount_bn"] = c.amount_bn
-    out = {}
-    for k, x in keys.items():
-        lo, hi = sorted((x * (1 - DEFAULT_SWING), x * (1 + DEFAULT_SWING)))
-        if k.endswith("payout"):
-            hi = min(hi, 1.0)
-        if lo != hi:
-            out[k] = (round(lo, 12), round(hi, 12))
-    return out
+    return keys
 
 
-def tornado(a: Assumptions, ranges: dict[str, tuple[Any, Any]] | None = None) -> TornadoResult:
+def tornado(
+    a: Assumptions, ranges: dict[str, tuple[Any, Any]] | None = None, origins: dict | None = None
+) -> TornadoResult:
     """Every party's NPV with each key input at its low and at its high value.
+
+    ``origins`` (from :func:`~finmodel.loader.load_with_origins`) let an error about the
+    file's ``tornado`` table name its file and line.
 
     Examples
     --------
@@ -102,13 +121,18 @@ def tornado(a: Assumptions, ranges: dict[str, tuple[Any, Any]] | None = None) ->
     >>> bool(row.npv_low < row.npv_base < row.npv_high)
     True
     """
-    if ranges is None:
-        ranges = default_ranges(a) | {k: tuple(v) for k, v in (a.tornado or {}).items()}
-    ranges = dict(ranges)
-    if not ranges:
-        raise InputError("no key inputs to move", field="tornado")
-    points = [(k, v) for k, (lo, hi) in ranges.items() for v in (lo, hi)]
-    batch = _points_batch(a, points)
+    try:
+        if ranges is None:
+            ranges, variants = _file_ranges(a)
+        else:
+            ranges = dict(ranges)
+            variants = [_variant(a, k, v) for k, (lo, hi) in ranges.items() for v in (lo, hi)]
+        if not ranges:
+            raise InputError("no key inputs to move", field="tornado")
+        points = [(k, v) for k, (lo, hi) in ranges.items() for v in (lo, hi)]
+        batch = _points_batch(a, points, variants)
+    except _Refused as e:
+        raise e.located(origins) from None
     pm = party_metrics(evaluate(batch))
     base = party_metrics(evaluate(compile_batch(a))).npv[0]
     rows = []
@@ -128,24 +152,108 @@ def tornado(a: Assumptions, ranges: dict[str, tuple[Any, Any]] | None = None) ->
     return TornadoResult(a, table)
 
 
-def _points_batch(a: Assumptions, points: list[tuple[str, Any]]) -> Batch:
-    """One batch with a scenario per (key, value): each scenario moves one key only."""
-    base = compile_batch(a)
-    flat_base = _flatten(base)
+def check(a: Assumptions, origins: dict | None = None) -> None:
+    """Raise what :func:`tornado` would raise for ``a``'s key inputs, without running them:
+    an end of the file's ``tornado`` table that the model refuses or that changes the model's
+    structure. (``finmodel validate`` calls it: what any command rejects, validate rejects.)
+    ``origins`` (from :func:`~finmodel.loader.load_with_origins`) give the file and line.
+
+    Examples
+    --------
+    >>> from finmodel.loader import load
+    >>> check(load("base"))
+    >>> check(load("base", {"tornado": {"discount_rate": [0.02, 20]}}))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    finmodel.exceptions.InputError: tornado: tornado.discount_rate: its high end 20 is refused: ...
+    """
+    try:
+        ranges, variants = _file_ranges(a)
+        points = [(k, v) for k, (lo, hi) in ranges.items() for v in (lo, hi)]
+        _structure_kept(a, points, variants)
+    except _Refused as e:
+        raise e.located(origins) from None
+
+
+class _Refused(InputError):
+    """An end of the file's tornado table that a run refuses (``key``: the table's key)."""
+
+    def __init__(self, key: str, end: str, value: Any, why: InputError) -> None:
+        self.key = key
+        about = f"{why.field}: {why.message}" if why.field else why.message
+        super().__init__(f"its {end} end {value} is refused: {about}", file="tornado", field=key)
+
+    def located(self, origins: dict | None) -> InputError:
+        """The error at the table's entry: its file and line where ``origins`` know them."""
+        file, line = (origins or {}).get(("tornado", self.key), ("tornado", None))
+        return InputError(self.message, file=file, line=line, field=f"tornado.{self.key}")
+
+
+def _file_ranges(a: Assumptions) -> tuple[dict[str, tuple[Any, Any]], list[Assumptions]]:
+    """The ranges the file asks for (its table over the defaults, each default end moved back
+    until the model accepts it) and the scenario of each end, low then high per key."""
+    table = {k: tuple(v) for k, v in (a.tornado or {}).items()}
+    values = dict(_defaults(a))
+    ranges: dict[str, tuple[Any, Any]] = {}
     variants = []
-    for key, value in points:
-        flat = _flatten(compile_batch(with_overrides(a, {key: value}, "tornado")))
-        for path, x in flat_base.items():
-            if not isinstance(x, np.ndarray) and path != ("names",) and _differs(x, flat[path]):
-                raise InputError(
-                    "cannot be moved in one batch: it changes the model's structure",
-                    file="tornado",
-                    field=key,
-                )
-        variants.append(flat)
+    for key, (lo, hi) in (default_ranges(a) | table).items():
+        ends = []
+        for name, end in (("low", lo), ("high", hi)):
+            if key in table:
+                try:
+                    variant = _variant(a, key, end)
+                except InputError as e:
+                    raise _Refused(key, name, end, e) from None
+            else:
+                end, variant = _accepted(a, key, end, values[key])
+            ends.append(end)
+            variants.append(variant)
+        ranges[key] = (ends[0], ends[1])
+    return ranges, variants
+
+
+def _variant(a: Assumptions, key: str, value: Any) -> Assumptions:
+    return with_overrides(a, {key: value}, "tornado")
+
+
+def _accepted(a: Assumptions, key: str, value: float, base: float) -> tuple[float, Assumptions]:
+    """A default end the model accepts: ``value``, or moved halfway back to ``base`` until
+    accepted (at most :data:`MAX_HALVINGS` times; then ``base`` itself)."""
+    for _ in range(MAX_HALVINGS):
+        try:
+            return value, _variant(a, key, value)
+        except InputError:
+            value = round(base + (value - base) / 2, 12)
+    return base, _variant(a, key, base)
+
+
+def _points_batch(
+    a: Assumptions, points: list[tuple[str, Any]], variants: list[Assumptions]
+) -> Batch:
+    """One batch with a scenario per (key, value): each scenario moves one key only."""
+    base, flats = _structure_kept(a, points, variants)
+    flat_base = _flatten(base)
     out = dict(flat_base)
     for path, x in flat_base.items():
-        if isinstance(x, np.ndarray) and any(_differs(f[path], x) for f in variants):
-            out[path] = np.concatenate([np.asarray(f[path])[:1] for f in variants])
+        if isinstance(x, np.ndarray) and any(_differs(f[path], x) for f in flats):
+            out[path] = np.concatenate([np.asarray(f[path])[:1] for f in flats])
     out[("names",)] = [f"{a.name}[{k}={v}]" for k, v in points]
     return _rebuild(base, out)
+
+
+def _structure_kept(
+    a: Assumptions, points: list[tuple[str, Any]], variants: list[Assumptions]
+) -> tuple[Batch, list[dict]]:
+    """The base batch and each variant's compiled arrays; an error for a variant that changes
+    what one batch must share (the timeline, the vehicles' kinds...)."""
+    base = compile_batch(a)
+    flat_base = _flatten(base)
+    flats = []
+    for i, ((key, value), variant) in enumerate(zip(points, variants)):
+        flat = _flatten(compile_batch(variant))
+        for path, x in flat_base.items():
+            if not isinstance(x, np.ndarray) and path != ("names",) and _differs(x, flat[path]):
+                why = InputError("cannot be moved in one batch: it changes the model's structure")
+                raise _Refused(key, ("low", "high")[i % 2], value, why)
+        flats.append(flat)
+    return base, flats
