@@ -19,6 +19,7 @@ import openpyxl
 import pytest
 import yaml
 
+from finmodel import limits
 from finmodel.cli import main
 
 REPO = Path(__file__).resolve().parents[1]
@@ -96,6 +97,9 @@ def check_message(err: str, bad: Bad) -> None:
     assert len(lines) == 1, f"expected one line on stderr, got:\n{err}"
     msg = lines[0]
     assert msg.startswith("finmodel: error: "), msg
+    # no control character reaches the terminal, and an echoed value is cut short
+    assert msg.isprintable(), repr(msg)
+    assert len(msg) < 1500, f"a message of {len(msg)} characters"
     if bad.line is None:
         assert bad.file in msg, msg
     else:
@@ -701,6 +705,200 @@ def _(tmp):
     return b
 
 
+# work bounded by the input's size: each limit of finmodel.limits, just past it
+
+
+def _laughs(levels: int = 9, fan: int = 9) -> str:
+    """A "billion laughs": each level an alias list of the one before (fan**levels values)."""
+    rows = ["name: lol", "a0: &a0 [" + ", ".join(['"lol"'] * fan) + "]"]
+    rows += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * fan) + "]" for i in range(1, levels)]
+    return "\n".join(rows) + "\n"
+
+
+@case("billion_laughs")
+def _(tmp):
+    # 9**9 = 387 million values from a 400-byte file
+    return bad_file(tmp, _laughs(), None, None, "aliases repeat more values than the limit")
+
+
+@case("alias_nested_in_itself")
+def _(tmp):
+    # an anchor used inside itself: a list that holds itself, without end
+    return bad_file(tmp, "name: x\nloop: &l [1, *l]\n", None, None, "nest deeper than the limit")
+
+
+@case("file_past_the_size_limit")
+def _(tmp):
+    # the base case padded with a comment to one byte past the limit: refused before parsing
+    pad = limits.MAX_FILE_BYTES + 1 - len(BASE_TEXT.encode()) - 2
+    t = BASE_TEXT + "#" + "x" * pad + "\n"
+    assert len(t.encode()) == limits.MAX_FILE_BYTES + 1
+    return bad_file(tmp, t, None, None, f"holds {limits.MAX_FILE_BYTES + 1:,} bytes")
+
+
+@case("extended_files_past_the_size_limit")
+def _(tmp):
+    # the extending file fits alone; with the base case it extends, it does not
+    own = limits.MAX_FILE_BYTES - 1000
+    rel = os.path.relpath(BASE, tmp)
+    head = f"extends: {rel}\n#"
+    write(tmp / "bad.yaml", head + "x" * (own - len(head) - 1) + "\n")
+    base_bytes = len(BASE.read_bytes())
+    return Bad([str(tmp / "bad.yaml")], "base.yaml", None, None, (f"holds {base_bytes:,} bytes",
+               f"and the files that extend it {own:,}"))  # fmt: skip
+
+
+@case("nesting_5000_brackets")
+def _(tmp):
+    deep = "[" * 5000 + "]" * 5000
+    t = edit("discount_rate: 0.04\n", f"discount_rate: 0.04\ndeep: {deep}\n")
+    return bad_file(tmp, t, "deep: [[[", None, "nest deeper than the limit of 32")
+
+
+@case("nesting_1000_block_levels")
+def _(tmp):
+    # the top mapping is level 1, the value of 'deep' (first key k0) level 2: level 33, past
+    # the limit, is the mapping whose first key is k31
+    deep = "".join(" " * (i + 1) + f"k{i}:\n" for i in range(1000)) + " " * 1001 + "v: 1\n"
+    t = edit("discount_rate: 0.04\n", "discount_rate: 0.04\ndeep:\n" + deep)
+    b = bad_file(tmp, t, " k31:\n", None, "nest deeper than the limit of 32")
+    b.line = (b.line - 1, b.line)  # libyaml starts a block mapping where the key before ends
+    return b
+
+
+def _chain(tmp: Path, files: int) -> Path:
+    """A chain of ``files`` files: c0.yaml extends the base case, each next one the last."""
+    write(tmp / "c0.yaml", f"extends: {os.path.relpath(BASE, tmp)}\n")
+    for i in range(1, files - 1):
+        write(tmp / f"c{i}.yaml", f"extends: c{i - 1}.yaml\n")
+    return tmp / f"c{files - 2}.yaml"
+
+
+@case("extends_chain_past_the_limit")
+def _(tmp):
+    # 17 files: the top one is the first, c0 the 16th; its extends would read a 17th
+    top = _chain(tmp, limits.MAX_EXTENDS + 1)
+    return Bad([str(top)], "c0.yaml", 1, "extends", ("chain longer than the limit of 16",))
+
+
+@case("integer_past_4300_digits")
+def _(tmp):
+    t = edit("discount_rate: 0.04\n", "discount_rate: " + "9" * 4301 + "\n")
+    return bad_file(tmp, t, "discount_rate: 999", None, "4,301 digits")
+
+
+@case("integer_of_4000_digits")
+def _(tmp):
+    # readable, but no rate: the message says so in a few words, not 4,000 digits
+    t = edit("discount_rate: 0.04\n", "discount_rate: " + "9" * 4000 + "\n")
+    return bad_file(tmp, t, "discount_rate: 999", "discount_rate", "integer of 4,000 digits")
+
+
+@case("date_that_does_not_exist")
+def _(tmp):
+    t = edit("  start: 2026-01-01\n", "  start: 2026-02-30\n")
+    return bad_file(tmp, t, "start: 2026-02-30", None, "'2026-02-30'", "day is out of range")
+
+
+@case("nul_byte")
+def _(tmp):
+    t = edit("name: base\n", "name: base\nnote: a\x00b\n")
+    return bad_file(tmp, t, "note: a", None, r"'\x00' is not allowed")
+
+
+@case("extends_proc_self_environ")
+def _(tmp):
+    # a file of NUL-separated text with no size: read no further than the limit, refused
+    p = write(tmp / "bad.yaml", "name: x\nextends: /proc/self/environ\n")
+    return Bad([str(p)], "/proc/self/environ", 1, None, (r"'\x00' is not allowed",))
+
+
+@case("extends_a_device")
+def _(tmp):
+    p = write(tmp / "bad.yaml", "name: x\nextends: /dev/zero\n")
+    return Bad([str(p)], "bad.yaml", 2, "extends", ("not a regular file",))
+
+
+@case("scenario_is_a_device")
+def _(tmp):
+    return Bad(["/dev/zero"], "/dev/zero", None, None, ("not a regular file",))
+
+
+@case("too_many_vehicles")
+def _(tmp):
+    # the base case's vehicles and enough grants to make one more than the limit
+    n = limits.MAX_VEHICLES + 1
+    grants = "".join(
+        f"  g{i}: {{name: g, kind: grant, capital: {{contributions: [{{party: europe, "
+        f"amount_bn: 1}}]}}, waterfall: {{profit_split: {{ukraine: 1}}}}}}\n"
+        for i in range(n - len(yaml.safe_load(BASE_TEXT)["vehicles"]))
+    )
+    return override(tmp, "vehicles:\n" + grants, "vehicles", 2, f"{n:,} vehicles, past the limit")
+
+
+@case("too_many_parties")
+def _(tmp):
+    n = limits.MAX_PARTIES + 1
+    more = n - len(yaml.safe_load(BASE_TEXT)["parties"])
+    parties = "".join(f"  p{i}: {{name: P{i}}}\n" for i in range(more))
+    return override(tmp, "parties:\n" + parties, "parties", 2, f"{n:,} parties, past the limit")
+
+
+@case("too_many_holdings")
+def _(tmp):
+    n = limits.MAX_HOLDINGS + 1
+    rows = "".join(f"    - {{id: h{i}, region: other, amount_bn: 1}}\n" for i in range(n))
+    body = f"pool:\n  holdings:\n{rows}"
+    return override(tmp, body, "pool.holdings", 3, f"{n:,} holdings, past the limit")
+
+
+@case("set_key_path_past_the_depth_limit")
+def _(tmp):
+    return set_option("a." + ".".join(["b"] * 40) + "=1", None, "41 parts", "limit of 32")
+
+
+@case("set_integer_past_4300_digits")
+def _(tmp):
+    b = set_option("discount_rate=" + "9" * 5000, None, "5,000 digits")
+    b.file = "--set discount_rate=999"  # the option, cut short
+    return b
+
+
+@case("set_value_with_bytes_not_utf8")
+def _(tmp):
+    # the byte 0xff on the command line, as Python hands it over (a lone surrogate)
+    b = set_option("description=\udcff", None, "not UTF-8")
+    b.file = r"--set description=\udcff"
+    return b
+
+
+@case("set_key_with_escape")
+def _(tmp):
+    b = set_option("vehicles.us\x1b[31m.payout=1", None, "dotted key path")
+    b.file = r"--set vehicles.us\x1b[31m.payout=1"  # the escape shown, not sent
+    return b
+
+
+@case("set_value_with_newline")
+def _(tmp):
+    b = set_option("discount_rate=abc\ndef", "discount_rate", "valid number")
+    b.file = r"--set discount_rate=abc\ndef"
+    return b
+
+
+@case("megabyte_string_in_a_number_field")
+def _(tmp):
+    t = edit("discount_rate: 0.04\n", 'discount_rate: "' + "x" * 1_000_000 + '"\n')
+    return bad_file(tmp, t, "discount_rate:", "discount_rate", "(1,000,000 characters)")
+
+
+@case("set_megabyte_value")
+def _(tmp):
+    b = set_option("discount_rate=" + "x" * 1_000_000, "discount_rate", "1,000,000 characters")
+    b.file = "--set discount_rate=xxx"
+    return b
+
+
 def _params(names):
     return [
         pytest.param(n, marks=pytest.mark.xfail(reason=f"BUG: {BUGS[n]}", strict=True))
@@ -711,8 +909,8 @@ def _params(names):
 
 
 def _argv(bad: Bad, out: Path) -> list[str]:
-    if bad.command == "run":
-        return ["run", *bad.args, "--out", str(out)]
+    if bad.command in ("run", "simulate", "tornado"):
+        return [bad.command, *bad.args, "--out", str(out)]
     return [bad.command, *bad.args]
 
 
@@ -761,6 +959,18 @@ SUBPROCESS_CASES = [
     "set_list_index_out_of_range",
     "empty_file",
     "validate_bad_file",
+    "billion_laughs",
+    "file_past_the_size_limit",
+    "nesting_5000_brackets",
+    "nesting_1000_block_levels",
+    "extends_chain_past_the_limit",
+    "integer_past_4300_digits",
+    "nul_byte",
+    "extends_proc_self_environ",
+    "too_many_vehicles",
+    "set_key_with_escape",
+    "set_value_with_newline",
+    "megabyte_string_in_a_number_field",
 ]
 
 
