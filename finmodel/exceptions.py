@@ -61,7 +61,7 @@ def shown(value: object, limit: int = ECHO_LIMIT) -> str:
     if isinstance(value, str) and len(value) > limit:
         return printable(repr(value[: limit // 2])) + f"... ({len(value):,} characters)"
     if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 3 * limit:
-        digits = len(str(value)) if value.bit_length() < 10_000 else _digits(value)
+        digits = len(str(abs(value))) if value.bit_length() < 10_000 else _digits(value)
         return f"an integer of {digits:,} digits"
     return printable(repr(value), limit)
 
