@@ -65,6 +65,11 @@ def run(assumptions: Assumptions | Loaded) -> Result:
     """
     if isinstance(assumptions, Loaded):
         loaded = assumptions
+    elif not isinstance(assumptions, Assumptions):
+        raise InputError(
+            "expected Assumptions (from finmodel.load) or Loaded (from load_with_origins), "
+            f"got {type(assumptions).__name__}"
+        )
     else:
         import hashlib
         import json

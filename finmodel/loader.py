@@ -29,7 +29,7 @@ import yaml
 from pydantic import ValidationError
 
 from finmodel import limits
-from finmodel.assumptions import Assumptions, number_at, problems
+from finmodel.assumptions import Assumptions, Inconsistent, clean_loc, explain, number_at
 from finmodel.exceptions import ECHO_LIMIT, InputError, shown
 
 Path_ = tuple[str | int, ...]
@@ -280,13 +280,12 @@ def _validated(data: dict, origins: dict[Path_, Origin], default: str) -> Assump
             message = f"{len(node):,} {what}, past the limit of {most:,}"
             raise _at(path, message, origins, default)
     try:
-        out = Assumptions.model_validate(data)
+        return Assumptions.model_validate(data)
     except ValidationError as e:
         raise _from_validation(e, origins, default) from None
-    found = problems(out)
-    if found:
-        raise _at(found[0][0], found[0][1], origins, default, more=len(found) - 1)
-    return out
+    except Inconsistent as e:  # each field valid, together not
+        path, message = e.found[0]
+        raise _at(path, message, origins, default, more=len(e.found) - 1) from None
 
 
 def shipped(name: str = _SHIPPED) -> Path:
@@ -755,25 +754,4 @@ def _newest_neighbour(path: Path_, origins: dict, top: str) -> Path_ | None:
 def _from_validation(e: ValidationError, origins: dict, default: str) -> InputError:
     errors = e.errors(include_url=False)
     first = errors[0]
-    loc = tuple(p for p in first["loc"] if not (isinstance(p, str) and p.startswith("function-")))
-    loc = _clean_loc(loc)
-    message = _explain(first)
-    return _at(loc, message, origins, default, more=len(errors) - 1)
-
-
-def _clean_loc(loc: tuple) -> Path_:
-    """Drop the union-branch tags pydantic puts in locations (``str``, ``dict[str,...]``...)."""
-    tags = re.compile(r"^(str|int|float|bool|list|dict|none|constrained-str|literal)\b|\[")
-    return tuple(p for p in loc if isinstance(p, int) or not tags.match(p))
-
-
-def _explain(err: dict) -> str:
-    kind, msg = err["type"], err["msg"]
-    got = err.get("input")
-    if kind == "extra_forbidden":
-        return "unknown key (check the spelling; `finmodel schema` lists the keys)"
-    if kind == "missing":
-        return "is required but missing"
-    if isinstance(got, (dict, list)):
-        return msg
-    return f"{msg} (got {shown(got)})"
+    return _at(clean_loc(tuple(first["loc"])), explain(first), origins, default, len(errors) - 1)

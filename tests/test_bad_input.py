@@ -794,6 +794,12 @@ def _(tmp):
     return bad_file(tmp, t, "discount_rate: 999", "discount_rate", "integer of 4,000 digits")
 
 
+@case("timeline_start_in_year_9999")
+def _(tmp):
+    t = edit("  start: 2026-01-01\n", "  start: 9999-01-01\n")
+    return bad_file(tmp, t, "start: 9999", "timeline.start", "2200-12-31", "9999-01-01")
+
+
 @case("date_that_does_not_exist")
 def _(tmp):
     t = edit("  start: 2026-01-01\n", "  start: 2026-02-30\n")
@@ -852,6 +858,28 @@ def _(tmp):
     return override(tmp, body, "pool.holdings", 3, f"{n:,} holdings, past the limit")
 
 
+@case("too_many_numbers_per_array")
+def _(tmp):
+    # 200 parties x 22 vehicles x 1,201 monthly periods (100 years and period 0) = 5,284,400
+    # numbers per array, past 5,000,000; each count alone is within its limit
+    base = yaml.safe_load(BASE_TEXT)
+    new_parties, new_vehicles = 200 - len(base["parties"]), 22 - len(base["vehicles"])
+    parties = "".join(f"  p{i}: {{name: P{i}}}\n" for i in range(new_parties))
+    grants = "".join(
+        f"  g{i}: {{name: g, kind: grant, capital: {{contributions: [{{party: europe, "
+        f"amount_bn: 1}}]}}, waterfall: {{profit_split: {{ukraine: 1}}}}}}\n"
+        for i in range(new_vehicles)
+    )
+    body = f"timeline: {{years: 100, frequency: monthly}}\nparties:\n{parties}vehicles:\n{grants}"
+    return override(tmp, body, "vehicles", None, "5,284,400 numbers per array")
+
+
+@case("correlation_rows_of_different_lengths")
+def _(tmp):
+    t = edit("correlation: null\n", "correlation: [[1, 0.5], [0.5]]\n")
+    return bad_file(tmp, t, "correlation:", "correlation", "2x2")
+
+
 @case("set_key_path_past_the_depth_limit")
 def _(tmp):
     return set_option("a." + ".".join(["b"] * 40) + "=1", None, "41 parts", "limit of 32")
@@ -862,6 +890,59 @@ def _(tmp):
     b = set_option("discount_rate=" + "9" * 5000, None, "5,000 digits")
     b.file = "--set discount_rate=999"  # the option, cut short
     return b
+
+
+# what validate accepts, every command runs; what any command refuses, validate refuses
+
+
+@case("uncertainty_df_infinite")
+def _(tmp):
+    t = edit("uncertainty: {dist: normal, vol: 0.08}", "uncertainty: {dist: student_t, df: .inf}")
+    field = "vehicles.us_led_fund.return.uncertainty.df"
+    return bad_file(tmp, t, "df: .inf", field, "finite")
+
+
+@case("validate_uncertainty_df_infinite")
+def _(tmp):
+    b = CASES["uncertainty_df_infinite"](tmp)
+    b.command = "validate"
+    return b
+
+
+@case("simulate_uncertainty_df_infinite")
+def _(tmp):
+    b = CASES["uncertainty_df_infinite"](tmp)
+    b.command = "simulate"
+    b.args += ["-n", "10", "--seed", "1"]
+    return b
+
+
+@case("vol_not_a_number")
+def _(tmp):
+    t = edit("uncertainty: {dist: normal, vol: 0.08}", "uncertainty: {dist: normal, vol: .nan}")
+    field = "vehicles.us_led_fund.return.uncertainty.vol"
+    return bad_file(tmp, t, "vol: .nan", field, "finite")
+
+
+@case("control_characters_in_description")
+def _(tmp):
+    t = edit("name: base\n", 'name: base\ndescription: "\\a\\x01\\x1b[31m"\n')
+    t = t.replace("description: >-\n", "old_description: >-\n", 1)  # one description only
+    t = t.replace("old_description: >-\n", "notes_: >-\n", 1)
+    return bad_file(tmp, t, 'description: "', "description", r"'\x07', a control character")
+
+
+@case("validate_control_characters_in_description")
+def _(tmp):
+    b = CASES["control_characters_in_description"](tmp)
+    b.command = "validate"
+    return b
+
+
+@case("control_character_in_a_vehicle_name")
+def _(tmp):
+    t = edit("    name: US-led reconstruction fund\n", '    name: "US-led\\x1b[2J fund"\n')
+    return bad_file(tmp, t, "x1b[2J", "vehicles.us_led_fund.name", r"'\x1b'")
 
 
 @case("set_value_with_bytes_not_utf8")
@@ -896,6 +977,24 @@ def _(tmp):
 def _(tmp):
     b = set_option("discount_rate=" + "x" * 1_000_000, "discount_rate", "1,000,000 characters")
     b.file = "--set discount_rate=xxx"
+    return b
+
+
+@case("validate_tornado_range_a_run_refuses")
+def _(tmp):
+    t = edit("  vehicles.world_bank_package.loan.rate: [0.03, 0.07]\n",
+             "  vehicles.world_bank_package.loan.rate: [0.03, 70]\n")  # fmt: skip
+    b = bad_file(tmp, t, "loan.rate: [0.03, 70]", "tornado.vehicles.world_bank_package.loan.rate",
+                 "high end 70 is refused", "less than 10")  # fmt: skip
+    b.command = "validate"
+    return b
+
+
+@case("validate_tornado_range_that_changes_the_structure")
+def _(tmp):
+    t = edit("tornado:\n", "tornado:\n  timeline.years: [10, 20]\n")
+    b = bad_file(tmp, t, "timeline.years: [10, 20]", "tornado.timeline.years", "structure")
+    b.command = "validate"
     return b
 
 
@@ -965,12 +1064,17 @@ SUBPROCESS_CASES = [
     "nesting_1000_block_levels",
     "extends_chain_past_the_limit",
     "integer_past_4300_digits",
+    "timeline_start_in_year_9999",
     "nul_byte",
     "extends_proc_self_environ",
     "too_many_vehicles",
+    "simulate_uncertainty_df_infinite",
+    "validate_control_characters_in_description",
+    "control_characters_in_description",
     "set_key_with_escape",
     "set_value_with_newline",
     "megabyte_string_in_a_number_field",
+    "validate_tornado_range_a_run_refuses",
 ]
 
 
