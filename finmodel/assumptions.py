@@ -608,7 +608,8 @@ def problems(a: Assumptions) -> list[Problem]:
 
 
 def _size_problems(a: Assumptions) -> list[Problem]:
-    """The engine holds a number per vehicle, party and period in its arrays: a bounded count.
+    """Each vehicle's schedule has a column per period (in the engine and in the workbook),
+    and the engine's arrays a number per vehicle, party and period: bounded counts.
 
     Examples
     --------
@@ -617,16 +618,25 @@ def _size_problems(a: Assumptions) -> list[Problem]:
     []
     """
     periods = a.timeline.years * a.timeline.frequency.periods_per_year + 1
-    cells = len(a.vehicles) * len(a.parties) * periods
-    if cells <= limits.MAX_CELLS:
-        return []
-    return [
-        (
-            ("vehicles",),
-            f"{len(a.vehicles):,} vehicles x {len(a.parties):,} parties x {periods:,} periods "
-            f"make {cells:,} numbers per array, past the limit of {limits.MAX_CELLS:,}",
+    n, p = len(a.vehicles), len(a.parties)
+    found: list[Problem] = []
+    if n * periods > limits.MAX_VEHICLE_PERIODS:
+        found.append(
+            (
+                ("vehicles",),
+                f"{n:,} vehicles x {periods:,} periods make {n * periods:,} columns of "
+                f"schedules, past the limit of {limits.MAX_VEHICLE_PERIODS:,}",
+            )
         )
-    ]
+    if n * p * periods > limits.MAX_CELLS:
+        found.append(
+            (
+                ("vehicles",),
+                f"{n:,} vehicles x {p:,} parties x {periods:,} periods make "
+                f"{n * p * periods:,} numbers per array, past the limit of {limits.MAX_CELLS:,}",
+            )
+        )
+    return found
 
 
 def listing(names: Iterable[str], limit: int = 12) -> str:

@@ -40,6 +40,9 @@ MAX_ENTRIES = 1_000
 MAX_YEARS = 100
 #: The engine's arrays hold a number per vehicle, party and period: at most this many.
 MAX_CELLS = 5_000_000
+#: Each vehicle has a schedule with a column per period, in the engine and in the workbook's
+#: sheets: vehicles x periods at most this many (3,000 vehicles on 30 annual periods fit).
+MAX_VEHICLE_PERIODS = 100_000
 
 #: Dates a timeline may start on; the last period ends by 2300.
 FIRST_START = dt.date(1900, 1, 1)

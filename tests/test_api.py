@@ -252,6 +252,32 @@ def test_a_start_outside_the_calendar_range_is_refused(base, start):
         finmodel.with_overrides(base, {"timeline.start": start})
 
 
+# --- counts --------------------------------------------------------------------------------------
+
+
+def grants(n: int) -> dict:
+    return {
+        f"g{i}": {
+            "name": "g",
+            "kind": "grant",
+            "capital": {"contributions": [{"party": "europe", "amount_bn": 1}]},
+            "waterfall": {"profit_split": {"ukraine": 1}},
+        }
+        for i in range(n)
+    }
+
+
+def test_vehicle_periods_exactly_at_the_limit_are_accepted(base):
+    # quarterly for 31 years: 124 periods and period 0, 125 columns; 800 vehicles make
+    # 100,000 columns of schedules, the limit; one vehicle more is refused
+    timeline = {"timeline.years": 31, "timeline.frequency": "quarterly"}
+    more = 800 - len(base.vehicles)
+    a = finmodel.with_overrides(base, {**timeline, "vehicles": {**base.vehicles, **grants(more)}})
+    assert len(a.vehicles) * 125 == limits.MAX_VEHICLE_PERIODS
+    with pytest.raises(InputError, match="100,125 columns of schedules"):
+        finmodel.with_overrides(a, {"vehicles.one_more": grants(1)["g0"]})
+
+
 # --- arguments of the wrong type are bad input ---------------------------------------------------
 
 

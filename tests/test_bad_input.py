@@ -874,6 +874,18 @@ def _(tmp):
     return override(tmp, body, "vehicles", None, "5,284,400 numbers per array")
 
 
+@case("too_many_vehicle_periods")
+def _(tmp):
+    # 84 vehicles x 1,201 monthly periods = 100,884 columns of schedules > 100,000
+    grants = "".join(
+        f"  g{i}: {{name: g, kind: grant, capital: {{contributions: [{{party: europe, "
+        f"amount_bn: 1}}]}}, waterfall: {{profit_split: {{ukraine: 1}}}}}}\n"
+        for i in range(84 - len(yaml.safe_load(BASE_TEXT)["vehicles"]))
+    )
+    body = f"timeline: {{years: 100, frequency: monthly}}\nvehicles:\n{grants}"
+    return override(tmp, body, "vehicles", None, "100,884 columns of schedules")
+
+
 @case("correlation_rows_of_different_lengths")
 def _(tmp):
     t = edit("correlation: null\n", "correlation: [[1, 0.5], [0.5]]\n")
