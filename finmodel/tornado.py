@@ -157,6 +157,8 @@ def check(a: Assumptions, origins: dict | None = None) -> None:
     an end of the file's ``tornado`` table that the model refuses or that changes the model's
     structure. (``finmodel validate`` calls it: what any command rejects, validate rejects.)
     ``origins`` (from :func:`~finmodel.loader.load_with_origins`) give the file and line.
+    The default ranges need no check: an end the model refuses is moved back until accepted,
+    and they move rates, amounts and prices only, which leave the structure as it is.
 
     Examples
     --------
@@ -167,10 +169,11 @@ def check(a: Assumptions, origins: dict | None = None) -> None:
     ...
     finmodel.exceptions.InputError: tornado: tornado.discount_rate: its high end 20 is refused: ...
     """
+    flat_base = _flatten(compile_batch(a))
     try:
-        ranges, variants = _file_ranges(a)
-        points = [(k, v) for k, (lo, hi) in ranges.items() for v in (lo, hi)]
-        _structure_kept(a, points, variants)
+        for key, (lo, hi) in (a.tornado or {}).items():
+            for end, value in (("low", lo), ("high", hi)):  # one scenario in memory at a time
+                _same_structure(flat_base, key, end, value, _table_end(a, key, end, value))
     except _Refused as e:
         raise e.located(origins) from None
 
@@ -200,16 +203,21 @@ def _file_ranges(a: Assumptions) -> tuple[dict[str, tuple[Any, Any]], list[Assum
         ends = []
         for name, end in (("low", lo), ("high", hi)):
             if key in table:
-                try:
-                    variant = _variant(a, key, end)
-                except InputError as e:
-                    raise _Refused(key, name, end, e) from None
+                variant = _table_end(a, key, name, end)
             else:
                 end, variant = _accepted(a, key, end, values[key])
             ends.append(end)
             variants.append(variant)
         ranges[key] = (ends[0], ends[1])
     return ranges, variants
+
+
+def _table_end(a: Assumptions, key: str, end: str, value: Any) -> Assumptions:
+    """The scenario at one end of the file's table: the file's input, refused as it is."""
+    try:
+        return _variant(a, key, value)
+    except InputError as e:
+        raise _Refused(key, end, value, e) from None
 
 
 def _variant(a: Assumptions, key: str, value: Any) -> Assumptions:
@@ -248,12 +256,18 @@ def _structure_kept(
     what one batch must share (the timeline, the vehicles' kinds...)."""
     base = compile_batch(a)
     flat_base = _flatten(base)
-    flats = []
-    for i, ((key, value), variant) in enumerate(zip(points, variants)):
-        flat = _flatten(compile_batch(variant))
-        for path, x in flat_base.items():
-            if not isinstance(x, np.ndarray) and path != ("names",) and _differs(x, flat[path]):
-                why = InputError("cannot be moved in one batch: it changes the model's structure")
-                raise _Refused(key, ("low", "high")[i % 2], value, why)
-        flats.append(flat)
+    flats = [
+        _same_structure(flat_base, key, ("low", "high")[i % 2], value, variant)
+        for i, ((key, value), variant) in enumerate(zip(points, variants))
+    ]
     return base, flats
+
+
+def _same_structure(flat_base: dict, key: str, end: str, value: Any, variant: Assumptions) -> dict:
+    """The variant's compiled arrays, if it keeps what one batch must share with the base."""
+    flat = _flatten(compile_batch(variant))
+    for path, x in flat_base.items():
+        if not isinstance(x, np.ndarray) and path != ("names",) and _differs(x, flat[path]):
+            why = InputError("cannot be moved in one batch: it changes the model's structure")
+            raise _Refused(key, end, value, why)
+    return flat
