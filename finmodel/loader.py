@@ -115,9 +115,23 @@ _Loader.add_implicit_resolver(
 )
 
 
-def _scalar(text: str) -> Any:
-    """One value from the command line, read as YAML by the same loader."""
-    return yaml.load(text, Loader=_Loader)  # _Loader is a SafeLoader: no tags run code
+def _scalar(text: str, where: str) -> Any:
+    """One value from the command line, read as YAML by the same loader (a SafeLoader: no
+    tag runs code) within the same limits: nesting, and values repeated through aliases
+    (a flow-style billion laughs fits on a command line)."""
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        try:
+            _walk(node, (), {}, _Walk(where))
+        except InputError as e:
+            e.line = None  # a line of the value's own text: not worth showing
+            raise
+        return loader.construct_document(node)
+    finally:
+        loader.dispose()
 
 
 @dataclass(frozen=True)
@@ -630,11 +644,15 @@ def _parse_overrides(overrides: Any) -> list[tuple[str, Path_, Any]]:
         if not _utf8(raw):  # bytes the shell passed that are not UTF-8 (\udcff, say)
             raise InputError("the value holds bytes that are not UTF-8 text", file=where)
         try:
-            value = _scalar(raw) if raw.strip() else None
+            value = _scalar(raw, where) if raw.strip() else None
         except _Limit as e:
             raise InputError(f"the value: {e.problem}", file=where) from None
+        except yaml.MarkedYAMLError as e:
+            what = (e.problem or e.context or "").strip()
+            message = f"the value {shown(raw)} is not valid YAML: {what}"
+            raise InputError(message, file=where) from None
         except yaml.YAMLError:
-            raise InputError(f"the value {shown(raw)} is not a YAML scalar", file=where) from None
+            raise InputError(f"the value {shown(raw)} is not valid YAML", file=where) from None
         out.append((where, _keypath(key.strip(), where), value))
     return out
 

@@ -897,6 +897,22 @@ def _(tmp):
     return set_option("a." + ".".join(["b"] * 40) + "=1", None, "41 parts", "limit of 32")
 
 
+@case("set_billion_laughs")
+def _(tmp):
+    # the same attack in flow style fits on a command line
+    levels = ["&a0 [1, 1, 1, 1, 1, 1, 1, 1, 1]"]
+    levels += [f"&a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, 9)]
+    b = set_option(f"vehicles.us_led_fund.return.path=[{', '.join(levels)}]", None,
+                   "aliases repeat more values than the limit")  # fmt: skip
+    b.file = "--set vehicles.us_led_fund.return.path=[&a0 [1"
+    return b
+
+
+@case("set_value_nested_in_itself")
+def _(tmp):
+    return set_option("vehicles.us_led_fund.return.path=&a [*a]", None, "nest deeper")
+
+
 @case("set_integer_past_4300_digits")
 def _(tmp):
     b = set_option("discount_rate=" + "9" * 5000, None, "5,000 digits")
