@@ -641,20 +641,37 @@ def _parse_overrides(overrides: Any) -> list[tuple[str, Path_, Any]]:
         key, sep, raw = text.partition("=")
         if not sep:
             raise InputError("expected KEY=VALUE, e.g. discount_rate=0.04", file=where)
-        if not _utf8(raw):  # bytes the shell passed that are not UTF-8 (\udcff, say)
-            raise InputError("the value holds bytes that are not UTF-8 text", file=where)
-        try:
-            value = _scalar(raw, where) if raw.strip() else None
-        except _Limit as e:
-            raise InputError(f"the value: {e.problem}", file=where) from None
-        except yaml.MarkedYAMLError as e:
-            what = (e.problem or e.context or "").strip()
-            message = f"the value {shown(raw)} is not valid YAML: {what}"
-            raise InputError(message, file=where) from None
-        except yaml.YAMLError:
-            raise InputError(f"the value {shown(raw)} is not valid YAML", file=where) from None
-        out.append((where, _keypath(key.strip(), where), value))
+        out.append((where, _keypath(key.strip(), where), read_value(raw, where)))
     return out
+
+
+def read_value(text: str, where: str) -> Any:
+    """One value given on the command line, read as YAML as a file is, within the same
+    limits; blank is None. Whatever cannot be read is an :class:`InputError` at ``where``.
+
+    Examples
+    --------
+    >>> read_value("0.05", "--set discount_rate=0.05"), read_value("[1, 2]", "--set x")
+    (0.05, [1, 2])
+    >>> read_value("[" * 40 + "]" * 40, "--vary x")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    finmodel.exceptions.InputError: --vary x: the value: mappings and lists nest deeper ...
+    """
+    if not text.strip():
+        return None
+    if not _utf8(text):  # bytes the shell passed that are not UTF-8 (\udcff, say)
+        raise InputError("the value holds bytes that are not UTF-8 text", file=where)
+    try:
+        return _scalar(text, where)
+    except _Limit as e:
+        raise InputError(f"the value: {e.problem}", file=where) from None
+    except yaml.MarkedYAMLError as e:
+        what = (e.problem or e.context or "").strip()
+        message = f"the value {shown(text)} is not valid YAML: {what}"
+        raise InputError(message, file=where) from None
+    except yaml.YAMLError:
+        raise InputError(f"the value {shown(text)} is not valid YAML", file=where) from None
 
 
 def _utf8(text: str) -> bool:

@@ -18,12 +18,12 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from finmodel.assumptions import Assumptions
 from finmodel.engine import Outcome, evaluate
 from finmodel.exceptions import InputError
 from finmodel.files import write_table_and_workbook
+from finmodel.loader import read_value
 from finmodel.metrics import party_metrics, terminal_claims, vehicle_metrics
 from finmodel.variation import MAX_POINTS, grid, grid_batch, part
 
@@ -143,10 +143,7 @@ def parse_vary(text: str) -> tuple[str, list[Any]]:
         ):
             values = [int(v) for v in values]
         return key, values
-    try:
-        values = [yaml.safe_load(v) for v in spec.split(",")]
-    except yaml.YAMLError:
-        raise InputError("values must be YAML scalars separated by commas", file=where) from None
+    values = [read_value(v, where) for v in spec.split(",")]  # bounded as --set values are
     if any(v is None or isinstance(v, (dict, list)) for v in values):
         raise InputError("values must be numbers, booleans or strings", file=where, field=key)
     return key, values

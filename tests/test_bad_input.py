@@ -913,6 +913,20 @@ def _(tmp):
     return set_option("vehicles.us_led_fund.return.path=&a [*a]", None, "nest deeper")
 
 
+@case("vary_5000_brackets")
+def _(tmp):
+    b = Bad(["--vary", "discount_rate=" + "[" * 5000 + "]" * 5000 + ",0.1"], "--vary", None,
+            None, ("nest deeper than the limit",), command="sweep")  # fmt: skip
+    return b
+
+
+@case("vary_integer_past_4300_digits")
+def _(tmp):
+    b = Bad(["--vary", "discount_rate=" + "9" * 5000 + ",0.1"], "--vary", None, None,
+            ("5,000 digits",), command="sweep")  # fmt: skip
+    return b
+
+
 @case("set_integer_past_4300_digits")
 def _(tmp):
     b = set_option("discount_rate=" + "9" * 5000, None, "5,000 digits")
@@ -1036,7 +1050,7 @@ def _params(names):
 
 
 def _argv(bad: Bad, out: Path) -> list[str]:
-    if bad.command in ("run", "simulate", "tornado"):
+    if bad.command in ("run", "simulate", "tornado", "sweep"):
         return [bad.command, *bad.args, "--out", str(out)]
     return [bad.command, *bad.args]
 
@@ -1103,6 +1117,7 @@ SUBPROCESS_CASES = [
     "set_value_with_newline",
     "megabyte_string_in_a_number_field",
     "validate_tornado_range_a_run_refuses",
+    "vary_5000_brackets",
 ]
 
 
