@@ -94,6 +94,34 @@ def test_a_billion_laughs_stops_at_the_budget(tmp_path):
         read(tmp_path, "\n".join(rows) + "\n")
 
 
+def laughs(levels: int, fan: int) -> str:
+    """a0 a list of ``fan`` texts; each next level a list of ``fan`` aliases to the last."""
+    rows = ["a0: &a0 [" + ", ".join(["lol"] * fan) + "]"]
+    rows += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * fan) + "]" for i in range(1, levels)]
+    return "\n".join(rows) + "\n"
+
+
+def repeats(levels: int, fan: int) -> int:
+    """Values met again walking :func:`laughs`: a level's list holds ``fan`` copies of the
+    level below, each met before under its own key. A level of size s(i) = 1 + fan * s(i-1),
+    with s(0) = 1 + fan, repeats fan * s(i - 1) values."""
+    size, total = 1 + fan, 0
+    for _ in range(1, levels):
+        total += fan * size
+        size = 1 + fan * size
+    return total
+
+
+@settings(max_examples=60, deadline=None)
+@given(levels=st.integers(1, 9), fan=st.integers(1, 12))
+def test_aliases_are_read_within_the_budget_and_refused_past_it(levels, fan):
+    if repeats(levels, fan) <= limits.MAX_ALIAS_VALUES:
+        assert read_text(laughs(levels, fan))[f"a{levels - 1}"] is not None
+    else:
+        with pytest.raises(InputError, match="aliases repeat more values than the limit"):
+            read_text(laughs(levels, fan))
+
+
 def test_the_shipped_base_case_uses_aliases_within_the_budget():
     assert load_with_origins(BASE).assumptions.vehicles["us_led_fund"].term_years == 20
 
