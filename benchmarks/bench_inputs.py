@@ -1,6 +1,8 @@
 """Reading assumption files: linear in their size, and hostile ones refused at once.
 
 Run:  python benchmarks/bench_inputs.py
+(it measures the finmodel Python imports; for a checkout that is not the installed one,
+PYTHONPATH=. python benchmarks/bench_inputs.py from its root)
 
 Writes scenario files into a temporary folder and times ``load_with_origins`` on each, best of
 3, against a baseline read here: the shipped base case (23 KB, 7 vehicles). Figures:
