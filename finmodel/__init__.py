@@ -82,13 +82,20 @@ def run(assumptions: Assumptions | Loaded) -> Result:
     Result
         ``.flows`` and ``.schedule`` (tidy DataFrames), ``.summary`` (dict), ``.to_excel(path)``.
     """
+    from finmodel.assumptions import Assumptions
     from finmodel.batch import compile_batch
     from finmodel.engine import evaluate
+    from finmodel.exceptions import InputError
     from finmodel.loader import Loaded
     from finmodel.result import Result
 
     if isinstance(assumptions, Loaded):
         loaded = assumptions
+    elif not isinstance(assumptions, Assumptions):
+        raise InputError(
+            "expected Assumptions (from finmodel.load) or Loaded (from load_with_origins), "
+            f"got {type(assumptions).__name__}"
+        )
     else:
         import hashlib
         import json

@@ -5,6 +5,12 @@ The models forbid unknown keys (a typo is an error, not a silently ignored line)
 declared, currencies that have a rate, carve-outs that fit the pool. Past this module the
 engine trusts its inputs.
 
+An :class:`Assumptions` exists only validated, cross-field checks included, and stays so: it
+is immutable all the way down (its lists are tuples, its tables read-only dicts), and
+``model_copy(update=...)`` validates the copy as a file would be. Every number is finite; every
+text holds no control character but tab and line feed (a report could not write one, and a
+terminal would act on it); counts and dates stay within :mod:`finmodel.limits`.
+
 Amounts are in billions of their currency (``amount_bn``); rates are annual effective decimals.
 """
 
@@ -12,15 +18,72 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Annotated, Literal
+from collections.abc import Iterable
+from typing import Annotated, Any, Literal, TypeVar
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 
+from finmodel import limits
+from finmodel.exceptions import InputError, shown
 from finmodel.kinds import Basis, FeeBasis, Frequency, Method, RepaymentStyle, VehicleKind
 
+
+class ReadOnlyDict(dict):
+    """A dict that cannot be changed: a table of validated assumptions.
+
+    It is a dict for every reader (``json``, ``isinstance``, pydantic's dump); a change
+    raises ``TypeError``. Change a scenario with ``with_overrides`` or ``model_copy(update=)``,
+    which validate the result.
+
+    Examples
+    --------
+    >>> d = ReadOnlyDict(us=0.5)
+    >>> d["us"], isinstance(d, dict)
+    (0.5, True)
+    >>> d.pop("us")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    TypeError: validated assumptions cannot be changed in place: ...
+    """
+
+    __slots__ = ()
+
+    def _read_only(self, *args: object, **kwargs: object) -> None:
+        raise TypeError(
+            "validated assumptions cannot be changed in place: use with_overrides or "
+            "model_copy(update=...)"
+        )
+
+    __setitem__ = __delitem__ = __ior__ = _read_only  # type: ignore[assignment]
+    pop = popitem = clear = update = setdefault = _read_only  # type: ignore[assignment]
+
+    def __reduce__(self) -> tuple:  # copy and pickle as a new read-only dict
+        return (type(self), (dict(self),))
+
+    def __copy__(self) -> ReadOnlyDict:
+        return self
+
+    def __deepcopy__(self, memo: dict) -> ReadOnlyDict:
+        return self  # nothing in it can change: a copy may share it
+
+
+K = TypeVar("K")
+V = TypeVar("V")
+#: A table of a scenario: a dict once validated, read-only.
+Table = Annotated[dict[K, V], AfterValidator(ReadOnlyDict)]
+
 #: A real number from the file; ``true`` or ``"0.06"`` are type errors, not numbers.
+#: (Every number of every model is finite: ``.inf`` and ``.nan`` are refused.)
 Num = Annotated[float, Field(strict=True, allow_inf_nan=False)]
 Rate = Annotated[float, Field(strict=True, gt=-1.0, lt=10.0, allow_inf_nan=False)]
 Share = Annotated[float, Field(strict=True, ge=0.0, le=1.0, allow_inf_nan=False)]
@@ -32,10 +95,143 @@ STAYS_FROZEN = "stays_frozen"
 _CURRENCY = r"^[A-Z]{3}$"
 
 
-class Model(BaseModel):
-    """Base of every assumption model: frozen, unknown keys forbidden."""
+#: Characters a text may hold: those YAML lets a file hold as they are, less carriage return
+#: and the C1 controls; so no control character but tab and line feed, no lone surrogate.
+_TEXT = re.compile(r"[\t\n\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]*")
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+def text_problem(value: object) -> str | None:
+    r"""What makes ``value`` (a text, or a table or list holding texts) unfit to print or to
+    write into a workbook; None when nothing does.
+
+    Examples
+    --------
+    >>> text_problem("Ukraine"), text_problem({"a": ["ok", "bell\x07"]})
+    (None, "holds '\\x07', a control character (character 5 of 'bell\\x07')")
+    """
+    if isinstance(value, str):
+        m = _TEXT.match(value)
+        if m.end() == len(value):
+            return None
+        c = value[m.end()]
+        what = (
+            "half of a UTF-16 pair, no character" if "\ud800" <= c <= "\udfff"
+            else "no character" if c in "\ufffe\uffff"
+            else "a control character"
+        )  # fmt: skip
+        return f"holds {shown(c)}, {what} (character {m.end() + 1} of {shown(value)})"
+    if isinstance(value, dict):
+        value = [*value.keys(), *value.values()]
+    if isinstance(value, (list, tuple)):
+        for item in value:
+            found = text_problem(item)
+            if found:
+                return found
+    return None
+
+
+class Model(BaseModel):
+    """Base of every assumption model: frozen all the way down (tuples and read-only dicts),
+    unknown keys forbidden, numbers finite, texts free of control characters."""
+
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, populate_by_name=True, allow_inf_nan=False
+    )
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _plain_text(cls, v: Any) -> Any:
+        found = text_problem(v)
+        if found:
+            raise ValueError(
+                f"{found}; text may hold tabs and line breaks but no other control character"
+            )
+        return v
+
+    def model_copy(self, *, update: dict[str, Any] | None = None, deep: bool = False) -> Any:
+        """A copy with ``update`` (field names) applied, validated as a file would be, checks
+        across fields included: pydantic's own copy skips validation. Without ``update`` the
+        copy is this object, which cannot change.
+
+        Raises
+        ------
+        InputError
+            What the update makes invalid, with its key path.
+
+        Examples
+        --------
+        >>> from finmodel.loader import load
+        >>> a = load("base")
+        >>> a.model_copy(update={"discount_rate": 0.07}).discount_rate
+        0.07
+        >>> a.model_copy(update={"discount_rate": float("nan")})  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        finmodel.exceptions.InputError: model_copy: discount_rate: ...finite number (got nan)
+        """
+        if not update:
+            return self
+        fields = {k: getattr(self, k) for k in self.model_fields_set}
+        return validated(type(self), {**fields, **update}, where="model_copy")
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def validated(model: type[M], data: Any, where: str = "") -> M:
+    """``model`` validated from ``data``, every problem raised as :class:`InputError`.
+
+    Examples
+    --------
+    >>> validated(Timeline, {"start": "2026-01-01", "years": 0}, "ex")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    finmodel.exceptions.InputError: ex: years: Input should be greater than or equal to 1 (got 0)
+    """
+    try:
+        return model.model_validate(data)
+    except InputError as e:  # problems across fields (Inconsistent)
+        e.file = e.file or where or None
+        raise
+    except ValidationError as e:
+        err = e.errors(include_url=False)[0]
+        loc = clean_loc(tuple(err["loc"]))
+        more = len(e.errors()) - 1
+        suffix = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
+        field = ".".join(str(p) for p in loc) or None
+        raise InputError(explain(err) + suffix, file=where or None, field=field) from None
+
+
+def clean_loc(loc: tuple) -> tuple[str | int, ...]:
+    """A pydantic error's location as a key path: without the union-branch tags pydantic
+    puts in it (``str``, ``dict[str,...]``, ``function-after[...]``).
+
+    Examples
+    --------
+    >>> clean_loc(("vehicles", "x", "waterfall", "capital_to", "dict[str,...]", "us"))
+    ('vehicles', 'x', 'waterfall', 'capital_to', 'us')
+    """
+    tags = re.compile(
+        r"^(str|int|float|bool|list|tuple|dict|none|constrained-str|literal|function-)\b|\["
+    )
+    return tuple(p for p in loc if isinstance(p, int) or not tags.match(p))
+
+
+def explain(err: dict) -> str:
+    """A pydantic error as a message: what is wrong, with a short echo of the value."""
+    kind, msg = err["type"], err["msg"]
+    got = err.get("input")
+    if kind == "extra_forbidden":
+        return "unknown key (check the spelling; `finmodel schema` lists the keys)"
+    if kind == "missing":
+        return "is required but missing"
+    if kind == "value_error":  # our own validators' messages: they say what they found
+        return msg.removeprefix("Value error, ")
+    if isinstance(got, (dict, list, tuple, BaseModel)):
+        return msg
+    if isinstance(got, dt.date):
+        return f"{msg} (got {got.isoformat()})"
+    return f"{msg} (got {shown(got)})"
 
 
 def _exactly_one(model: BaseModel, a: str, b: str) -> None:
@@ -63,8 +259,8 @@ class Reading(Model):
 
 
 class Timeline(Model):
-    start: dt.date
-    years: int = Field(strict=True, ge=1, le=100)
+    start: dt.date = Field(ge=limits.FIRST_START, le=limits.LAST_START)
+    years: int = Field(strict=True, ge=1, le=limits.MAX_YEARS)
     frequency: Frequency = Frequency.annual
 
 
@@ -72,7 +268,9 @@ class FxRate(Model):
     """USD per unit of a currency: a constant ``rate`` or a per-year ``path``."""
 
     rate: Annotated[float, Field(strict=True, gt=0.0, allow_inf_nan=False)] | None = None
-    path: list[Annotated[float, Field(strict=True, gt=0.0, allow_inf_nan=False)]] | None = None
+    path: tuple[Annotated[float, Field(strict=True, gt=0.0, allow_inf_nan=False)], ...] | None = (
+        Field(default=None, max_length=limits.MAX_YEARS)
+    )
     source: Source | None = None
 
     @model_validator(mode="after")
@@ -101,7 +299,7 @@ class Carveout(Model):
     amount_bn: Amount | None = None
     amount: Literal["remainder"] | None = None
     currency: str = Field(default="USD", pattern=_CURRENCY)
-    from_: list[str] = Field(alias="from", min_length=1)
+    from_: tuple[str, ...] = Field(alias="from", min_length=1, max_length=limits.MAX_HOLDINGS)
     method: Method = Method.pro_rata
 
     @model_validator(mode="after")
@@ -112,8 +310,8 @@ class Carveout(Model):
 
 class Pool(Model):
     owner: str
-    holdings: list[Holding] = Field(min_length=1)
-    allocation: list[Carveout] = Field(min_length=1)
+    holdings: tuple[Holding, ...] = Field(min_length=1, max_length=limits.MAX_HOLDINGS)
+    allocation: tuple[Carveout, ...] = Field(min_length=1, max_length=limits.MAX_CARVEOUTS)
 
 
 class Phasing(Model):
@@ -124,12 +322,12 @@ class Phasing(Model):
     year's share, spread evenly over its periods.
     """
 
-    years: int = Field(default=0, strict=True, ge=0, le=100)
-    fractions: list[Share] | None = None
+    years: int = Field(default=0, strict=True, ge=0, le=limits.MAX_YEARS)
+    fractions: tuple[Share, ...] | None = Field(default=None, max_length=limits.MAX_YEARS)
 
     @field_validator("fractions")
     @classmethod
-    def _sum_to_one(cls, v: list[float] | None) -> list[float] | None:
+    def _sum_to_one(cls, v: tuple[float, ...] | None) -> tuple[float, ...] | None:
         if v is not None and (not v or abs(sum(v) - 1.0) > 1e-9):
             raise ValueError(f"fractions must sum to 1 (they sum to {sum(v):.10g})")
         return v
@@ -157,7 +355,9 @@ class Capital(Model):
     """Where a vehicle's capital comes from: the frozen pool, or parties' contributions."""
 
     from_: Literal["pool"] | None = Field(default=None, alias="from")
-    contributions: list[Contribution] | None = None
+    contributions: tuple[Contribution, ...] | None = Field(
+        default=None, max_length=limits.MAX_ENTRIES
+    )
 
     @model_validator(mode="after")
     def _one_of(self) -> Capital:
@@ -170,14 +370,14 @@ class Uncertainty(Model):
 
     dist: Literal["normal", "lognormal", "student_t"] = "normal"
     vol: Annotated[float, Field(strict=True, ge=0.0, le=5.0)] = 0.0
-    df: Annotated[float, Field(strict=True, gt=2.0)] | None = None
+    df: Annotated[float, Field(strict=True, gt=2.0, le=1e6)] | None = None
 
 
 class Return(Model):
     """The projects' annual return: a constant ``rate`` or a per-year ``path``."""
 
     rate: Rate | None = None
-    path: list[Rate] | None = None
+    path: tuple[Rate, ...] | None = Field(default=None, max_length=limits.MAX_YEARS)
     uncertainty: Uncertainty | None = None
     source: Source | None = None
 
@@ -198,8 +398,14 @@ class Hurdle(Model):
     to: str
 
 
-PartyShares = dict[str, Share]
 Price = Annotated[float, Field(strict=True, ge=0.0, lt=1e5, allow_inf_nan=False)]
+#: A value per party (a share, a price): a read-only table of at most MAX_PARTIES entries.
+PartyShares = Annotated[
+    dict[str, Share], Field(max_length=limits.MAX_PARTIES), AfterValidator(ReadOnlyDict)
+]
+PartyPrices = Annotated[
+    dict[str, Price], Field(max_length=limits.MAX_PARTIES), AfterValidator(ReadOnlyDict)
+]
 
 
 class Energy(Model):
@@ -213,7 +419,7 @@ class Energy(Model):
     capacity_gw: Annotated[float, Field(strict=True, gt=0.0, le=1000.0, allow_inf_nan=False)]
     capacity_factor: Annotated[float, Field(strict=True, gt=0.0, le=1.0, allow_inf_nan=False)]
     price_per_mwh: Price
-    price_per_mwh_by_party: dict[str, Price] | None = None
+    price_per_mwh_by_party: PartyPrices | None = None
     currency: str = Field(default="USD", pattern=_CURRENCY)
     split_as: Literal["revenue", "energy"] = "revenue"
     source: Source | None = None
@@ -228,7 +434,7 @@ class Stream(Model):
     """
 
     amount_bn: Amount | None = None
-    path_bn: list[Amount] | None = Field(default=None, min_length=1)
+    path_bn: tuple[Amount, ...] | None = Field(default=None, min_length=1, max_length=200)
     energy: Energy | None = None
     currency: str = Field(default="USD", pattern=_CURRENCY)
     start_year: int = Field(default=0, strict=True, ge=0, le=100)
@@ -310,7 +516,17 @@ class Vehicle(Model):
     waterfall: Waterfall | None = None
     #: whether the money this vehicle puts to work goes into Ukraine's reconstruction
     funds_reconstruction: bool = False
-    readings: list[str] = []
+    readings: tuple[str, ...] = Field(default=(), max_length=limits.MAX_ENTRIES)
+
+
+#: A tornado range: [low, high], whole numbers (for a count of years) or real numbers.
+Range = Annotated[
+    tuple[Annotated[int, Field(strict=True, ge=-(10**15), le=10**15)] | Num, ...],
+    Field(min_length=2, max_length=2),
+]
+Ranges = Annotated[
+    dict[str, Range], Field(max_length=limits.MAX_ENTRIES), AfterValidator(ReadOnlyDict)
+]
 
 
 class Assumptions(Model):
@@ -321,27 +537,27 @@ class Assumptions(Model):
     extends: str | None = None
     timeline: Timeline
     discount_rate: Rate
-    fx: dict[Annotated[str, Field(pattern=_CURRENCY)], FxRate] = {}
-    parties: dict[Ident, Party] = Field(min_length=1)
+    fx: Table[Annotated[str, Field(pattern=_CURRENCY)], FxRate] = Field(
+        default={}, validate_default=True, max_length=limits.MAX_ENTRIES
+    )
+    parties: Table[Ident, Party] = Field(min_length=1, max_length=limits.MAX_PARTIES)
     pool: Pool
-    vehicles: dict[Ident, Vehicle] = Field(min_length=1)
-    correlation: list[list[Num]] | None = None
+    vehicles: Table[Ident, Vehicle] = Field(min_length=1, max_length=limits.MAX_VEHICLES)
+    correlation: tuple[tuple[Num, ...], ...] | None = Field(
+        default=None, max_length=limits.MAX_VEHICLES
+    )
     #: estimates of reconstruction needs, to show what share of them a reading funds
-    needs: list[Need] = []
-    readings: dict[Ident, Reading] = {}
-    sources: dict[str, Source] = {}
+    needs: tuple[Need, ...] = Field(default=(), max_length=limits.MAX_ENTRIES)
+    readings: Table[Ident, Reading] = Field(
+        default={}, validate_default=True, max_length=limits.MAX_ENTRIES
+    )
+    sources: Table[str, Source] = Field(
+        default={}, validate_default=True, max_length=limits.MAX_ENTRIES
+    )
     #: rates above 1 (100% a year) are meant, not percentages typed for decimals
     allow_high_rates: bool = False
     #: key inputs for `finmodel tornado` and their [low, high] values (default: +-50%)
-    tornado: (
-        dict[
-            str,
-            Annotated[
-                list[Annotated[int, Field(strict=True)] | Num], Field(min_length=2, max_length=2)
-            ],
-        ]
-        | None
-    ) = None
+    tornado: Ranges | None = None
 
     @field_validator("name")
     @classmethod
@@ -353,6 +569,29 @@ class Assumptions(Model):
         if problem:
             raise PydanticCustomError("reserved_name", problem)
         return name
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Assumptions:
+        # raised as it is (pydantic wraps only ValueError): the loader maps each key path
+        # of ``found`` to its file and line
+        found = problems(self)
+        if found:
+            raise Inconsistent(found)
+        return self
+
+
+class Inconsistent(InputError):
+    """Assumptions whose fields are each valid but do not fit together.
+
+    ``found`` lists every problem as (key path, message); the error names the first.
+    """
+
+    def __init__(self, found: list[Problem]) -> None:
+        self.found = found
+        path, message = found[0]
+        more = len(found) - 1
+        suffix = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
+        super().__init__(message + suffix, field=".".join(str(p) for p in path))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -370,7 +609,7 @@ def problems(a: Assumptions) -> list[Problem]:
     >>> problems(load("base"))
     []
     """
-    found: list[Problem] = []
+    found: list[Problem] = _size_problems(a)
     found += _party_problems(a)
     found += _currency_problems(a)
     found += _pool_problems(a)
@@ -383,6 +622,51 @@ def problems(a: Assumptions) -> list[Problem]:
 
         found += allocation_problems(a)
     return found
+
+
+def _size_problems(a: Assumptions) -> list[Problem]:
+    """Each vehicle's schedule has a column per period (in the engine and in the workbook),
+    and the engine's arrays a number per vehicle, party and period: bounded counts.
+
+    Examples
+    --------
+    >>> from finmodel.loader import load
+    >>> _size_problems(load("base"))
+    []
+    """
+    periods = a.timeline.years * a.timeline.frequency.periods_per_year + 1
+    n, p = len(a.vehicles), len(a.parties)
+    found: list[Problem] = []
+    if n * periods > limits.MAX_VEHICLE_PERIODS:
+        found.append(
+            (
+                ("vehicles",),
+                f"{n:,} vehicles x {periods:,} periods make {n * periods:,} columns of "
+                f"schedules, past the limit of {limits.MAX_VEHICLE_PERIODS:,}",
+            )
+        )
+    if n * p * periods > limits.MAX_CELLS:
+        found.append(
+            (
+                ("vehicles",),
+                f"{n:,} vehicles x {p:,} parties x {periods:,} periods make "
+                f"{n * p * periods:,} numbers per array, past the limit of {limits.MAX_CELLS:,}",
+            )
+        )
+    return found
+
+
+def listing(names: Iterable[str], limit: int = 12) -> str:
+    """Names for a message: the first ``limit``, then how many more.
+
+    Examples
+    --------
+    >>> listing(["a", "b"]), listing([f"v{i}" for i in range(100)], limit=3)
+    ('a, b', 'v0, v1, v2 and 97 more')
+    """
+    names = list(names)
+    head = ", ".join(shown(n)[1:-1] if n != shown(n)[1:-1] else n for n in names[:limit])
+    return head + (f" and {len(names) - limit:,} more" if len(names) > limit else "")
 
 
 def _party_refs(a: Assumptions) -> list[tuple[tuple[str | int, ...], str]]:
@@ -419,9 +703,9 @@ def _contributions(v: Vehicle) -> list[Contribution]:
 
 
 def _party_problems(a: Assumptions) -> list[Problem]:
-    declared = ", ".join(a.parties)
+    declared = listing(a.parties)
     found: list[Problem] = [
-        (path, f"party '{p}' is not declared in 'parties' (declared: {declared})")
+        (path, f"party {shown(p)} is not declared in 'parties' (declared: {declared})")
         for path, p in _party_refs(a)
         if p not in a.parties
     ]
@@ -460,8 +744,9 @@ def _currency_problems(a: Assumptions) -> list[Problem]:
             if e is not None:
                 at, cur = ("stream", "energy", "currency"), e.currency
             uses.append((("vehicles", vid, *at), cur))
+    rated = listing(["USD", *a.fx])
     found: list[Problem] = [
-        (path, f"currency '{cur}' has no rate in 'fx' (rates for: USD, {', '.join(a.fx)})")
+        (path, f"currency '{cur}' has no rate in 'fx' (rates for: {rated})")
         for path, cur in uses
         if cur != "USD" and cur not in a.fx
     ]
@@ -475,10 +760,11 @@ def _currency_problems(a: Assumptions) -> list[Problem]:
 
 def _pool_problems(a: Assumptions) -> list[Problem]:
     found: list[Problem] = []
-    ids = [h.id for h in a.pool.holdings]
+    ids: set[str] = set()
     for i, h in enumerate(a.pool.holdings):
-        if h.id in ids[:i]:
+        if h.id in ids:
             found.append((("pool", "holdings", i, "id"), f"holding id '{h.id}' is used twice"))
+        ids.add(h.id)
     selectable = {"europe", "other", *ids}
     funded = {c.vehicle for c in a.pool.allocation}
     for i, c in enumerate(a.pool.allocation):
@@ -487,7 +773,7 @@ def _pool_problems(a: Assumptions) -> list[Problem]:
             found.append(
                 (
                     (*path, "vehicle"),
-                    f"'{c.vehicle}' is not a vehicle (vehicles: {', '.join(a.vehicles)}; "
+                    f"{shown(c.vehicle)} is not a vehicle (vehicles: {listing(a.vehicles)}; "
                     f"or '{STAYS_FROZEN}')",
                 )
             )
@@ -498,7 +784,7 @@ def _pool_problems(a: Assumptions) -> list[Problem]:
                 found.append(
                     (
                         (*path, "from", j),
-                        f"'{s}' is neither a region (europe, other) nor a holding id",
+                        f"{shown(s)} is neither a region (europe, other) nor a holding id",
                     )
                 )
     for vid, v in a.vehicles.items():
@@ -518,6 +804,7 @@ def _capital_from(v: Vehicle) -> str | None:
 
 def _vehicle_problems(a: Assumptions) -> list[Problem]:
     found: list[Problem] = []
+    lenders = [k for k, o in a.vehicles.items() if o.kind is not VehicleKind.loan]
     for vid, v in a.vehicles.items():
         path = ("vehicles", vid)
         term = v.term_years
@@ -562,7 +849,7 @@ def _vehicle_problems(a: Assumptions) -> list[Problem]:
                 )
         found += _kind_problems(path, v)
         found += _stream_problems(path, v)
-        found += _loan_problems(a, path, v)
+        found += _loan_problems(lenders, path, v)
         if v.waterfall is None:
             continue
         if v.kind is not VehicleKind.fund and v.waterfall.basis is not Basis.capital_first:
@@ -576,14 +863,21 @@ def _vehicle_problems(a: Assumptions) -> list[Problem]:
             found.append(((*path, "waterfall", "hurdle"), "a hurdle needs basis capital_first"))
         for i, r in enumerate(v.readings):
             if r not in a.readings:
-                found.append(((*path, "readings", i), f"reading '{r}' is not in 'readings'"))
+                found.append(((*path, "readings", i), f"reading {shown(r)} is not in 'readings'"))
     return found
 
 
 #: Settings each kind of vehicle uses; any other set in a file would be silently ignored.
 _USES = {
     VehicleKind.fund: {
-        "capital", "deployment", "cash_rate", "return_", "payout", "term_years", "fee", "waterfall"
+        "capital",
+        "deployment",
+        "cash_rate",
+        "return_",
+        "payout",
+        "term_years",
+        "fee",
+        "waterfall",
     },
     VehicleKind.grant: {"capital", "waterfall"},
     VehicleKind.release: {"capital", "release", "cash_rate", "waterfall"},
@@ -639,21 +933,21 @@ def _stream_problems(path: tuple[str | int, ...], v: Vehicle) -> list[Problem]:
     return found
 
 
-def _loan_problems(a: Assumptions, path: tuple[str | int, ...], v: Vehicle) -> list[Problem]:
-    """A loan is lent by parties (not the pool) and serviced from another, existing vehicle."""
+def _loan_problems(lenders: list[str], path: tuple[str | int, ...], v: Vehicle) -> list[Problem]:
+    """A loan is lent by parties (not the pool) and serviced from another, existing vehicle
+    (``lenders``: the vehicles that are not loans, which a loan may be serviced from)."""
     if v.kind is not VehicleKind.loan or v.loan is None or v.capital is None:
         return []
     found: list[Problem] = []
     if v.capital.contributions is None:
         found.append(((*path, "capital"), "a loan is lent by parties: give contributions"))
     src = v.loan.serviced_from
-    others = [k for k, o in a.vehicles.items() if o is not v and o.kind is not VehicleKind.loan]
-    if src is not None and src not in others:
+    if src is not None and src not in lenders:
         found.append(
             (
                 (*path, "loan", "serviced_from"),
-                f"'{src}' is not a vehicle to service the loan from "
-                f"(any other vehicle but a loan: {', '.join(others) or 'none'})",
+                f"{shown(src)} is not a vehicle to service the loan from "
+                f"(any other vehicle but a loan: {listing(lenders) or 'none'})",
             )
         )
     return found
@@ -720,17 +1014,17 @@ mean 0.05? (if 500% is meant, set allow_high_rates: true)')]
 def _correlation_problems(a: Assumptions) -> list[Problem]:
     if a.correlation is None:
         return []
-    c = np.asarray(a.correlation, dtype=float)
     funds = funds_with_returns(a)
     n = len(funds)
     path: tuple[str | int, ...] = ("correlation",)
-    if c.ndim != 2 or c.shape != (n, n):
+    if len(a.correlation) != n or any(len(row) != n for row in a.correlation):
         return [
             (
                 path,
-                f"must be a {n}x{n} matrix, one row per fund in file order ({', '.join(funds)})",
+                f"must be a {n}x{n} matrix, one row per fund in file order ({listing(funds)})",
             )
         ]
+    c = np.asarray(a.correlation, dtype=float)
     if not np.allclose(c, c.T, atol=1e-12):
         return [(path, "must be symmetric")]
     if not np.allclose(np.diag(c), 1.0, atol=1e-12):
@@ -777,7 +1071,9 @@ def number_at(data: object, dotted: str) -> bool:
     for part in dotted.split("."):
         if isinstance(node, dict) and part in node:
             node = node[part]
-        elif isinstance(node, list) and re.fullmatch(r"\d+", part) and int(part) < len(node):
+        elif (
+            isinstance(node, (list, tuple)) and re.fullmatch(r"\d+", part) and int(part) < len(node)
+        ):
             node = node[int(part)]
         else:
             return False

@@ -23,7 +23,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-from finmodel.exceptions import InputError, ResourceError
+from finmodel.exceptions import MESSAGE_LIMIT, InputError, ResourceError, printable
 
 EXIT_OK, EXIT_INTERNAL, EXIT_INPUT = 0, 1, 2
 EXIT_INTERRUPTED, EXIT_TERMINATED = 130, 128 + signal.SIGTERM
@@ -33,6 +33,7 @@ class _Parser(argparse.ArgumentParser):
     """argparse, with its errors in finmodel's one-line form (exit code 2)."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
+        message = printable(message, MESSAGE_LIMIT)
         self.exit(EXIT_INPUT, f"finmodel: error: {message} (see {self.prog} --help)\n")
 
 
@@ -125,7 +126,7 @@ def main(argv: list[str] | None = None) -> int:
         if os.environ.get("FINMODEL_DEBUG"):
             raise
         print(
-            f"finmodel: internal error: {type(e).__name__}: {e} "
+            f"finmodel: internal error: {type(e).__name__}: {printable(str(e), MESSAGE_LIMIT)} "
             "(set FINMODEL_DEBUG=1 for the traceback)",
             file=sys.stderr,
         )
@@ -198,7 +199,7 @@ def _run(args: argparse.Namespace) -> int:
     paths = result.write(Path(args.out))
     _print_summary(result)
     for p in paths:
-        print(f"wrote {p}")
+        print(f"wrote {printable(str(p))}")
     return EXIT_OK
 
 
@@ -237,7 +238,7 @@ def _sweep(args: argparse.Namespace) -> int:
     _check_targets(args, "sweep", loaded.assumptions.name)
     result = sweep(loaded.assumptions, values)
     for p in result.write(Path(args.out)):
-        print(f"wrote {p}")
+        print(f"wrote {printable(str(p))}")
     print(f"{len(result.table)} grid points")
     if result.n_invalid:
         print(
@@ -277,7 +278,7 @@ def _simulate(args: argparse.Namespace) -> int:
     if bar:
         bar.close()
     for p in result.write(Path(args.out)):
-        print(f"wrote {p}")
+        print(f"wrote {printable(str(p))}")
     return EXIT_OK
 
 
@@ -300,9 +301,9 @@ def _tornado(args: argparse.Namespace) -> int:
 
     loaded = load_with_origins(args.scenario or "base", args.sets)
     _check_targets(args, "tornado", loaded.assumptions.name)
-    result = tornado(loaded.assumptions)
+    result = tornado(loaded.assumptions, origins=loaded.origins)
     for p in result.write(Path(args.out)):
-        print(f"wrote {p}")
+        print(f"wrote {printable(str(p))}")
     if result.n_invalid:
         print(
             f"finmodel: {result.n_invalid} low or high value(s) are invalid (a single run "
@@ -325,16 +326,19 @@ def _compare(args: argparse.Namespace) -> int:
             raise RuntimeError(f"{r.name}: check '{max(failed, key=failed.get)}' failed")
     comparison = compare(results, args.baseline)
     for p in comparison.write(Path(args.out)):
-        print(f"wrote {p}")
+        print(f"wrote {printable(str(p))}")
     return EXIT_OK
 
 
 def _validate(args: argparse.Namespace) -> int:
+    from finmodel import tornado
     from finmodel.loader import load_with_origins
 
     for f in args.files:
         loaded = load_with_origins(f, args.sets)
-        print(f"{f}: ok ({loaded.assumptions.name}, sha256 {loaded.sha256[:12]})")
+        # what any command would refuse, validate refuses: here, the tornado's ranges
+        tornado.check(loaded.assumptions, loaded.origins)
+        print(f"{printable(f)}: ok ({loaded.assumptions.name}, sha256 {loaded.sha256[:12]})")
     return EXIT_OK
 
 

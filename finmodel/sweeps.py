@@ -18,13 +18,12 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from finmodel.assumptions import Assumptions
 from finmodel.engine import Outcome, evaluate
 from finmodel.exceptions import InputError
 from finmodel.files import write_table_and_workbook
-from finmodel.loader import _scalar
+from finmodel.loader import read_value
 from finmodel.metrics import party_metrics, terminal_claims, vehicle_metrics
 from finmodel.variation import MAX_POINTS, Design, grid
 
@@ -176,12 +175,7 @@ def parse_vary(text: str) -> tuple[str, list[Any]]:
         raise InputError(f"{len(items):,} values; at most {MAX_POINTS:,}", file=where, field=key)
     values = []
     for item in items:
-        try:
-            value = _scalar(item)
-        except (yaml.YAMLError, ValueError):
-            raise InputError(
-                "values must be YAML scalars separated by commas", file=where, field=key
-            ) from None
+        value = read_value(item, where)  # bounded as --set values are
         if value is None or not isinstance(value, (bool, int, float, str)):
             raise InputError("values must be numbers, booleans or strings", file=where, field=key)
         if isinstance(value, float) and not math.isfinite(value):

@@ -19,6 +19,7 @@ import openpyxl
 import pytest
 import yaml
 
+from finmodel import limits
 from finmodel.cli import main
 
 REPO = Path(__file__).resolve().parents[1]
@@ -96,6 +97,9 @@ def check_message(err: str, bad: Bad) -> None:
     assert len(lines) == 1, f"expected one line on stderr, got:\n{err}"
     msg = lines[0]
     assert msg.startswith("finmodel: error: "), msg
+    # no control character reaches the terminal, and an echoed value is cut short
+    assert msg.isprintable(), repr(msg)
+    assert len(msg) < 1500, f"a message of {len(msg)} characters"
     if bad.line is None:
         assert bad.file in msg, msg
     else:
@@ -740,6 +744,333 @@ def _(tmp):
     return b
 
 
+# work bounded by the input's size: each limit of finmodel.limits, just past it
+
+
+def _laughs(levels: int = 9, fan: int = 9) -> str:
+    """A "billion laughs": each level an alias list of the one before (fan**levels values)."""
+    rows = ["name: lol", "a0: &a0 [" + ", ".join(['"lol"'] * fan) + "]"]
+    rows += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * fan) + "]" for i in range(1, levels)]
+    return "\n".join(rows) + "\n"
+
+
+@case("billion_laughs")
+def _(tmp):
+    # 9**9 = 387 million values from a 400-byte file
+    return bad_file(tmp, _laughs(), None, None, "aliases repeat more values than the limit")
+
+
+@case("alias_nested_in_itself")
+def _(tmp):
+    # an anchor used inside itself: a list that holds itself, without end
+    return bad_file(tmp, "name: x\nloop: &l [1, *l]\n", None, None, "nest deeper than the limit")
+
+
+@case("file_past_the_size_limit")
+def _(tmp):
+    # the base case padded with a comment to one byte past the limit: refused before parsing
+    pad = limits.MAX_FILE_BYTES + 1 - len(BASE_TEXT.encode()) - 2
+    t = BASE_TEXT + "#" + "x" * pad + "\n"
+    assert len(t.encode()) == limits.MAX_FILE_BYTES + 1
+    return bad_file(tmp, t, None, None, f"holds {limits.MAX_FILE_BYTES + 1:,} bytes")
+
+
+@case("extended_files_past_the_size_limit")
+def _(tmp):
+    # the extending file fits alone; with the base case it extends, it does not
+    own = limits.MAX_FILE_BYTES - 1000
+    rel = os.path.relpath(BASE, tmp)
+    head = f"extends: {rel}\n#"
+    write(tmp / "bad.yaml", head + "x" * (own - len(head) - 1) + "\n")
+    base_bytes = len(BASE.read_bytes())
+    return Bad([str(tmp / "bad.yaml")], "base.yaml", None, None, (f"holds {base_bytes:,} bytes",
+               f"and the files that extend it {own:,}"))  # fmt: skip
+
+
+@case("nesting_5000_brackets")
+def _(tmp):
+    deep = "[" * 5000 + "]" * 5000
+    t = edit("discount_rate: 0.04\n", f"discount_rate: 0.04\ndeep: {deep}\n")
+    return bad_file(tmp, t, "deep: [[[", None, "nest deeper than the limit of 32")
+
+
+@case("nesting_1000_block_levels")
+def _(tmp):
+    # the top mapping is level 1, the value of 'deep' (first key k0) level 2: level 33, past
+    # the limit, is the mapping whose first key is k31
+    deep = "".join(" " * (i + 1) + f"k{i}:\n" for i in range(1000)) + " " * 1001 + "v: 1\n"
+    t = edit("discount_rate: 0.04\n", "discount_rate: 0.04\ndeep:\n" + deep)
+    b = bad_file(tmp, t, " k31:\n", None, "nest deeper than the limit of 32")
+    b.line = (b.line - 1, b.line)  # libyaml starts a block mapping where the key before ends
+    return b
+
+
+def _chain(tmp: Path, files: int) -> Path:
+    """A chain of ``files`` files: c0.yaml extends the base case, each next one the last."""
+    write(tmp / "c0.yaml", f"extends: {os.path.relpath(BASE, tmp)}\n")
+    for i in range(1, files - 1):
+        write(tmp / f"c{i}.yaml", f"extends: c{i - 1}.yaml\n")
+    return tmp / f"c{files - 2}.yaml"
+
+
+@case("extends_chain_past_the_limit")
+def _(tmp):
+    # 17 files: the top one is the first, c0 the 16th; its extends would read a 17th
+    top = _chain(tmp, limits.MAX_EXTENDS + 1)
+    return Bad([str(top)], "c0.yaml", 1, "extends", ("chain longer than the limit of 16",))
+
+
+@case("integer_past_4300_digits")
+def _(tmp):
+    t = edit("discount_rate: 0.04\n", "discount_rate: " + "9" * 4301 + "\n")
+    return bad_file(tmp, t, "discount_rate: 999", None, "4,301 digits")
+
+
+@case("integer_of_4000_digits")
+def _(tmp):
+    # readable, but no rate: the message says so in a few words, not 4,000 digits
+    t = edit("discount_rate: 0.04\n", "discount_rate: " + "9" * 4000 + "\n")
+    return bad_file(tmp, t, "discount_rate: 999", "discount_rate", "integer of 4,000 digits")
+
+
+@case("timeline_start_in_year_9999")
+def _(tmp):
+    t = edit("  start: 2026-01-01\n", "  start: 9999-01-01\n")
+    return bad_file(tmp, t, "start: 9999", "timeline.start", "2200-12-31", "9999-01-01")
+
+
+@case("date_that_does_not_exist")
+def _(tmp):
+    t = edit("  start: 2026-01-01\n", "  start: 2026-02-30\n")
+    return bad_file(tmp, t, "start: 2026-02-30", None, "'2026-02-30'", "day is out of range")
+
+
+@case("nul_byte")
+def _(tmp):
+    t = edit("name: base\n", "name: base\nnote: a\x00b\n")
+    return bad_file(tmp, t, "note: a", None, r"'\x00' is not allowed")
+
+
+@case("extends_proc_self_environ")
+def _(tmp):
+    # a file of NUL-separated text with no size: read no further than the limit, refused
+    p = write(tmp / "bad.yaml", "name: x\nextends: /proc/self/environ\n")
+    return Bad([str(p)], "/proc/self/environ", 1, None, (r"'\x00' is not allowed",))
+
+
+@case("extends_a_device")
+def _(tmp):
+    p = write(tmp / "bad.yaml", "name: x\nextends: /dev/zero\n")
+    return Bad([str(p)], "bad.yaml", 2, "extends", ("not a regular file",))
+
+
+@case("scenario_is_a_device")
+def _(tmp):
+    return Bad(["/dev/zero"], "/dev/zero", None, None, ("not a regular file",))
+
+
+@case("too_many_vehicles")
+def _(tmp):
+    # the base case's vehicles and enough grants to make one more than the limit
+    n = limits.MAX_VEHICLES + 1
+    grants = "".join(
+        f"  g{i}: {{name: g, kind: grant, capital: {{contributions: [{{party: europe, "
+        f"amount_bn: 1}}]}}, waterfall: {{profit_split: {{ukraine: 1}}}}}}\n"
+        for i in range(n - len(yaml.safe_load(BASE_TEXT)["vehicles"]))
+    )
+    return override(tmp, "vehicles:\n" + grants, "vehicles", 2, f"{n:,} vehicles, past the limit")
+
+
+@case("too_many_parties")
+def _(tmp):
+    n = limits.MAX_PARTIES + 1
+    more = n - len(yaml.safe_load(BASE_TEXT)["parties"])
+    parties = "".join(f"  p{i}: {{name: P{i}}}\n" for i in range(more))
+    return override(tmp, "parties:\n" + parties, "parties", 2, f"{n:,} parties, past the limit")
+
+
+@case("too_many_holdings")
+def _(tmp):
+    n = limits.MAX_HOLDINGS + 1
+    rows = "".join(f"    - {{id: h{i}, region: other, amount_bn: 1}}\n" for i in range(n))
+    body = f"pool:\n  holdings:\n{rows}"
+    return override(tmp, body, "pool.holdings", 3, f"{n:,} holdings, past the limit")
+
+
+@case("too_many_numbers_per_array")
+def _(tmp):
+    # 200 parties x 22 vehicles x 1,201 monthly periods (100 years and period 0) = 5,284,400
+    # numbers per array, past 5,000,000; each count alone is within its limit
+    base = yaml.safe_load(BASE_TEXT)
+    new_parties, new_vehicles = 200 - len(base["parties"]), 22 - len(base["vehicles"])
+    parties = "".join(f"  p{i}: {{name: P{i}}}\n" for i in range(new_parties))
+    grants = "".join(
+        f"  g{i}: {{name: g, kind: grant, capital: {{contributions: [{{party: europe, "
+        f"amount_bn: 1}}]}}, waterfall: {{profit_split: {{ukraine: 1}}}}}}\n"
+        for i in range(new_vehicles)
+    )
+    body = f"timeline: {{years: 100, frequency: monthly}}\nparties:\n{parties}vehicles:\n{grants}"
+    return override(tmp, body, "vehicles", None, "5,284,400 numbers per array")
+
+
+@case("too_many_vehicle_periods")
+def _(tmp):
+    # 84 vehicles x 1,201 monthly periods = 100,884 columns of schedules > 100,000
+    grants = "".join(
+        f"  g{i}: {{name: g, kind: grant, capital: {{contributions: [{{party: europe, "
+        f"amount_bn: 1}}]}}, waterfall: {{profit_split: {{ukraine: 1}}}}}}\n"
+        for i in range(84 - len(yaml.safe_load(BASE_TEXT)["vehicles"]))
+    )
+    body = f"timeline: {{years: 100, frequency: monthly}}\nvehicles:\n{grants}"
+    return override(tmp, body, "vehicles", None, "100,884 columns of schedules")
+
+
+@case("correlation_rows_of_different_lengths")
+def _(tmp):
+    t = edit("correlation: null\n", "correlation: [[1, 0.5], [0.5]]\n")
+    return bad_file(tmp, t, "correlation:", "correlation", "2x2")
+
+
+@case("set_key_path_past_the_depth_limit")
+def _(tmp):
+    return set_option("a." + ".".join(["b"] * 40) + "=1", None, "41 parts", "limit of 32")
+
+
+@case("set_billion_laughs")
+def _(tmp):
+    # the same attack in flow style fits on a command line
+    levels = ["&a0 [1, 1, 1, 1, 1, 1, 1, 1, 1]"]
+    levels += [f"&a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, 9)]
+    b = set_option(f"vehicles.us_led_fund.return.path=[{', '.join(levels)}]", None,
+                   "aliases repeat more values than the limit")  # fmt: skip
+    b.file = "--set vehicles.us_led_fund.return.path=[&a0 [1"
+    return b
+
+
+@case("set_value_nested_in_itself")
+def _(tmp):
+    return set_option("vehicles.us_led_fund.return.path=&a [*a]", None, "nest deeper")
+
+
+@case("vary_5000_brackets")
+def _(tmp):
+    b = Bad(["--vary", "discount_rate=" + "[" * 5000 + "]" * 5000 + ",0.1"], "--vary", None,
+            None, ("nest deeper than the limit",), command="sweep")  # fmt: skip
+    return b
+
+
+@case("vary_integer_past_4300_digits")
+def _(tmp):
+    b = Bad(["--vary", "discount_rate=" + "9" * 5000 + ",0.1"], "--vary", None, None,
+            ("5,000 digits",), command="sweep")  # fmt: skip
+    return b
+
+
+@case("set_integer_past_4300_digits")
+def _(tmp):
+    b = set_option("discount_rate=" + "9" * 5000, None, "5,000 digits")
+    b.file = "--set discount_rate=999"  # the option, cut short
+    return b
+
+
+# what validate accepts, every command runs; what any command refuses, validate refuses
+
+
+@case("uncertainty_df_infinite")
+def _(tmp):
+    t = edit("uncertainty: {dist: normal, vol: 0.08}", "uncertainty: {dist: student_t, df: .inf}")
+    field = "vehicles.us_led_fund.return.uncertainty.df"
+    return bad_file(tmp, t, "df: .inf", field, "finite")
+
+
+@case("validate_uncertainty_df_infinite")
+def _(tmp):
+    b = CASES["uncertainty_df_infinite"](tmp)
+    b.command = "validate"
+    return b
+
+
+@case("simulate_uncertainty_df_infinite")
+def _(tmp):
+    b = CASES["uncertainty_df_infinite"](tmp)
+    b.command = "simulate"
+    b.args += ["-n", "10", "--seed", "1"]
+    return b
+
+
+@case("vol_not_a_number")
+def _(tmp):
+    t = edit("uncertainty: {dist: normal, vol: 0.08}", "uncertainty: {dist: normal, vol: .nan}")
+    field = "vehicles.us_led_fund.return.uncertainty.vol"
+    return bad_file(tmp, t, "vol: .nan", field, "finite")
+
+
+@case("control_characters_in_description")
+def _(tmp):
+    t = edit("name: base\n", 'name: base\ndescription: "\\a\\x01\\x1b[31m"\n')
+    t = t.replace("description: >-\n", "old_description: >-\n", 1)  # one description only
+    t = t.replace("old_description: >-\n", "notes_: >-\n", 1)
+    return bad_file(tmp, t, 'description: "', "description", r"'\x07', a control character")
+
+
+@case("validate_control_characters_in_description")
+def _(tmp):
+    b = CASES["control_characters_in_description"](tmp)
+    b.command = "validate"
+    return b
+
+
+@case("control_character_in_a_vehicle_name")
+def _(tmp):
+    t = edit("    name: US-led reconstruction fund\n", '    name: "US-led\\x1b[2J fund"\n')
+    return bad_file(tmp, t, "x1b[2J", "vehicles.us_led_fund.name", r"'\x1b'")
+
+
+@case("set_value_with_bytes_not_utf8")
+def _(tmp):
+    # the byte 0xff on the command line, as Python hands it over (a lone surrogate)
+    b = set_option("description=\udcff", None, "not UTF-8")
+    b.file = r"--set description=\udcff"
+    return b
+
+
+@case("set_key_with_escape")
+def _(tmp):
+    b = set_option("vehicles.us\x1b[31m.payout=1", None, "dotted key path")
+    b.file = r"--set vehicles.us\x1b[31m.payout=1"  # the escape shown, not sent
+    return b
+
+
+@case("set_value_with_newline")
+def _(tmp):
+    b = set_option("discount_rate=abc\ndef", "discount_rate", "valid number")
+    b.file = r"--set discount_rate=abc\ndef"
+    return b
+
+
+@case("megabyte_string_in_a_number_field")
+def _(tmp):
+    t = edit("discount_rate: 0.04\n", 'discount_rate: "' + "x" * 1_000_000 + '"\n')
+    return bad_file(tmp, t, "discount_rate:", "discount_rate", "(1,000,000 characters)")
+
+
+@case("set_megabyte_value")
+def _(tmp):
+    b = set_option("discount_rate=" + "x" * 1_000_000, "discount_rate", "1,000,000 characters")
+    b.file = "--set discount_rate=xxx"
+    return b
+
+
+@case("validate_tornado_range_a_run_refuses")
+def _(tmp):
+    t = edit("  vehicles.world_bank_package.loan.rate: [0.03, 0.07]\n",
+             "  vehicles.world_bank_package.loan.rate: [0.03, 70]\n")  # fmt: skip
+    b = bad_file(tmp, t, "loan.rate: [0.03, 70]", "tornado.vehicles.world_bank_package.loan.rate",
+                 "high end 70 is refused", "less than 10")  # fmt: skip
+    b.command = "validate"
+    return b
+
+
 def _params(names):
     return [
         pytest.param(n, marks=pytest.mark.xfail(reason=f"BUG: {BUGS[n]}", strict=True))
@@ -750,8 +1081,8 @@ def _params(names):
 
 
 def _argv(bad: Bad, out: Path) -> list[str]:
-    if bad.command == "run":
-        return ["run", *bad.args, "--out", str(out)]
+    if bad.command in ("run", "simulate", "tornado", "sweep"):
+        return [bad.command, *bad.args, "--out", str(out)]
     return [bad.command, *bad.args]
 
 
@@ -800,6 +1131,24 @@ SUBPROCESS_CASES = [
     "set_list_index_out_of_range",
     "empty_file",
     "validate_bad_file",
+    "billion_laughs",
+    "file_past_the_size_limit",
+    "nesting_5000_brackets",
+    "nesting_1000_block_levels",
+    "extends_chain_past_the_limit",
+    "integer_past_4300_digits",
+    "timeline_start_in_year_9999",
+    "nul_byte",
+    "extends_proc_self_environ",
+    "too_many_vehicles",
+    "simulate_uncertainty_df_infinite",
+    "validate_control_characters_in_description",
+    "control_characters_in_description",
+    "set_key_with_escape",
+    "set_value_with_newline",
+    "megabyte_string_in_a_number_field",
+    "validate_tornado_range_a_run_refuses",
+    "vary_5000_brackets",
 ]
 
 

@@ -5,12 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import openpyxl
-import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from strategies import assumption_dicts
 
 import finmodel
 from finmodel.cli import main
-from finmodel.tornado import default_ranges, tornado
+from finmodel.tornado import check, default_ranges, file_ranges, tornado
 
 BASE = Path(__file__).resolve().parents[1] / "assumptions" / "base.yaml"
 
@@ -76,26 +78,34 @@ def test_a_value_outside_what_the_field_allows_is_not_computed(tmp_path, capsys)
     bad.write_text(
         f"name: bad\nextends: {BASE}\ntornado:\n  vehicles.us_led_fund.payout: [0.5, 1.5]\n"
     )
-    assert main(["tornado", str(bad), "--out", str(tmp_path / "out")]) == 0
+    assert main(["tornado", str(bad), "--out", str(tmp_path / "out")]) == 2
     err = capsys.readouterr().err
-    assert err.strip() == (
-        "finmodel: 1 low or high value(s) are invalid (a single run rejects them): not "
-        "computed; the 'invalid' column says why"
-    )
-    table = pd.read_csv(tmp_path / "out" / "bad.tornado.csv")
+    # the table's entry is on line 4 of the file written above
+    assert err.startswith(f"finmodel: error: {bad}:4: tornado.vehicles.us_led_fund.payout: ")
+    assert "high end 1.5 is refused" in err
+    assert "less than or equal to 1" in err
+    assert not (tmp_path / "out").exists()
+
+
+def test_an_end_a_single_run_rejects_is_marked_not_computed(base, tmp_path):
+    result = tornado(base, {"vehicles.us_led_fund.payout": (0.5, 1.5),
+                            "discount_rate": (0.03, 0.05)})  # fmt: skip
+    assert result.n_invalid == 1
+    table = result.table
     rows = table[table["key"] == "vehicles.us_led_fund.payout"]
     assert rows["npv_high"].isna().all() and rows["npv_low"].notna().all()
     # the message is the single run's: finmodel run --set vehicles.us_led_fund.payout=1.5
     with pytest.raises(finmodel.InputError) as single:
-        finmodel.load(bad, {"vehicles.us_led_fund.payout": 1.5})
+        finmodel.with_overrides(base, {"vehicles.us_led_fund.payout": 1.5})
     assert single.value.message in rows["invalid"].iloc[0]
     assert rows["invalid"].iloc[0].startswith("high 1.5: ")
     # the other keys are untouched by it
-    assert table[table["key"] != "vehicles.us_led_fund.payout"]["invalid"].isna().all()
+    assert (table[table["key"] != "vehicles.us_led_fund.payout"]["invalid"] == "").all()
     # the workbook says it too, beside the bar
-    ws = openpyxl.load_workbook(tmp_path / "out" / "bad.tornado.xlsx")["Tornado"]
+    result.write(tmp_path)
+    ws = openpyxl.load_workbook(tmp_path / "base.tornado.xlsx")["Tornado"]
     notes = [r[8].value for r in ws.iter_rows(min_row=1) if len(r) > 8 and r[8].value]
-    assert sum(str(n).startswith("high 1.5: ") for n in notes) == len(finmodel.load(bad).parties)
+    assert sum(str(n).startswith("high 1.5: ") for n in notes) == len(base.parties)
 
 
 def test_every_value_invalid_is_an_input_error(base):
@@ -121,3 +131,62 @@ def test_swing_counts_both_ends_moving_the_same_way(tmp_path):
 def test_default_ranges_are_low_then_high_for_a_negative_rate(base):
     r = default_ranges(finmodel.with_overrides(base, {"vehicles.us_led_fund.return.rate": -0.02}))
     assert r["vehicles.us_led_fund.return.rate"] == (-0.03, -0.01)
+
+
+# --- every bar is a scenario a single run accepts ------------------------------------------------
+
+
+def test_a_default_end_the_model_refuses_moves_halfway_back(base):
+    # discount rate -0.8: the default low, -0.8 * 1.5 = -1.2, is refused (a rate must be above
+    # -1); halfway back, -0.8 + (-1.2 + 0.8) / 2 = -1.0, still is; halfway again,
+    # -0.8 + (-1.0 + 0.8) / 2 = -0.9, is accepted. The high, -0.8 * 0.5 = -0.4, is fine.
+    a = finmodel.with_overrides(base, {"discount_rate": -0.8})
+    table = tornado(a).table
+    row = table[table.key == "discount_rate"].iloc[0]
+    assert (row.low, row.high) == (pytest.approx(-0.9), pytest.approx(-0.4))
+    alone = finmodel.run(finmodel.with_overrides(a, {"discount_rate": -0.9}))
+    us = table[(table.key == "discount_rate") & (table.party == "us")].iloc[0]
+    assert us.npv_low == pytest.approx(alone.summary["parties"]["us"]["npv"], rel=1e-12)
+
+
+def test_a_default_end_that_no_longer_fits_the_pool_moves_back(base):
+    # A carve-out of 200 bn USD from the European holdings, which are worth, in USD,
+    # 185*1.16 + 18*1.16 + 7*1.16 + 8*1.32 + 7.45*1.24 = 263.398 bn. The default high,
+    # 300, does not fit; halfway back, 250, does. The EUR rate's default low, 0.58, leaves
+    # 210*0.58 + 8*1.32 + 7.45*1.24 = 141.598 bn: too little; 0.87 leaves 202.498: enough.
+    a = finmodel.with_overrides(base, {"pool.allocation.0.amount_bn": 200})
+    table = tornado(a).table.drop_duplicates("key").set_index("key")
+    assert table.loc["pool.allocation.0.amount_bn", "high"] == pytest.approx(250)
+    assert table.loc["fx.EUR.rate", "low"] == pytest.approx(0.87)
+
+
+def test_check_refuses_what_tornado_refuses(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(f"name: bad\nextends: {BASE}\ntornado:\n  discount_rate: [0.02, 20]\n")
+    a = finmodel.load(bad)
+    with pytest.raises(finmodel.InputError, match="high end 20 is refused") as refused:
+        tornado(a)
+    with pytest.raises(finmodel.InputError) as checked:
+        check(a)
+    assert str(checked.value) == str(refused.value)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    d=assumption_dicts(max_vehicles=3, max_years=12),
+    discount=st.floats(-0.999, 9.99),
+    cash=st.floats(-0.999, 9.99),
+)
+def test_tornado_never_refuses_its_own_default_ranges(d, discount, cash):
+    # rates anywhere in their valid range: +-50% can leave it; the tornado moves such an end
+    # back, so every bar is a scenario the model accepts, and check() finds nothing
+    d["discount_rate"] = discount
+    d["allow_high_rates"] = True  # rates above 1 are in the valid range when the file says so
+    for v in d["vehicles"].values():
+        if v["kind"] == "fund":
+            v["cash_rate"] = cash
+    a = finmodel.assumptions.Assumptions.model_validate(d)
+    check(a)
+    for key, (lo, hi) in file_ranges(a).items():
+        for end in (lo, hi):
+            finmodel.with_overrides(a, {key: end})  # raises if the model refused it

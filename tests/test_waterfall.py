@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 from strategies import BN, fund, run, scenario
 
-from finmodel.assumptions import Assumptions, problems
+from finmodel.assumptions import Assumptions, Inconsistent
 from finmodel.waterfall import income_tiers, tiers
 
 NO_HURDLE = np.zeros((1, 1))
@@ -230,8 +230,9 @@ _RELEASE = {
 def test_income_split_is_refused_for_a_grant_or_a_release(vehicle):
     # A grant or a release passes capital on to capital_to; income_split would pay that capital
     # to profit_split as income. The file is refused with a message naming the field.
-    a = Assumptions.model_validate(scenario({"v": vehicle}, years=3))
-    assert [(".".join(map(str, path)), m) for path, m in problems(a)] == [
+    with pytest.raises(Inconsistent) as refused:
+        Assumptions.model_validate(scenario({"v": vehicle}, years=3))
+    assert [(".".join(map(str, path)), m) for path, m in refused.value.found] == [
         ("vehicles.v.waterfall.basis", f"a {vehicle['kind']} passes capital on to capital_to: "
          "use capital_first")
     ]  # fmt: skip
