@@ -993,10 +993,10 @@ def rate_problems(a: Assumptions) -> list[Problem]:
     Examples
     --------
     >>> from finmodel.loader import load
-    >>> a = load("base")
-    >>> rate_problems(a.model_copy(update={"discount_rate": 5.0}))
-    [(('discount_rate',), 'is 5, a rate above 1 (500% a year); rates are decimals: did you \
-mean 0.05? (if 500% is meant, set allow_high_rates: true)')]
+    >>> a = load("base", {"discount_rate": 5.0, "allow_high_rates": True})
+    >>> rate_problems(a), rate_problems(BaseModel.model_copy(a, update={"allow_high_rates": False}))
+    ([], [(('discount_rate',), 'is 5, a rate above 1 (500% a year); rates are decimals: did you \
+mean 0.05? (if 500% is meant, set allow_high_rates: true)')])
     """
     if a.allow_high_rates:
         return []

@@ -226,6 +226,15 @@ _GLOBAL_RULES: dict[str, tuple[tuple[Pattern, ...], ...]] = {
         (("correlation",), ("vehicles", "*", "?"), ("vehicles", "*", "kind")),
     ),
     "rate_problems": ((("discount_rate",), _HIGH),),
+    # counts of vehicles, parties and periods (limits.py)
+    "_size_problems": (
+        (
+            ("timeline", "years"),
+            ("timeline", "frequency"),
+            ("vehicles", "*", "?"),
+            ("parties", "*", "?"),
+        ),
+    ),
     # the pool's arithmetic: carve-outs that fit, nothing left over (pool.py)
     "allocation_problems": ((("pool",), ("fx",)),),
 }
@@ -292,13 +301,19 @@ def _segments(dotted: str) -> Pattern:
     return tuple(int(p) if p.isdigit() else p for p in dotted.split("."))
 
 
+#: Model validators whose rules the tables above describe one by one: ``Assumptions`` runs
+#: :func:`finmodel.assumptions.problems` (each check in ``_VEHICLE_RULES`` and
+#: ``_GLOBAL_RULES``) when it is validated, so it is not read whole.
+DESCRIBED_VALIDATORS = {"Assumptions": {"_consistent"}}
+
+
 def _model_rules(node: Any, path: Pattern) -> list[tuple[Pattern, ...]]:
     """Validators of the pydantic models in ``node`` (found at ``path``), and lists or maps of
     plain values, each read whole."""
     out: list[tuple[Pattern, ...]] = []
     if isinstance(node, BaseModel):
         decorators = type(node).__pydantic_decorators__
-        if decorators.model_validators:
+        if set(decorators.model_validators) - DESCRIBED_VALIDATORS.get(type(node).__name__, set()):
             out.append((path,))
         checked = {f for d in decorators.field_validators.values() for f in d.info.fields}
         for name, info in type(node).model_fields.items():

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from finmodel import assumptions
 from finmodel.assumptions import Assumptions, Vehicle
@@ -49,6 +49,7 @@ from finmodel.exceptions import InputError
 from finmodel.loader import with_overrides
 from finmodel.pool import PoolSplit
 from finmodel.reads import (
+    DESCRIBED_VALIDATORS,
     SHARED_ARRAYS,
     FieldPath,
     field_reads,
@@ -283,7 +284,7 @@ class Design:
             return None
         top = Assumptions.__pydantic_decorators__
         checked = {f for d in top.field_validators.values() for f in d.info.fields}
-        if top.model_validators or "vehicles" in checked:
+        if set(top.model_validators) - DESCRIBED_VALIDATORS["Assumptions"] or "vehicles" in checked:
             return None
         met = {name for name, rule in self.problems
                if any(touched(self.keys[i], rule) for i in keys)}  # fmt: skip
@@ -305,10 +306,11 @@ class Design:
             return None
         try:
             v = Vehicle.model_validate(data)
-        except ValidationError:
+        except (ValidationError, InputError):
             return None
         if g.checks:
-            a = self.a.model_copy(update={"vehicles": {**dict(self.a.vehicles), vid: v}})
+            # pydantic's own copy, unvalidated: only the checks the group meets run on it
+            a = BaseModel.model_copy(self.a, update={"vehicles": {**dict(self.a.vehicles), vid: v}})
             if any(_check(name)(a) for name in g.checks):
                 return None
         if self._context is None:
