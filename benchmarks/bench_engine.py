@@ -43,7 +43,7 @@ def _best(fn, repeat: int = 3) -> float:
 def bench_irr(rows: int, sample: int) -> dict:
     import numpy_financial as npf
 
-    from finmodel.irr import irr
+    from finmodel.engine.irr import irr
 
     rng = np.random.default_rng(0)
     flows = np.empty((rows, 121))
@@ -75,9 +75,9 @@ def bench_irr(rows: int, sample: int) -> dict:
 _CHILD = r"""
 import json, resource, sys, time
 import numpy as np
-from finmodel.loader import load
-from finmodel.sampling import CHUNK, correlation_factor, draw, sampled_vehicles
-from finmodel.simulation import simulate
+from finmodel.inputs.loader import load
+from finmodel.studies.sampling import CHUNK, correlation_factor, draw, sampled_vehicles
+from finmodel.studies.simulation import simulate
 n = int(sys.argv[1])
 a = load("base", {"timeline.frequency": "quarterly"})
 vehicles = sampled_vehicles(a)
@@ -114,11 +114,11 @@ def bench_chunk() -> dict:
 
 
 def _chunk_child() -> dict:
-    from finmodel.batch import compile_batch
-    from finmodel.engine import evaluate
-    from finmodel.loader import load
-    from finmodel.sampling import CHUNK, correlation_factor, draw, sampled_vehicles
-    from finmodel.simulation import BATCH, _keep_freed_memory, _measure, _with_returns
+    from finmodel.engine.evaluate import evaluate
+    from finmodel.inputs.compile import compile_batch
+    from finmodel.inputs.loader import load
+    from finmodel.studies.sampling import CHUNK, correlation_factor, draw, sampled_vehicles
+    from finmodel.studies.simulation import BATCH, _keep_freed_memory, _measure, _with_returns
 
     _keep_freed_memory()
 
@@ -142,9 +142,9 @@ def _chunk_child() -> dict:
 
 def bench_run_and_report() -> dict:
     import finmodel
-    from finmodel.batch import compile_batch
-    from finmodel.engine import evaluate
-    from finmodel.metrics import checks, party_metrics
+    from finmodel.engine.evaluate import evaluate
+    from finmodel.engine.metrics import checks, party_metrics
+    from finmodel.inputs.compile import compile_batch
 
     out = {}
     for label, overrides in (("annual", {}), ("monthly", {"timeline.frequency": "monthly"})):

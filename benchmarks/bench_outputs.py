@@ -26,12 +26,12 @@ from bench_engine import _best  # best of n, as the engine's benchmark measures
 from openpyxl import load_workbook
 
 import finmodel
-from finmodel import simulation
-from finmodel.batch import compile_batch
-from finmodel.files import report_paths, write_csv
-from finmodel.report import write_workbook
-from finmodel.result import _csv
-from finmodel.workbook import save
+from finmodel.inputs.compile import compile_batch
+from finmodel.reports.cells import save
+from finmodel.reports.files import report_paths, write_csv
+from finmodel.reports.run_workbook import write_workbook
+from finmodel.studies import simulation
+from finmodel.studies.run import _csv
 
 
 def bench_report_set() -> dict[str, float]:

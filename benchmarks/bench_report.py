@@ -17,7 +17,7 @@ from pathlib import Path
 from bench_engine import _best  # best of n, as the engine's benchmark measures
 
 import finmodel
-from finmodel.report import write_workbook
+from finmodel.reports.run_workbook import write_workbook
 
 
 def bench(label: str, overrides: dict) -> dict[str, float]:

@@ -136,7 +136,7 @@ def main(argv: list[str] | None = None) -> int:
 def _main(argv: list[str] | None) -> int:
     args = _parser().parse_args(argv)
     if getattr(args, "out", None) is not None:
-        from finmodel.files import check_out_dir
+        from finmodel.reports.files import check_out_dir
 
         check_out_dir(args.out)
     commands = {
@@ -180,14 +180,14 @@ def _terminate_like_ctrl_c() -> Iterator[None]:
 
 def _check_targets(args: argparse.Namespace, command: str, name: str) -> None:
     """Refuse at once, before the work, a report whose files could not replace what is there."""
-    from finmodel.files import check_targets, report_paths
+    from finmodel.reports.files import check_targets, report_paths
 
     check_targets(report_paths(args.out, command, name))
 
 
 def _run(args: argparse.Namespace) -> int:
     import finmodel
-    from finmodel.loader import load_with_origins
+    from finmodel.inputs.loader import load_with_origins
 
     loaded = load_with_origins(args.scenario or "base", args.sets)
     _check_targets(args, "run", loaded.assumptions.name)
@@ -223,8 +223,8 @@ def _print_summary(result) -> None:
 
 
 def _sweep(args: argparse.Namespace) -> int:
-    from finmodel.loader import load_with_origins
-    from finmodel.sweeps import parse_vary, sweep
+    from finmodel.inputs.loader import load_with_origins
+    from finmodel.studies.sweep import parse_vary, sweep
 
     if not args.vary:
         raise InputError("give at least one --vary KEY=START:STOP:STEP", file="--vary")
@@ -261,8 +261,8 @@ def _whole(text: str) -> int:
 
 
 def _simulate(args: argparse.Namespace) -> int:
-    from finmodel.loader import load_with_origins
-    from finmodel.simulation import simulate
+    from finmodel.inputs.loader import load_with_origins
+    from finmodel.studies.simulation import simulate
 
     if args.n < 1:
         raise InputError("N must be at least 1", file="-n")
@@ -296,8 +296,8 @@ class _ProgressBar:
 
 
 def _tornado(args: argparse.Namespace) -> int:
-    from finmodel.loader import load_with_origins
-    from finmodel.tornado import tornado
+    from finmodel.inputs.loader import load_with_origins
+    from finmodel.studies.tornado import tornado
 
     loaded = load_with_origins(args.scenario or "base", args.sets)
     _check_targets(args, "tornado", loaded.assumptions.name)
@@ -315,8 +315,8 @@ def _tornado(args: argparse.Namespace) -> int:
 
 def _compare(args: argparse.Namespace) -> int:
     import finmodel
-    from finmodel.compare import compare
-    from finmodel.loader import load_with_origins
+    from finmodel.inputs.loader import load_with_origins
+    from finmodel.studies.compare import compare
 
     _check_targets(args, "compare", "")
     results = [finmodel.run(load_with_origins(s, args.sets)) for s in args.scenarios]
@@ -331,8 +331,8 @@ def _compare(args: argparse.Namespace) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from finmodel import tornado
-    from finmodel.loader import load_with_origins
+    from finmodel.inputs.loader import load_with_origins
+    from finmodel.studies import tornado
 
     for f in args.files:
         loaded = load_with_origins(f, args.sets)
@@ -343,7 +343,7 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _schema(args: argparse.Namespace) -> int:
-    from finmodel.assumptions import Assumptions
+    from finmodel.inputs.assumptions import Assumptions
 
     print(json.dumps(Assumptions.model_json_schema(by_alias=True), indent=2))
     return EXIT_OK

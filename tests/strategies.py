@@ -275,7 +275,7 @@ def take(
     left: list[float], select: list[bool], want: float | None, method: str, order: list[int]
 ) -> list[float]:
     """What one carve-out takes from each holding (MODEL.md section 3), in USD: a plain loop,
-    independent of finmodel.pool; ``in_order`` draws on the holdings in ``order``."""
+    independent of finmodel.engine.pool; ``in_order`` draws on the holdings in ``order``."""
     avail = [x if s else 0.0 for x, s in zip(left, select)]
     total = sum(avail)
     if want is None:
@@ -485,7 +485,7 @@ def fund(**fields: Any) -> dict[str, Any]:
 
 def validated(d: dict[str, Any]):
     """``Assumptions`` from a dict, asserting that the cross-field checks find nothing."""
-    from finmodel.assumptions import Assumptions, problems
+    from finmodel.inputs.assumptions import Assumptions, problems
 
     a = Assumptions.model_validate(d)
     found = problems(a)

@@ -28,10 +28,10 @@ from strategies import assumption_dicts
 
 import finmodel
 from finmodel import limits
-from finmodel.assumptions import Assumptions, ReadOnlyDict
+from finmodel.engine.timeline import Timeline
 from finmodel.exceptions import InputError
+from finmodel.inputs.assumptions import Assumptions, ReadOnlyDict
 from finmodel.kinds import Frequency
-from finmodel.timeline import Timeline
 
 BASE = Path(__file__).resolve().parents[1] / "assumptions" / "base.yaml"
 SLOW = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])

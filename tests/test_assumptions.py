@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import finmodel
-from finmodel.assumptions import Assumptions, rates
+from finmodel.inputs.assumptions import Assumptions, rates
 
 ROOT = Path(__file__).resolve().parents[1]
 BASE = ROOT / "assumptions" / "base.yaml"
@@ -116,7 +116,7 @@ def test_exponent_numbers_are_numbers_in_files_and_overrides(tmp_path):
 
 
 def test_a_tornado_range_of_whole_years_stays_whole(tmp_path):
-    from finmodel.tornado import tornado
+    from finmodel.studies.tornado import tornado
 
     f = tmp_path / "t.yaml"
     f.write_text(

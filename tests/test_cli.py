@@ -336,19 +336,19 @@ def earlier(tmp_path, base_run) -> Path:
 
 
 def _fail_in_workbook(monkeypatch):
-    import finmodel.report
+    import finmodel.reports.run_workbook
 
     def broken(result, path):
         Path(path).write_bytes(b"PK\x03\x04 half a workbook")
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(finmodel.report, "write_workbook", broken)
+    monkeypatch.setattr(finmodel.reports.run_workbook, "write_workbook", broken)
 
 
 def _fail_in_second_csv(monkeypatch):
-    import finmodel.result
+    import finmodel.studies.run
 
-    real = finmodel.result._csv
+    real = finmodel.studies.run._csv
     calls = []
 
     def broken(df, path):
@@ -358,7 +358,7 @@ def _fail_in_second_csv(monkeypatch):
             raise OSError(28, "No space left on device")
         real(df, path)
 
-    monkeypatch.setattr(finmodel.result, "_csv", broken)
+    monkeypatch.setattr(finmodel.studies.run, "_csv", broken)
 
 
 #: Each breaker, and what the one line says: a bug in a writer is an internal error; a full disk
@@ -446,7 +446,7 @@ def test_a_failed_write_leaves_no_new_folder(tmp_path, monkeypatch, capsys):
     def boom(result, path):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(finmodel.report, "write_workbook", boom)
+    monkeypatch.setattr(finmodel.reports.run_workbook, "write_workbook", boom)
     out = tmp_path / "new" / "deeper"
     assert main(["run", "--out", str(out)]) == 1
     assert "internal error" in capsys.readouterr().err

@@ -9,7 +9,7 @@ import pytest
 
 import finmodel
 from finmodel.cli import main
-from finmodel.compare import compare
+from finmodel.studies.compare import compare
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "assumptions" / "scenarios"

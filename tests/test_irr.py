@@ -8,7 +8,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from finmodel.irr import irr
+from finmodel.engine.irr import irr
 
 
 def _one(row):

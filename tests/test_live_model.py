@@ -24,9 +24,9 @@ import pytest
 from openpyxl.formula.translate import Translator
 
 import finmodel
-from finmodel.live_model import CHECKS, PARTIES
-from finmodel.live_vehicle import is_live
-from finmodel.report import vehicle_sheets
+from finmodel.reports.live.model import CHECKS, PARTIES
+from finmodel.reports.live.vehicle import is_live
+from finmodel.reports.run_workbook import vehicle_sheets
 
 formulas = pytest.importorskip("formulas")
 
@@ -397,8 +397,8 @@ def test_live_checks_scale_with_the_money(base, tmp_path):
 
 def test_unknown_kind_is_written_as_engine_values(rich, tmp_path, monkeypatch):
     """A kind without live formulas: its rows are the engine's values and nothing breaks."""
-    from finmodel import live_vehicle
     from finmodel.kinds import VehicleKind
+    from finmodel.reports.live import vehicle as live_vehicle
 
     monkeypatch.delitem(live_vehicle.SCHEDULES, VehicleKind.fund)
     book = Book(path := write(rich, tmp_path / "rich.xlsx"), recompute(path))

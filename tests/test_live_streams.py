@@ -34,7 +34,7 @@ from test_live_model import (
 from test_streams import loan, stream
 
 import finmodel
-from finmodel.batch import ramp as batch_ramp
+from finmodel.inputs.compile import ramp as batch_ramp
 
 pytest.importorskip("formulas")
 

@@ -10,7 +10,7 @@ import pytest
 from strategies import BN, fund, run, scenario
 
 import finmodel
-from finmodel.metrics import vehicle_cash_flows
+from finmodel.engine.metrics import vehicle_cash_flows
 
 
 @pytest.mark.parametrize("rate", [0.07, -0.2, 0.0])

@@ -25,13 +25,13 @@ from strategies import assumption_dicts, leaf_keys, leaf_values, validated
 
 import finmodel
 from finmodel.cli import main
-from finmodel.compare import compare
-from finmodel.engine import evaluate
+from finmodel.engine.evaluate import evaluate
+from finmodel.engine.metrics import party_metrics
 from finmodel.exceptions import InputError
-from finmodel.metrics import party_metrics
-from finmodel.simulation import simulate
-from finmodel.sweeps import sweep
-from finmodel.tornado import tornado
+from finmodel.studies.compare import compare
+from finmodel.studies.simulation import simulate
+from finmodel.studies.sweep import sweep
+from finmodel.studies.tornado import tornado
 
 BN = 1e9
 
@@ -260,7 +260,7 @@ def test_bad_vary_is_one_line_and_exit_2(tmp_path, capsys, spec, expected):
 
 def test_values_are_read_as_set_reads_them(tmp_path):
     # 5e-2 is a number to --set (the loader reads YAML 1.2 floats): --vary reads it the same
-    from finmodel.sweeps import parse_vary
+    from finmodel.studies.sweep import parse_vary
 
     assert parse_vary("discount_rate=5e-2,1E-3")[1] == [0.05, 0.001]
     assert math.isclose(finmodel.load("base", ["discount_rate=5e-2"]).discount_rate, 0.05)
@@ -405,8 +405,8 @@ def test_a_simulation_without_volatility_is_the_single_run(d, seed):
 def test_a_sampled_return_equal_to_the_rate_gives_the_single_run(d):
     # the simulation's own path: returns put into the compiled base as drawn (here, each
     # fund's rate or path as the deterministic run has it) give the deterministic run
-    from finmodel.sampling import Sampled, sampled_vehicles
-    from finmodel.simulation import _with_returns
+    from finmodel.studies.sampling import Sampled, sampled_vehicles
+    from finmodel.studies.simulation import _with_returns
 
     for v in d["vehicles"].values():
         if v["kind"] == "fund":
@@ -438,8 +438,8 @@ def test_every_comparison_row_is_the_single_run(data):
 def test_combinations_compiled_again_per_chunk_give_the_same_numbers(monkeypatch):
     # a group whose combinations take more than CACHE_BYTES is compiled again for each chunk
     # that needs it; chunks of 3 points cut across both keys' values here
-    import finmodel.sweeps
-    import finmodel.variation
+    import finmodel.studies.sweep
+    import finmodel.studies.variation
 
     a = _shipped("base")
     values = {
@@ -448,7 +448,7 @@ def test_combinations_compiled_again_per_chunk_give_the_same_numbers(monkeypatch
         "fx.EUR.rate": [1.0, 1.2],
     }
     kept = sweep(a, values).table
-    monkeypatch.setattr(finmodel.variation, "CACHE_BYTES", 0)
-    monkeypatch.setattr(finmodel.sweeps, "BATCH", 3)
+    monkeypatch.setattr(finmodel.studies.variation, "CACHE_BYTES", 0)
+    monkeypatch.setattr(finmodel.studies.sweep, "BATCH", 3)
     again = sweep(a, values).table
     pd.testing.assert_frame_equal(kept, again, check_exact=True)

@@ -19,8 +19,8 @@ from strategies import (
 )
 
 import finmodel
-from finmodel.batch import compile_batch
 from finmodel.exceptions import InputError
+from finmodel.inputs.compile import compile_batch
 
 # Holdings for the worked examples, in USD at EUR 1.25:
 #   a: EUR 60bn, europe = 75 USD bn;  b: USD 25bn, europe;  c: USD 40bn, other.  Total 140.

@@ -23,11 +23,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import finmodel
-import finmodel.simulation
+import finmodel.studies.simulation
 from finmodel.cli import main
 from finmodel.exceptions import InputError, ResourceError
-from finmodel.sampling import CHUNK
-from finmodel.simulation import MAX_N, simulate
+from finmodel.studies.sampling import CHUNK
+from finmodel.studies.simulation import MAX_N, simulate
 
 REPO = Path(__file__).resolve().parents[1]
 LINUX = sys.platform.startswith("linux")
@@ -189,7 +189,7 @@ def test_scratch_is_gone_from_tmpdir_while_the_run_still_uses_it(n, workers):
             seen.append(sorted(os.listdir(tmp)))
 
         with mock.patch.object(tempfile, "tempdir", tmp), \
-                mock.patch.object(finmodel.simulation, "MEMORY_BUDGET", 0):  # fmt: skip
+                mock.patch.object(finmodel.studies.simulation, "MEMORY_BUDGET", 0):  # fmt: skip
             on_disk = simulate(base, n, seed=3, workers=workers, progress=progress)
         assert os.listdir(tmp) == []
     assert seen and all(s == [] for s in seen), seen
@@ -218,9 +218,9 @@ def test_a_tmpdir_too_small_is_refused_before_any_work(n, free):
         ran.append(1)
         raise KeyboardInterrupt  # stop at the first run of the engine: past the checks
 
-    with mock.patch.object(finmodel.simulation.shutil, "disk_usage",
+    with mock.patch.object(finmodel.studies.simulation.shutil, "disk_usage",
                            lambda p: Usage(free, 0, free)), \
-            mock.patch.object(finmodel.simulation, "evaluate", engine):  # fmt: skip
+            mock.patch.object(finmodel.studies.simulation, "evaluate", engine):  # fmt: skip
         if need > free:
             with pytest.raises(ResourceError) as e:
                 simulate(base, n, seed=1, workers=2)
@@ -264,7 +264,7 @@ def _unshare_works() -> bool:
 
 _ONE_PROCESS_ON_A_SMALL_DISK = """
 import sys, shutil, collections
-import finmodel.simulation as sim
+import finmodel.studies.simulation as sim
 from finmodel.cli import main
 # pretend the check saw room, and keep one process: the issue's SIGBUS case
 U = collections.namedtuple("U", "total used free")
@@ -302,8 +302,8 @@ def test_n_past_the_cap_is_bad_input_before_any_work(tmp_path, capsys, monkeypat
     """`simulate -n 1000000000000` (which ran out of memory after 7 s): exit 2, one line naming
     -n, before the assumptions are compiled; nothing written."""
     compiled = []
-    real = finmodel.simulation.compile_batch
-    monkeypatch.setattr(finmodel.simulation, "compile_batch",
+    real = finmodel.studies.simulation.compile_batch
+    monkeypatch.setattr(finmodel.studies.simulation, "compile_batch",
                         lambda a: compiled.append(1) or real(a))  # fmt: skip
     out = tmp_path / "out"
     assert main(["simulate", "-n", "1000000000000", "--seed", "1", "--out", str(out)]) == 2
@@ -333,4 +333,4 @@ def test_an_out_too_long_for_the_file_system_is_bad_input(command, length, tmp_p
 
 
 def test_simulate_scratch_bytes_is_by_hand(base):
-    assert finmodel.simulation.scratch_bytes(base, 1000) == 1000 * bytes_per_scenario(base)
+    assert finmodel.studies.simulation.scratch_bytes(base, 1000) == 1000 * bytes_per_scenario(base)

@@ -202,7 +202,7 @@ def test_nobody_receives_capital_or_interest_before_paying_in(d):
 
 def _pro_rata_plain(contributions: np.ndarray, capital: np.ndarray) -> np.ndarray:
     """Each party's part of each capital repayment, pro rata to what it has paid in and not
-    yet been repaid: a plain loop, independent of finmodel.waterfall."""
+    yet been repaid: a plain loop, independent of finmodel.engine.waterfall."""
     parties, cols = contributions.shape
     owed = [0.0] * parties
     out = np.zeros((parties, cols))

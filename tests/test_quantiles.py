@@ -1,4 +1,4 @@
-"""finmodel.quantiles.percentiles against numpy's percentile and by hand."""
+"""finmodel.studies.quantiles.percentiles against numpy's percentile and by hand."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from finmodel.quantiles import _order_statistics, percentiles
+from finmodel.studies.quantiles import _order_statistics, percentiles
 
 Q = (0, 5, 25, 50, 75, 95, 100)
 

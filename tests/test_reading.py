@@ -20,9 +20,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from finmodel import limits, loader
+from finmodel import limits
 from finmodel.exceptions import InputError
-from finmodel.loader import _merge, _Origins, _read_yaml, load_with_origins
+from finmodel.inputs import loader
+from finmodel.inputs.loader import _merge, _Origins, _read_yaml, load_with_origins
 
 BASE = Path(__file__).resolve().parents[1] / "assumptions" / "base.yaml"
 

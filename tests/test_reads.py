@@ -1,4 +1,4 @@
-"""The tables of finmodel/reads.py against the code they describe.
+"""The tables of finmodel/inputs/reads.py against the code they describe.
 
 A sweep compiles two keys apart only when no compiled input and no validation rule reads them
 both, as the tables say; these tests check what the tables say. Every compiled input and every
@@ -18,11 +18,11 @@ from hypothesis import strategies as st
 from strategies import assumption_dicts, leaf_keys, leaf_values, validated
 
 import finmodel
-from finmodel.assumptions import problems
-from finmodel.batch import Batch, VehicleInputs, compile_batch
+from finmodel.engine.pool import PoolSplit
 from finmodel.exceptions import InputError
-from finmodel.pool import PoolSplit
-from finmodel.reads import (
+from finmodel.inputs.assumptions import problems
+from finmodel.inputs.compile import Batch, VehicleInputs, compile_batch
+from finmodel.inputs.reads import (
     BATCH_FIELD_READS,
     DESCRIBED_CHECKS,
     VEHICLE_FIELD_READS,
@@ -33,7 +33,7 @@ from finmodel.reads import (
     touched,
     touches,
 )
-from finmodel.variation import Design, _flatten
+from finmodel.studies.variation import Design, _flatten
 
 PROPERTY = settings(
     max_examples=150,
@@ -52,7 +52,7 @@ def test_every_compiled_input_says_what_it_reads():
 
 
 def test_every_cross_field_check_is_described():
-    # a check added to problems() must say what it reads in finmodel/reads.py
+    # a check added to problems() must say what it reads in finmodel/inputs/reads.py
     called = {n for n in problems.__code__.co_names if n.endswith("_problems")}
     assert called <= DESCRIBED_CHECKS, called - DESCRIBED_CHECKS
 
@@ -253,7 +253,7 @@ def _values(name: str, value, ints: list[int], words: dict) -> list:
 
 
 def test_the_models_validators_are_found_where_they_sit():
-    from finmodel.reads import model_reads
+    from finmodel.inputs.reads import model_reads
 
     found = model_reads(_shipped("base"))
     f = ("vehicles", "us_led_fund")

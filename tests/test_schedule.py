@@ -1,7 +1,7 @@
 """A vehicle's schedule, worked by hand (MODEL.md section 4).
 
 Amounts are in USD bn (the engine works in dollars; every line is divided by 1e9). The
-schedule's rules, from MODEL.md section 4 and the notes of ``finmodel/schedule.py``: in period k
+schedule's rules, from MODEL.md section 4 and the notes of ``finmodel/engine/schedule.py``: in period k
 the projects earn r on what was invested at the end of k-1 and cash earns c; the fee is charged;
 the distribution is payout x (return - fee), floored at 0; fees and distributions come out of
 projects first, then cash; at the term everything left is paid out.
@@ -280,7 +280,7 @@ def test_negative_return_pays_no_income():
 def _direct_fund(return_rate, cols=4):
     """A fund built straight from arrays (the Python API below the loader): 100 at period 0,
     all deployed at once, no payout, a term past the horizon."""
-    from finmodel.batch import VehicleInputs
+    from finmodel.inputs.compile import VehicleInputs
     from finmodel.kinds import Basis, FeeBasis, VehicleKind
 
     one, zero = np.ones((1, 1)), np.zeros((1, 1))
@@ -296,7 +296,7 @@ def _direct_fund(return_rate, cols=4):
 
 
 def test_a_single_rate_applies_to_every_period():
-    from finmodel.schedule import schedule
+    from finmodel.engine.schedule import schedule
 
     # 10% a period, less the 1% fee on 100: 100, 109, 118.9, 129.79
     spread = schedule(_direct_fund(np.array([[0.10]])), 2)
@@ -306,7 +306,7 @@ def test_a_single_rate_applies_to_every_period():
 
 
 def test_a_rate_of_the_wrong_shape_is_refused_not_read_past_its_end():
-    from finmodel.schedule import schedule
+    from finmodel.engine.schedule import schedule
 
     for bad in (np.full((2, 4), 0.1), np.full((1, 3), 0.1)):  # 2 rows for 3 scenarios; 3 periods
         with pytest.raises(ValueError, match=r"f: return rate: shape .* expected 1 or 3 rows"):
@@ -317,7 +317,7 @@ def test_a_rate_of_the_wrong_shape_is_refused_not_read_past_its_end():
 def test_a_nan_or_infinite_return_is_refused(bad):
     # the compiled loop's min and max would not carry a NaN through as numpy does; validated
     # assumptions and sampled returns are always finite, so only the Python API can pass one
-    from finmodel.schedule import schedule
+    from finmodel.engine.schedule import schedule
 
     with pytest.raises(ValueError, match="f: return rate: a NaN or infinite value"):
         schedule(_direct_fund(np.array([[0.1, 0.1, bad, 0.1]])), 1)

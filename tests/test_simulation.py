@@ -19,11 +19,11 @@ from scipy import special
 from strategies import BN, fund, scenario, validated
 
 import finmodel
-import finmodel.simulation
+import finmodel.studies.simulation
 from finmodel.cli import main
 from finmodel.exceptions import InputError
-from finmodel.sampling import CHUNK, Sampled, correlation_factor, draw, sampled_vehicles
-from finmodel.simulation import simulate
+from finmodel.studies.sampling import CHUNK, Sampled, correlation_factor, draw, sampled_vehicles
+from finmodel.studies.simulation import simulate
 
 REPO = Path(__file__).resolve().parents[1]
 BASE = REPO / "assumptions" / "base.yaml"
@@ -397,14 +397,14 @@ def test_chunks_draw_different_numbers():
 
 def _capture_columns(monkeypatch) -> dict:
     """Make ``simulate`` keep a copy of its per-scenario columns (filled in by _stats)."""
-    real = finmodel.simulation._stats
+    real = finmodel.studies.simulation._stats
     seen: dict = {}
 
     def spy(cols, *args):
         seen.update({k: np.array(v, dtype=float) for k, v in cols.items()})
         return real(cols, *args)
 
-    monkeypatch.setattr(finmodel.simulation, "_stats", spy)
+    monkeypatch.setattr(finmodel.studies.simulation, "_stats", spy)
     return seen
 
 
@@ -452,7 +452,7 @@ def test_chunk_c_is_the_same_whatever_n(base, monkeypatch):
 
 def test_memory_mapped_store_gives_the_same_numbers(base, monkeypatch):
     in_memory = simulate(base, 1500, seed=2)
-    monkeypatch.setattr(finmodel.simulation, "MEMORY_BUDGET", 0)
+    monkeypatch.setattr(finmodel.studies.simulation, "MEMORY_BUDGET", 0)
     mapped = simulate(base, 1500, seed=2)
     pd.testing.assert_frame_equal(in_memory.stats, mapped.stats, check_exact=True)
     pd.testing.assert_frame_equal(in_memory.fan, mapped.fan, check_exact=True)
@@ -716,7 +716,7 @@ def test_bad_vary_messages_name_the_key(tmp_path, capsys):
 
 
 def _interrupt_second_chunk(monkeypatch):
-    real = finmodel.simulation.evaluate
+    real = finmodel.studies.simulation.evaluate
     calls = []
 
     def interrupted(batch):
@@ -725,17 +725,17 @@ def _interrupt_second_chunk(monkeypatch):
             raise KeyboardInterrupt
         return real(batch)
 
-    monkeypatch.setattr(finmodel.simulation, "evaluate", interrupted)
+    monkeypatch.setattr(finmodel.studies.simulation, "evaluate", interrupted)
 
 
 def _interrupt_in_workbook(monkeypatch):
-    import finmodel.simulation_report
+    import finmodel.reports.simulation
 
     def interrupted(result, path):
         Path(path).write_bytes(b"PK\x03\x04 half a workbook")
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(finmodel.simulation_report, "write_simulation_workbook", interrupted)
+    monkeypatch.setattr(finmodel.reports.simulation, "write_simulation_workbook", interrupted)
 
 
 @pytest.mark.parametrize("breaker", [_interrupt_second_chunk, _interrupt_in_workbook])
@@ -780,7 +780,7 @@ def test_columns_left_by_some_chunks_are_filled_in(base, monkeypatch):
     # scenarios; here chunk 0 writes every column instead, so that each constant column is
     # written by one chunk and left by the other: the numbers must not change
     usual = simulate(base, CHUNK + 40, seed=9, workers=1)
-    real = finmodel.simulation._chunk
+    real = finmodel.studies.simulation._chunk
 
     def chunk_0_writes_all(plan, arrays, c, start, size):
         left = real(plan, arrays, c, start, size)
@@ -790,7 +790,7 @@ def test_columns_left_by_some_chunks_are_filled_in(base, monkeypatch):
             arrays[key][..., start : start + size] = plan.reference[key]
         return []
 
-    monkeypatch.setattr(finmodel.simulation, "_chunk", chunk_0_writes_all)
+    monkeypatch.setattr(finmodel.studies.simulation, "_chunk", chunk_0_writes_all)
     mixed = simulate(base, CHUNK + 40, seed=9, workers=1)
     pd.testing.assert_frame_equal(usual.stats, mixed.stats, check_exact=True)
     pd.testing.assert_frame_equal(usual.fan, mixed.fan, check_exact=True)
@@ -798,13 +798,13 @@ def test_columns_left_by_some_chunks_are_filled_in(base, monkeypatch):
 
 def test_percentiles_are_numpys_over_every_scenario(base, monkeypatch):
     cols = _capture_columns(monkeypatch)
-    real_fan, fans = finmodel.simulation._fan, {}
+    real_fan, fans = finmodel.studies.simulation._fan, {}
 
     def spy(f, *args):
         fans.update({p: np.array(x) for p, x in f.items()})
         return real_fan(f, *args)
 
-    monkeypatch.setattr(finmodel.simulation, "_fan", spy)
+    monkeypatch.setattr(finmodel.studies.simulation, "_fan", spy)
     r = simulate(base, 5000, seed=4)
     q = ["p5", "p25", "p50", "p75", "p95"]
     for key, x in cols.items():

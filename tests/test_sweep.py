@@ -18,11 +18,11 @@ import pandas as pd
 import pytest
 
 import finmodel
-import finmodel.sweeps
-import finmodel.sweeps_report
+import finmodel.reports.sweep
+import finmodel.studies.sweep
 from finmodel.cli import main
 from finmodel.exceptions import InputError
-from finmodel.sweeps import parse_vary, sweep
+from finmodel.studies.sweep import parse_vary, sweep
 
 REPO = Path(__file__).resolve().parents[1]
 BASE = REPO / "assumptions" / "base.yaml"
@@ -124,7 +124,7 @@ def test_the_grid_in_parts_gives_the_numbers_of_one_batch(base, monkeypatch):
     # claim must not depend on the other points in its part
     terms = {"vehicles.us_russia_instrument.term_years": [5, 40], US_RATE: [0.02, 0.08]}
     whole = [sweep(base, v).table for v in (values, terms)]
-    monkeypatch.setattr(finmodel.sweeps, "BATCH", 1)
+    monkeypatch.setattr(finmodel.studies.sweep, "BATCH", 1)
     in_parts = [sweep(base, v).table for v in (values, terms)]
     for a, b in zip(whole, in_parts):
         pd.testing.assert_frame_equal(a, b, check_exact=True)
@@ -361,7 +361,7 @@ def test_xlsx_of_a_grid_too_large_for_a_sheet_points_to_the_csv(tmp_path, monkey
     # (2 keys + 5 parties x 4 + 7 vehicles x 3) columns) and the matrices (5 parties x (5 + 5)
     # rows x 3 columns) give way to a note naming the CSV, which has every point; the first
     # key's line (2 x 5 rows x 6 columns) still fits, with its charts
-    monkeypatch.setattr(finmodel.sweeps_report, "MAX_SHEET_CELLS", 149)
+    monkeypatch.setattr(finmodel.reports.sweep, "MAX_SHEET_CELLS", 149)
     args = ["sweep", "--vary", f"{US_RATE}=0.02:0.1:0.02", "--vary", "discount_rate=0.03,0.05"]
     assert cli([*args, "--out", str(tmp_path)]) == 0
     assert len(pd.read_csv(tmp_path / "base.sweep.csv")) == 10
@@ -377,7 +377,7 @@ def test_xlsx_of_a_grid_too_large_for_a_sheet_points_to_the_csv(tmp_path, monkey
 def test_xlsx_matrix_wider_than_a_sheet_points_to_the_csv(tmp_path, monkeypatch):
     # Excel takes at most 16,384 columns; here 3, so two values of the second key (and the
     # row label) are too many
-    monkeypatch.setattr(finmodel.sweeps_report, "MAX_SHEET_COLUMNS", 2)
+    monkeypatch.setattr(finmodel.reports.sweep, "MAX_SHEET_COLUMNS", 2)
     args = ["sweep", "--vary", f"{US_RATE}=0.02,0.04", "--vary", "discount_rate=0.03,0.05"]
     assert cli([*args, "--out", str(tmp_path)]) == 0
     wb = openpyxl.load_workbook(tmp_path / "base.sweep.xlsx")
@@ -439,9 +439,9 @@ def test_a_change_of_the_parties_refused_by_the_cli(tmp_path, capsys):
 def test_flows_of_a_batch_list_every_scenario(base):
     # a fund's contributions are one row shared by every scenario of a batch; the flows table
     # still lists them for each scenario
-    from finmodel.engine import evaluate
-    from finmodel.result import Result
-    from finmodel.variation import Design
+    from finmodel.engine.evaluate import evaluate
+    from finmodel.studies.run import Result
+    from finmodel.studies.variation import Design
 
     d = Design.grid(base, {US_RATE: [0.02, 0.08]})
     o = evaluate(d.chunk(0, d.n).parts[0].batch)

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 from strategies import BN, fund, run, scenario
 
+from finmodel.engine.timeline import Timeline
 from finmodel.kinds import Frequency
-from finmodel.timeline import Timeline
 
 D = dt.date
 

@@ -12,7 +12,7 @@ from strategies import assumption_dicts
 
 import finmodel
 from finmodel.cli import main
-from finmodel.tornado import check, default_ranges, file_ranges, tornado
+from finmodel.studies.tornado import check, default_ranges, file_ranges, tornado
 
 BASE = Path(__file__).resolve().parents[1] / "assumptions" / "base.yaml"
 
@@ -185,7 +185,7 @@ def test_tornado_never_refuses_its_own_default_ranges(d, discount, cash):
     for v in d["vehicles"].values():
         if v["kind"] == "fund":
             v["cash_rate"] = cash
-    a = finmodel.assumptions.Assumptions.model_validate(d)
+    a = finmodel.inputs.assumptions.Assumptions.model_validate(d)
     check(a)
     for key, (lo, hi) in file_ranges(a).items():
         for end in (lo, hi):

@@ -19,9 +19,9 @@ from test_live_model import Book, master, recompute
 
 import finmodel
 from finmodel.cli import main
-from finmodel.compare import compare
-from finmodel.report import OWN_SHEETS, vehicle_sheets
-from finmodel.workbook import save, unique_titles
+from finmodel.reports.cells import save, unique_titles
+from finmodel.reports.run_workbook import OWN_SHEETS, vehicle_sheets
+from finmodel.studies.compare import compare
 
 #: What Excel refuses in a sheet title (and a title must be 1 to 31 characters).
 BAD_TITLE = re.compile(r"[\\/?*\[\]:]|^'|'$")
@@ -115,7 +115,7 @@ def test_compare_names_sharing_28_characters(tmp_path):
     base = finmodel.load("base")
     names = ["a_reading_with_a_long_name_xx_one", "a_reading_with_a_long_name_xx_two",
              "Compare", "reconstruction"]  # fmt: skip
-    names = [n for n in names if not finmodel.files.name_problem(n)]
+    names = [n for n in names if not finmodel.reports.files.name_problem(n)]
     results = [finmodel.run(finmodel.with_overrides(base, {"name": n})) for n in names]
     paths = compare(results, baseline=names[0]).write(tmp_path)
     wb = openpyxl.load_workbook(paths[1])
