@@ -32,8 +32,8 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from finmodel.exceptions import InputError
-    from finmodel.inputs.assumptions import Assumptions
     from finmodel.inputs.loader import Loaded, load, load_with_origins, with_overrides
+    from finmodel.inputs.models.scenario import Assumptions
     from finmodel.studies.run import Result
     from finmodel.studies.simulation import SimulationResult, simulate
     from finmodel.studies.sweep import SweepResult, sweep
@@ -55,7 +55,7 @@ __all__ = [
 #: (and the command line, before it knows what it will do) stays light: numpy, pandas and
 #: pydantic load only when a name is used.
 _PUBLIC = {
-    "Assumptions": "finmodel.inputs.assumptions",
+    "Assumptions": "finmodel.inputs.models.scenario",
     "InputError": "finmodel.exceptions",
     "Loaded": "finmodel.inputs.loader",
     "Result": "finmodel.studies.run",
@@ -84,9 +84,9 @@ def run(assumptions: Assumptions | Loaded) -> Result:
     """
     from finmodel.engine.evaluate import evaluate
     from finmodel.exceptions import InputError
-    from finmodel.inputs.assumptions import Assumptions
     from finmodel.inputs.compile import compile_batch
     from finmodel.inputs.loader import Loaded
+    from finmodel.inputs.models.scenario import Assumptions
     from finmodel.studies.run import Result
 
     if isinstance(assumptions, Loaded):

@@ -343,7 +343,7 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _schema(args: argparse.Namespace) -> int:
-    from finmodel.inputs.assumptions import Assumptions
+    from finmodel.inputs.models.scenario import Assumptions
 
     print(json.dumps(Assumptions.model_json_schema(by_alias=True), indent=2))
     return EXIT_OK

@@ -485,7 +485,8 @@ def fund(**fields: Any) -> dict[str, Any]:
 
 def validated(d: dict[str, Any]):
     """``Assumptions`` from a dict, asserting that the cross-field checks find nothing."""
-    from finmodel.inputs.assumptions import Assumptions, problems
+    from finmodel.inputs.checks import problems
+    from finmodel.inputs.models.scenario import Assumptions
 
     a = Assumptions.model_validate(d)
     found = problems(a)

@@ -30,7 +30,8 @@ import finmodel
 from finmodel import limits
 from finmodel.engine.timeline import Timeline
 from finmodel.exceptions import InputError
-from finmodel.inputs.assumptions import Assumptions, ReadOnlyDict
+from finmodel.inputs.models.base import ReadOnlyDict
+from finmodel.inputs.models.scenario import Assumptions
 from finmodel.kinds import Frequency
 
 BASE = Path(__file__).resolve().parents[1] / "assumptions" / "base.yaml"

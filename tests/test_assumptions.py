@@ -9,7 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import finmodel
-from finmodel.inputs.assumptions import Assumptions, rates
+from finmodel.inputs.models.scenario import Assumptions
+from finmodel.inputs.vehicle_checks import rates
 
 ROOT = Path(__file__).resolve().parents[1]
 BASE = ROOT / "assumptions" / "base.yaml"

@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from strategies import BN, assumption_dicts, fund, run, scenario
 
 from finmodel.exceptions import InputError
-from finmodel.inputs.assumptions import Assumptions
+from finmodel.inputs.models.scenario import Assumptions
 
 CENT = 0.01
 PROPERTY = settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -23,14 +23,8 @@ from strategies import cell_texts, report_set_writes, scenario_names
 
 from finmodel.cli import main
 from finmodel.exceptions import InputError, ResourceError
-from finmodel.reports.files import (
-    OUTPUTS,
-    STALE_AFTER,
-    name_problem,
-    report_paths,
-    write_all,
-    write_csv,
-)
+from finmodel.inputs.names import OUTPUTS, name_problem
+from finmodel.reports.files import STALE_AFTER, report_paths, write_all, write_csv
 
 REPO = Path(__file__).resolve().parents[1]
 RUN_FILES = ("base.xlsx", "base.flows.csv", "base.schedule.csv", "base.summary.json")

@@ -22,8 +22,10 @@ from hypothesis import strategies as st
 
 from finmodel import limits
 from finmodel.exceptions import InputError
-from finmodel.inputs import loader
-from finmodel.inputs.loader import _merge, _Origins, _read_yaml, load_with_origins
+from finmodel.inputs import yaml_reader
+from finmodel.inputs.loader import load_with_origins
+from finmodel.inputs.merge import REPLACED_WHOLE, Origins, merge
+from finmodel.inputs.yaml_reader import read_yaml
 
 BASE = Path(__file__).resolve().parents[1] / "assumptions" / "base.yaml"
 
@@ -32,7 +34,7 @@ def read(tmp: Path, text: str) -> dict:
     """``text`` read as an assumption file's YAML (no validation)."""
     p = tmp / "f.yaml"
     p.write_text(text, encoding="utf-8")
-    return _read_yaml(p, p.read_bytes())[0]
+    return read_yaml(p, p.read_bytes())[0]
 
 
 # --- nesting ------------------------------------------------------------------------------------
@@ -188,7 +190,7 @@ def test_the_parser_tripping_is_bad_input_naming_the_file(tmp_path, monkeypatch)
     def trip(*args: Any) -> None:
         raise RecursionError("maximum recursion depth exceeded")
 
-    monkeypatch.setattr(loader, "_walk", trip)
+    monkeypatch.setattr(yaml_reader, "_walk", trip)
     p = tmp_path / "f.yaml"
     p.write_text("a: 1\n")
     with pytest.raises(InputError, match="cannot be read: RecursionError") as e:
@@ -198,7 +200,7 @@ def test_the_parser_tripping_is_bad_input_naming_the_file(tmp_path, monkeypatch)
 
 # --- the merge: linear, and the same as the quadratic one it replaced -----------------------------
 
-WHOLE = loader._WHOLE
+WHOLE = REPLACED_WHOLE
 
 
 def reference_merge(base: Any, over: Any, base_origins: dict, over_origins: dict, path=()) -> Any:
@@ -253,12 +255,12 @@ def test_the_linear_merge_equals_the_quadratic_one(files):
     ref_data = files[0]
     ref_origins = {p: ("f0", n) for p, n in lines_of(files[0]).items()}
     data = files[0]
-    tree = _Origins.of(lines_of(files[0]), "f0", rank=-len(files))
+    tree = Origins.of(lines_of(files[0]), "f0", rank=-len(files))
     for i, doc in enumerate(files[1:], start=1):
         lines = lines_of(doc)
         ref_data = reference_merge(ref_data, doc, ref_origins, {p: (f"f{i}", n)
                                    for p, n in lines.items()})  # fmt: skip
-        data = _merge(data, doc, tree, _Origins.of(lines, f"f{i}", rank=-len(files) + i))
+        data = merge(data, doc, tree, Origins.of(lines, f"f{i}", rank=-len(files) + i))
     assert data == ref_data
     assert list(tree.flat().items()) == list(ref_origins.items())
 

@@ -280,7 +280,7 @@ def test_negative_return_pays_no_income():
 def _direct_fund(return_rate, cols=4):
     """A fund built straight from arrays (the Python API below the loader): 100 at period 0,
     all deployed at once, no payout, a term past the horizon."""
-    from finmodel.inputs.compile import VehicleInputs
+    from finmodel.engine.batch import VehicleInputs
     from finmodel.kinds import Basis, FeeBasis, VehicleKind
 
     one, zero = np.ones((1, 1)), np.zeros((1, 1))

@@ -185,7 +185,7 @@ def test_tornado_never_refuses_its_own_default_ranges(d, discount, cash):
     for v in d["vehicles"].values():
         if v["kind"] == "fund":
             v["cash_rate"] = cash
-    a = finmodel.inputs.assumptions.Assumptions.model_validate(d)
+    a = finmodel.inputs.models.scenario.Assumptions.model_validate(d)
     check(a)
     for key, (lo, hi) in file_ranges(a).items():
         for end in (lo, hi):

@@ -1,6 +1,6 @@
 """The waterfall: who receives each distribution (MODEL.md section 5), worked by hand.
 
-Amounts in USD bn unless the test calls :func:`finmodel.engine.waterfall.tiers` directly on arrays.
+Amounts in USD bn unless the test calls :func:`finmodel.engine.tiers.tiers` directly on arrays.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 from strategies import BN, fund, run, scenario
 
-from finmodel.engine.waterfall import income_tiers, tiers
-from finmodel.inputs.assumptions import Assumptions, Inconsistent
+from finmodel.engine.tiers import income_tiers, tiers
+from finmodel.inputs.models.scenario import Assumptions, Inconsistent
 
 NO_HURDLE = np.zeros((1, 1))
 

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from finmodel.engine.batch import Batch
 from finmodel.engine.schedule import Schedule, schedule
 from finmodel.engine.waterfall import Allocation, allocations
-from finmodel.inputs.compile import Batch
 from finmodel.kinds import Array
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from finmodel.engine.claims import claims
 from finmodel.engine.evaluate import Outcome
 from finmodel.engine.irr import irr
 from finmodel.kinds import Array, Flow, VehicleKind
@@ -155,12 +156,10 @@ def terminal_claims(o: Outcome) -> tuple[Array, Array]:
 
     A vehicle whose term runs past the horizon still holds V_N there. Winding it up then,
     through its own waterfall and after that period's own payments, gives each party's claim
-    on it (:func:`finmodel.engine.waterfall.claims`). Returns (claims, profit_claims), each of shape
+    on it (:func:`finmodel.engine.claims.claims`). Returns (claims, profit_claims), each of shape
     (n_scenarios, n_vehicles, n_parties); each claim lies in [0, V_N], and the claims on a
     vehicle add up to its V_N.
     """
-    from finmodel.engine.waterfall import claims
-
     b = o.batch
     shape = (b.n_scenarios, len(b.vehicles), len(b.parties))
     out, profit = np.zeros(shape), np.zeros(shape)

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from finmodel.inputs.assumptions import Assumptions, Problem
 from finmodel.kinds import Array, Method
 
 #: Tolerance on the pool's arithmetic, in USD.
@@ -121,57 +120,7 @@ def draw_order(ids: list[str], regions: list[str], from_: list[str]) -> np.ndarr
     return np.array(out, dtype=np.int64)
 
 
-def carves(a: Assumptions, fx_at_start: dict[str, Array]) -> list[Carve]:
-    """The carve-outs of ``a`` with amounts in USD at the start date's exchange rates."""
-    ids = [h.id for h in a.pool.holdings]
-    regions = [h.region for h in a.pool.holdings]
-    out = []
-    for c in a.pool.allocation:
-        select = np.array([i in c.from_ or r in c.from_ for i, r in zip(ids, regions)])
-        amount = None if c.amount_bn is None else c.amount_bn * 1e9 * fx_at_start[c.currency]
-        order = draw_order(ids, regions, c.from_)
-        out.append(Carve(c.vehicle, select, amount, c.method, order))
-    return out
 
 
-def holdings_usd(a: Assumptions, fx_at_start: dict[str, Array]) -> Array:
-    """Holdings in USD at the start date, shape (n_scenarios, n_holdings)."""
-    cols = [h.amount_bn * 1e9 * fx_at_start[h.currency] for h in a.pool.holdings]
-    return np.stack(np.broadcast_arrays(*cols), axis=-1)
 
 
-def allocation_problems(a: Assumptions) -> list[Problem]:
-    """Carve-outs that ask for more than is left, and money no carve-out takes.
-
-    Examples
-    --------
-    >>> from finmodel.inputs.loader import load
-    >>> allocation_problems(load("base"))
-    []
-    """
-    from finmodel.inputs.compile import fx_at_start
-
-    fx = fx_at_start(a)
-    s = split(holdings_usd(a, fx), carves(a, fx))
-    found: list[Problem] = []
-    for c, carve in enumerate(a.pool.allocation):
-        if s.shortfall[0, c] > CENT:
-            have = (s.taken[0, c].sum()) / 1e9
-            found.append(
-                (
-                    ("pool", "allocation", c, "amount_bn"),
-                    f"asks for {(have + s.shortfall[0, c] / 1e9):,.3f} bn USD but only "
-                    f"{have:,.3f} bn USD is left in its selection ({', '.join(carve.from_)})",
-                )
-            )
-    if s.left[0].sum() > CENT:
-        names = [h.id for h, x in zip(a.pool.holdings, s.left[0]) if x > CENT]
-        found.append(
-            (
-                ("pool", "allocation"),
-                f"{s.left[0].sum() / 1e9:,.3f} bn USD of the pool is not allocated "
-                f"(from {', '.join(names)}): add a 'remainder' carve-out, to a vehicle or "
-                f"'stays_frozen'",
-            )
-        )
-    return found

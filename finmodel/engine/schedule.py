@@ -36,8 +36,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from finmodel.engine.batch import VehicleInputs
 from finmodel.engine.compiled import c_order, c_rows, compiled
-from finmodel.inputs.compile import VehicleInputs
 from finmodel.kinds import Array, FeeBasis, RepaymentStyle, VehicleKind
 
 

@@ -1,109 +1,33 @@
-"""Assumptions compiled into the engine's arrays, with a leading scenario axis.
+"""Validated assumptions compiled into the engine's arrays (:mod:`finmodel.engine.batch`).
 
-One scenario is a batch of one. Sweeps and simulations build batches of many by replacing
-arrays here (a return path, a rate, a share), never by looping over scenarios in the engine.
+Everything that reads the pydantic models on the way to the engine is here: the timeline, the
+exchange rates (:mod:`finmodel.inputs.fx`), the pool's holdings and carve-outs in USD, and each
+vehicle's inputs, each setting by one function of :data:`SETTING_FIELDS` where it can be, so that
+a sweep that moves only one setting compiles only that (:mod:`finmodel.studies.variation`).
+Rates are annual in the files and per period here: each conversion goes through
+:meth:`~finmodel.engine.timeline.Timeline.per_period`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from finmodel.engine.pool import PoolSplit, carves, holdings_usd, split
+from finmodel.engine.batch import Batch, VehicleInputs
+from finmodel.engine.pool import Carve, PoolSplit, draw_order, split
 from finmodel.engine.timeline import Timeline
-from finmodel.inputs.assumptions import Assumptions, Loan, Stream, Vehicle, Waterfall
-from finmodel.kinds import Array, Basis, FeeBasis, RepaymentStyle, VehicleKind
+from finmodel.inputs.fx import fx_paths
+from finmodel.inputs.models.vehicle import Loan, Stream, Vehicle, Waterfall
+from finmodel.kinds import Array, FeeBasis, RepaymentStyle
 
+if TYPE_CHECKING:
+    from finmodel.inputs.models.scenario import Assumptions
+
+#: USD in a billion (amounts in the files are in billions of their currency).
 BN = 1e9
-
-
-@dataclass(frozen=True)
-class VehicleInputs:
-    """One vehicle's parameters. Arrays are (n_scenarios, ...) or broadcast from 1.
-
-    contributions : (n_scenarios, n_parties, columns) USD paid in by each party (>= 0)
-    deploy_target : (n_scenarios, columns) cumulative fraction of committed capital deployed by k
-    release_share : (n_scenarios, columns) fraction of the balance released at period k (release)
-    return_rate : (n_scenarios, columns) per-period project return
-    cash_rate, payout, fee_rate, hurdle_rate : (n_scenarios, 1) per-period rates and shares
-    term : (n_scenarios,) int, the liquidation period (n_periods + 1 or more: past the horizon)
-    capital_to, profit_split : (n_scenarios, n_parties) shares; capital_to None = contributors
-    revenue : (n_scenarios, columns) USD a stream earns from outside (None: nothing)
-    loan : a loan's terms (None for other kinds)
-    """
-
-    id: str
-    kind: VehicleKind
-    basis: Basis
-    contributions: Array
-    deploy_target: Array
-    release_share: Array
-    return_rate: Array
-    cash_rate: Array
-    payout: Array
-    term: np.ndarray
-    fee_rate: Array
-    fee_basis: FeeBasis
-    fee_to: Array
-    hurdle_rate: Array
-    hurdle_to: Array
-    capital_to: Array | None
-    profit_split: Array
-    revenue: Array | None = None
-    opening: Array | None = None
-    borrower: Array | None = None
-    loan_rate: Array | None = None
-    repay_first: int = 0
-    repay_last: int = 0
-    serviced_from: str | None = None
-    funds_reconstruction: bool = False
-    repay_style: RepaymentStyle = RepaymentStyle.equal_principal
-
-    @property
-    def size(self) -> int:
-        """Scenarios this vehicle's inputs span: 1 when no array varies across the batch."""
-        arrays = [getattr(self, f) for f in self.__dataclass_fields__]
-        return max(x.shape[0] for x in arrays if isinstance(x, np.ndarray) and x.ndim)
-
-
-#: A loan's fields of :class:`VehicleInputs`:
-#: opening (1, n_parties) USD each lender lent before the start (the opening balance);
-#: borrower (1, n_parties) one-hot; loan_rate (n_scenarios, 1) per-period interest;
-#: repay_first..repay_last the periods of the instalments (0, 0: serviced_from), repaid as
-#: repay_style says; serviced_from the vehicle whose payments to the borrower service the loan.
-
-
-@dataclass(frozen=True)
-class Batch:
-    """Everything the engine needs for n_scenarios scenarios of one timeline."""
-
-    names: Sequence[str]  # a scenario's name each: its length is n_scenarios
-    timeline: Timeline
-    parties: list[str]
-    owner: int
-    discount_rate: Array  # (n_scenarios,) or (1,)
-    pool: PoolSplit  # arrays (n_scenarios, ...) or (1, ...)
-    pool_uses: list[str]  # the carve-outs' vehicle ids, in order
-    vehicles: list[VehicleInputs]
-
-    @property
-    def n_scenarios(self) -> int:
-        return len(self.names)
-
-
-def fx_at_start(a: Assumptions) -> dict[str, Array]:
-    """USD per unit of each currency in the first year, shape (1,) each."""
-    return {cur: path[:, 0] for cur, path in _fx_paths(a).items()}
-
-
-def _fx_paths(a: Assumptions) -> dict[str, Array]:
-    """USD per unit, per year: shape (1, n_years_given)."""
-    out = {"USD": np.ones((1, 1))}
-    for cur, fx in a.fx.items():
-        out[cur] = np.array([[fx.rate]]) if fx.path is None else np.array([fx.path], dtype=float)
-    return out
 
 
 def compile_batch(a: Assumptions) -> Batch:
@@ -146,7 +70,7 @@ def context(a: Assumptions) -> Context:
     """The :class:`Context` of ``a`` (it reads the timeline, parties, fx and pool)."""
     tl = Timeline(a.timeline.start, a.timeline.years, a.timeline.frequency)
     parties = list(a.parties)
-    fx = _fx_paths(a)
+    fx = fx_paths(a)
     start = {cur: p[:, 0] for cur, p in fx.items()}
     pool = split(holdings_usd(a, start), carves(a, start))
     uses = [c.vehicle for c in a.pool.allocation]
@@ -181,8 +105,8 @@ def _vehicle(
         phase = tl.phasing(c.years, start_year=c.start_year)
         contrib[:, parties.index(c.party)] += c.amount_bn * BN * phase * rate
     w = v.waterfall or Waterfall(profit_split={parties[0]: 1.0})
-    profit_split = _shares(parties, w.profit_split)
-    capital_to = None if w.capital_to is None else _shares(parties, w.capital_to)
+    profit_split = party_shares(parties, w.profit_split)
+    capital_to = None if w.capital_to is None else party_shares(parties, w.capital_to)
     extra: dict = {}
     if v.stream is not None:
         amount, profit_split = _stream(v.stream, profit_split, tl, parties, fx)
@@ -200,8 +124,8 @@ def _vehicle(
         basis=w.basis,
         contributions=contrib,
         fee_basis=v.fee.basis if v.fee else FeeBasis.committed,
-        fee_to=_one_hot(parties, v.fee.to if v.fee else parties[0]),
-        hurdle_to=_one_hot(parties, w.hurdle.to if w.hurdle else parties[0]),
+        fee_to=one_hot(parties, v.fee.to if v.fee else parties[0]),
+        hurdle_to=one_hot(parties, w.hurdle.to if w.hurdle else parties[0]),
         capital_to=capital_to,
         profit_split=profit_split,
         funds_reconstruction=v.funds_reconstruction,
@@ -218,7 +142,7 @@ def _deploy_target(tl: Timeline, v: Vehicle) -> Array:
 
 
 def _release_fraction(tl: Timeline, v: Vehicle) -> Array:
-    return _release_share(tl.phasing(v.release.years, v.release.fractions))[None, :]
+    return release_share(tl.phasing(v.release.years, v.release.fractions))[None, :]
 
 
 def _return_rate(tl: Timeline, v: Vehicle) -> Array:
@@ -273,7 +197,7 @@ def _loan(loan: Loan, opening: Array, tl: Timeline, parties: list[str]) -> dict:
     return {
         "repay_style": style,
         "opening": opening,
-        "borrower": _one_hot(parties, loan.borrower),
+        "borrower": one_hot(parties, loan.borrower),
         "loan_rate": tl.per_period(np.array([[loan.rate]])),
         "repay_first": first,
         "repay_last": last,
@@ -352,7 +276,7 @@ def ramp(tl: Timeline, start_year: int, years: float) -> Array:
     return (area(t) - area(t - 1))[None, :]
 
 
-def _release_share(fractions: Array) -> Array:
+def release_share(fractions: Array) -> Array:
     """Fraction of what is left to release at each period: f_k / (1 - F_{k-1})."""
     left = 1.0 - (np.cumsum(fractions) - fractions)
     share = np.divide(fractions, left, out=np.zeros_like(fractions), where=left > 1e-12)
@@ -364,16 +288,36 @@ def _release_share(fractions: Array) -> Array:
     return np.minimum(share, 1.0)
 
 
-def _one_hot(parties: list[str], party: str) -> Array:
+def one_hot(parties: list[str], party: str) -> Array:
     out = np.zeros((1, len(parties)))
     out[0, parties.index(party)] = 1.0
     return out
 
 
-def _shares(parties: list[str], shares: str | dict[str, float]) -> Array:
+def party_shares(parties: list[str], shares: str | dict[str, float]) -> Array:
     if isinstance(shares, str):
-        return _one_hot(parties, shares)
+        return one_hot(parties, shares)
     out = np.zeros((1, len(parties)))
     for p, s in shares.items():
         out[0, parties.index(p)] = s
     return out
+
+
+def carves(a: Assumptions, fx_at_start: dict[str, Array]) -> list[Carve]:
+    """The carve-outs of ``a`` with amounts in USD at the start date's exchange rates."""
+    ids = [h.id for h in a.pool.holdings]
+    regions = [h.region for h in a.pool.holdings]
+    out = []
+    for c in a.pool.allocation:
+        select = np.array([i in c.from_ or r in c.from_ for i, r in zip(ids, regions)])
+        amount = None if c.amount_bn is None else c.amount_bn * 1e9 * fx_at_start[c.currency]
+        order = draw_order(ids, regions, c.from_)
+        out.append(Carve(c.vehicle, select, amount, c.method, order))
+    return out
+
+
+
+def holdings_usd(a: Assumptions, fx_at_start: dict[str, Array]) -> Array:
+    """Holdings in USD at the start date, shape (n_scenarios, n_holdings)."""
+    cols = [h.amount_bn * 1e9 * fx_at_start[h.currency] for h in a.pool.holdings]
+    return np.stack(np.broadcast_arrays(*cols), axis=-1)

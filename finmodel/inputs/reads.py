@@ -19,15 +19,15 @@ reads everything: it joins every key, which is slow but never wrong.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
-from finmodel.inputs.assumptions import Assumptions
+from finmodel.inputs.keys import Pattern, Segment, segments
 
-Segment = str | int
-Pattern = tuple[Segment, ...]
+if TYPE_CHECKING:
+    from finmodel.inputs.models.scenario import Assumptions
+
 #: A compiled input: ("discount_rate",), ("pool", "taken"), ("vehicles", vehicle id, field).
 FieldPath = tuple[Segment, ...]
 
@@ -143,17 +143,17 @@ _HIGH = ("allow_high_rates",)
 #: The cross-field rules of ``assumptions.problems`` about one vehicle, each as what it reads,
 #: by the check that applies it.
 _VEHICLE_RULES: dict[str, tuple[tuple[Pattern, ...], ...]] = {
-    "_party_problems": (
+    "party_problems": (
         *((p, _PARTY_IDS) for p in _VEHICLE_PARTY_REFS),
         (("V", "waterfall", "profit_split"),),  # shares sum to 1
         (("V", "waterfall", "capital_to"),),
     ),
-    "_currency_problems": (
+    "currency_problems": (
         (("V", "capital", "contributions", "*", "currency"), ("fx", "*", "?")),
         (("V", "stream", "currency"), ("V", "stream", "energy", "?"), ("fx", "*", "?")),
         (("V", "stream", "energy", "currency"), ("fx", "*", "?")),
     ),
-    "_vehicle_problems": (
+    "vehicle_problems": (
         (("V", "kind"), ("V", "term_years", "?")),  # a fund needs a term
         (("V", "term_years"), ("V", "deployment")),  # deploys past the term
         (("V", "return", "path"), ("timeline", "years")),
@@ -200,14 +200,14 @@ _VEHICLE_RULES: dict[str, tuple[tuple[Pattern, ...], ...]] = {
 }
 #: The cross-field rules that are not about one vehicle, by the check that applies them.
 _GLOBAL_RULES: dict[str, tuple[tuple[Pattern, ...], ...]] = {
-    "_party_problems": ((("pool", "owner"), _PARTY_IDS),),
-    "_currency_problems": (
+    "party_problems": ((("pool", "owner"), _PARTY_IDS),),
+    "currency_problems": (
         (("pool", "holdings", "*", "currency"), ("fx", "*", "?")),
         (("pool", "allocation", "*", "currency"), ("fx", "*", "?")),
         (("needs", "*", "currency"), ("fx", "*", "?")),
         (("fx", "*", "path"), ("timeline", "years")),
     ),
-    "_pool_problems": (
+    "pool_problems": (
         (("pool", "holdings", "*", "id"),),  # ids used twice
         (
             ("pool", "allocation", "*", "vehicle"),
@@ -222,12 +222,12 @@ _GLOBAL_RULES: dict[str, tuple[tuple[Pattern, ...], ...]] = {
             ("pool", "holdings", "*", "?"),
         ),
     ),
-    "_correlation_problems": (
+    "correlation_problems": (
         (("correlation",), ("vehicles", "*", "?"), ("vehicles", "*", "kind")),
     ),
     "rate_problems": ((("discount_rate",), _HIGH),),
     # counts of vehicles, parties and periods (limits.py)
-    "_size_problems": (
+    "size_problems": (
         (
             ("timeline", "years"),
             ("timeline", "frequency"),
@@ -242,7 +242,7 @@ _GLOBAL_RULES: dict[str, tuple[tuple[Pattern, ...], ...]] = {
 #: Names of the checks ``assumptions.problems`` runs, whose reads the tables above (and the
 #: sources and tornado tables, for ``_source_problems``) describe: ``tests/test_reads.py`` fails
 #: when ``problems`` calls one that is not here.
-DESCRIBED_CHECKS = frozenset({*_VEHICLE_RULES, *_GLOBAL_RULES, "_source_problems"})
+DESCRIBED_CHECKS = frozenset({*_VEHICLE_RULES, *_GLOBAL_RULES, "source_problems"})
 
 
 def rule_reads(a: Assumptions) -> list[tuple[Pattern, ...]]:
@@ -261,12 +261,12 @@ def rule_reads(a: Assumptions) -> list[tuple[Pattern, ...]]:
 
 
 def problem_reads(a: Assumptions) -> list[tuple[Pattern, ...]]:
-    """What each cross-field rule of :func:`finmodel.inputs.assumptions.problems` reads."""
+    """What each cross-field rule of :func:`finmodel.inputs.checks.problems` reads."""
     return [rule for _, rule in problem_checks(a)]
 
 
 def problem_checks(a: Assumptions) -> list[tuple[str, tuple[Pattern, ...]]]:
-    """Each cross-field rule of :func:`finmodel.inputs.assumptions.problems` as (the name of the check
+    """Each cross-field rule of :func:`finmodel.inputs.checks.problems` as (the name of the check
     that applies it, what it reads), for the vehicles and tables of ``a``.
 
     Examples
@@ -286,7 +286,7 @@ def problem_checks(a: Assumptions) -> list[tuple[str, tuple[Pattern, ...]]]:
         ]
     for table in ("sources", "tornado"):
         for k in getattr(a, table) or {}:
-            out.append(("_source_problems", ((table,), (*_segments(k), "?"))))
+            out.append(("source_problems", ((table,), (*segments(k), "?"))))
     return out
 
 
@@ -297,12 +297,10 @@ def model_reads(a: Assumptions) -> list[tuple[Pattern, ...]]:
     return _model_rules(a, ())
 
 
-def _segments(dotted: str) -> Pattern:
-    return tuple(int(p) if p.isdigit() else p for p in dotted.split("."))
 
 
 #: Model validators whose rules the tables above describe one by one: ``Assumptions`` runs
-#: :func:`finmodel.inputs.assumptions.problems` (each check in ``_VEHICLE_RULES`` and
+#: :func:`finmodel.inputs.checks.problems` (each check in ``_VEHICLE_RULES`` and
 #: ``_GLOBAL_RULES``) when it is validated, so it is not read whole.
 DESCRIBED_VALIDATORS = {"Assumptions": {"_consistent"}}
 
@@ -343,77 +341,11 @@ def _plain_container(value: Any) -> bool:
 # --- keys and what they touch ------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Key:
-    """A varied key path as the base assumptions see it.
-
-    path : the segments of the dotted key (list items by index or id, as written)
-    creates : the first node on the path that is not set in the base (the key would create
-        it), or None when every node on the path is set there
-    """
-
-    text: str
-    path: Pattern
-    creates: Pattern | None
 
 
-def key(a: Assumptions, text: str) -> Key:
-    """The key ``text`` (a dotted path, as ``--set`` takes) against the assumptions ``a``.
-
-    Examples
-    --------
-    >>> from finmodel.inputs.loader import load
-    >>> key(load("base"), "vehicles.us_led_fund.payout").creates is None
-    True
-    >>> key(load("base"), "vehicles.us_led_fund.fee.rate").creates
-    ('vehicles', 'us_led_fund', 'fee')
-    """
-    path = _segments(text)
-    node: Any = a.model_dump(mode="python", by_alias=True, exclude_unset=True)
-    for i, part in enumerate(path):
-        if isinstance(node, list):
-            j = _list_index(node, part)
-            node = node[j] if j is not None else None
-        elif isinstance(node, dict):
-            node = node.get(part)  # type: ignore[call-overload]
-        else:
-            node = None
-        if node is None:
-            return Key(text, path, path[: i + 1])
-    return Key(text, path, None)
 
 
-def _list_index(items: list, part: Segment) -> int | None:
-    if isinstance(part, int):
-        return part if 0 <= part < len(items) else None
-    for i, item in enumerate(items):
-        if isinstance(item, dict) and item.get("id") == part:
-            return i
-    return None
 
 
-def touches(k: Key, pattern: Pattern) -> bool:
-    """Whether a value set at key ``k`` can change what ``pattern`` reads.
-
-    Examples
-    --------
-    >>> k = Key("vehicles.f.payout", ("vehicles", "f", "payout"), None)
-    >>> touches(k, ("vehicles", "*", "payout")), touches(k, ("vehicles", "f", "return"))
-    (True, False)
-    >>> touches(k, ("vehicles", "f", "payout", "?"))  # set before and after: no change
-    False
-    """
-    presence = pattern[-1:] == ("?",)
-    p = pattern[:-1] if presence else pattern
-    for ks, ps in zip(k.path, p):
-        if ps != "*" and ps != ks:
-            return False
-    if not presence or len(k.path) < len(p):
-        return True
-    # the key lies at or below the node: it changes whether the node is set only by making it
-    return k.creates is not None and len(k.creates) <= len(p)
 
 
-def touched(k: Key, patterns: tuple[Pattern, ...]) -> bool:
-    """Whether ``k`` touches any of ``patterns``."""
-    return any(touches(k, p) for p in patterns)

@@ -26,6 +26,8 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from finmodel.inputs.names import OUTPUTS
+
 try:  # POSIX; elsewhere the output folder is not locked
     import fcntl
 except ImportError:  # pragma: no cover - Windows
@@ -33,20 +35,6 @@ except ImportError:  # pragma: no cover - Windows
 
 Writer = Callable[[Path], None]
 
-#: The files each command writes for a scenario named NAME (``{}`` stands for NAME).
-#: ``compare`` writes one set whatever the scenarios are called.
-OUTPUTS: dict[str, tuple[str, ...]] = {
-    "run": ("{}.xlsx", "{}.flows.csv", "{}.schedule.csv", "{}.summary.json"),
-    "sweep": ("{}.sweep.csv", "{}.sweep.xlsx"),
-    "simulate": ("{}.simulation.csv", "{}.simulation.xlsx"),
-    "tornado": ("{}.tornado.csv", "{}.tornado.xlsx"),
-    "compare": ("compare.csv", "compare.xlsx"),
-}
-#: Endings a scenario name may not have (compared ignoring case): the word before the
-#: extension of every file above that is not NAME's own ``NAME.xlsx``.
-RESERVED_ENDINGS = ("flows", "schedule", "summary", "sweep", "simulation", "tornado")
-#: Names a scenario may not have: the fixed names above.
-RESERVED_NAMES = ("compare",)
 #: A staging folder left by a process that no longer exists is removed by the next writer
 #: into the same folder once it is this old (seconds).
 STALE_AFTER = 3600
@@ -65,35 +53,6 @@ def report_paths(out_dir: str | Path, command: str, name: str) -> list[Path]:
     return [Path(out_dir) / pattern.format(name) for pattern in OUTPUTS[command]]
 
 
-def name_problem(name: str) -> str | None:
-    """Why ``name`` cannot name a scenario's reports (its files would be another command's),
-    or None.
-
-    Examples
-    --------
-    >>> name_problem("base") is None
-    True
-    >>> name_problem("base.Sweep").split(":")[0]
-    "ends in '.Sweep', which finmodel sweep gives the files of 'base' (base.sweep.csv)"
-    >>> name_problem("Compare").split(":")[0]
-    "'Compare' is the name of the compare command's files (compare.xlsx)"
-    """
-    if name.casefold() in RESERVED_NAMES:
-        return (
-            f"'{name}' is the name of the compare command's files ({name.casefold()}.xlsx): "
-            f"choose another name, e.g. '{name}_reading'"
-        )
-    stem, dot, ending = name.rpartition(".")
-    if dot and ending.casefold() in RESERVED_ENDINGS:
-        command, pattern = next(
-            (c, p) for c, pats in OUTPUTS.items() for p in pats
-            if p.startswith(f"{{}}.{ending.casefold()}.")
-        )  # fmt: skip
-        return (
-            f"ends in '.{ending}', which finmodel {command} gives the files of '{stem}' "
-            f"({pattern.format(stem)}): choose another name, e.g. '{stem}_{ending}'"
-        )
-    return None
 
 
 def shown(path: str | Path) -> str:

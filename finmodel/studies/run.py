@@ -23,7 +23,7 @@ from finmodel.engine.metrics import (
     tolerance,
     vehicle_metrics,
 )
-from finmodel.inputs.assumptions import Assumptions
+from finmodel.inputs.models.scenario import Assumptions
 from finmodel.kinds import Line
 from finmodel.reports.files import report_paths, write_all, write_csv
 
@@ -248,7 +248,7 @@ class Result:
 
         ``funded_by_year`` is cumulative, in USD, at the start and then each year's end.
         """
-        from finmodel.inputs.compile import fx_at_start
+        from finmodel.inputs.fx import fx_at_start
 
         tl = self.outcome.batch.timeline
         per_period = self.reconstruction_funding

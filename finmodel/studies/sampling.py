@@ -25,7 +25,8 @@ from typing import Literal
 import numpy as np
 from scipy import special
 
-from finmodel.inputs.assumptions import Assumptions, funds_with_returns
+from finmodel.inputs.checks import funds_with_returns
+from finmodel.inputs.models.scenario import Assumptions
 from finmodel.kinds import Array
 
 #: Scenarios per chunk: fixed, so that the numbers never depend on the machine.

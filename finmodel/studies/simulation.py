@@ -40,11 +40,12 @@ import numpy as np
 import pandas as pd
 from threadpoolctl import threadpool_limits
 
+from finmodel.engine.batch import Batch
 from finmodel.engine.evaluate import Outcome, evaluate
 from finmodel.engine.metrics import party_metrics, terminal_claims, vehicle_metrics
 from finmodel.exceptions import InputError, ResourceError
-from finmodel.inputs.assumptions import Assumptions
-from finmodel.inputs.compile import Batch, compile_batch
+from finmodel.inputs.compile import compile_batch
+from finmodel.inputs.models.scenario import Assumptions
 from finmodel.kinds import Array
 from finmodel.reports.files import write_table_and_workbook
 from finmodel.studies.quantiles import percentiles

@@ -22,8 +22,8 @@ import pandas as pd
 from finmodel.engine.evaluate import Outcome, evaluate
 from finmodel.engine.metrics import party_metrics, terminal_claims, vehicle_metrics
 from finmodel.exceptions import InputError
-from finmodel.inputs.assumptions import Assumptions
-from finmodel.inputs.loader import read_value
+from finmodel.inputs.models.scenario import Assumptions
+from finmodel.inputs.yaml_reader import read_value
 from finmodel.reports.files import write_table_and_workbook
 from finmodel.studies.variation import MAX_POINTS, Design, grid
 

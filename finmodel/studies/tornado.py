@@ -27,8 +27,8 @@ import pandas as pd
 from finmodel.engine.evaluate import evaluate
 from finmodel.engine.metrics import party_metrics
 from finmodel.exceptions import InputError
-from finmodel.inputs.assumptions import Assumptions
 from finmodel.inputs.loader import with_overrides
+from finmodel.inputs.models.scenario import Assumptions
 from finmodel.kinds import VehicleKind
 from finmodel.reports.files import write_table_and_workbook
 from finmodel.studies.variation import Design

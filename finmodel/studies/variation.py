@@ -34,29 +34,22 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel, ValidationError
 
+from finmodel.engine.batch import Batch, VehicleInputs
 from finmodel.engine.pool import PoolSplit
 from finmodel.exceptions import InputError
-from finmodel.inputs import assumptions
-from finmodel.inputs.assumptions import Assumptions, Vehicle
-from finmodel.inputs.compile import (
-    SETTING_FIELDS,
-    Batch,
-    Context,
-    VehicleInputs,
-    compile_batch,
-    context,
-    vehicle_inputs,
-)
+from finmodel.inputs.checks import CHECKS
+from finmodel.inputs.compile import SETTING_FIELDS, Context, compile_batch, context, vehicle_inputs
+from finmodel.inputs.keys import key, touched
 from finmodel.inputs.loader import with_overrides
+from finmodel.inputs.models.scenario import Assumptions
+from finmodel.inputs.models.vehicle import Vehicle
 from finmodel.inputs.reads import (
     DESCRIBED_VALIDATORS,
     SHARED_ARRAYS,
     FieldPath,
     field_reads,
-    key,
     problem_checks,
     rule_reads,
-    touched,
 )
 
 #: The most points a design may have.
@@ -311,7 +304,7 @@ class Design:
         if g.checks:
             # pydantic's own copy, unvalidated: only the checks the group meets run on it
             a = BaseModel.model_copy(self.a, update={"vehicles": {**dict(self.a.vehicles), vid: v}})
-            if any(_check(name)(a) for name in g.checks):
+            if any(CHECKS[name](a) for name in g.checks):
                 return None
         if self._context is None:
             self._context = context(self.a)
@@ -382,15 +375,6 @@ class Design:
                 else:
                     inputs[f] = np.concatenate([p[j] for p in picked])[where.reshape(-1)]
         return _rebuild(inputs, names)
-
-
-def _check(name: str) -> Callable[[Assumptions], list]:
-    """The cross-field check of that name (``assumptions.problems`` runs each of them)."""
-    if name == "allocation_problems":
-        from finmodel.engine.pool import allocation_problems
-
-        return allocation_problems
-    return getattr(assumptions, name)
 
 
 def _unravel(c: int, sizes: list[int]) -> list[int]:

@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING
 from openpyxl.styles import NamedStyle
 from openpyxl.workbook import Workbook
 
-from finmodel.inputs.compile import VehicleInputs, _shares
+from finmodel.engine.batch import VehicleInputs
+from finmodel.inputs.compile import party_shares
 from finmodel.kinds import Basis, VehicleKind
 from finmodel.reports.cells import INPUT_FILL, INPUT_FONT, PCT
 from finmodel.reports.live.grid import DATE_ROW, FIRST_PERIOD, PERIOD_ROW, Grid
@@ -117,7 +118,7 @@ def _vehicle_inputs(g: Grid, result: Result, v: VehicleInputs) -> None:
     scalar = _scalar(g)
     if v.kind is VehicleKind.stream:
         stream_inputs(a, v.id, scalar)
-        raw = _shares(result.outcome.batch.parties, spec.waterfall.profit_split)
+        raw = party_shares(result.outcome.batch.parties, spec.waterfall.profit_split)
         _tier_inputs(result, v.id, [("profit", "waterfall.profit_split", raw)], scalar)
         return
     if v.kind is VehicleKind.loan:

@@ -19,7 +19,8 @@ from finmodel.kinds import VehicleKind
 from finmodel.reports.live.grid import PERIOD_ROW, Grid
 
 if TYPE_CHECKING:
-    from finmodel.inputs.assumptions import Assumptions, Vehicle
+    from finmodel.inputs.models.scenario import Assumptions
+    from finmodel.inputs.models.vehicle import Vehicle
     from finmodel.reports.live.vehicle import Refs
 
 K = f"{{c}}${PERIOD_ROW}"

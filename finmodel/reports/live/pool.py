@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 from openpyxl.workbook import Workbook
 
 from finmodel.engine.pool import draw_order
-from finmodel.inputs.compile import fx_at_start
+from finmodel.inputs.fx import fx_at_start
 from finmodel.reports.cells import USD_BN
 from finmodel.reports.live.grid import Grid
 

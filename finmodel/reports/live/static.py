@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from finmodel.inputs.compile import VehicleInputs
+from finmodel.engine.batch import VehicleInputs
 from finmodel.reports.cells import ENGINE_FONT, MOIC, PCT, USD_BN
 from finmodel.reports.live.grid import Grid
 

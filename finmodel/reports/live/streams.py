@@ -10,7 +10,7 @@ A loan (:func:`finmodel.engine.schedule._loan`) holds the balance its borrower o
 balance lent before the start (column D of the balance row, the period-0 previous value):
 interest on the previous balance, disbursements straight to the borrower, debt service from a
 repayment window or from what the borrower receives from another vehicle, interest paid first.
-Each lender has its own books (:func:`finmodel.engine.waterfall.lender_payments`): interest on its own
+Each lender has its own books (:func:`finmodel.engine.lenders.lender_payments`): interest on its own
 balance, a share of the interest paid in proportion to its unpaid interest, and of the
 principal repaid in proportion to its principal outstanding.
 
@@ -34,8 +34,8 @@ from finmodel.reports.live.grid import PERIOD_ROW, TOTAL, Grid
 from finmodel.reports.live.phasing import live_money, new_money
 
 if TYPE_CHECKING:
-    from finmodel.inputs.assumptions import Assumptions
-    from finmodel.inputs.compile import VehicleInputs
+    from finmodel.engine.batch import VehicleInputs
+    from finmodel.inputs.models.scenario import Assumptions
     from finmodel.reports.live.vehicle import Refs
     from finmodel.studies.run import Result
 
@@ -209,7 +209,7 @@ def _ramp(g: Grid, start: str, ramp: str, m: str) -> None:
 
 
 def _lenders(g: Grid, names: dict, lenders: list[str], contributors: list[str]) -> None:
-    """Each lender's books (:func:`finmodel.engine.waterfall.lender_payments`): its balance accrues
+    """Each lender's books (:func:`finmodel.engine.lenders.lender_payments`): its balance accrues
     its share of the interest, in proportion to the balance; the debt service pays interest
     first, pro rata to each lender's unpaid interest, then principal, pro rata to principal."""
     g.section("Each lender's books: interest on its own balance; interest paid first")

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from openpyxl.workbook import Workbook
 
-from finmodel.inputs.compile import VehicleInputs
+from finmodel.engine.batch import VehicleInputs
 from finmodel.kinds import Basis, FeeBasis, VehicleKind
 from finmodel.reports.cells import USD_BN
 from finmodel.reports.live.grid import PERIOD_ROW, Grid
@@ -30,7 +30,7 @@ from finmodel.reports.live.static import METRICS, engine_rows
 from finmodel.reports.live.streams import has_live_flows, loan_sheet, stream_sheet
 
 if TYPE_CHECKING:
-    from finmodel.inputs.assumptions import Assumptions
+    from finmodel.inputs.models.scenario import Assumptions
     from finmodel.studies.run import Result
 
 K = f"{{c}}${PERIOD_ROW}"  # the period number, in the current column
@@ -443,7 +443,7 @@ def _contributions(g: Grid, refs: Refs, result: Result, parties: list[str]) -> l
 
 def _capital_parts(g: Grid, names: dict[str, str], contributors: list[str]) -> None:
     """Capital back to its contributors (capital_to not named), each in proportion to what it
-    has paid in and not yet been repaid (:func:`finmodel.engine.waterfall.capital_by_party`)."""
+    has paid in and not yet been repaid (:func:`finmodel.engine.tiers.capital_by_party`)."""
     g.section("Capital back to each contributor, pro rata to what it is still owed")
     for p in contributors:
         g.series(f"owed_in:{p}", f"Capital owed before the distribution: {names[p]}", "USD bn",
