@@ -118,25 +118,27 @@ def _chunk_child() -> dict:
     from finmodel.inputs.compile import compile_batch
     from finmodel.inputs.loader import load
     from finmodel.studies.sampling import CHUNK, correlation_factor, draw, sampled_vehicles
-    from finmodel.studies.simulation import BATCH, _keep_freed_memory, _measure, _with_returns
+    from finmodel.studies.simulation import SCENARIOS_PER_BATCH as BATCH
+    from finmodel.studies.simulation import measure_chunk, with_returns
+    from finmodel.studies.workers import keep_freed_memory
 
-    _keep_freed_memory()
+    keep_freed_memory()
 
     a = load("base", {"timeline.frequency": "quarterly"})
     base, vehicles = compile_batch(a), sampled_vehicles(a)
     factor = correlation_factor(a, vehicles)
     returns = draw(vehicles, factor, CHUNK, 1, 0, "mc")
     parts = [
-        _with_returns(base, {v: r[i : i + BATCH] for v, r in returns.items()}, BATCH)
+        with_returns(base, {v: r[i : i + BATCH] for v, r in returns.items()}, BATCH)
         for i in range(0, CHUNK, BATCH)
     ]
     outcomes = [evaluate(b) for b in parts]
-    [_measure(o) for o in outcomes]
+    [measure_chunk(o) for o in outcomes]
     return {
         "scenarios": CHUNK,
         "draw_ms": 1e3 * _best(lambda: draw(vehicles, factor, CHUNK, 1, 0, "mc"), 5),
         "engine_ms": 1e3 * _best(lambda: [evaluate(b) for b in parts], 5),
-        "metrics_ms": 1e3 * _best(lambda: [_measure(o) for o in outcomes], 5),
+        "metrics_ms": 1e3 * _best(lambda: [measure_chunk(o) for o in outcomes], 5),
     }
 
 
@@ -154,7 +156,7 @@ def bench_run_and_report() -> dict:
         )
         r = finmodel.run(a)
         with tempfile.TemporaryDirectory() as d:
-            report = _best(lambda r=r, d=d: finmodel.run(r.assumptions).write(d), 3)
+            report = _best(lambda r=r, d=d: finmodel.reports.write(finmodel.run(r.assumptions), d), 3)
         out[label] = {"engine_s": engine, "run_and_write_report_s": report}
     return out
 

@@ -30,7 +30,7 @@ from finmodel.inputs.compile import compile_batch
 from finmodel.reports.cells import save
 from finmodel.reports.files import report_paths, write_csv
 from finmodel.reports.run_workbook import write_workbook
-from finmodel.studies import simulation
+from finmodel.studies import scratch, simulation
 from finmodel.studies.run import _csv
 
 
@@ -73,7 +73,7 @@ def bench_csv(rows: int = 1_000_000) -> dict[str, float]:
 
 
 def bench_scratch(n: int = 2_000_000) -> dict[str, float]:
-    shapes = simulation._shapes(compile_batch(finmodel.load("base")), n)
+    shapes = simulation.column_shapes(compile_batch(finmodel.load("base")), n)
 
     def sparse() -> None:
         folder = Path(tempfile.mkdtemp(prefix="bench-sparse-"))
@@ -85,11 +85,11 @@ def bench_scratch(n: int = 2_000_000) -> dict[str, float]:
             shutil.rmtree(folder)
 
     def reserved() -> None:
-        with simulation._scratch(shapes, True, n) as store:
+        with scratch.scratch(shapes, True, n) as store:
             del store
 
     return {"sparse_s": _best(sparse), "reserved_s": _best(reserved),
-            "bytes": simulation._nbytes(shapes), "tmpdir": tempfile.gettempdir()}  # fmt: skip
+            "bytes": scratch.nbytes(shapes), "tmpdir": tempfile.gettempdir()}  # fmt: skip
 
 
 def main() -> None:

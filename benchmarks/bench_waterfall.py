@@ -23,10 +23,10 @@ import time
 
 import numpy as np
 
+from finmodel.engine.claims import claims
 from finmodel.engine.evaluate import evaluate
 from finmodel.engine.schedule import schedule
 from finmodel.engine.waterfall import allocations
-from finmodel.engine.claims import claims
 from finmodel.inputs.compile import compile_batch
 from finmodel.inputs.loader import load, with_overrides
 

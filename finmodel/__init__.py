@@ -31,10 +31,10 @@ import importlib.util
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from finmodel.api import Result
     from finmodel.exceptions import InputError
     from finmodel.inputs.loader import Loaded, load, load_with_origins, with_overrides
     from finmodel.inputs.models.scenario import Assumptions
-    from finmodel.studies.run import Result
     from finmodel.studies.simulation import SimulationResult, simulate
     from finmodel.studies.sweep import SweepResult, sweep
 
@@ -58,7 +58,7 @@ _PUBLIC = {
     "Assumptions": "finmodel.inputs.models.scenario",
     "InputError": "finmodel.exceptions",
     "Loaded": "finmodel.inputs.loader",
-    "Result": "finmodel.studies.run",
+    "Result": "finmodel.api",
     "SimulationResult": "finmodel.studies.simulation",
     "SweepResult": "finmodel.studies.sweep",
     "load": "finmodel.inputs.loader",
@@ -80,36 +80,13 @@ def run(assumptions: Assumptions | Loaded) -> Result:
     Returns
     -------
     Result
-        ``.flows`` and ``.schedule`` (tidy DataFrames), ``.summary`` (dict), ``.to_excel(path)``.
+        ``.flows`` and ``.schedule`` (tidy DataFrames), ``.summary`` (dict), ``.to_excel(path)``
+        and ``.write(folder)`` (:mod:`finmodel.api`).
     """
-    from finmodel.engine.evaluate import evaluate
-    from finmodel.exceptions import InputError
-    from finmodel.inputs.compile import compile_batch
-    from finmodel.inputs.loader import Loaded
-    from finmodel.inputs.models.scenario import Assumptions
-    from finmodel.studies.run import Result
+    from finmodel.api import Result
+    from finmodel.studies.run import run as run_one
 
-    if isinstance(assumptions, Loaded):
-        loaded = assumptions
-    elif not isinstance(assumptions, Assumptions):
-        raise InputError(
-            "expected Assumptions (from finmodel.load) or Loaded (from load_with_origins), "
-            f"got {type(assumptions).__name__}"
-        )
-    else:
-        import hashlib
-        import json
-
-        canonical = json.dumps(assumptions.model_dump(mode="json", by_alias=True), sort_keys=True)
-        loaded = Loaded(assumptions, (), (), hashlib.sha256(canonical.encode()).hexdigest())
-    outcome = evaluate(compile_batch(loaded.assumptions))
-    return Result(
-        assumptions=loaded.assumptions,
-        outcome=outcome,
-        files=loaded.files,
-        overrides=loaded.overrides,
-        sha256=loaded.sha256,
-    )
+    return run_one(assumptions, Result)
 
 
 def __getattr__(name: str) -> Any:

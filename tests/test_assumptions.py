@@ -69,10 +69,6 @@ def test_every_reading_is_used_by_a_vehicle_and_has_a_reason():
     assert all(r.reason.strip() for r in a.readings.values())
 
 
-def test_shipped_base_is_the_same_file():
-    assert (ROOT / "finmodel" / "data" / "base.yaml").read_bytes() == BASE.read_bytes()
-
-
 def test_base_pool_matches_the_published_figures():
     # EUR 210bn in the EU (Euroclear 185 + French banks 18 + Belgian banks 7), at 1.16
     # = USD 243.6bn; UK GBP 8bn at 1.32 = 10.56; Switzerland CHF 7.45bn at 1.24 = 9.238;

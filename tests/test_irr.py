@@ -1,4 +1,4 @@
-"""The batched IRR against numpy-financial and by hand (MODEL.md section 6)."""
+"""The batched IRR against numpy-financial and by hand (docs/model.md, Metrics)."""
 
 from __future__ import annotations
 

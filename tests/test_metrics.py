@@ -1,4 +1,4 @@
-"""Metrics: IRR, MOIC, profit and NPV of vehicles and parties (MODEL.md section 6)."""
+"""Metrics: IRR, MOIC, profit and NPV of vehicles and parties (docs/model.md, Metrics)."""
 
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ from finmodel.engine.metrics import vehicle_cash_flows
     ],
 )
 def test_identity_irr_equals_the_return_and_moic_compounds(frequency, years, term, rate):
-    # MODEL.md section 6: all capital at period 0 and deployed at once (no cash drag, whatever
+    # docs/model.md, Metrics: all capital at period 0 and deployed at once (no cash drag, whatever
     # the cash rate), a constant r, nothing paid before the term, no fee: the investors' flows
     # are -100 at 0 and 100 (1+r)^T at T, so IRR = r and MOIC = (1+r)^T.
     f = fund(**{"return": {"rate": rate}}, cash_rate=0.03, term_years=term)
@@ -118,7 +118,7 @@ def test_an_undefined_irr_is_null_with_a_reason_never_nan():
 
 @pytest.mark.parametrize("frequency", ["annual", "quarterly", "monthly"])
 def test_base_case_irrs_agree_with_numpy_financial(frequency):
-    # MODEL.md section 6: the batched IRR agrees with numpy_financial.irr to 1e-8.
+    # docs/model.md, Metrics: the batched IRR agrees with numpy_financial.irr to 1e-8.
     r = finmodel.run(finmodel.load("base", {"timeline.frequency": frequency}))
     m = r.outcome.batch.timeline.m
     assert r.summary["checks_ok"]

@@ -406,7 +406,7 @@ def test_a_sampled_return_equal_to_the_rate_gives_the_single_run(d):
     # the simulation's own path: returns put into the compiled base as drawn (here, each
     # fund's rate or path as the deterministic run has it) give the deterministic run
     from finmodel.studies.sampling import Sampled, sampled_vehicles
-    from finmodel.studies.simulation import _with_returns
+    from finmodel.studies.simulation import with_returns
 
     for v in d["vehicles"].values():
         if v["kind"] == "fund":
@@ -414,7 +414,7 @@ def test_a_sampled_return_equal_to_the_rate_gives_the_single_run(d):
     a = validated(d)
     base = finmodel.run(a)
     sampled: list[Sampled] = sampled_vehicles(a)
-    batch = _with_returns(base.outcome.batch, {s.vehicle: s.base[None, :] for s in sampled}, 1)
+    batch = with_returns(base.outcome.batch, {s.vehicle: s.base[None, :] for s in sampled}, 1)
     again = party_metrics(evaluate(batch))
     np.testing.assert_allclose(again.npv, party_metrics(base.outcome).npv, rtol=1e-12, atol=1e-6)
     np.testing.assert_allclose(again.net, party_metrics(base.outcome).net, rtol=1e-12, atol=1e-6)
@@ -449,6 +449,6 @@ def test_combinations_compiled_again_per_chunk_give_the_same_numbers(monkeypatch
     }
     kept = sweep(a, values).table
     monkeypatch.setattr(finmodel.studies.variation, "CACHE_BYTES", 0)
-    monkeypatch.setattr(finmodel.studies.sweep, "BATCH", 3)
+    monkeypatch.setattr(finmodel.studies.sweep, "POINTS_PER_BATCH", 3)
     again = sweep(a, values).table
     pd.testing.assert_frame_equal(kept, again, check_exact=True)

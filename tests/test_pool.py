@@ -1,4 +1,4 @@
-"""The frozen-asset pool: holdings, carve-outs, remainder, currencies (MODEL.md section 3)."""
+"""The frozen-asset pool: holdings, carve-outs, remainder, currencies (docs/model.md, The frozen-asset pool)."""
 
 from __future__ import annotations
 

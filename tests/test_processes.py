@@ -23,6 +23,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import finmodel
+import finmodel.studies.scratch
 import finmodel.studies.simulation
 from finmodel.cli import main
 from finmodel.exceptions import InputError, ResourceError
@@ -218,7 +219,7 @@ def test_a_tmpdir_too_small_is_refused_before_any_work(n, free):
         ran.append(1)
         raise KeyboardInterrupt  # stop at the first run of the engine: past the checks
 
-    with mock.patch.object(finmodel.studies.simulation.shutil, "disk_usage",
+    with mock.patch.object(finmodel.studies.scratch.shutil, "disk_usage",
                            lambda p: Usage(free, 0, free)), \
             mock.patch.object(finmodel.studies.simulation, "evaluate", engine):  # fmt: skip
         if need > free:
@@ -265,10 +266,11 @@ def _unshare_works() -> bool:
 _ONE_PROCESS_ON_A_SMALL_DISK = """
 import sys, shutil, collections
 import finmodel.studies.simulation as sim
+import finmodel.studies.scratch as scratch
 from finmodel.cli import main
 # pretend the check saw room, and keep one process: the issue's SIGBUS case
 U = collections.namedtuple("U", "total used free")
-sim.shutil.disk_usage = lambda p: U(10**15, 0, 10**15)
+scratch.shutil.disk_usage = lambda p: U(10**15, 0, 10**15)
 sim.MAX_WORKERS, sim.MEMORY_BUDGET = 1, 0
 sys.exit(main(["simulate", "-n", "100000", "--seed", "1", "--out", sys.argv[1]]))
 """

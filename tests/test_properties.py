@@ -1,4 +1,4 @@
-"""Identities of MODEL.md sections 3-6 as hypothesis properties on random assumption sets.
+"""Identities of docs/model.md as hypothesis properties on random assumption sets.
 
 Each property runs on 500 random scenarios (tests/strategies.py): timelines of 1-40 years
 (monthly ones kept to 5 years), every vehicle kind, constant returns or per-year paths, fees on
@@ -25,7 +25,7 @@ from strategies import (
     scenario,
 )
 
-#: one cent: the tolerance of every money identity (MODEL.md sections 3 and 4)
+#: one cent: the tolerance of every money identity (docs/model.md, Identities)
 CENT = 0.01
 _NO_FLOWS = pd.DataFrame({"period": [], "vehicle": [], "flow": [], "party": [], "amount_usd": []})
 PROPERTY = settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -59,7 +59,7 @@ def test_no_valid_input_trips_a_check(d, amounts, rate_factor):
 
 
 def _running_max(contribution, distribution):
-    """P_k = max(0, max_{j<=k} (sum D up to j - sum C up to j)), MODEL.md section 5."""
+    """P_k = max(0, max_{j<=k} (sum D up to j - sum C up to j)), docs/model.md, The waterfall."""
     excess = np.cumsum(distribution - contribution)
     return np.maximum.accumulate(np.maximum(excess, 0.0))
 

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from strategies import assumption_dicts, leaf_keys, leaf_values, validated
 
 import finmodel
-from finmodel.engine.batch import Batch, VehicleInputs
+from finmodel.engine.batch import Batch, VehicleInputs, by_path
 from finmodel.engine.pool import PoolSplit
 from finmodel.exceptions import InputError
 from finmodel.inputs.checks import CHECKS, problems
@@ -31,7 +31,7 @@ from finmodel.inputs.reads import (
     field_reads,
     rule_reads,
 )
-from finmodel.studies.variation import Design, _flatten
+from finmodel.studies.variation import Design
 
 PROPERTY = settings(
     max_examples=150,
@@ -107,7 +107,7 @@ def test_an_input_a_key_does_not_touch_keeps_its_value(data):
     new = data.draw(leaf_values(name, value, a))
     moved = _moved(a, {name: new})
     assume(moved is not None)
-    base, after = _flatten(compile_batch(a)), _flatten(compile_batch(moved))
+    base, after = by_path(compile_batch(a)), by_path(compile_batch(moved))
     k = key(a, name)
     for path, pats in field_reads(a, list(base)).items():
         if not touched(k, pats):
@@ -150,7 +150,7 @@ def test_a_vehicle_compiled_alone_is_what_the_single_run_compiles(data):
         assert (quick is None) == (moved is None), (name, v)
         if moved is None:
             continue
-        full = _flatten(compile_batch(moved))
+        full = by_path(compile_batch(moved))
         for f, x in zip(g.fields, quick):
             assert _same(x, full[f]), (name, v, f)
         assert d._combo(g, j, {}).message == ""

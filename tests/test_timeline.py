@@ -1,4 +1,4 @@
-"""The timeline: period dates, per-period rates and phasing (MODEL.md sections 2 and 9)."""
+"""The timeline: period dates, per-period rates and phasing (docs/model.md, Conventions)."""
 
 from __future__ import annotations
 

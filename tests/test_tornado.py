@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from strategies import assumption_dicts
 
 import finmodel
+from finmodel import reports
 from finmodel.cli import main
 from finmodel.studies.tornado import check, default_ranges, file_ranges, tornado
 
@@ -102,7 +103,7 @@ def test_an_end_a_single_run_rejects_is_marked_not_computed(base, tmp_path):
     # the other keys are untouched by it
     assert (table[table["key"] != "vehicles.us_led_fund.payout"]["invalid"] == "").all()
     # the workbook says it too, beside the bar
-    result.write(tmp_path)
+    reports.write(result, tmp_path)
     ws = openpyxl.load_workbook(tmp_path / "base.tornado.xlsx")["Tornado"]
     notes = [r[8].value for r in ws.iter_rows(min_row=1) if len(r) > 8 and r[8].value]
     assert sum(str(n).startswith("high 1.5: ") for n in notes) == len(base.parties)

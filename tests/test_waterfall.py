@@ -1,4 +1,4 @@
-"""The waterfall: who receives each distribution (MODEL.md section 5), worked by hand.
+"""The waterfall: who receives each distribution (docs/model.md, The waterfall), worked by hand.
 
 Amounts in USD bn unless the test calls :func:`finmodel.engine.tiers.tiers` directly on arrays.
 """
@@ -24,7 +24,7 @@ def _tiers(c, d, h=0.0):
 
 
 def _running_max_profit(c, d):
-    """Cumulative profit tier of MODEL.md section 5: max(0, max_{j<=k} (cumsum D - cumsum C))."""
+    """Cumulative profit tier of docs/model.md, The waterfall: max(0, max_{j<=k} (cumsum D - cumsum C))."""
     excess = np.cumsum(np.asarray(d, float) - np.asarray(c, float), axis=-1)
     return np.maximum.accumulate(np.maximum(excess, 0.0), axis=-1)
 

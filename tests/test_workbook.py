@@ -18,7 +18,9 @@ from strategies import fund, scenario, validated, vehicle_id_lists
 from test_live_model import Book, master, recompute
 
 import finmodel
+from finmodel import reports
 from finmodel.cli import main
+from finmodel.inputs.names import name_problem
 from finmodel.reports.cells import save, unique_titles
 from finmodel.reports.run_workbook import OWN_SHEETS, vehicle_sheets
 from finmodel.studies.compare import compare
@@ -115,9 +117,9 @@ def test_compare_names_sharing_28_characters(tmp_path):
     base = finmodel.load("base")
     names = ["a_reading_with_a_long_name_xx_one", "a_reading_with_a_long_name_xx_two",
              "Compare", "reconstruction"]  # fmt: skip
-    names = [n for n in names if not finmodel.reports.files.name_problem(n)]
+    names = [n for n in names if not name_problem(n)]
     results = [finmodel.run(finmodel.with_overrides(base, {"name": n})) for n in names]
-    paths = compare(results, baseline=names[0]).write(tmp_path)
+    paths = reports.write(compare(results, baseline=names[0]), tmp_path)
     wb = openpyxl.load_workbook(paths[1])
     excel_would_open(wb.sheetnames)
     assert wb.sheetnames[:2] == ["Compare", "Reconstruction"]

@@ -8,14 +8,20 @@ nothing else: no pydantic model reaches it.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from finmodel.engine.pool import PoolSplit
 from finmodel.engine.timeline import Timeline
 from finmodel.kinds import Array, Basis, FeeBasis, RepaymentStyle, VehicleKind
+
+#: A compiled input by its path: ("discount_rate",), ("pool", "taken"), ("vehicle_ids",),
+#: ("vehicles", vehicle id, field).
+FieldPath = tuple[str | int, ...]
 
 
 @dataclass(frozen=True)
@@ -84,3 +90,40 @@ class Batch:
     @property
     def n_scenarios(self) -> int:
         return len(self.names)
+
+
+def by_path(b: Batch) -> dict[FieldPath, Any]:
+    """A batch's inputs by path: ("discount_rate",), ("pool", "taken"), ("vehicle_ids",),
+    ("vehicles", vehicle id, field)... (the names aside)."""
+    out: dict[FieldPath, Any] = {}
+    for f in dataclasses.fields(b):
+        value = getattr(b, f.name)
+        if f.name == "vehicles":
+            out[("vehicle_ids",)] = tuple(v.id for v in value)
+            for v in value:
+                for g in dataclasses.fields(v):
+                    out[("vehicles", v.id, g.name)] = getattr(v, g.name)
+        elif f.name == "pool":
+            for g in dataclasses.fields(value):
+                out[("pool", g.name)] = getattr(value, g.name)
+        elif f.name != "names":
+            out[(f.name,)] = value
+    return out
+
+
+
+def from_paths(inputs: dict[FieldPath, Any], names: Sequence[str]) -> Batch:
+    """The batch whose inputs by path are ``inputs`` (as :func:`by_path` gives them), named
+    ``names``."""
+    vehicles = [
+        VehicleInputs(**{g.name: inputs[("vehicles", vid, g.name)]
+                         for g in dataclasses.fields(VehicleInputs)})
+        for vid in inputs[("vehicle_ids",)]
+    ]  # fmt: skip
+    pool = PoolSplit(**{g.name: inputs[("pool", g.name)] for g in dataclasses.fields(PoolSplit)})
+    top = {
+        f.name: inputs[(f.name,)]
+        for f in dataclasses.fields(Batch)
+        if f.name not in ("names", "vehicles", "pool")
+    }
+    return Batch(names=names, vehicles=vehicles, pool=pool, **top)

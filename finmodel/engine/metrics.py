@@ -69,7 +69,7 @@ def vehicle_metrics(o: Outcome, vehicle: str) -> VehicleMetrics:
 
     Examples
     --------
-    The identity of MODEL.md section 6 on the base case's timeline: see tests/test_metrics.py.
+    The identity of docs/model.md, Metrics on the base case's timeline: see tests/test_metrics.py.
     """
     s = o.schedules[vehicle]
     tl = o.batch.timeline
@@ -242,7 +242,7 @@ def tolerance(scale: Array) -> Array:
 
 
 def checks(o: Outcome) -> dict[str, Array]:
-    """The identities of MODEL.md, each as an absolute error in USD per scenario.
+    """The identities of docs/model.md, each as an absolute error in USD per scenario.
 
     - ``pool_conservation``: holdings = carve-outs (and nothing left over);
     - ``pool_to_vehicles``: what the pool's owner paid into vehicles = carve-outs to vehicles;

@@ -88,12 +88,44 @@ class Timeline:
         """Spread per-year values (n_scenarios, n_years) onto periods (n_scenarios, columns).
 
         A path shorter than the timeline holds its last value.
+
+        Examples
+        --------
+        >>> t = Timeline(dt.date(2026, 1, 1), 3, Frequency.annual)
+        >>> t.by_period(np.array([[0.1, 0.2]])).tolist()
+        [[0.1, 0.1, 0.2, 0.2]]
         """
         per_year = np.atleast_2d(per_year)
         if per_year.shape[1] == 1:  # one value for every year (a rate): the same, sooner
             return np.repeat(per_year, self.columns, axis=1)
-        idx = np.minimum(self.year_index(), per_year.shape[1] - 1)
+        idx = _held(self.year_index(), per_year.shape[1])
         return np.take(per_year, idx, axis=1)  # C-ordered, as the compiled loops take
+
+    def by_year(self, per_year: Array) -> Array:
+        """Per-year values (n_scenarios, n_given) for each year of the timeline, shape
+        (n_scenarios, years): a path shorter than the timeline holds its last value, as
+        :meth:`by_period` holds it.
+
+        Examples
+        --------
+        >>> Timeline(dt.date(2026, 1, 1), 3, Frequency.quarterly).by_year(np.array([[0.1]])).tolist()
+        [[0.1, 0.1, 0.1]]
+        """
+        per_year = np.atleast_2d(per_year)
+        return np.take(per_year, _held(np.arange(self.years), per_year.shape[1]), axis=1)
+
+    def period_rates(self, annual: Array) -> Array:
+        """Annual rates per year (n_scenarios, n_given) as per-period rates on each period,
+        shape (n_scenarios, columns): :meth:`per_period`, then :meth:`by_period`. The one
+        conversion of a return path, for a single run and a simulation's sampled returns alike.
+
+        Examples
+        --------
+        >>> t = Timeline(dt.date(2026, 1, 1), 1, Frequency.quarterly)
+        >>> t.period_rates(np.array([[0.21]])).round(11).tolist()
+        [[0.04880884817, 0.04880884817, 0.04880884817, 0.04880884817, 0.04880884817]]
+        """
+        return self.by_period(self.per_period(annual))
 
     def discount_factors(self, rate: Array) -> Array:
         """(1 + rate)^(-k/m) for each period k, shape (n_scenarios, columns)."""
@@ -141,6 +173,11 @@ def _year_index(columns: int, m: int) -> np.ndarray:
     out = np.maximum(np.arange(columns) - 1, 0) // m
     out.setflags(write=False)
     return out
+
+
+def _held(index: np.ndarray, given: int) -> np.ndarray:
+    """``index`` into a per-year path of ``given`` years: past its end, its last year."""
+    return np.minimum(index, given - 1)
 
 
 def _add_months(d: dt.date, months: int) -> dt.date:

@@ -66,9 +66,21 @@ class Context:
     uses: list[str]
 
 
+def timeline(a: Assumptions) -> Timeline:
+    """The engine's timeline of ``a``."""
+    return Timeline(a.timeline.start, a.timeline.years, a.timeline.frequency)
+
+
+def annual_returns(v: Vehicle) -> Array:
+    """The projects' annual return as the file gives it: shape (1, 1) for a rate, (1, years
+    given) for a path (the timeline holds its last year)."""
+    r = v.return_
+    return np.array([[r.rate]]) if r.path is None else np.array([r.path], dtype=float)
+
+
 def context(a: Assumptions) -> Context:
     """The :class:`Context` of ``a`` (it reads the timeline, parties, fx and pool)."""
-    tl = Timeline(a.timeline.start, a.timeline.years, a.timeline.frequency)
+    tl = timeline(a)
     parties = list(a.parties)
     fx = fx_paths(a)
     start = {cur: p[:, 0] for cur, p in fx.items()}
@@ -146,9 +158,7 @@ def _release_fraction(tl: Timeline, v: Vehicle) -> Array:
 
 
 def _return_rate(tl: Timeline, v: Vehicle) -> Array:
-    r = v.return_
-    per_year = np.array([[r.rate]]) if r.path is None else np.array([r.path], dtype=float)
-    return tl.by_period(tl.per_period(per_year))
+    return tl.period_rates(annual_returns(v))
 
 
 def _cash_rate(tl: Timeline, v: Vehicle) -> Array:

@@ -18,11 +18,34 @@ SHIPPED = "base"
 
 
 
+def shipped_folder() -> Path:
+    """The folder of the shipped scenarios: ``finmodel/assumptions`` inside an installed package
+    (a wheel holds the repository's ``assumptions/`` there), else, in a checkout, the
+    repository's own ``assumptions/`` folder: one copy of each file either way.
+
+    Examples
+    --------
+    >>> sorted(p.name for p in shipped_folder().iterdir())[:2]
+    ['base.yaml', 'scenarios']
+    """
+    installed = Path(str(resources.files("finmodel") / "assumptions"))
+    if installed.is_dir():
+        return installed
+    return Path(__file__).resolve().parents[2] / "assumptions"
+
+
 def shipped(name: str = SHIPPED) -> Path:
-    """Path of a scenario shipped inside the package (works from any folder)."""
-    root = resources.files("finmodel") / "data"
+    """Path of a scenario shipped with finmodel, by name: ``base``, or a reading in
+    ``scenarios/`` (works from any folder).
+
+    Examples
+    --------
+    >>> shipped("status_quo").relative_to(shipped_folder()).as_posix()
+    'scenarios/status_quo.yaml'
+    """
+    root = shipped_folder()
     for candidate in (f"{name}.yaml", f"scenarios/{name}.yaml"):
-        p = Path(str(root / candidate))
+        p = root / candidate
         if path_kind(p, name) == "file":
             return p
     raise InputError(f"no shipped scenario named {shown(name)}", file=name)

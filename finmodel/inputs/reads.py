@@ -23,13 +23,12 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
-from finmodel.inputs.keys import Pattern, Segment, segments
+from finmodel.engine.batch import FieldPath
+from finmodel.inputs.keys import Pattern, segments
 
 if TYPE_CHECKING:
     from finmodel.inputs.models.scenario import Assumptions
 
-#: A compiled input: ("discount_rate",), ("pool", "taken"), ("vehicles", vehicle id, field).
-FieldPath = tuple[Segment, ...]
 
 _T = ("timeline",)
 _PARTY_IDS = ("parties", "*", "?")

@@ -53,29 +53,7 @@ def vehicle_problems(a: Assumptions) -> list[Problem]:
                     f"has {len(v.return_.path)} years, the timeline {a.timeline.years}",
                 )
             )
-        for i, c in enumerate(contributions(v)):
-            if c.before_start and v.kind is not VehicleKind.loan:
-                found.append(
-                    (
-                        (*path, "capital", "contributions", i, "before_start"),
-                        "only a loan has money lent before the start",
-                    )
-                )
-            end = c.start_year + c.years
-            if term is not None and end >= term:
-                found.append(
-                    (
-                        (*path, "capital", "contributions", i, "years"),
-                        f"paid until year {end}, not before the term of {term} years",
-                    )
-                )
-            if end > a.timeline.years:
-                found.append(
-                    (
-                        (*path, "capital", "contributions", i, "years"),
-                        f"paid until year {end}, past the {a.timeline.years}-year timeline",
-                    )
-                )
+        found += _contribution_problems(path, v, a.timeline.years)
         found += _kind_problems(path, v)
         found += _stream_problems(path, v)
         found += _loan_problems(lenders, path, v)
@@ -95,6 +73,37 @@ def vehicle_problems(a: Assumptions) -> list[Problem]:
                 found.append(((*path, "readings", i), f"reading {shown(r)} is not in 'readings'"))
     return found
 
+
+
+def _contribution_problems(path: tuple[str | int, ...], v: Vehicle, years: int) -> list[Problem]:
+    """Money lent before the start by anything but a loan, and contributions paid until the
+    term or past the ``years`` of the timeline."""
+    found: list[Problem] = []
+    term = v.term_years
+    for i, c in enumerate(contributions(v)):
+        if c.before_start and v.kind is not VehicleKind.loan:
+            found.append(
+                (
+                    (*path, "capital", "contributions", i, "before_start"),
+                    "only a loan has money lent before the start",
+                )
+            )
+        end = c.start_year + c.years
+        if term is not None and end >= term:
+            found.append(
+                (
+                    (*path, "capital", "contributions", i, "years"),
+                    f"paid until year {end}, not before the term of {term} years",
+                )
+            )
+        if end > years:
+            found.append(
+                (
+                    (*path, "capital", "contributions", i, "years"),
+                    f"paid until year {end}, past the {years}-year timeline",
+                )
+            )
+    return found
 
 
 #: Settings each kind of vehicle uses; any other set in a file would be silently ignored.

@@ -168,3 +168,11 @@ def unique_titles(wanted: Sequence[str], taken: Iterable[str] = ()) -> list[str]
         used.add(candidate.casefold())
         out.append(candidate)
     return out
+
+
+def sheet_title(ws: Worksheet, title: str, result: Any) -> int:
+    """A sheet's title, the scenario's name and the units note in rows 1-3; the first free row."""
+    put(ws, 1, 1, title, font=TITLE)
+    put(ws, 2, 1, f"Scenario: {result.name}")
+    put(ws, 3, 1, UNITS_NOTE)
+    return 5

@@ -4,7 +4,6 @@ and every reading's assumptions so that each number traces back to its inputs.""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
@@ -23,13 +22,13 @@ from finmodel.reports.cells import (
     unique_titles,
     widths,
 )
-from finmodel.reports.run_workbook import assumptions_sheet
+from finmodel.reports.files import write_table_and_workbook
+from finmodel.reports.sheets.assumptions import assumptions_sheet
+from finmodel.studies.compare import Comparison
 
 #: The comparison's own sheets; a reading's sheet (``In <name>``) gives way.
 OWN_SHEETS = ("Compare", "Reconstruction")
 
-if TYPE_CHECKING:
-    from finmodel.studies.compare import Comparison
 
 
 def write_compare_workbook(c: Comparison, path: Path) -> None:
@@ -117,3 +116,10 @@ def _reconstruction(ws, c: Comparison) -> None:
     _matrix(ws, 4, "Cumulative, USD bn", by_year, USD_BN)
     widths(ws, {1: 34, **{j: 11 for j in range(2, 2 + len(by_year.columns))}})
     ws.freeze_panes = "B6"
+
+
+def write_comparison(c: Comparison, out_dir: str | Path) -> list[Path]:
+    """Write compare.csv and compare.xlsx to ``out_dir``, as one set (:func:`~finmodel.reports.files.write_all`)."""
+    return write_table_and_workbook(
+        out_dir, "compare", "", c.table, lambda p: write_compare_workbook(c, p)
+    )

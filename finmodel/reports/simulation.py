@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, LineChart, Reference
@@ -23,9 +22,8 @@ from finmodel.reports.cells import (
     save,
     widths,
 )
-
-if TYPE_CHECKING:
-    from finmodel.studies.simulation import SimulationResult
+from finmodel.reports.files import write_table_and_workbook
+from finmodel.studies.simulation import SimulationResult
 
 _STAT_COLUMNS = ("mean", "std", "p5", "p25", "p50", "p75", "p95", "sem")
 
@@ -127,3 +125,10 @@ def _fans(ws: Worksheet, r: SimulationResult) -> None:
         ws.add_chart(chart, f"H{row}")
         row = max(last + 3, row + 18)
     widths(ws, {1: 10, **{j: 13 for j in range(2, 7)}})
+
+
+def write_simulation(r: SimulationResult, out_dir: str | Path) -> list[Path]:
+    """Write NAME.simulation.csv and NAME.simulation.xlsx to ``out_dir``, as one set (:func:`~finmodel.reports.files.write_all`)."""
+    return write_table_and_workbook(
+        out_dir, "simulate", r.name, r.stats, lambda p: write_simulation_workbook(r, p)
+    )

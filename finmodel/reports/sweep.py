@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 from openpyxl import Workbook
@@ -24,9 +23,8 @@ from finmodel.reports.cells import (
     save,
     widths,
 )
-
-if TYPE_CHECKING:
-    from finmodel.studies.sweep import SweepResult
+from finmodel.reports.files import write_table_and_workbook
+from finmodel.studies.sweep import SweepResult
 
 #: The most cells a sheet here holds (a table, a chart's data, the matrices): Excel takes far
 #: more, but openpyxl writes about 100,000 a second, and a colleague scrolls through far fewer.
@@ -167,3 +165,10 @@ def _matrices(ws: Worksheet, s: SweepResult) -> None:
                 put(ws, i, j, v, USD_BN)
         row += len(m) + 5
     widths(ws, {1: 30, **{j: 14 for j in range(2, len(s.values[k2]) + 2)}})
+
+
+def write_sweep(s: SweepResult, out_dir: str | Path) -> list[Path]:
+    """Write NAME.sweep.csv and NAME.sweep.xlsx to ``out_dir``, as one set (:func:`~finmodel.reports.files.write_all`)."""
+    return write_table_and_workbook(
+        out_dir, "sweep", s.name, s.table, lambda p: write_sweep_workbook(s, p)
+    )

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
 
 from finmodel.reports.cells import BOLD, TITLE, UNITS_NOTE, USD_BN, header, put, save, widths
-
-if TYPE_CHECKING:
-    from finmodel.studies.tornado import TornadoResult
+from finmodel.reports.files import write_table_and_workbook
+from finmodel.studies.tornado import TornadoResult
 
 
 def write_tornado_workbook(t: TornadoResult, path: Path) -> None:
@@ -59,3 +57,10 @@ def write_tornado_workbook(t: TornadoResult, path: Path) -> None:
         row = max(last + 3, row + int(2 * chart.height) + 2)
     widths(ws, {1: 44, 2: 10, 3: 10, 4: 14, 5: 14, 6: 14, 7: 14, 8: 14, 9: 40})
     save(wb, path)
+
+
+def write_tornado(t: TornadoResult, out_dir: str | Path) -> list[Path]:
+    """Write NAME.tornado.csv and NAME.tornado.xlsx to ``out_dir``, as one set (:func:`~finmodel.reports.files.write_all`)."""
+    return write_table_and_workbook(
+        out_dir, "tornado", t.name, t.table, lambda p: write_tornado_workbook(t, p)
+    )

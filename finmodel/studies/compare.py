@@ -7,16 +7,13 @@ scenario is its own run; the comparison lines them up party by party and vehicle
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import pandas as pd
 
 from finmodel.exceptions import InputError
-from finmodel.reports.files import write_table_and_workbook
+from finmodel.studies.measures import PARTY_METRICS, VEHICLE_METRICS
 from finmodel.studies.run import Result
 
-PARTY_METRICS = ("received", "paid", "net", "npv", "terminal_claim")
-VEHICLE_METRICS = ("contributed", "distributed", "profit", "irr", "moic", "npv")
 NEEDS_METRICS = ("funded", "share")
 DEFAULT_BASELINE = "status_quo"
 
@@ -32,14 +29,6 @@ class Comparison:
     results: list[Result]
     baseline: str
     table: pd.DataFrame
-
-    def write(self, out_dir: str | Path) -> list[Path]:
-        """Write compare.csv and compare.xlsx atomically."""
-        from finmodel.reports.compare import write_compare_workbook
-
-        return write_table_and_workbook(
-            out_dir, "compare", "", self.table, lambda p: write_compare_workbook(self, p)
-        )
 
 
 def compare(results: list[Result], baseline: str | None = None) -> Comparison:

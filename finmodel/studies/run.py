@@ -1,17 +1,21 @@
-"""A run's result: tidy tables, the summary with its checks, and the files of MODEL.md section 8."""
+"""One run of one scenario: :func:`run`, and its :class:`Result` as data.
+
+A result holds the assumptions and the engine's arrays, and reads them as the tables and the
+summary of the output contract (docs/model.md): ``flows`` and ``schedule`` (tidy DataFrames),
+``summary`` (the JSON report as a dict), the metrics and the checks that the money adds up.
+Writing them to files is :mod:`finmodel.reports`' job (:func:`finmodel.reports.write`).
+"""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from functools import cached_property
-from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
 
-from finmodel.engine.evaluate import Outcome
+from finmodel.engine.evaluate import Outcome, evaluate
 from finmodel.engine.metrics import (
     PartyMetrics,
     VehicleMetrics,
@@ -23,9 +27,11 @@ from finmodel.engine.metrics import (
     tolerance,
     vehicle_metrics,
 )
+from finmodel.inputs.compile import compile_batch
+from finmodel.inputs.fx import fx_at_start
+from finmodel.inputs.loader import Loaded
 from finmodel.inputs.models.scenario import Assumptions
 from finmodel.kinds import Line
-from finmodel.reports.files import report_paths, write_all, write_csv
 
 _FLOW_DTYPES = ("object", "int64", "datetime64[ns]", "object", "object", "object", "float64")
 
@@ -155,10 +161,33 @@ class Result:
 
     @cached_property
     def summary(self) -> dict[str, Any]:
-        """The summary of MODEL.md section 8, amounts in USD, with the report's own checks."""
+        """The summary of the output contract (docs/model.md), amounts in USD, with the report's
+        own checks: the contents of NAME.summary.json."""
         b = self.outcome.batch
-        pm = self.party_metrics
-        vids = list(self.outcome.schedules)
+        return {
+            "scenario": self.name,
+            "assumptions_sha256": self.sha256,
+            "files": [{"path": p, "sha256": h} for p, h in self.files],
+            "overrides": list(self.overrides),
+            "units": "USD",
+            "sign_convention": "party view: + received, - paid",
+            "timeline": {
+                "start": b.timeline.start.isoformat(),
+                "years": b.timeline.years,
+                "frequency": b.timeline.frequency.value,
+            },
+            "discount_rate": float(b.discount_rate[0]),
+            "pool": self.pool_table(),
+            "reconstruction": self.reconstruction_table(),
+            "vehicles": self.vehicle_table(),
+            "parties": self.party_table(),
+            "checks": self.checks,
+            "checks_tolerance_usd": self.check_tolerances,
+            "checks_ok": not self.failed_checks(),
+        }
+
+    def vehicle_table(self) -> dict[str, Any]:
+        """Each vehicle's money, MOIC, IRR (None with a note when undefined) and NPV, in USD."""
         vehicles = {}
         for vid, m in self.vehicle_metrics.items():
             irr = _num(m.irr[0])
@@ -173,9 +202,15 @@ class Result:
                 "irr_note": None if irr is not None else str(m.irr_reason[0]) or "undefined",
                 "npv": _num(m.npv[0]),
             }
+        return vehicles
+
+    def party_table(self) -> dict[str, Any]:
+        """Each party's received, paid, net, NPV and terminal claim, in total and by vehicle."""
+        pm = self.party_metrics
+        vids = list(self.outcome.schedules)
         claims, profit_claims = self.terminal_claims
         parties = {}
-        for j, pid in enumerate(b.parties):
+        for j, pid in enumerate(self.outcome.batch.parties):
             parties[pid] = {
                 "received": _num(pm.received[0, j]),
                 "paid": _num(pm.paid[0, j]),
@@ -195,27 +230,7 @@ class Result:
                     for i, vid in enumerate(vids)
                 },
             }
-        return {
-            "scenario": self.name,
-            "assumptions_sha256": self.sha256,
-            "files": [{"path": p, "sha256": h} for p, h in self.files],
-            "overrides": list(self.overrides),
-            "units": "USD",
-            "sign_convention": "party view: + received, - paid",
-            "timeline": {
-                "start": b.timeline.start.isoformat(),
-                "years": b.timeline.years,
-                "frequency": b.timeline.frequency.value,
-            },
-            "discount_rate": float(b.discount_rate[0]),
-            "pool": self.pool_table(),
-            "reconstruction": self.reconstruction_table(),
-            "vehicles": vehicles,
-            "parties": parties,
-            "checks": self.checks,
-            "checks_tolerance_usd": self.check_tolerances,
-            "checks_ok": not self.failed_checks(),
-        }
+        return parties
 
     def pool_table(self) -> dict[str, Any]:
         """Sources (holdings) and uses (carve-outs) of the pool, in USD."""
@@ -248,8 +263,6 @@ class Result:
 
         ``funded_by_year`` is cumulative, in USD, at the start and then each year's end.
         """
-        from finmodel.inputs.fx import fx_at_start
-
         tl = self.outcome.batch.timeline
         per_period = self.reconstruction_funding
         year_end = -(-np.arange(tl.columns) // tl.m)  # period k counts in year ceil(k/m)
@@ -273,42 +286,39 @@ class Result:
         tol = self.check_tolerances
         return {k: v for k, v in self.checks.items() if not v <= tol[k]}
 
-    def to_excel(self, path: str | Path) -> Path:
-        """Write the Excel report to ``path`` (atomically)."""
-        from finmodel.reports.run_workbook import write_workbook
-
-        path = Path(path)
-        write_all({path: lambda p: write_workbook(self, p)})
-        return path
-
-    def write(self, out_dir: str | Path) -> list[Path]:
-        """Write NAME.xlsx, NAME.flows.csv, NAME.schedule.csv and NAME.summary.json to ``out_dir``.
-
-        The four are one set (:func:`finmodel.reports.files.write_all`): replaced whole or not at all,
-        and on any failure nothing new is left in ``out_dir``.
-        """
-        from finmodel.reports.run_workbook import write_workbook
-
-        xlsx, flows, schedule, summary = report_paths(out_dir, "run", self.name)
-        return write_all(
-            {
-                xlsx: lambda p: write_workbook(self, p),
-                flows: lambda p: _csv(self.flows, p),
-                schedule: lambda p: _csv(self.schedule, p),
-                summary: lambda p: p.write_text(
-                    json.dumps(self.summary, indent=2, allow_nan=False) + "\n"
-                ),
-            }
-        )
-
-
-def _csv(df: pd.DataFrame, path: Path) -> None:
-    out = df.copy()
-    out["date"] = out["date"].dt.strftime("%Y-%m-%d")
-    write_csv(out, path, float_format="%.6f")
-
 
 def _num(x: float) -> float | None:
     """A JSON number, or None where it is undefined (never NaN)."""
     x = float(x)
     return x if np.isfinite(x) else None
+
+
+R = TypeVar("R", bound=Result)
+
+
+def run(assumptions: Assumptions | Loaded, result: type[R] = Result) -> R:  # type: ignore[assignment]
+    """Run one scenario through the engine: a batch of one.
+
+    Parameters
+    ----------
+    assumptions : Assumptions (from ``finmodel.load``) or Loaded (from ``load_with_origins``,
+        which keeps the files and their digests for the report)
+    result : the class of the result, :class:`Result` or a subclass (``finmodel.run`` gives
+        one that can also write itself)
+
+    Examples
+    --------
+    >>> from finmodel.inputs.loader import load
+    >>> r = run(load("base"))
+    >>> r.name, r.summary["checks_ok"], len(r.sha256)
+    ('base', True, 64)
+    """
+    loaded = assumptions if isinstance(assumptions, Loaded) else Loaded.of(assumptions)
+    outcome = evaluate(compile_batch(loaded.assumptions))
+    return result(
+        assumptions=loaded.assumptions,
+        outcome=outcome,
+        files=loaded.files,
+        overrides=loaded.overrides,
+        sha256=loaded.sha256,
+    )

@@ -26,12 +26,14 @@ import numpy as np
 from scipy import special
 
 from finmodel.inputs.checks import funds_with_returns
+from finmodel.inputs.compile import annual_returns, timeline
 from finmodel.inputs.models.scenario import Assumptions
 from finmodel.kinds import Array
 
 #: Scenarios per chunk: fixed, so that the numbers never depend on the machine.
 CHUNK = 16_384
-Method = Literal["mc", "lhs"]
+#: How a chunk draws its uniforms: plain Monte Carlo, or a Latin hypercube.
+SamplingMethod = Literal["mc", "lhs"]
 DEFAULT_DF = 5.0
 
 
@@ -49,13 +51,12 @@ class Sampled:
 def sampled_vehicles(a: Assumptions) -> list[Sampled]:
     """The vehicles with a return uncertainty (vol > 0), in file order."""
     out = []
+    tl = timeline(a)
     for vid, v in a.vehicles.items():
         u = v.return_.uncertainty
         if u is None or u.vol == 0:
             continue
-        r = v.return_
-        path = np.full(a.timeline.years, r.rate) if r.path is None else np.asarray(r.path)
-        base = np.concatenate([path, np.full(a.timeline.years - len(path), path[-1])])
+        base = tl.by_year(annual_returns(v))[0]
         out.append(Sampled(vid, base, u.dist, u.vol, u.df or DEFAULT_DF))
     return out
 
@@ -73,7 +74,7 @@ def correlation_factor(a: Assumptions, vehicles: list[Sampled]) -> Array:
 
 
 def draw(
-    vehicles: list[Sampled], factor: Array, n: int, seed: int, chunk: int, method: Method
+    vehicles: list[Sampled], factor: Array, n: int, seed: int, chunk: int, method: SamplingMethod
 ) -> dict[str, Array]:
     """Annual returns of chunk ``chunk``: {vehicle: (n, years)}.
 
@@ -97,7 +98,7 @@ def draw(
     return out
 
 
-def _uniforms(rng: np.random.Generator, n: int, dims: int, method: Method) -> Array:
+def _uniforms(rng: np.random.Generator, n: int, dims: int, method: SamplingMethod) -> Array:
     """(n, dims) uniforms in (0, 1): plain, or one Latin hypercube of n points."""
     if method == "mc":
         u = rng.random((n, dims))

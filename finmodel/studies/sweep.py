@@ -1,7 +1,7 @@
 """Sweeps: a full grid of values of one to three assumptions, through the batched engine.
 
 Every grid point equals the single run with its values, and a point the single run rejects is
-not computed (:mod:`finmodel.studies.variation` says how). The grid is assembled and run :data:`BATCH`
+not computed (:mod:`finmodel.studies.variation` says how). The grid is assembled and run :data:`POINTS_PER_BATCH`
 points at a time, so that memory stays bounded however large it is; a grid point's numbers do
 not depend on the points it runs with.
 
@@ -13,23 +13,21 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from finmodel.engine.evaluate import Outcome, evaluate
-from finmodel.engine.metrics import party_metrics, terminal_claims, vehicle_metrics
 from finmodel.exceptions import InputError
 from finmodel.inputs.models.scenario import Assumptions
 from finmodel.inputs.yaml_reader import read_value
-from finmodel.reports.files import write_table_and_workbook
-from finmodel.studies.variation import MAX_POINTS, Design, grid
+from finmodel.studies.measures import measure
+from finmodel.studies.variation import MAX_POINTS, Design
 
 MAX_KEYS = 3
 #: Grid points the engine runs at once.
-BATCH = 16_384
+POINTS_PER_BATCH = 16_384
 
 
 @dataclass(frozen=True)
@@ -56,17 +54,9 @@ class SweepResult:
         """Grid points a single run rejects (not computed; ``invalid`` says why)."""
         return int((self.table["invalid"] != "").sum())
 
-    def write(self, out_dir: str | Path) -> list[Path]:
-        """Write NAME.sweep.csv and NAME.sweep.xlsx atomically."""
-        from finmodel.reports.sweep import write_sweep_workbook
-
-        return write_table_and_workbook(
-            out_dir, "sweep", self.name, self.table, lambda p: write_sweep_workbook(self, p)
-        )
-
 
 def sweep(assumptions: Assumptions, values: dict[str, list[Any]]) -> SweepResult:
-    """Run every point of the grid of ``values`` through the engine, :data:`BATCH` at a time.
+    """Run every point of the grid of ``values`` through the engine, :data:`POINTS_PER_BATCH` at a time.
 
     Every point equals the single run with its values; a point the single run rejects is not
     computed: its metrics are NaN and its ``invalid`` column holds the single run's message.
@@ -94,8 +84,8 @@ def sweep(assumptions: Assumptions, values: dict[str, list[Any]]) -> SweepResult
     cols: dict[str, Any] = {k: _column(v)[idx[i]] for i, (k, v) in enumerate(values.items())}
     metrics: dict[str, np.ndarray] = {}
     invalid = np.empty(design.n, dtype=object)
-    for start in range(0, design.n, BATCH):
-        chunk = design.chunk(start, min(start + BATCH, design.n))
+    for start in range(0, design.n, POINTS_PER_BATCH):
+        chunk = design.chunk(start, min(start + POINTS_PER_BATCH, design.n))
         invalid[start : start + chunk.size] = chunk.invalid
         for part in chunk.parts:
             for name, x in _metrics(evaluate(part.batch)).items():
@@ -132,20 +122,16 @@ def _column(values: list[Any]) -> np.ndarray:
 
 
 def _metrics(outcome: Outcome) -> dict[str, np.ndarray]:
-    """The table's metric columns for the grid points of ``outcome``."""
-    pm = party_metrics(outcome)
-    claims = terminal_claims(outcome)[0].sum(axis=1)  # (points, parties)
+    """The table's metric columns for the grid points of ``outcome``: per party received, net,
+    NPV and terminal claim, then per vehicle IRR, MOIC and profit."""
+    m = measure(outcome)
     cols = {}
     for j, p in enumerate(outcome.batch.parties):
-        cols[f"{p}.received"] = pm.received[:, j]
-        cols[f"{p}.net"] = pm.net[:, j]
-        cols[f"{p}.npv"] = pm.npv[:, j]
-        cols[f"{p}.terminal_claim"] = claims[:, j]
-    for v in outcome.batch.vehicles:
-        m = vehicle_metrics(outcome, v.id)
-        cols[f"{v.id}.irr"] = m.irr
-        cols[f"{v.id}.moic"] = m.moic
-        cols[f"{v.id}.profit"] = m.profit
+        for metric in ("received", "net", "npv", "terminal_claim"):
+            cols[f"{p}.{metric}"] = m.of_party(j, metric)
+    for i, v in enumerate(outcome.batch.vehicles):
+        for metric in ("irr", "moic", "profit"):
+            cols[f"{v.id}.{metric}"] = m.of_vehicle(i, metric)
     return cols
 
 
@@ -215,3 +201,15 @@ def _range(spec: str, where: str, key: str) -> list[Any]:
     ):
         return [int(v) for v in values]
     return values.tolist()
+
+
+def grid(values: dict[str, list[Any]]) -> np.ndarray:
+    """Indices of every grid point, shape (n_keys, n_points), the last key varying fastest.
+
+    Examples
+    --------
+    >>> grid({"a": [1, 2], "b": [10, 20, 30]}).tolist()
+    [[0, 0, 0, 1, 1, 1], [0, 1, 2, 0, 1, 2]]
+    """
+    sizes = [len(v) for v in values.values()]
+    return np.indices(sizes).reshape(len(sizes), -1)

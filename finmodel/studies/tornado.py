@@ -18,7 +18,6 @@ rejects is marked ``invalid``, not computed.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -30,7 +29,6 @@ from finmodel.exceptions import InputError
 from finmodel.inputs.loader import with_overrides
 from finmodel.inputs.models.scenario import Assumptions
 from finmodel.kinds import VehicleKind
-from finmodel.reports.files import write_table_and_workbook
 from finmodel.studies.variation import Design
 
 DEFAULT_SWING = 0.5
@@ -53,14 +51,6 @@ class TornadoResult:
     @property
     def name(self) -> str:
         return self.assumptions.name
-
-    def write(self, out_dir: str | Path) -> list[Path]:
-        """Write NAME.tornado.csv and NAME.tornado.xlsx atomically."""
-        from finmodel.reports.tornado import write_tornado_workbook
-
-        return write_table_and_workbook(
-            out_dir, "tornado", self.name, self.table, lambda p: write_tornado_workbook(self, p)
-        )
 
 
 def default_ranges(a: Assumptions) -> dict[str, tuple[float, float]]:

@@ -17,7 +17,7 @@ Every point is the single run with its values, ``finmodel.run(with_overrides(a, 
   a point is valid exactly when each of its groups' combinations is, and a point that one
   group's combination makes invalid gets that combination's message (a point with several is
   checked whole, for the message the single run gives first).
-- Points are assembled :data:`~finmodel.studies.sweep.BATCH` at a time, so memory stays bounded
+- Points are assembled :data:`~finmodel.studies.sweep.POINTS_PER_BATCH` at a time, so memory stays bounded
   however many points there are; a group's combinations are kept for the next chunks while
   they take less than :data:`CACHE_BYTES`. Points whose structure differs (a timeline, a loan's
   repayment window: inputs that are not arrays with a scenario axis) run as separate batches.
@@ -34,8 +34,7 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel, ValidationError
 
-from finmodel.engine.batch import Batch, VehicleInputs
-from finmodel.engine.pool import PoolSplit
+from finmodel.engine.batch import Batch, FieldPath, by_path, from_paths
 from finmodel.exceptions import InputError
 from finmodel.inputs.checks import CHECKS
 from finmodel.inputs.compile import SETTING_FIELDS, Context, compile_batch, context, vehicle_inputs
@@ -43,13 +42,14 @@ from finmodel.inputs.keys import key, touched
 from finmodel.inputs.loader import with_overrides
 from finmodel.inputs.models.scenario import Assumptions
 from finmodel.inputs.models.vehicle import Vehicle
-from finmodel.inputs.reads import (
-    DESCRIBED_VALIDATORS,
-    SHARED_ARRAYS,
-    FieldPath,
-    field_reads,
-    problem_checks,
-    rule_reads,
+from finmodel.inputs.reads import DESCRIBED_VALIDATORS, field_reads, problem_checks, rule_reads
+from finmodel.studies.points import (
+    PointNames,
+    nbytes,
+    per_scenario,
+    structure_of,
+    unravel,
+    with_value,
 )
 
 #: The most points a design may have.
@@ -139,7 +139,7 @@ class Design:
         self.n = n
         self.index = index
         self.base = compile_batch(a)
-        self.base_inputs = _flatten(self.base)
+        self.base_inputs = by_path(self.base)
         self.problems = problem_checks(a)
         self.groups = self._groups()
         self._context: Context | None = None
@@ -179,7 +179,7 @@ class Design:
     def names(self, idx: np.ndarray) -> Sequence[str]:
         """The name of each point of ``idx`` (a column per point): NAME[key=value,...], made
         when read (a million points need not carry a million strings)."""
-        return _Names(self, idx)
+        return PointNames(self, idx)
 
     # --- grouping ---------------------------------------------------------------------------
 
@@ -208,10 +208,10 @@ class Design:
                       if any(touched(self.keys[i], pats) for i in keys)]  # fmt: skip
             sizes = [len(self.values[i]) + 1 for i in keys]  # the last: the base's value
             combos = math.prod(sizes)
-            size = sum(_nbytes(self.base_inputs[f]) for f in fields) + 256
+            size = sum(nbytes(self.base_inputs[f]) for f in fields) + 256
             alone = self._alone(keys, fields)
             g = _Group(keys, sizes, fields, combos * size <= CACHE_BYTES, *(alone or (None, ())))
-            g.structures[tuple(_structure(f, self.base_inputs[f]) for f in fields)] = 0
+            g.structures[tuple(structure_of(f, self.base_inputs[f]) for f in fields)] = 0
             out.append(g)
         return out
 
@@ -222,7 +222,7 @@ class Design:
         known = g.cache.get(c) or fresh.get(c)
         if known is not None:
             return known
-        picks = _unravel(c, g.sizes)
+        picks = unravel(c, g.sizes)
         moved = [(i, self.values[i][j]) for i, j in zip(g.keys, picks)
                  if j < len(self.values[i])]  # fmt: skip
         if not moved:
@@ -232,7 +232,7 @@ class Design:
         message = ""
         if inputs is None:
             try:
-                compiled = _flatten(compile_batch(with_overrides(self.a, overrides, self.where)))
+                compiled = by_path(compile_batch(with_overrides(self.a, overrides, self.where)))
             except InputError as e:
                 inputs, message = None, str(e)
             else:
@@ -240,7 +240,7 @@ class Design:
         if inputs is None:
             combo = _Combo(None, -1, message)
         else:
-            shape = tuple(_structure(f, x) for f, x in zip(g.fields, inputs))
+            shape = tuple(structure_of(f, x) for f, x in zip(g.fields, inputs))
             self._same_columns(g, inputs, overrides)
             combo = _Combo(inputs, g.structures.setdefault(shape, len(g.structures)))
         (g.cache if g.cacheable else fresh)[c] = combo
@@ -294,7 +294,7 @@ class Design:
             )
         data: Any = self._vehicles[vid]
         for i, value in moved:
-            data = _with(data, self.keys[i].path[2:], value)
+            data = with_value(data, self.keys[i].path[2:], value)
         if data is None:
             return None
         try:
@@ -370,125 +370,26 @@ class Design:
             picked = [found[gi][int(c)].inputs for c in used]
             for j, f in enumerate(g.fields):
                 first = picked[0][j]
-                if len(used) == 1 or not _per_scenario(f, first):
+                if len(used) == 1 or not per_scenario(f, first):
                     inputs[f] = first
                 else:
                     inputs[f] = np.concatenate([p[j] for p in picked])[where.reshape(-1)]
-        return _rebuild(inputs, names)
+        return from_paths(inputs, names)
 
 
-def _unravel(c: int, sizes: list[int]) -> list[int]:
-    """``np.unravel_index`` of one index, in plain Python (a tenth of its time for one).
-
-    Examples
-    --------
-    >>> _unravel(5, [2, 3]), [int(i) for i in np.unravel_index(5, (2, 3))]
-    ([1, 2], [1, 2])
-    """
-    out = []
-    for size in reversed(sizes):
-        c, j = divmod(c, size)
-        out.append(j)
-    return out[::-1]
 
 
-class _Names(Sequence):
-    """The names of the points of ``idx`` (a column per point) of ``design``, made when read."""
-
-    def __init__(self, design: Design, idx: np.ndarray) -> None:
-        self.design, self.idx = design, idx
-
-    def __len__(self) -> int:
-        return self.idx.shape[1]
-
-    def __getitem__(self, i):  # type: ignore[override]
-        if isinstance(i, slice):
-            return [self[j] for j in range(*i.indices(len(self)))]
-        d, col = self.design, self.idx[:, i]
-        moved = [f"{k.text}={d.values[n][j]}" for n, (k, j) in enumerate(zip(d.keys, col))
-                 if j >= 0]  # fmt: skip
-        return f"{d.a.name}[{','.join(moved)}]"
 
 
-def _with(data: Any, path: tuple, value: Any) -> dict | None:
-    """``data`` (a mapping) with ``value`` set at ``path``, sections made where missing, as
-    ``--set`` sets it; copies only what lies on the path. None if the path runs through a
-    value that is not a mapping."""
-    if not isinstance(data, dict):
-        return None
-    out = dict(data)
-    if len(path) == 1:
-        out[path[0]] = value
-        return out
-    inner = _with(data.get(path[0], {}), path[1:], value)
-    if inner is None:
-        return None
-    out[path[0]] = inner
-    return out
 
 
-def _per_scenario(path: FieldPath, value: Any) -> bool:
-    """Whether a compiled input has a scenario axis (an array the engine reads row by row)."""
-    return isinstance(value, np.ndarray) and str(path[-1]) not in SHARED_ARRAYS
 
 
-def _structure(path: FieldPath, value: Any) -> Any:
-    """What must be the same for points to share a batch: an input's shape (without the
-    scenario axis) if it is an array with a scenario axis, else its value."""
-    if isinstance(value, np.ndarray):
-        if _per_scenario(path, value):
-            return ("array", value.shape[1:], value.dtype.str)
-        return ("value", value.shape, value.tobytes())
-    if isinstance(value, list):
-        return tuple(value)
-    return value
 
 
-def _nbytes(value: Any) -> int:
-    return value.nbytes if isinstance(value, np.ndarray) else 64
 
 
-def _flatten(b: Batch) -> dict[FieldPath, Any]:
-    """A batch's inputs by path: ("discount_rate",), ("pool", "taken"), ("vehicle_ids",),
-    ("vehicles", vehicle id, field)... (the names aside)."""
-    out: dict[FieldPath, Any] = {}
-    for f in dataclasses.fields(b):
-        value = getattr(b, f.name)
-        if f.name == "vehicles":
-            out[("vehicle_ids",)] = tuple(v.id for v in value)
-            for v in value:
-                for g in dataclasses.fields(v):
-                    out[("vehicles", v.id, g.name)] = getattr(v, g.name)
-        elif f.name == "pool":
-            for g in dataclasses.fields(value):
-                out[("pool", g.name)] = getattr(value, g.name)
-        elif f.name != "names":
-            out[(f.name,)] = value
-    return out
 
 
-def _rebuild(inputs: dict[FieldPath, Any], names: Sequence[str]) -> Batch:
-    vehicles = [
-        VehicleInputs(**{g.name: inputs[("vehicles", vid, g.name)]
-                         for g in dataclasses.fields(VehicleInputs)})
-        for vid in inputs[("vehicle_ids",)]
-    ]  # fmt: skip
-    pool = PoolSplit(**{g.name: inputs[("pool", g.name)] for g in dataclasses.fields(PoolSplit)})
-    top = {
-        f.name: inputs[(f.name,)]
-        for f in dataclasses.fields(Batch)
-        if f.name not in ("names", "vehicles", "pool")
-    }
-    return Batch(names=names, vehicles=vehicles, pool=pool, **top)
 
 
-def grid(values: dict[str, list[Any]]) -> np.ndarray:
-    """Indices of every grid point, shape (n_keys, n_points), the last key varying fastest.
-
-    Examples
-    --------
-    >>> grid({"a": [1, 2], "b": [10, 20, 30]}).tolist()
-    [[0, 0, 0, 1, 1, 1], [0, 1, 2, 0, 1, 2]]
-    """
-    sizes = [len(v) for v in values.values()]
-    return np.indices(sizes).reshape(len(sizes), -1)

@@ -279,3 +279,39 @@ def _letters(columns: int) -> list[str]:
     if columns not in _LETTERS:
         _LETTERS[columns] = [get_column_letter(FIRST_PERIOD + k) for k in range(columns)]
     return _LETTERS[columns]
+
+
+K = f"{{c}}${PERIOD_ROW}"  # the period number, in the current column
+
+
+
+RATE = "0.0000%"
+#: The number format of a share.
+SHARE = "0.00%"
+
+
+
+class Refs:
+    """The other sheets a calculation sheet refers to, and its vehicle's input keys."""
+
+    def __init__(self, inputs: Grid, timeline: Grid, pool: Grid, vid: str) -> None:
+        self.inputs, self.timeline, self.pool, self.vid = inputs, timeline, pool, vid
+
+    def scalar(self, key: str) -> str:
+        """The vehicle's scalar input ``key`` (absolute, on Inputs)."""
+        return self.inputs.const(f"{self.vid}:{key}", sheet=True)
+
+    def row(self, key: str) -> str:
+        """The vehicle's timing input row ``key`` in the current period."""
+        return self.inputs.cur(f"{self.vid}:{key}", sheet=True)
+
+    def has(self, key: str) -> bool:
+        return f"{self.vid}:{key}" in self.inputs.rows
+
+    @property
+    def m(self) -> str:
+        return self.inputs.const("m", sheet=True)
+
+    def per_period(self, annual: str) -> str:
+        """Formula text of the per-period rate of an annual rate: (1 + r)^(1/m) - 1."""
+        return f"(1+{annual})^(1/{self.m})-1"

@@ -20,17 +20,16 @@ from openpyxl.styles import NamedStyle
 from openpyxl.workbook import Workbook
 
 from finmodel.engine.batch import VehicleInputs
-from finmodel.inputs.compile import party_shares
-from finmodel.kinds import Basis, VehicleKind
+from finmodel.inputs.compile import annual_returns, party_shares
+from finmodel.kinds import Array, Basis, VehicleKind
 from finmodel.reports.cells import INPUT_FILL, INPUT_FONT, PCT
-from finmodel.reports.live.grid import DATE_ROW, FIRST_PERIOD, PERIOD_ROW, Grid
+from finmodel.reports.live.grid import DATE_ROW, FIRST_PERIOD, PERIOD_ROW, SHARE, Grid
 from finmodel.reports.live.phasing import live_money, live_years, phasing_inputs
 from finmodel.reports.live.pool import from_pool, pool_inputs
 from finmodel.reports.live.streams import energy_inputs, loan_inputs, stream_inputs
 from finmodel.reports.live.vehicle import is_live
 
 INPUT = "Input"
-SHARE = "0.00%"
 #: Tolerances of the live check rows: money in USD (a cent), rates and shares (absolute).
 TOLERANCE_USD, TOLERANCE_RATE = 0.01, 1e-9
 #: ...and money relative to the money a row involves: 8 ulps, as finmodel's own checks.
@@ -100,15 +99,16 @@ def _scalar(g: Grid):
 def _vehicle_inputs(g: Grid, result: Result, v: VehicleInputs) -> None:
     """A vehicle's scalar inputs, then its timing rows.
 
-    Keys: ``<vid>:return_rate`` (or the per-period row ``<vid>:return_path``), ``cash_rate``,
-    ``payout``, ``term_years``, ``fee_rate``, ``hurdle_rate``; shares ``<vid>:<tier>:<party>``
-    for tiers ``profit``, ``capital`` (when named), ``fee``, ``hurdle``; timing rows
-    ``<vid>:contribution:<party>``, ``<vid>:deploy_target``, ``<vid>:release_share``.
+    Keys: ``<vid>:return_rate`` (or the row ``<vid>:return_path``: the annual rate of each
+    period's year), ``cash_rate``, ``payout``, ``term_years``, ``fee_rate``, ``hurdle_rate``;
+    shares ``<vid>:<tier>:<party>`` for tiers ``profit``, ``capital`` (when named), ``fee``,
+    ``hurdle``; timing rows ``<vid>:contribution:<party>``, ``<vid>:deploy_target``,
+    ``<vid>:release_share``. Rates are annual, as in the file: the Calc sheets make them
+    per-period, once, in a formula.
     """
     a = result.assumptions
     spec = a.vehicles[v.id]
-    path = f"vehicles.{v.id}"
-    g.section(f"{spec.name} ({path}, kind {v.kind.value}, waterfall {v.basis.value})")
+    g.section(f"{spec.name} (vehicles.{v.id}, kind {v.kind.value}, waterfall {v.basis.value})")
     if not is_live(a, v.id):
         g.note(
             f"{v.id}: kind '{v.kind.value}' has no live formulas here yet; its Calc sheet holds "
@@ -125,71 +125,79 @@ def _vehicle_inputs(g: Grid, result: Result, v: VehicleInputs) -> None:
         loan_inputs(a, v.id, scalar)
         phasing_inputs(a, v.id, v.kind, scalar)
         return
+    _rate_inputs(result, v, scalar)
+    _tier_inputs(result, v.id, _tiers(v), scalar)
+    phasing_inputs(a, v.id, v.kind, scalar)
+    _contribution_rows(g, result, v)
+    _timing_rows(g, result, v)
+
+
+def _rate_inputs(result: Result, v: VehicleInputs, scalar) -> None:
+    """A fund's or a release's annual rates and shares, its term, and its hurdle rate."""
+    a = result.assumptions
+    spec, path = a.vehicles[v.id], f"vehicles.{v.id}"
     if v.kind in _SCHEDULE_RATES:
         if spec.return_.path is None and v.kind is VehicleKind.fund:
             scalar(f"{v.id}:return_rate", f"{path}.return.rate", "% a year", spec.return_.rate, PCT)
         for key, name, value in _SCHEDULE_RATES[v.kind](spec):
-            scalar(
-                f"{v.id}:{key}",
-                f"{path}.{name}",
-                "% a year" if "rate" in key else "share",
-                value,
-                PCT if "rate" in key else SHARE,
-            )
+            rate = "rate" in key
+            units, fmt = ("% a year", PCT) if rate else ("share", SHARE)
+            scalar(f"{v.id}:{key}", f"{path}.{name}", units, value, fmt)
     term = spec.term_years if spec.term_years is not None else a.timeline.years + 1
     note = "" if spec.term_years is not None else " (none: past the horizon)"
     scalar(f"{v.id}:term_years", f"{path}.term_years{note}", "years", term, "0")
-    capital_first = v.basis is Basis.capital_first  # income_split has no hurdle
-    if capital_first:
+    if v.basis is Basis.capital_first:  # income_split has no hurdle
         hurdle = spec.waterfall.hurdle.rate if spec.waterfall and spec.waterfall.hurdle else 0.0
         scalar(f"{v.id}:hurdle_rate", f"{path}.waterfall.hurdle.rate", "% a year", hurdle, PCT)
-    names = a.parties
+
+
+def _tiers(v: VehicleInputs) -> list[tuple[str, str, Array]]:
+    """The waterfall's tiers that a vehicle's shares are inputs of: (tier, key path, shares)."""
     tiers = [("profit", "waterfall.profit_split", v.profit_split)]
     if v.capital_to is not None:
         tiers.append(("capital", "waterfall.capital_to", v.capital_to))
-    if capital_first:
+    if v.basis is Basis.capital_first:
         tiers.append(("hurdle", "waterfall.hurdle.to", v.hurdle_to))
     if v.kind is VehicleKind.fund:
         tiers.append(("fee", "fee.to", v.fee_to))
-    _tier_inputs(result, v.id, tiers, scalar)
-    phasing_inputs(a, v.id, v.kind, scalar)
+    return tiers
+
+
+def _contribution_rows(g: Grid, result: Result, v: VehicleInputs) -> None:
+    """New money that is neither pool money nor live from its ``years``: a row per party."""
+    a = result.assumptions
+    if from_pool(result, v.id) or live_money(a, v.id):
+        return
     contrib = v.contributions[0]
-    timed_money = not from_pool(result, v.id) and not live_money(a, v.id)
     for j, p in enumerate(result.outcome.batch.parties):
-        if contrib[j].any() and timed_money:
+        if contrib[j].any():
             g.values(
                 f"{v.id}:contribution:{p}",
-                f"{path} contributions: {names[p].name}",
+                f"vehicles.{v.id} contributions: {a.parties[p].name}",
                 "USD bn",
                 contrib[j],
                 style=INPUT,
             )
-    timing = []  # (key, what, units, values per period, format)
-    timed_schedule = live_years(spec, v.kind) is None
-    if v.kind is VehicleKind.fund and timed_schedule:
-        timing.append(
-            (
-                "deploy_target",
-                "deployment: cumulative fraction deployed",
-                "share",
-                v.deploy_target[0],
-                SHARE,
-            )
-        )
+
+
+def _timing_rows(g: Grid, result: Result, v: VehicleInputs) -> None:
+    """Schedules given per period: a deployment or release given as ``fractions``, and a
+    return ``path`` (each period's annual rate, spread from the file's years as the engine
+    spreads them)."""
+    spec = result.assumptions.vehicles[v.id]
+    path = f"vehicles.{v.id}"
+    timed = live_years(spec, v.kind) is None
+    rows = []  # (key, what, units, values per period, format)
+    if v.kind is VehicleKind.fund and timed:
+        what = "deployment: cumulative fraction deployed"
+        rows.append(("deploy_target", what, "share", v.deploy_target[0], SHARE))
     if v.kind is VehicleKind.fund and spec.return_.path is not None:
-        annual = (1.0 + v.return_rate[0]) ** result.outcome.batch.timeline.m - 1.0
-        timing.append(("return_path", "return.path (by period)", "% a year", annual, PCT))
-    if v.kind is VehicleKind.release and timed_schedule:
-        timing.append(
-            (
-                "release_share",
-                "release: share of the balance released",
-                "share",
-                v.release_share[0],
-                SHARE,
-            )
-        )
-    for key, what, units, values, fmt in timing:
+        annual = result.outcome.batch.timeline.by_period(annual_returns(spec))[0]
+        rows.append(("return_path", "return.path (by period)", "% a year", annual, PCT))
+    if v.kind is VehicleKind.release and timed:
+        what = "release: share of the balance released"
+        rows.append(("release_share", what, "share", v.release_share[0], SHARE))
+    for key, what, units, values, fmt in rows:
         g.values(f"{v.id}:{key}", f"{path}.{what}", units, values, False, fmt, style=INPUT)
 
 

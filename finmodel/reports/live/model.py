@@ -33,10 +33,10 @@ from finmodel.reports.cells import (
     put,
     widths,
 )
-from finmodel.reports.live.grid import SIGN_NOTE, Grid
+from finmodel.reports.live.grid import SIGN_NOTE, Grid, Refs
 from finmodel.reports.live.inputs import inputs_sheet, timeline_sheet
 from finmodel.reports.live.pool import pool_sheet
-from finmodel.reports.live.vehicle import Refs, vehicle_sheet
+from finmodel.reports.live.vehicle import vehicle_sheet
 
 if TYPE_CHECKING:
     from finmodel.studies.run import Result

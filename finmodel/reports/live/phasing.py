@@ -16,14 +16,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from finmodel.kinds import VehicleKind
-from finmodel.reports.live.grid import PERIOD_ROW, Grid
+from finmodel.reports.live.grid import Grid, K, Refs
 
 if TYPE_CHECKING:
     from finmodel.inputs.models.scenario import Assumptions
     from finmodel.inputs.models.vehicle import Vehicle
-    from finmodel.reports.live.vehicle import Refs
 
-K = f"{{c}}${PERIOD_ROW}"
 
 
 def live_money(a: Assumptions, vid: str) -> bool:

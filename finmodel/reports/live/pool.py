@@ -75,83 +75,86 @@ def pool_sheet(wb: Workbook, result: Result, inputs: Grid) -> Grid:
     a = result.assumptions
     g = Grid(wb.create_sheet(POOL), result.outcome.batch.timeline.columns)
     g.title("Calc pool: the frozen-asset pool's carve-outs, applied in order (live)", a.name, False)
+    usd = _in_usd(inputs)
+    g.section("Sources: the holdings in USD at the start date")
+    for h in a.pool.holdings:
+        g.constant(f"usd:{h.id}", h.id, "USD bn", f"={usd(f'holding:{h.id}', h.currency)}", USD_BN)
+    left = {h.id: g.const(f"usd:{h.id}") for h in a.pool.holdings}
+    for i in range(len(a.pool.allocation)):
+        _carveout(g, inputs, result, i, left)
+    _totals(g, result, left)
+    g.flush()
+    return g
+
+
+def _in_usd(inputs: Grid):
+    """The formula text of an amount input (bn of its currency) in USD."""
     bn = inputs.const("bn", True)
 
     def usd(key: str, currency: str) -> str:
         fx = "" if currency == "USD" else f"*{inputs.const(f'fx:{currency}', True)}"
         return f"{inputs.const(key, True)}*{bn}{fx}"
 
-    g.section("Sources: the holdings in USD at the start date")
+    return usd
+
+
+def _carveout(g: Grid, inputs: Grid, result: Result, i: int, left: dict[str, str]) -> None:
+    """Carve-out ``i``: what is available in its selection, what it takes from each holding
+    (pro rata, in order, or the remainder) and what is left; ``left`` (holding -> the cell of
+    what is left of it) moves on to the next carve-out."""
+    a = result.assumptions
+    c = a.pool.allocation[i]
     holdings = [h.id for h in a.pool.holdings]
-    for h in a.pool.holdings:
-        g.constant(f"usd:{h.id}", h.id, "USD bn", f"={usd(f'holding:{h.id}', h.currency)}", USD_BN)
-    left = {h: g.const(f"usd:{h}") for h in holdings}
-    for i, c in enumerate(a.pool.allocation):
-        method = "remainder" if c.amount_bn is None else c.method.value
-        g.section(f"Carve-out {i}: to {c.vehicle} ({method}, from {', '.join(c.from_)})")
-        for h in holdings:
-            select = inputs.const(f"select:{i}:{h}", True)
-            g.constant(
-                f"available:{i}:{h}", f"Available: {h}", "USD bn", f"={select}*{left[h]}", USD_BN
-            )
-        available = [g.const(f"available:{i}:{h}") for h in holdings]
-        total = g.const(f"total:{i}")
+    method = "remainder" if c.amount_bn is None else c.method.value
+    g.section(f"Carve-out {i}: to {c.vehicle} ({method}, from {', '.join(c.from_)})")
+    for h in holdings:
+        select = inputs.const(f"select:{i}:{h}", True)
         g.constant(
-            f"total:{i}", "Available in all", "USD bn", f"=SUM({','.join(available)})", USD_BN
+            f"available:{i}:{h}", f"Available: {h}", "USD bn", f"={select}*{left[h]}", USD_BN
         )
+    available = [g.const(f"available:{i}:{h}") for h in holdings]
+    total = g.const(f"total:{i}")
+    g.constant(f"total:{i}", "Available in all", "USD bn", f"=SUM({','.join(available)})", USD_BN)
+    if c.amount_bn is None:
+        g.constant(f"wanted:{i}", "Taken (the remainder)", "USD bn", f"={total}", USD_BN)
+    else:
+        asked = _in_usd(inputs)(f"carve:{i}", c.currency)
+        g.constant(f"wanted:{i}", "Taken (at most what is available)", "USD bn",
+                   f"=MIN({asked},{total})", USD_BN)  # fmt: skip
+        g.constant(f"short:{i}", "Asked beyond what is available", "USD bn",
+                   f"=MAX({asked}-{total},0)", USD_BN)  # fmt: skip
+    wanted = g.const(f"wanted:{i}")
+    order = list(draw_order(holdings, [h.region for h in a.pool.holdings], list(c.from_)))
+    for j, h in enumerate(holdings):
+        avail = available[j]
         if c.amount_bn is None:
-            g.constant(f"wanted:{i}", "Taken (the remainder)", "USD bn", f"={total}", USD_BN)
+            take = f"={avail}"
+        elif method == "pro_rata":
+            take = f"=IF({total}>0,{avail}*{wanted}/{total},0)"
         else:
-            asked = usd(f"carve:{i}", c.currency)
-            g.constant(
-                f"wanted:{i}",
-                "Taken (at most what is available)",
-                "USD bn",
-                f"=MIN({asked},{total})",
-                USD_BN,
-            )
-            g.constant(
-                f"short:{i}",
-                "Asked beyond what is available",
-                "USD bn",
-                f"=MAX({asked}-{total},0)",
-                USD_BN,
-            )
-        wanted = g.const(f"wanted:{i}")
-        order = list(draw_order(holdings, [h.region for h in a.pool.holdings], c.from_))
-        for j, h in enumerate(holdings):
-            avail = available[j]
-            if c.amount_bn is None:
-                take = f"={avail}"
-            elif method == "pro_rata":
-                take = f"=IF({total}>0,{avail}*{wanted}/{total},0)"
-            else:
-                earlier = order[: order.index(j)]
-                before = "+".join(available[e] for e in earlier) or "0"
-                take = f"=MIN(MAX({wanted}-({before}),0),{avail})"
-            g.constant(f"taken:{i}:{h}", f"Taken: {h}", "USD bn", take, USD_BN)
-        for h in holdings:
-            g.constant(
-                f"left:{i}:{h}",
-                f"Left: {h}",
-                "USD bn",
-                f"={left[h]}-{g.const(f'taken:{i}:{h}')}",
-                USD_BN,
-            )
-            left[h] = g.const(f"left:{i}:{h}")
-        taken = ",".join(g.const(f"taken:{i}:{h}") for h in holdings)
-        g.constant(f"use:{i}", f"Carve-out {i}: to {c.vehicle}", "USD bn", f"=SUM({taken})", USD_BN)
+            before = "+".join(available[e] for e in order[: order.index(j)]) or "0"
+            take = f"=MIN(MAX({wanted}-({before}),0),{avail})"
+        g.constant(f"taken:{i}:{h}", f"Taken: {h}", "USD bn", take, USD_BN)
+    for h in holdings:
+        g.constant(f"left:{i}:{h}", f"Left: {h}", "USD bn",
+                   f"={left[h]}-{g.const(f'taken:{i}:{h}')}", USD_BN)  # fmt: skip
+        left[h] = g.const(f"left:{i}:{h}")
+    taken = ",".join(g.const(f"taken:{i}:{h}") for h in holdings)
+    g.constant(f"use:{i}", f"Carve-out {i}: to {c.vehicle}", "USD bn", f"=SUM({taken})", USD_BN)
+
+
+def _totals(g: Grid, result: Result, left: dict[str, str]) -> None:
+    """What each vehicle receives from the pool, and the totals of sources, uses and left."""
+    a = result.assumptions
     g.section("Uses by vehicle, and totals")
     for vid in a.vehicles:
         uses = [g.const(f"use:{i}") for i, c in enumerate(a.pool.allocation) if c.vehicle == vid]
         if uses:
             g.constant(f"vehicle:{vid}", f"To {vid}", "USD bn", "=" + "+".join(uses), USD_BN)
     sums = {
-        "sources": [g.const(f"usd:{h}") for h in holdings],
+        "sources": [g.const(f"usd:{h.id}") for h in a.pool.holdings],
         "uses": [g.const(f"use:{i}") for i in range(len(a.pool.allocation))],
         "left": list(left.values()),
     }
     for key, refs in sums.items():
         g.constant(key, f"Total {key}", "USD bn", f"=SUM({','.join(refs)})", USD_BN)
-    g.flush()
-    return g

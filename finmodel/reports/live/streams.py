@@ -30,18 +30,14 @@ from typing import TYPE_CHECKING
 from finmodel.inputs.compile import HOURS_A_YEAR
 from finmodel.kinds import RepaymentStyle, VehicleKind
 from finmodel.reports.cells import USD_BN
-from finmodel.reports.live.grid import PERIOD_ROW, TOTAL, Grid
+from finmodel.reports.live.grid import RATE, SHARE, TOTAL, Grid, K, Refs
 from finmodel.reports.live.phasing import live_money, new_money
 
 if TYPE_CHECKING:
     from finmodel.engine.batch import VehicleInputs
     from finmodel.inputs.models.scenario import Assumptions
-    from finmodel.reports.live.vehicle import Refs
     from finmodel.studies.run import Result
 
-K = f"{{c}}${PERIOD_ROW}"
-RATE = "0.0000%"
-SHARE = "0.00%"
 
 
 def has_live_flows(a: Assumptions, vid: str) -> bool:
@@ -257,26 +253,44 @@ def _lenders(g: Grid, names: dict, lenders: list[str], contributors: list[str]) 
 
 
 def loan_sheet(g: Grid, refs: Refs, result: Result, v: VehicleInputs, source: Grid | None) -> None:
-    """Rows of :func:`finmodel.engine.schedule._loan`, the debt service split interest first, and
-    each party's receipts and payments. ``source``: the sheet of the vehicle servicing it."""
+    """Rows of :func:`finmodel.engine.schedule.schedule` for a loan, the debt service split
+    interest first, and each party's receipts and payments. ``source``: the sheet of the
+    vehicle servicing it."""
     a = result.assumptions
-    spec = a.vehicles[v.id]
     parties = result.outcome.batch.parties
     names = {p: a.parties[p].name for p in parties}
-    borrower = spec.loan.borrower
-    bn = refs.inputs.const("bn", True)
-    money = spec.capital.contributions or []
+    contributors = _loan_contributions(g, refs, result, names)
+    lenders = _opening_balance(g, refs, result, names, contributors)
+    _loan_books(g, refs, result, names, source)
+    _lenders(g, names, lenders, contributors)
+    borrower = a.vehicles[v.id].loan.borrower
+    _loan_payments(g, names, borrower, lenders, contributors)
+
+
+def _loan_contributions(g: Grid, refs: Refs, result: Result, names: dict[str, str]) -> list[str]:
+    """A row per party that lends within the timeline, and their total; those parties."""
     contributors = []
-    for p in parties:
-        flow = new_money(g, refs, a, p)
+    for p in names:
+        flow = new_money(g, refs, result.assumptions, p)
         if flow is not None:
             g.series(f"contribution:{p}", f"Contribution: {names[p]}", "USD bn", f"={flow}")
             contributors.append(p)
     terms = [g.cur(f"contribution:{p}") for p in contributors] or ["0"]
     g.series("contribution", "Contribution", "USD bn", "=" + "+".join(terms))
+    return contributors
+
+
+def _opening_balance(
+    g: Grid, refs: Refs, result: Result, names: dict[str, str], contributors: list[str]
+) -> list[str]:
+    """What each party lent before the start, the opening balance and all that is lent; the
+    lenders (before the start or within the timeline)."""
+    spec = result.assumptions.vehicles[refs.vid]
+    bn = refs.inputs.const("bn", True)
+    money = spec.capital.contributions or []
     g.section("Opening balance (lent before the start: no flow)")
     lenders = []
-    for p in parties:
+    for p in names:
         before = [
             f"{refs.scalar(f'money:{i}')}*{bn}"
             + ("" if c.currency == "USD" else f"*{refs.inputs.const(f'fx:{c.currency}', True)}")
@@ -292,6 +306,16 @@ def loan_sheet(g: Grid, refs: Refs, result: Result, v: VehicleInputs, source: Gr
     g.constant("opening", "Opening balance", "USD bn", "=" + "+".join(opening), USD_BN)
     g.constant("committed", "Lent in all (opening balance and contributions)", "USD bn",
                f"={g.const('opening')}+{g.total('contribution')}", USD_BN)  # fmt: skip
+    return lenders
+
+
+def _loan_books(
+    g: Grid, refs: Refs, result: Result, names: dict[str, str], source: Grid | None
+) -> None:
+    """Interest accrued, the debt service (out of what the borrower receives from ``source``,
+    or on the repayment schedule) and the balance."""
+    spec = result.assumptions.vehicles[refs.vid]
+    borrower = spec.loan.borrower
     g.section("The loan's books (return: interest accrued; distribution: debt service)")
     g.constant("rate", "Interest, per period", "% a period",
                f"={refs.per_period(refs.scalar('loan_rate'))}", RATE)  # fmt: skip
@@ -307,34 +331,45 @@ def loan_sheet(g: Grid, refs: Refs, result: Result, v: VehicleInputs, source: Gr
                  "USD bn", f"={available}")  # fmt: skip
         service = f"=MIN(MAX({g.cur('available')},0),{owed})"
     else:
-        m = refs.m
-        grace, years = refs.scalar("grace_years"), refs.scalar("repay_years")
-        g.constant("repay_first", "First instalment", "period", f"={grace}*{m}+1", "0")
-        g.constant("repay_last", "Last instalment", "period", f"=({grace}+{years})*{m}", "0")
-        first, last = g.const("repay_first"), g.const("repay_last")
-        left, i = f"({last}-{K}+1)", g.const("rate")
-        share = f"1/{left}"  # equal principal
-        if spec.loan.repayment.style is RepaymentStyle.annuity:
-            share = f"IF({i}>0,{i}/((1+{i})^{left}-1),1/{left})"
-        style = spec.loan.repayment.style.value
-        g.series("repaid_share", f"Share of the principal repaid ({style})", "share",
-                 f"=IF(AND({K}>={first},{K}<={last}),{share},0)", total=False,
-                 fmt="0.0000%")  # fmt: skip
-        service = f"={g.cur('return')}+{g.cur('principal_in')}*{g.cur('repaid_share')}"
+        service = _repayment(g, refs, spec.loan.repayment.style)
     g.series("distribution", "Distribution", "USD bn", service)
     r = g.series("balance", "Balance at the end of the period", "USD bn",
                  f"={owed}-{g.cur('distribution')}", total=False)  # fmt: skip
     g.formula(r, TOTAL, f"={g.const('opening')}", USD_BN)  # period 0's previous balance
     g.series("value", "Value at the end of the period", "USD bn", f"={g.cur('balance')}",
              total=False)  # fmt: skip
-    _lenders(g, names, lenders, contributors)
+
+
+def _repayment(g: Grid, refs: Refs, style: RepaymentStyle) -> str:
+    """The instalment window and the share of the principal repaid each period (equal
+    principal, or an annuity's); the debt service's formula."""
+    m = refs.m
+    grace, years = refs.scalar("grace_years"), refs.scalar("repay_years")
+    g.constant("repay_first", "First instalment", "period", f"={grace}*{m}+1", "0")
+    g.constant("repay_last", "Last instalment", "period", f"=({grace}+{years})*{m}", "0")
+    first, last = g.const("repay_first"), g.const("repay_last")
+    left, i = f"({last}-{K}+1)", g.const("rate")
+    share = f"1/{left}"  # equal principal
+    if style is RepaymentStyle.annuity:
+        share = f"IF({i}>0,{i}/((1+{i})^{left}-1),1/{left})"
+    g.series("repaid_share", f"Share of the principal repaid ({style.value})", "share",
+             f"=IF(AND({K}>={first},{K}<={last}),{share},0)", total=False,
+             fmt="0.0000%")  # fmt: skip
+    return f"={g.cur('return')}+{g.cur('principal_in')}*{g.cur('repaid_share')}"
+
+
+def _loan_payments(
+    g: Grid, names: dict[str, str], borrower: str, lenders: list[str], contributors: list[str]
+) -> None:
+    """Each party's receipts (interest and capital; the borrower's disbursements) and
+    payments (what it lends; the borrower's debt service)."""
     g.section("Payments by party (party view: + received, - paid)")
-    for p in parties:
+    for p in names:
         terms = [f"{g.cur(f'interest:{p}')}+{g.cur(f'capital:{p}')}"] if p in lenders else []
         if p == borrower:
             terms.append(g.cur("disbursed"))
         g.series(f"receipts:{p}", f"Receipts: {names[p]}", "USD bn", "=" + ("+".join(terms) or "0"))
-    for p in parties:
+    for p in names:
         terms = [f"-{g.cur(f'contribution:{p}')}"] if p in contributors else []
         if p == borrower:
             terms.append(f"-{g.cur('distribution')}")
