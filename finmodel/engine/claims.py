@@ -58,6 +58,7 @@ def claims(v: VehicleInputs, s: Schedule) -> tuple[Array, Array]:
     if v.kind is VehicleKind.stream or not np.any(value):
         return np.zeros((n, n_parties)), np.zeros((n, n_parties))
     if v.kind is VehicleKind.loan:
+        assert v.opening is not None  # a loan's, which compile sets
         lenders = lender_indices(v)
         _, _, left = lender_payments(
             v.opening[:, lenders], v.contributions[:, lenders], s.return_, s.distribution

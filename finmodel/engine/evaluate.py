@@ -70,15 +70,16 @@ def evaluate(batch: Batch) -> Outcome:
     schedules: dict[str, Schedule] = {}
     paid: dict[str, list[Allocation]] = {}
     for v in sorted(batch.vehicles, key=lambda v: v.serviced_from is not None):
-        available = None
+        available: Array | None = None
         if v.serviced_from is not None:
-            source = paid[v.serviced_from]
-            available = sum(
-                a.amount * (a.shares @ v.borrower[0])[:, None]
-                for a in source
+            assert v.borrower is not None  # a loan's, which compile sets
+            borrower = v.borrower[0]
+            received = sum(
+                a.amount * (a.shares @ borrower)[:, None]
+                for a in paid[v.serviced_from]
                 if not a.flow.is_paid
             )
-            available = np.zeros((1, batch.timeline.columns)) + available
+            available = np.zeros((1, batch.timeline.columns)) + received
         n = v.size if available is None else max(v.size, available.shape[0])
         schedules[v.id] = schedule(v, n, available)
         paid[v.id] = allocations(v, schedules[v.id])

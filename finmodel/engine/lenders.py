@@ -15,6 +15,7 @@ from finmodel.kinds import Array
 
 def lender_indices(v: VehicleInputs) -> list[int]:
     """The parties that lend anything, before the start or within the timeline."""
+    assert v.opening is not None  # a loan's, which compile sets
     lent = np.abs(v.opening).sum(axis=0) + np.abs(v.contributions).sum(axis=(0, 2))
     return [int(p) for p in np.flatnonzero(lent)]
 

@@ -242,6 +242,7 @@ def repaid_share(rate: Array, left: int, style: RepaymentStyle) -> Array:
 
 
 def _loan(v: VehicleInputs, n: int, available: Array | None) -> Schedule:
+    assert v.loan_rate is not None and v.opening is not None  # a loan's, which compile sets
     contrib = np.array(np.broadcast_to(v.contributions.sum(axis=1), (n, v.contributions.shape[-1])))
     cols = contrib.shape[1]
     rate = np.broadcast_to(v.loan_rate[:, 0], (n,))

@@ -174,6 +174,7 @@ def _loan_payments(v: VehicleInputs, s: Schedule) -> list[Allocation]:
     >>> [(a.flow.value, a.amount.tolist()) for a in _loan_payments(v, s)][2:]
     [('interest', [[0.0, 2.0, 8.0]]), ('capital_return', [[0.0, 0.0, 2.0]])]
     """
+    assert v.borrower is not None and v.opening is not None  # a loan's, which compile sets
     n = s.distribution.shape[0]
     borrower = rows_of(v.borrower, n)
     lenders = lender_indices(v)  # the loops run over the lenders only

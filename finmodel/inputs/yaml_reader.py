@@ -63,7 +63,7 @@ class _Loader(_SafeLoader):
         super().__init__(stream)
         self.depth = 0
 
-    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node:
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
         # the composer recurses once per level: stop before Python's stack does
         self.depth += 1
         try:
@@ -71,7 +71,7 @@ class _Loader(_SafeLoader):
                 raise _Limit(
                     problem=f"mappings and lists nest deeper than the limit of "
                     f"{limits.MAX_DEPTH} levels",
-                    problem_mark=self.peek_event().start_mark,
+                    problem_mark=self.peek_event().start_mark,  # type: ignore[union-attr]
                 )
             return super().compose_node(parent, index)
         finally:
@@ -97,7 +97,7 @@ class _Loader(_SafeLoader):
             ) from None
 
 
-_Loader.add_constructor("tag:yaml.org,2002:int", _Loader.construct_yaml_int)
+_Loader.add_constructor("tag:yaml.org,2002:int", _Loader.construct_yaml_int)  # type: ignore[type-var]
 _Loader.add_implicit_resolver(
     "tag:yaml.org,2002:float",
     re.compile(r"^[-+]?(?:[0-9][0-9_]*)(?:\.[0-9_]*)?[eE][-+]?[0-9]+$"),
@@ -166,13 +166,13 @@ def read_yaml(path: Path, raw: bytes) -> tuple[dict, dict[KeyPath, int], str]:
         _walk(node, (), lines, _Walk(str(path)))
         data = loader.construct_document(node)
     except _Limit as e:
-        line = e.problem_mark.line + 1 if e.problem_mark else None
-        raise InputError(str(e.problem), file=str(path), line=line) from None
+        at = e.problem_mark.line + 1 if e.problem_mark else None
+        raise InputError(str(e.problem), file=str(path), line=at) from None
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
-        line = mark.line + 1 if mark else None
+        at = mark.line + 1 if mark else None
         what = (e.problem or e.context or "invalid YAML").strip()
-        raise InputError(f"invalid YAML: {what}", file=str(path), line=line) from None
+        raise InputError(f"invalid YAML: {what}", file=str(path), line=at) from None
     except yaml.reader.ReaderError as e:  # a control character, say: a NUL byte
         line = text.count("\n", 0, e.position) + 1
         char = shown(chr(e.character)) if isinstance(e.character, int) else shown(e.character)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping
 from typing import Annotated, Any, TypeVar
 
 from pydantic import (
@@ -98,16 +99,16 @@ def text_problem(value: object) -> str | None:
     (None, "holds '\\x07', a control character (character 5 of 'bell\\x07')")
     """
     if isinstance(value, str):
-        m = _TEXT.match(value)
-        if m.end() == len(value):
+        end = _TEXT.match(value).end()  # type: ignore[union-attr]  # matches "" at least
+        if end == len(value):
             return None
-        c = value[m.end()]
+        c = value[end]
         what = (
             "half of a UTF-16 pair, no character" if "\ud800" <= c <= "\udfff"
             else "no character" if c in "\ufffe\uffff"
             else "a control character"
         )  # fmt: skip
-        return f"holds {shown(c)}, {what} (character {m.end() + 1} of {shown(value)})"
+        return f"holds {shown(c)}, {what} (character {end + 1} of {shown(value)})"
     if isinstance(value, dict):
         value = [*value.keys(), *value.values()]
     if isinstance(value, (list, tuple)):
@@ -136,7 +137,7 @@ class Model(BaseModel):
             )
         return v
 
-    def model_copy(self, *, update: dict[str, Any] | None = None, deep: bool = False) -> Any:
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Any:
         """A copy with ``update`` (field names) applied, validated as a file would be, checks
         across fields included: pydantic's own copy skips validation. Without ``update`` the
         copy is this object, which cannot change.
@@ -206,7 +207,7 @@ def clean_loc(loc: tuple) -> tuple[str | int, ...]:
     return tuple(p for p in loc if isinstance(p, int) or not tags.match(p))
 
 
-def explain(err: dict) -> str:
+def explain(err: Mapping[str, Any]) -> str:
     """A pydantic error as a message: what is wrong, with a short echo of the value."""
     kind, msg = err["type"], err["msg"]
     got = err.get("input")

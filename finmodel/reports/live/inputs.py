@@ -118,6 +118,7 @@ def _vehicle_inputs(g: Grid, result: Result, v: VehicleInputs) -> None:
     scalar = _scalar(g)
     if v.kind is VehicleKind.stream:
         stream_inputs(a, v.id, scalar)
+        assert spec.waterfall is not None  # a stream's kind needs it (vehicle_checks)
         raw = party_shares(result.outcome.batch.parties, spec.waterfall.profit_split)
         _tier_inputs(result, v.id, [("profit", "waterfall.profit_split", raw)], scalar)
         return

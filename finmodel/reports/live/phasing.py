@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 def live_money(a: Assumptions, vid: str) -> bool:
     """Whether vehicle ``vid``'s new money is live: contributions in USD or a constant rate."""
     capital = a.vehicles[vid].capital
-    money = (capital.contributions if capital is not None else None) or []
+    money = (capital.contributions if capital is not None else None) or ()
     return bool(money) and all(c.currency == "USD" or a.fx[c.currency].path is None for c in money)
 
 
@@ -48,6 +48,7 @@ def phasing_inputs(a: Assumptions, vid: str, kind: VehicleKind, scalar) -> None:
         scalar(f"{vid}:{key}", f"{path}.{name}.years", "years", getattr(spec, name).years, "0")
     if not live_money(a, vid):
         return
+    assert spec.capital is not None and spec.capital.contributions is not None  # live money
     for i, c in enumerate(spec.capital.contributions):
         head = f"{path}.capital.contributions.{i}"
         who = a.parties[c.party].name
@@ -151,7 +152,8 @@ def new_money(g: Grid, refs: Refs, a: Assumptions, party: str) -> str | None:
     spec = a.vehicles[refs.vid]
     bn = refs.inputs.const("bn", True)
     terms = []
-    for i, c in enumerate(spec.capital.contributions or []):
+    money = (spec.capital.contributions if spec.capital is not None else None) or ()
+    for i, c in enumerate(money):
         if c.party != party or c.before_start:
             continue
         fx = "" if c.currency == "USD" else f"*{refs.inputs.const(f'fx:{c.currency}', True)}"

@@ -45,6 +45,7 @@ def has_live_flows(a: Assumptions, vid: str) -> bool:
     spec = a.vehicles[vid]
     if spec.kind is VehicleKind.stream:
         st = spec.stream
+        assert st is not None  # a stream's kind needs it (vehicle_checks)
         currency = st.energy.currency if st.energy is not None else st.currency
         return st.path_bn is None and (currency == "USD" or a.fx[currency].path is None)
     if spec.kind is VehicleKind.loan:
@@ -62,6 +63,7 @@ def energy_inputs(a: Assumptions, scalar) -> None:
 def stream_inputs(a: Assumptions, vid: str, scalar) -> None:
     """A stream's figures, labelled with their key paths."""
     st, path = a.vehicles[vid].stream, f"vehicles.{vid}.stream"
+    assert st is not None  # a stream's kind needs it (vehicle_checks)
     if st.energy is None:
         scalar(f"{vid}:amount_bn", f"{path}.amount_bn ({st.currency})", f"{st.currency} bn a year",
                st.amount_bn, "#,##0.00")  # fmt: skip
@@ -86,6 +88,7 @@ def stream_inputs(a: Assumptions, vid: str, scalar) -> None:
 def loan_inputs(a: Assumptions, vid: str, scalar) -> None:
     """A loan's rate and repayment terms (its money: live_phasing.phasing_inputs)."""
     loan, path = a.vehicles[vid].loan, f"vehicles.{vid}.loan"
+    assert loan is not None  # a loan's kind needs it (vehicle_checks)
     scalar(f"{vid}:loan_rate", f"{path}.rate", "% a year", loan.rate, "0.00%")
     if loan.repayment is not None:
         r = loan.repayment
@@ -101,6 +104,7 @@ def stream_sheet(g: Grid, refs: Refs, result: Result, v: VehicleInputs) -> None:
     outside), ``distribution``, ``value``, ``receipts:<party>``, ``payments:<payer>``."""
     a = result.assumptions
     st = a.vehicles[v.id].stream
+    assert st is not None  # a stream's kind needs it (vehicle_checks)
     parties = result.outcome.batch.parties
     names = {p: a.parties[p].name for p in parties}
     m, bn = refs.m, refs.inputs.const("bn", True)
@@ -263,8 +267,9 @@ def loan_sheet(g: Grid, refs: Refs, result: Result, v: VehicleInputs, source: Gr
     lenders = _opening_balance(g, refs, result, names, contributors)
     _loan_books(g, refs, result, names, source)
     _lenders(g, names, lenders, contributors)
-    borrower = a.vehicles[v.id].loan.borrower
-    _loan_payments(g, names, borrower, lenders, contributors)
+    loan = a.vehicles[v.id].loan
+    assert loan is not None  # a loan's kind needs it (vehicle_checks)
+    _loan_payments(g, names, loan.borrower, lenders, contributors)
 
 
 def _loan_contributions(g: Grid, refs: Refs, result: Result, names: dict[str, str]) -> list[str]:
@@ -287,7 +292,7 @@ def _opening_balance(
     lenders (before the start or within the timeline)."""
     spec = result.assumptions.vehicles[refs.vid]
     bn = refs.inputs.const("bn", True)
-    money = spec.capital.contributions or []
+    money = (spec.capital.contributions if spec.capital is not None else None) or ()
     g.section("Opening balance (lent before the start: no flow)")
     lenders = []
     for p in names:
@@ -314,8 +319,9 @@ def _loan_books(
 ) -> None:
     """Interest accrued, the debt service (out of what the borrower receives from ``source``,
     or on the repayment schedule) and the balance."""
-    spec = result.assumptions.vehicles[refs.vid]
-    borrower = spec.loan.borrower
+    loan = result.assumptions.vehicles[refs.vid].loan
+    assert loan is not None  # a loan's kind needs it (vehicle_checks)
+    borrower = loan.borrower
     g.section("The loan's books (return: interest accrued; distribution: debt service)")
     g.constant("rate", "Interest, per period", "% a period",
                f"={refs.per_period(refs.scalar('loan_rate'))}", RATE)  # fmt: skip
@@ -327,11 +333,12 @@ def _loan_books(
     owed = f"{g.cur('principal_in')}+{g.cur('return')}"
     if source is not None:
         available = source.cur(f"receipts:{borrower}", sheet=True)
-        g.series("available", f"What {names[borrower]} receives from {spec.loan.serviced_from}",
+        g.series("available", f"What {names[borrower]} receives from {loan.serviced_from}",
                  "USD bn", f"={available}")  # fmt: skip
         service = f"=MIN(MAX({g.cur('available')},0),{owed})"
     else:
-        service = _repayment(g, refs, spec.loan.repayment.style)
+        assert loan.repayment is not None  # a loan not serviced from a vehicle has one
+        service = _repayment(g, refs, loan.repayment.style)
     g.series("distribution", "Distribution", "USD bn", service)
     r = g.series("balance", "Balance at the end of the period", "USD bn",
                  f"={owed}-{g.cur('distribution')}", total=False)  # fmt: skip

@@ -36,7 +36,7 @@ def sources_uses_sheet(ws: Worksheet, result: Result) -> None:
         ["Holding", "Region", "Amount (bn, own currency)", "Currency", "USD per unit", "USD"],
     )
     first = row + 2
-    fx = {c: f.rate if f.rate is not None else f.path[0] for c, f in a.fx.items()}
+    fx = {c: f.rate if f.rate is not None else (f.path or (1.0,))[0] for c, f in a.fx.items()}
     for i, h in enumerate(a.pool.holdings):
         r = first + i
         put(ws, r, 1, h.name or h.id)
