@@ -156,7 +156,10 @@ def bench_run_and_report() -> dict:
         )
         r = finmodel.run(a)
         with tempfile.TemporaryDirectory() as d:
-            report = _best(lambda r=r, d=d: finmodel.reports.write(finmodel.run(r.assumptions), d), 3)
+            def write(r=r, d=d):
+                return finmodel.reports.write(finmodel.run(r.assumptions), d)
+
+            report = _best(write, 3)
         out[label] = {"engine_s": engine, "run_and_write_report_s": report}
     return out
 

@@ -22,7 +22,7 @@ FREQUENCIES = ("annual", "quarterly", "monthly")
 
 def scenarios(root: Path) -> list[str]:
     folder = root / "assumptions"
-    return ["base"] + sorted(p.stem for p in (folder / "scenarios").glob("*.yaml"))
+    return ["base", *sorted(p.stem for p in (folder / "scenarios").glob("*.yaml"))]
 
 
 def write(out: Path) -> None:

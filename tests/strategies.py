@@ -274,7 +274,8 @@ def named_order(holdings: list[dict[str, Any]], chosen: list[str]) -> list[int]:
 def take(
     left: list[float], select: list[bool], want: float | None, method: str, order: list[int]
 ) -> list[float]:
-    """What one carve-out takes from each holding (docs/model.md, The frozen-asset pool), in USD: a plain loop,
+    """What one carve-out takes from each holding (docs/model.md, The frozen-asset pool), in USD: a
+    plain loop,
     independent of finmodel.engine.pool; ``in_order`` draws on the holdings in ``order``."""
     avail = [x if s else 0.0 for x, s in zip(left, select)]
     total = sum(avail)

@@ -1,4 +1,5 @@
-"""The frozen-asset pool: holdings, carve-outs, remainder, currencies (docs/model.md, The frozen-asset pool)."""
+"""The frozen-asset pool: holdings, carve-outs, remainder, currencies (docs/model.md, The
+frozen-asset pool)."""
 
 from __future__ import annotations
 

@@ -1,7 +1,8 @@
 """A vehicle's schedule, worked by hand (docs/model.md, Vehicles: each kind's schedule).
 
 Amounts are in USD bn (the engine works in dollars; every line is divided by 1e9). The
-schedule's rules, from docs/model.md, Vehicles: each kind's schedule and the notes of ``finmodel/engine/schedule.py``: in period k
+schedule's rules, from docs/model.md, Vehicles: each kind's schedule and the notes of
+``finmodel/engine/schedule.py``: in period k
 the projects earn r on what was invested at the end of k-1 and cash earns c; the fee is charged;
 the distribution is payout x (return - fee), floored at 0; fees and distributions come out of
 projects first, then cash; at the term everything left is paid out.

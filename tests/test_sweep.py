@@ -117,7 +117,8 @@ def test_discount_rate_and_return_rate(base):
 
 
 def test_the_grid_in_parts_gives_the_numbers_of_one_batch(base, monkeypatch):
-    # the engine runs POINTS_PER_BATCH grid points at a time; parts of one must give the numbers of the
+    # the engine runs POINTS_PER_BATCH grid points at a time; parts of one must give the numbers of
+    # the
     # whole grid at once, bit for bit: pool, rates and discount all vary
     values = {EUROCLEAR: [160, 200], US_RATE: [-0.05, 0.02, 0.08], "discount_rate": [0.03, 0.05]}
     # a term within the horizon leaves nothing to claim, one past it leaves a claim: a point's

@@ -24,7 +24,8 @@ def _tiers(c, d, h=0.0):
 
 
 def _running_max_profit(c, d):
-    """Cumulative profit tier of docs/model.md, The waterfall: max(0, max_{j<=k} (cumsum D - cumsum C))."""
+    """Cumulative profit tier of docs/model.md, The waterfall: max(0, max_{j<=k} (cumsum D - cumsum
+    C))."""
     excess = np.cumsum(np.asarray(d, float) - np.asarray(c, float), axis=-1)
     return np.maximum.accumulate(np.maximum(excess, 0.0), axis=-1)
 

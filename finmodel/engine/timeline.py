@@ -108,7 +108,8 @@ class Timeline:
 
         Examples
         --------
-        >>> Timeline(dt.date(2026, 1, 1), 3, Frequency.quarterly).by_year(np.array([[0.1]])).tolist()
+        >>> quarterly = Timeline(dt.date(2026, 1, 1), 3, Frequency.quarterly)
+        >>> quarterly.by_year(np.array([[0.1]])).tolist()
         [[0.1, 0.1, 0.1]]
         """
         per_year = np.atleast_2d(per_year)

@@ -23,13 +23,15 @@ capital first (losses reduce the capital repaid) and splits the excess by ``prof
 
 Who receives capital: ``capital_to``, or, where it is not named, the contributors, each in
 proportion to the capital it has paid in and not yet been repaid at that moment
-(:func:`finmodel.engine.tiers.capital_by_party`). A loan's lenders likewise: each accrues interest on its own
+(:func:`finmodel.engine.tiers.capital_by_party`). A loan's lenders likewise: each accrues interest
+on its own
 balance, interest is paid first, to each lender in proportion to its unpaid interest, then
 principal, in proportion to its principal outstanding
 (:func:`finmodel.engine.lenders.lender_payments`). Nobody
 receives capital or interest before paying in.
 
-Terminal claims (:func:`finmodel.engine.claims.claims`): a vehicle still holding V_N at the horizon is wound up there
+Terminal claims (:func:`finmodel.engine.claims.claims`): a vehicle still holding V_N at the horizon
+is wound up there
 notionally through its own waterfall, after that period's own payments: V_N repays the capital
 still owed, then the preferred return still owed, then the rest is profit. Each claim is >= 0
 and at most V_N, and they add up to V_N.

@@ -129,7 +129,10 @@ def merge(base: Any, over: Any, base_origins: Origins, over_origins: Origins) ->
         sub = over_origins.under.get(k)
         if v is None:
             out.pop(k, None)
-        elif k in base and isinstance(base[k], dict) and isinstance(v, dict) and k not in REPLACED_WHOLE:
+        elif (
+            k in base and isinstance(base[k], dict) and isinstance(v, dict)
+            and k not in REPLACED_WHOLE
+        ):  # fmt: skip
             node = base_origins.under.setdefault(k, Origins())
             if sub is not None and sub.origin is not None:
                 node.origin = sub.origin

@@ -2,8 +2,10 @@
 
 A sweep moves a few key paths over a grid. It compiles each group of keys that can act together
 over the group's joint values, and never a key alone where another can change what it does.
-Two keys act together when one compiled input (an array of :class:`~finmodel.inputs.compile.Batch` or
-:class:`~finmodel.inputs.compile.VehicleInputs`) or one validation rule reads both. What each input and
+Two keys act together when one compiled input (an array of :class:`~finmodel.inputs.compile.Batch`
+or
+:class:`~finmodel.inputs.compile.VehicleInputs`) or one validation rule reads both. What each input
+and
 each rule reads is written down here, from the code that computes it (for every value, not as
 observed at the base case); ``tests/test_reads.py`` checks the tables against the code.
 
@@ -44,7 +46,8 @@ _MONEY: tuple[Pattern, ...] = (
     ("V", "waterfall", "profit_split"),
 )
 
-#: Each field of :class:`~finmodel.inputs.compile.VehicleInputs` and what ``batch._vehicle`` reads to
+#: Each field of :class:`~finmodel.inputs.compile.VehicleInputs` and what ``batch._vehicle`` reads
+#: to
 #: compute it (a loan's shares come from what its lenders lend, hence the money).
 VEHICLE_FIELD_READS: dict[str, tuple[Pattern, ...]] = {
     "id": (("V", "?"),),
@@ -75,7 +78,8 @@ VEHICLE_FIELD_READS: dict[str, tuple[Pattern, ...]] = {
     "repay_style": (("V", "loan"),),
 }
 
-#: The fields of :class:`~finmodel.inputs.compile.Batch` (``pool`` for each of the PoolSplit's arrays;
+#: The fields of :class:`~finmodel.inputs.compile.Batch` (``pool`` for each of the PoolSplit's
+#: arrays;
 #: ``vehicle_ids`` for the list of vehicles itself) and what ``compile_batch`` reads.
 BATCH_FIELD_READS: dict[str, tuple[Pattern, ...]] = {
     "timeline": (_T,),

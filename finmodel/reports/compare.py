@@ -119,7 +119,8 @@ def _reconstruction(ws, c: Comparison) -> None:
 
 
 def write_comparison(c: Comparison, out_dir: str | Path) -> list[Path]:
-    """Write compare.csv and compare.xlsx to ``out_dir``, as one set (:func:`~finmodel.reports.files.write_all`)."""
+    """Write compare.csv and compare.xlsx to ``out_dir``, as one set
+    (:func:`~finmodel.reports.files.write_all`)."""
     return write_table_and_workbook(
         out_dir, "compare", "", c.table, lambda p: write_compare_workbook(c, p)
     )

@@ -128,7 +128,8 @@ def _fans(ws: Worksheet, r: SimulationResult) -> None:
 
 
 def write_simulation(r: SimulationResult, out_dir: str | Path) -> list[Path]:
-    """Write NAME.simulation.csv and NAME.simulation.xlsx to ``out_dir``, as one set (:func:`~finmodel.reports.files.write_all`)."""
+    """Write NAME.simulation.csv and NAME.simulation.xlsx to ``out_dir``, as one set
+    (:func:`~finmodel.reports.files.write_all`)."""
     return write_table_and_workbook(
         out_dir, "simulate", r.name, r.stats, lambda p: write_simulation_workbook(r, p)
     )

@@ -168,7 +168,8 @@ def _matrices(ws: Worksheet, s: SweepResult) -> None:
 
 
 def write_sweep(s: SweepResult, out_dir: str | Path) -> list[Path]:
-    """Write NAME.sweep.csv and NAME.sweep.xlsx to ``out_dir``, as one set (:func:`~finmodel.reports.files.write_all`)."""
+    """Write NAME.sweep.csv and NAME.sweep.xlsx to ``out_dir``, as one set
+    (:func:`~finmodel.reports.files.write_all`)."""
     return write_table_and_workbook(
         out_dir, "sweep", s.name, s.table, lambda p: write_sweep_workbook(s, p)
     )

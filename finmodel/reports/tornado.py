@@ -60,7 +60,8 @@ def write_tornado_workbook(t: TornadoResult, path: Path) -> None:
 
 
 def write_tornado(t: TornadoResult, out_dir: str | Path) -> list[Path]:
-    """Write NAME.tornado.csv and NAME.tornado.xlsx to ``out_dir``, as one set (:func:`~finmodel.reports.files.write_all`)."""
+    """Write NAME.tornado.csv and NAME.tornado.xlsx to ``out_dir``, as one set
+    (:func:`~finmodel.reports.files.write_all`)."""
     return write_table_and_workbook(
         out_dir, "tornado", t.name, t.table, lambda p: write_tornado_workbook(t, p)
     )

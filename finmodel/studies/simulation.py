@@ -1,11 +1,13 @@
 """Monte Carlo: many scenarios of random returns through the batched engine, in chunks.
 
-The engine runs :data:`~finmodel.studies.sampling.CHUNK` scenarios at a time. Of each scenario only its
+The engine runs :data:`~finmodel.studies.sampling.CHUNK` scenarios at a time. Of each scenario only
+its
 scalar metrics (and each party's cumulative receipts at year ends, for the fan chart) are kept,
 one array per column, scenarios last. The arrays live in memory-mapped temporary files when they
 would take more than :data:`MEMORY_BUDGET` bytes, so that memory stays bounded however large N
 is, and whenever worker processes share the chunks: each writes its rows straight into the
-files. Percentiles are then exact (:func:`finmodel.studies.quantiles.percentiles`: numpy's over every
+files. Percentiles are then exact (:func:`finmodel.studies.quantiles.percentiles`: numpy's over
+every
 scenario, in a tenth of the time), one column at a time.
 
 Scratch and processes. N is at most :data:`MAX_N`; the scratch files (about 1.2 KB a scenario
@@ -244,7 +246,8 @@ def _run_chunks(
 
 
 def _chunk(plan: _Plan, arrays: dict, c: int, start: int, size: int) -> list:
-    """Draw chunk ``c`` and run it, :data:`SCENARIOS_PER_BATCH` scenarios at a time; write its per-scenario
+    """Draw chunk ``c`` and run it, :data:`SCENARIOS_PER_BATCH` scenarios at a time; write its
+    per-scenario
     results at rows ``start`` on, except the columns that equal the deterministic run's value
     in every scenario of the chunk. Returns the keys of those it left."""
     returns = draw(plan.vehicles, plan.factor, size, plan.seed, c, plan.method)

@@ -1,7 +1,8 @@
 """Sweeps: a full grid of values of one to three assumptions, through the batched engine.
 
 Every grid point equals the single run with its values, and a point the single run rejects is
-not computed (:mod:`finmodel.studies.variation` says how). The grid is assembled and run :data:`POINTS_PER_BATCH`
+not computed (:mod:`finmodel.studies.variation` says how). The grid is assembled and run
+:data:`POINTS_PER_BATCH`
 points at a time, so that memory stays bounded however large it is; a grid point's numbers do
 not depend on the points it runs with.
 
@@ -56,7 +57,8 @@ class SweepResult:
 
 
 def sweep(assumptions: Assumptions, values: dict[str, list[Any]]) -> SweepResult:
-    """Run every point of the grid of ``values`` through the engine, :data:`POINTS_PER_BATCH` at a time.
+    """Run every point of the grid of ``values`` through the engine, :data:`POINTS_PER_BATCH` at a
+    time.
 
     Every point equals the single run with its values; a point the single run rejects is not
     computed: its metrics are NaN and its ``invalid`` column holds the single run's message.
@@ -139,7 +141,8 @@ def parse_vary(text: str) -> tuple[str, list[Any]]:
     """``KEY=START:STOP:STEP`` (STOP included) or ``KEY=v1,v2,v3`` into (key, values).
 
     List values are read as ``--set`` reads a value (YAML scalars). A range or list that is
-    malformed, not finite, or longer than :data:`~finmodel.studies.variation.MAX_POINTS` values is bad
+    malformed, not finite, or longer than :data:`~finmodel.studies.variation.MAX_POINTS` values is
+    bad
     input (``InputError`` naming the flag).
 
     Examples

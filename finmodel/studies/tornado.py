@@ -4,7 +4,8 @@ The key inputs and their ranges come from :func:`default_ranges` (the discount r
 fund's return, cash rate and payout, each stream's size or price, each loan's rate, the
 exchange rates and the pool's fixed carve-outs, each moved by +-50%), and from the assumptions'
 ``tornado`` table (``{key path: [low, high]}``), which adds keys or sets their ranges. The
-2 x K variants are a design of :mod:`finmodel.studies.variation` (each equal to the single run with its
+2 x K variants are a design of :mod:`finmodel.studies.variation` (each equal to the single run with
+its
 one key moved) and run through the engine as one batch (one per structure).
 
 A default end the model would refuse (a discount rate of -80% moved to -120%, a carve-out that

@@ -7,7 +7,8 @@ of its keys' values; a tornado's moves one key at a time.
 Every point is the single run with its values, ``finmodel.run(with_overrides(a, point))``:
 
 - Keys that can act together form a *group*: one compiled input, or one validation rule, reads
-  them both (:mod:`finmodel.inputs.reads` lists what each reads, for every value). A group is compiled
+  them both (:mod:`finmodel.inputs.reads` lists what each reads, for every value). A group is
+  compiled
   over the joint values of its keys, each combination by ``with_overrides`` and
   ``compile_batch``, the single run's own path. A point's compiled inputs are then its groups'
   inputs for its combinations, and the base's for the inputs no varied key touches: exactly
@@ -17,7 +18,8 @@ Every point is the single run with its values, ``finmodel.run(with_overrides(a, 
   a point is valid exactly when each of its groups' combinations is, and a point that one
   group's combination makes invalid gets that combination's message (a point with several is
   checked whole, for the message the single run gives first).
-- Points are assembled :data:`~finmodel.studies.sweep.POINTS_PER_BATCH` at a time, so memory stays bounded
+- Points are assembled :data:`~finmodel.studies.sweep.POINTS_PER_BATCH` at a time, so memory stays
+bounded
   however many points there are; a group's combinations are kept for the next chunks while
   they take less than :data:`CACHE_BYTES`. Points whose structure differs (a timeline, a loan's
   repayment window: inputs that are not arrays with a scenario axis) run as separate batches.

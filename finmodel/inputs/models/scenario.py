@@ -38,7 +38,8 @@ from finmodel.kinds import Frequency
 
 
 class TimelineSpec(Model):
-    """The timeline as the file gives it (the engine's is :class:`finmodel.engine.timeline.Timeline`)."""
+    """The timeline as the file gives it (the engine's is
+    :class:`finmodel.engine.timeline.Timeline`)."""
 
     start: dt.date = Field(ge=limits.FIRST_START, le=limits.LAST_START)
     years: int = Field(strict=True, ge=1, le=limits.MAX_YEARS)

@@ -8,7 +8,8 @@ assumption files; the calculation sheets turn them into per-period rates.
 Schedules over years (deployment, release, new money) are live from their ``years`` inputs
 (:mod:`finmodel.reports.live.phasing`); one given as ``fractions``, or new money in a currency whose
 rate follows a path, is a timing row on the timeline, written from the engine's arrays. The pool's
-holdings, exchange rates and carve-outs are inputs too (:mod:`finmodel.reports.live.pool`): a vehicle
+holdings, exchange rates and carve-outs are inputs too (:mod:`finmodel.reports.live.pool`): a
+vehicle
 funded from the pool receives its carve-outs, computed live, at period 0.
 """
 

@@ -5,7 +5,8 @@ Sheets, in the order of the logic (FAST: inputs, calculations, outputs, checks):
 - ``Inputs``: every number the formulas use (:mod:`finmodel.reports.live.inputs`);
 - ``Timeline``: periods, dates, flags and discount factors;
 - ``Calc pool``: the frozen pool's carve-outs (:mod:`finmodel.reports.live.pool`);
-- ``Calc <vehicle>``: one per vehicle (:mod:`finmodel.reports.live.vehicle`, schedules over years from
+- ``Calc <vehicle>``: one per vehicle (:mod:`finmodel.reports.live.vehicle`, schedules over years
+from
   :mod:`finmodel.reports.live.phasing`);
 - ``Parties (live)``: each party's net flow per period, cumulative receipts, totals and NPV;
 - ``Checks (live)``: identities of the live model, and the live model against finmodel's own run,

@@ -1,6 +1,7 @@
 """Schedules over years, live: deployment, release and new money, from their ``years`` inputs.
 
-:meth:`finmodel.engine.timeline.Timeline.phasing` as a formula. With ``years`` Y from ``start_year`` S
+:meth:`finmodel.engine.timeline.Timeline.phasing` as a formula. With ``years`` Y from
+``start_year`` S
 and m periods a year, period k receives 1 / (Y m) for S m < k <= (S + Y) m, or everything at
 k = S m when Y = 0; tranches past the horizon fall off the timeline. A schedule given as
 ``fractions`` per year stays a timing row on the Inputs sheet (the engine's numbers), as does

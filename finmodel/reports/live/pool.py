@@ -1,6 +1,7 @@
 """The live model's frozen-asset pool: holdings in USD, and the carve-outs applied in order.
 
-Reproduces :func:`finmodel.engine.pool.split` cell by cell on the ``Calc pool`` sheet. For carve-out i
+Reproduces :func:`finmodel.engine.pool.split` cell by cell on the ``Calc pool`` sheet. For
+carve-out i
 and holding h, with ``left`` what earlier carve-outs left (the holding itself for the first):
 
 - available = selected(i, h) x left(h);

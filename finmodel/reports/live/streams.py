@@ -1,12 +1,14 @@
 """Live formulas for the cash-flow kinds: a ``stream`` and a ``loan``.
 
-A stream (:func:`finmodel.inputs.compile._stream`, :func:`finmodel.inputs.compile.ramp`) passes on at once what
+A stream (:func:`finmodel.inputs.compile._stream`, :func:`finmodel.inputs.compile.ramp`) passes on
+at once what
 its payer pays or what it earns from outside: a yearly amount (or an energy output x price)
 inside its window of years, times the average of a linear ramp over each period, at a
 constant exchange rate. Under ``split_as: energy`` each party's share of the MWh is valued at
 its own price, so the money splits by share x price.
 
-A loan (:func:`finmodel.engine.schedule._loan`) holds the balance its borrower owes, from the opening
+A loan (:func:`finmodel.engine.schedule._loan`) holds the balance its borrower owes, from the
+opening
 balance lent before the start (column D of the balance row, the period-0 previous value):
 interest on the previous balance, disbursements straight to the borrower, debt service from a
 repayment window or from what the borrower receives from another vehicle, interest paid first.

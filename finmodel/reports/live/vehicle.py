@@ -120,7 +120,8 @@ def _constants(g: Grid, refs: Refs) -> None:
 
 
 
-#: Kinds that pass money on at once and write their own payments (:mod:`finmodel.reports.live.streams`).
+#: Kinds that pass money on at once and write their own payments
+#: (:mod:`finmodel.reports.live.streams`).
 FLOW_KINDS = (VehicleKind.stream, VehicleKind.loan)
 
 

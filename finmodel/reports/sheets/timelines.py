@@ -55,7 +55,8 @@ def series(ws: Worksheet, row: int, label: str, values: np.ndarray, total: bool 
 def vehicle_sheet(ws: Worksheet, result: Result, vid: str) -> None:
     v = result.assumptions.vehicles[vid]
     s = result.outcome.schedules[vid]
-    row = sheet_title(ws, f"{v.name} (plan point {v.plan_point or '-'}): schedule and waterfall", result)
+    title = f"{v.name} (plan point {v.plan_point or '-'}): schedule and waterfall"
+    row = sheet_title(ws, title, result)
     row = timeline_header(ws, row, result, "Schedule (the vehicle's books)")
     lines = [
         ("Contribution", s.contribution),
