@@ -29,9 +29,9 @@ import finmodel
 from finmodel.inputs.compile import compile_batch
 from finmodel.reports.cells import save
 from finmodel.reports.files import report_paths, write_csv
+from finmodel.reports.run_files import write_table
 from finmodel.reports.run_workbook import write_workbook
 from finmodel.studies import scratch, simulation
-from finmodel.studies.run import _csv
 
 
 def bench_report_set() -> dict[str, float]:
@@ -44,8 +44,8 @@ def bench_report_set() -> dict[str, float]:
             xlsx, flows, schedule, summary = report_paths(out / "plain", "run", r.name)
             xlsx.parent.mkdir(exist_ok=True)
             write_workbook(r, xlsx)
-            _csv(r.flows, flows)
-            _csv(r.schedule, schedule)
+            write_table(r.flows, flows)
+            write_table(r.schedule, schedule)
             summary.write_text(json.dumps(r.summary, indent=2, allow_nan=False) + "\n")
 
         plain = _best(straight, repeat=5)

@@ -38,7 +38,7 @@ import numpy as np
 import finmodel
 from finmodel.inputs.compile import compile_batch
 from finmodel.engine.evaluate import evaluate
-from finmodel.studies.sweep import _metrics
+from finmodel.studies.sweep import metric_columns
 
 case, spec = sys.argv[2], json.loads(sys.argv[3])
 a = finmodel.load("base")
@@ -57,7 +57,7 @@ def engine_alone(rates, payouts):
         vs = [dataclasses.replace(v, return_rate=tl.by_period(tl.per_period(r)), payout=p)
               if v.id == fund else v for v in base.vehicles]
         b = dataclasses.replace(base, names=["x"] * len(r), vehicles=vs)
-        _metrics(evaluate(b))
+        metric_columns(evaluate(b))
     return time.perf_counter() - t
 
 

@@ -218,7 +218,7 @@ def _run(args: argparse.Namespace) -> int:
     result = finmodel.run(loaded)
     failed = result.failed_checks()
     if failed:
-        worst = max(failed, key=failed.get)
+        worst = max(failed, key=failed.__getitem__)
         raise RuntimeError(f"check '{worst}' is off by {failed[worst]:.2f} USD; nothing written")
     paths = _write(result, args)
     _print_summary(result)
@@ -339,7 +339,7 @@ def _compare(args: argparse.Namespace) -> int:
     for r in results:
         failed = r.failed_checks()
         if failed:
-            raise RuntimeError(f"{r.name}: check '{max(failed, key=failed.get)}' failed")
+            raise RuntimeError(f"{r.name}: check '{max(failed, key=failed.__getitem__)}' failed")
     comparison = compare(results, args.baseline)
     _say_written(_write(comparison, args))
     return EXIT_OK

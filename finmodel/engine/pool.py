@@ -8,6 +8,7 @@ carve-out.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -102,7 +103,7 @@ def _in_order(avail: Array, want: Array, order: np.ndarray | None) -> Array:
     return take
 
 
-def draw_order(ids: list[str], regions: list[str], from_: list[str]) -> np.ndarray:
+def draw_order(ids: Sequence[str], regions: Sequence[str], from_: Sequence[str]) -> np.ndarray:
     """The holdings' indices in the order ``from_`` names them, then the others.
 
     An id names its holding; a region, its holdings in the pool's order. A holding named

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -134,7 +135,7 @@ class Timeline:
         return np.power(1.0 + np.asarray(rate, dtype=float).reshape(-1, 1), -t)
 
     def phasing(
-        self, years: int, fractions: list[float] | None = None, start_year: int = 0
+        self, years: int, fractions: Sequence[float] | None = None, start_year: int = 0
     ) -> Array:
         """Fractions of an amount falling in each period, shape (columns,), summing to 1.
 

@@ -159,7 +159,8 @@ def currency_problems(a: Assumptions) -> list[Problem]:
             uses.append((("vehicles", vid, "capital", "contributions", i, "currency"), c.currency))
         if v.stream is not None:
             e = v.stream.energy
-            at, cur = ("stream", "currency"), v.stream.currency
+            at: tuple[str, ...] = ("stream", "currency")
+            cur = v.stream.currency
             if e is not None:
                 at, cur = ("stream", "energy", "currency"), e.currency
             uses.append((("vehicles", vid, *at), cur))

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -130,6 +130,7 @@ def _vehicle(
         lent = opening + contrib.sum(axis=2)
         capital_to = profit_split = lent / lent.sum() if lent.sum() > 0 else lent
         extra = _loan(v.loan, opening, tl, parties)
+    settings: dict[str, Any] = {name: field(tl, v) for name, field in SETTING_FIELDS.items()}
     return VehicleInputs(
         id=vid,
         kind=v.kind,
@@ -141,7 +142,7 @@ def _vehicle(
         capital_to=capital_to,
         profit_split=profit_split,
         funds_reconstruction=v.funds_reconstruction,
-        **{name: field(tl, v) for name, field in SETTING_FIELDS.items()},
+        **settings,
         **extra,
     )
 

@@ -64,7 +64,7 @@ def key(a: Assumptions, text: str) -> Key:
             j = list_index(node, part)
             node = node[j] if j is not None else None
         elif isinstance(node, dict):
-            node = node.get(part)  # type: ignore[call-overload]
+            node = node.get(part)
         else:
             node = None
         if node is None:

@@ -185,8 +185,8 @@ def _validated(data: dict, origins: dict[KeyPath, Origin], default: str) -> Assu
     except ValidationError as e:
         raise _from_validation(e, origins, default) from None
     except Inconsistent as e:  # each field valid, together not
-        path, message = e.found[0]
-        raise blame(path, message, origins, default, more=len(e.found) - 1) from None
+        where, message = e.found[0]
+        raise blame(where, message, origins, default, more=len(e.found) - 1) from None
 
 
 

@@ -75,22 +75,26 @@ def read_chain(
     parent = data.get("extends")
     if parent is None:
         return data, origins, [(str(path), digest)]
-    where = {"file": str(path), "line": lines.get(("extends",)), "field": "extends"}
+    where: dict[str, Any] = {
+        "file": str(path), "line": lines.get(("extends",)), "field": "extends"
+    }
     if not isinstance(parent, str) or not parent:
         raise InputError("must be the path of another assumption file", **where)
     target = path.parent / parent  # an absolute path stays as it is
     kind = path_kind(target, str(path))
     if kind != "file":
+        found: Path | None
         try:
             shipped_ = Path(parent).suffix == "" and "/" not in parent
-            target = shipped(parent) if shipped_ and kind is None else None
+            found = shipped(parent) if shipped_ and kind is None else None
         except InputError:
-            target = None
-        if target is None:
+            found = None
+        if found is None:
             what = "does not exist" if kind is None else "is not a regular file"
             raise InputError(
                 f"extends {shown(parent)}, which {what} ({path.parent / parent})", **where
             )
+        target = found
     if target.resolve() in (*seen, resolved):
         chain = " -> ".join(p.name for p in (*seen, resolved, target.resolve()))
         raise InputError(f"circular 'extends': {chain}", **where)

@@ -8,7 +8,7 @@ extending file) leaves without its figure is dropped with it (:func:`drop_stale_
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from finmodel import limits
@@ -46,7 +46,7 @@ def thawed(data: Any) -> Any:
 
 
 def drop_stale_sources(
-    data: dict, origins: dict[KeyPath, Origin], top: str, sets: list[KeyPath] = ()
+    data: dict, origins: dict[KeyPath, Origin], top: str, sets: Sequence[KeyPath] = ()
 ) -> None:
     """Sources, tornado ranges and readings for things a later layer removed (an extending
     file, or a --set): a source or range whose key path no longer leads to a number, a reading

@@ -108,7 +108,7 @@ def field_reads(a: Assumptions, fields: list[FieldPath]) -> dict[FieldPath, tupl
     >>> r[("vehicles", "us_led_fund", "payout")]
     (('vehicles', 'us_led_fund', 'payout'),)
     """
-    out = {}
+    out: dict[FieldPath, tuple[FieldPath, ...]] = {}
     for path in fields:
         if path[0] == "vehicles" and len(path) == 3:
             pats = VEHICLE_FIELD_READS.get(str(path[2]), ((),))

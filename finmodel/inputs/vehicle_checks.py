@@ -8,6 +8,7 @@ the rest.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from finmodel.exceptions import listing, shown
@@ -20,9 +21,9 @@ if TYPE_CHECKING:  # the model that runs these checks when it is validated
 
 
 
-def contributions(v: Vehicle) -> list[Contribution]:
+def contributions(v: Vehicle) -> Sequence[Contribution]:
     """A vehicle's contributions from parties (none when its capital comes from the pool)."""
-    return (v.capital.contributions or []) if v.capital is not None else []
+    return (v.capital.contributions or ()) if v.capital is not None else ()
 
 
 

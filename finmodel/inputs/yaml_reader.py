@@ -71,7 +71,7 @@ class _Loader(_SafeLoader):
                 raise _Limit(
                     problem=f"mappings and lists nest deeper than the limit of "
                     f"{limits.MAX_DEPTH} levels",
-                    problem_mark=self.peek_event().start_mark,  # type: ignore[union-attr]
+                    problem_mark=self.peek_event().start_mark,  # type: ignore[union-attr,arg-type]
                 )
             return super().compose_node(parent, index)
         finally:

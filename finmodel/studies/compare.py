@@ -6,6 +6,7 @@ scenario is its own run; the comparison lines them up party by party and vehicle
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pandas as pd
@@ -31,7 +32,7 @@ class Comparison:
     table: pd.DataFrame
 
 
-def compare(results: list[Result], baseline: str | None = None) -> Comparison:
+def compare(results: Sequence[Result], baseline: str | None = None) -> Comparison:
     """Line up ``results`` against the one named ``baseline``.
 
     The baseline defaults to ``status_quo`` when it is among the scenarios, else the first.
@@ -69,7 +70,7 @@ def compare(results: list[Result], baseline: str | None = None) -> Comparison:
     keys = pd.MultiIndex.from_frame(table[["entity", "id", "metric"]])
     table["baseline"] = base.reindex(keys).to_numpy()
     table["change"] = table["value"] - table["baseline"]
-    return Comparison(results=results, baseline=baseline, table=table)
+    return Comparison(results=list(results), baseline=baseline, table=table)
 
 
 def _rows(r: Result, parties: list[str]) -> list[tuple]:

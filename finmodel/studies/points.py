@@ -42,7 +42,7 @@ class PointNames(Sequence):
     def __len__(self) -> int:
         return self.idx.shape[1]
 
-    def __getitem__(self, i):  # type: ignore[override]
+    def __getitem__(self, i):
         if isinstance(i, slice):
             return [self[j] for j in range(*i.indices(len(self)))]
         d, col = self.design, self.idx[:, i]

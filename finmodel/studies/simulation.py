@@ -232,7 +232,7 @@ class ChunkNumbers:
 
     party: Array
     vehicle: Array
-    fan: Array
+    fan: np.ndarray  # float32: see the docstring
 
 
 def _run_chunks(
@@ -333,7 +333,7 @@ def _column_stats(key: tuple[str, str, str], col: Array) -> dict:
         std, mean, points = 0.0, float(x[0]), [float(x[0])] * len(PERCENTILES)
     else:
         std = float(x.std(ddof=1)) if x.size > 1 else 0.0
-        mean, points = float(x.mean()), percentiles(x, PERCENTILES)
+        mean, points = float(x.mean()), [float(p) for p in percentiles(x, PERCENTILES)]
     row |= {"mean": mean, "std": std}
     row |= {f"p{q}": float(v) for q, v in zip(PERCENTILES, points)}
     breakeven = 1.0 if metric == "moic" else 0.0  # a MOIC below 1 is a loss

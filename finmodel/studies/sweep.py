@@ -90,7 +90,7 @@ def sweep(assumptions: Assumptions, values: dict[str, list[Any]]) -> SweepResult
         chunk = design.chunk(start, min(start + POINTS_PER_BATCH, design.n))
         invalid[start : start + chunk.size] = chunk.invalid
         for part in chunk.parts:
-            for name, x in _metrics(evaluate(part.batch)).items():
+            for name, x in metric_columns(evaluate(part.batch)).items():
                 if name not in metrics:
                     metrics[name] = np.full(design.n, np.nan)
                 metrics[name][start + part.at] = x
@@ -123,7 +123,7 @@ def _column(values: list[Any]) -> np.ndarray:
     return np.asarray(values, dtype=object)
 
 
-def _metrics(outcome: Outcome) -> dict[str, np.ndarray]:
+def metric_columns(outcome: Outcome) -> dict[str, np.ndarray]:
     """The table's metric columns for the grid points of ``outcome``: per party received, net,
     NPV and terminal claim, then per vehicle IRR, MOIC and profit."""
     m = measure(outcome)
@@ -190,8 +190,8 @@ def _range(spec: str, where: str, key: str) -> list[Any]:
         )
     span = (stop - start) / step  # inf when the range is far too long for its step
     if not span < MAX_POINTS:
-        count = f"{math.floor(span) + 1:,}" if math.isfinite(span) else "too many"
-        raise InputError(f"{count} values; at most {MAX_POINTS:,}", file=where, field=key)
+        many = f"{math.floor(span) + 1:,}" if math.isfinite(span) else "too many"
+        raise InputError(f"{many} values; at most {MAX_POINTS:,}", file=where, field=key)
     count = math.floor(span + 1e-9) + 1
     # sums of a binary step carry rounding noise (0.1 * 3 = 0.30000000000000004): keep the
     # digits the step has, and six more
