@@ -651,3 +651,20 @@ def leaf_values(draw: st.DrawFn, key: str, value: Any, a) -> Any:
             st.sampled_from([0.0, 1.0, -0.5, 1.5, 12.0]),
         )
     )
+
+
+def stream(**fields) -> dict:
+    """A stream vehicle's spec paying all its profit to the US, with ``fields`` as its stream."""
+    spec = {"name": "a stream", "kind": "stream", "waterfall": {"profit_split": {"us": 1.0}}}
+    spec["stream"] = fields
+    return spec
+
+
+def loan(contributions: list[dict], **terms) -> dict:
+    """A loan vehicle's spec to Ukraine at 10% a year, with ``terms`` added to its loan block."""
+    return {
+        "name": "a loan",
+        "kind": "loan",
+        "capital": {"contributions": contributions},
+        "loan": {"borrower": "ukraine", "rate": 0.10} | terms,
+    }

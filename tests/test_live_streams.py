@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from strategies import scenario, validated
+from strategies import loan, scenario, stream, validated
 from test_live_model import (
     Book,
     assert_live_equals_engine,
@@ -31,7 +31,6 @@ from test_live_model import (
     write,
     written_and_changed,
 )
-from test_streams import loan, stream
 
 import finmodel
 from finmodel.inputs.compile import ramp as batch_ramp

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from strategies import BN, fund, run, scenario
+from strategies import BN, fund, loan, run, scenario, stream
 
 CENT = 0.01
 
@@ -22,12 +22,6 @@ def _flows(r, vehicle: str, party: str, flow: str) -> list[float]:
     by_period = mine.groupby("period")["amount_usd"].sum()
     out[by_period.index.to_numpy(dtype=int)] = by_period.to_numpy(dtype=float)
     return (out / BN).round(9).tolist()
-
-
-def stream(**fields) -> dict:
-    spec = {"name": "a stream", "kind": "stream", "waterfall": {"profit_split": {"us": 1.0}}}
-    spec["stream"] = fields
-    return spec
 
 
 def test_a_payment_stream_runs_from_its_start_year_for_its_years():
@@ -75,15 +69,6 @@ def test_energy_split_as_revenue_and_as_energy():
     assert _flows(r, "znpp", "russia", "income") == [0, 0.0438, 0.0438]
     assert _flows(r, "znpp", "ukraine", "income") == [0, 0.1752, 0.1752]
     assert r.summary["checks_ok"]
-
-
-def loan(contributions: list[dict], **terms) -> dict:
-    return {
-        "name": "a loan",
-        "kind": "loan",
-        "capital": {"contributions": contributions},
-        "loan": {"borrower": "ukraine", "rate": 0.10} | terms,
-    }
 
 
 def test_an_amortising_loan_pays_interest_in_its_grace_then_equal_principal():
