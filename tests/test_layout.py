@@ -119,3 +119,14 @@ def test_no_private_name_imported_across_modules():
         if t.startswith("finmodel") and n.startswith("_") and not n.startswith("__")
     ]
     assert private == []
+
+
+def test_tests_mirror_the_packages():
+    """Each stage's tests sit in the folder of its package's name (tests/engine/ for
+    finmodel/engine/, ...), and no stage is without one."""
+    tests = PACKAGE.parent / "tests"
+    folders = {p.name for p in tests.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))}
+    stages = {p.name for p in PACKAGE.iterdir() if (p / "__init__.py").exists()}
+    assert folders == stages
+    for folder in folders:
+        assert any((tests / folder).glob("test_*.py")), folder

@@ -289,7 +289,7 @@ def test_a_higher_return_never_lowers_what_a_party_receives(d, delta):
     # Three genuine exceptions, each shown by hand elsewhere, keep this property to project
     # returns >= 0, no hurdle and no loan:
     # - a loan serviced from the fund is repaid sooner, so its lenders receive less interest
-    #   (tests/test_streams.py::test_a_loan_repaid_sooner_earns_its_lenders_less);
+    #   (tests/engine/test_streams.py::test_a_loan_repaid_sooner_earns_its_lenders_less);
     # - a hurdle party can receive less: capital comes back sooner, so less preferred return
     #   accrues (test_waterfall.py::test_hurdle_party_can_receive_less_when_the_return_rises);
     # - with negative project returns, the vehicle's return (projects and cash, while cash

@@ -12,7 +12,7 @@ from finmodel.cli import main
 from finmodel.inputs.locate import shipped
 from finmodel.studies.compare import compare
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SCENARIOS = ROOT / "assumptions" / "scenarios"
 READINGS = sorted(p.stem for p in SCENARIOS.glob("*.yaml"))
 BN = 1e9

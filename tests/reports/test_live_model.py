@@ -514,7 +514,7 @@ def test_libreoffice_monthly_thirty_years(base, tmp_path):
 def test_libreoffice_every_shipped_reading(tmp_path):
     """Each reading of the plan in assumptions/scenarios: live == engine, master check OK."""
     names = sorted(
-        p.stem for p in (Path(__file__).parents[1] / "assumptions/scenarios").glob("*.yaml")
+        p.stem for p in (Path(__file__).parents[2] / "assumptions/scenarios").glob("*.yaml")
     )
     results = {n: finmodel.run(finmodel.load(n)) for n in names}
     paths = [write(r, tmp_path / f"{n}.xlsx") for n, r in results.items()]

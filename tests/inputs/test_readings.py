@@ -14,13 +14,13 @@ import pytest
 import finmodel
 from finmodel.cli import main
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SCENARIOS = ROOT / "assumptions" / "scenarios"
 BN = 1e9
 CENT = 0.01
 EUR, GBP = 1.16, 1.32
 EUROCLEAR_USD = 185 * EUR * BN  # EUR 185bn of CBR assets at Euroclear
-POOL_USD = 298.458 * BN  # tests/test_assumptions.py::test_base_pool_matches_the_published_figures
+POOL_USD = 298.458 * BN  # tests/inputs/test_shipped_files.py::test_base_pool_matches_the_published_figures
 
 
 def run(name: str) -> finmodel.Result:

@@ -26,7 +26,7 @@ from finmodel.exceptions import InputError, ResourceError
 from finmodel.inputs.names import OUTPUTS, name_problem
 from finmodel.reports.files import STALE_AFTER, report_paths, write_all, write_csv
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 RUN_FILES = ("base.xlsx", "base.flows.csv", "base.schedule.csv", "base.summary.json")
 
 

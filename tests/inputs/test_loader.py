@@ -27,7 +27,7 @@ from finmodel.inputs.loader import load_with_origins
 from finmodel.inputs.merge import REPLACED_WHOLE, Origins, merge
 from finmodel.inputs.yaml_reader import read_yaml
 
-BASE = Path(__file__).resolve().parents[1] / "assumptions" / "base.yaml"
+BASE = Path(__file__).resolve().parents[2] / "assumptions" / "base.yaml"
 
 
 def read(tmp: Path, text: str) -> dict:

@@ -12,7 +12,7 @@ import finmodel
 from finmodel.inputs.models.scenario import Assumptions
 from finmodel.inputs.vehicle_checks import rates
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 BASE = ROOT / "assumptions" / "base.yaml"
 
 

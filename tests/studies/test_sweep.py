@@ -24,7 +24,7 @@ from finmodel.cli import main
 from finmodel.exceptions import InputError
 from finmodel.studies.sweep import parse_vary, sweep
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 BASE = REPO / "assumptions" / "base.yaml"
 PARTY_METRICS = ("received", "net", "npv", "terminal_claim")
 VEHICLE_METRICS = ("irr", "moic", "profit")

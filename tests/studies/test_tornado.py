@@ -15,7 +15,7 @@ from finmodel import reports
 from finmodel.cli import main
 from finmodel.studies.tornado import check, default_ranges, file_ranges, tornado
 
-BASE = Path(__file__).resolve().parents[1] / "assumptions" / "base.yaml"
+BASE = Path(__file__).resolve().parents[2] / "assumptions" / "base.yaml"
 
 
 @pytest.fixture(scope="module")

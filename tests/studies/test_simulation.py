@@ -25,7 +25,7 @@ from finmodel.exceptions import InputError
 from finmodel.studies.sampling import CHUNK, Sampled, correlation_factor, draw, sampled_vehicles
 from finmodel.studies.simulation import simulate
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 BASE = REPO / "assumptions" / "base.yaml"
 VOLS = (
     "vehicles.us_led_fund.return.uncertainty.vol",

@@ -97,7 +97,7 @@ def test_quarterly_fund_pays_its_income_every_quarter():
 def test_a_return_path_shorter_than_the_timeline_repeats_its_last_year():
     # path [10%, 20%] on a 4-year horizon, all income paid, term past it: the value stays
     # 100; years 3 and 4 earn the path's last rate, 20% (docs/model.md). (A path_bn stream
-    # does the opposite: it stops where its path ends, tests/test_streams.py.)
+    # does the opposite: it stops where its path ends, tests/engine/test_streams.py.)
     f = fund(**{"return": {"path": [0.1, 0.2]}}, payout=1.0, term_years=10)
     r = run(scenario({"f": f}, years=4))
     _check(_lines(r), {"return": [0, 10, 20, 20, 20], "value_end": [100] * 5})

@@ -30,7 +30,7 @@ from finmodel.exceptions import InputError, ResourceError
 from finmodel.studies.sampling import CHUNK
 from finmodel.studies.simulation import MAX_N, simulate
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 LINUX = sys.platform.startswith("linux")
 Usage = namedtuple("Usage", "total used free")
 
