@@ -7,7 +7,7 @@ or
 :class:`~finmodel.inputs.compile.VehicleInputs`) or one validation rule reads both. What each input
 and
 each rule reads is written down here, from the code that computes it (for every value, not as
-observed at the base case); ``tests/test_reads.py`` checks the tables against the code.
+observed at the base case); ``tests/inputs/test_reads.py`` checks the tables against the code.
 
 A read is a *pattern*: a tuple of key-path segments, as in ``--set`` (``("vehicles", "f",
 "return", "rate")``). ``"*"`` stands for any one segment; ``"V"`` as the first segment stands for
@@ -243,7 +243,7 @@ _GLOBAL_RULES: dict[str, tuple[tuple[Pattern, ...], ...]] = {
 }
 
 #: Names of the checks ``assumptions.problems`` runs, whose reads the tables above (and the
-#: sources and tornado tables, for ``_source_problems``) describe: ``tests/test_reads.py`` fails
+#: sources and tornado tables, for ``_source_problems``) describe: ``tests/inputs/test_reads.py`` fails
 #: when ``problems`` calls one that is not here.
 DESCRIBED_CHECKS = frozenset({*_VEHICLE_RULES, *_GLOBAL_RULES, "source_problems"})
 

@@ -140,7 +140,7 @@ def simulate(
         with ThreadPoolExecutor(max_workers=max(1, workers)) as threads:
             stats = _stats(cols, threads.map)
             fan = _fan({p: arrays[("fan", p)] for p in parties}, threads.map)
-        hist = {p: _histogram(np.asarray(cols[("party", p, "npv")])) for p in parties}
+        hist = {p: histogram(np.asarray(cols[("party", p, "npv")])) for p in parties}
     return SimulationResult(assumptions, int(n), int(seed), method, stats, fan, hist)
 
 
@@ -364,9 +364,24 @@ def _fan(fans: dict[str, Array], map_=map) -> pd.DataFrame:
     return frame
 
 
-def _histogram(x: Array) -> tuple[Array, Array]:
+def histogram(x: Array) -> tuple[Array, Array]:
+    """Edges and counts of :data:`HISTOGRAM_BINS` bins over the finite values of ``x``.
+
+    Values too close together for bins of finite width (a volatility of 1e-12 moves an NPV of
+    billions by less than a rounding step) are binned as equal values are: over their value
+    +-0.5 USD, as numpy does for constant data, instead of failing.
+
+    Examples
+    --------
+    >>> edges, counts = histogram(np.array([1e9, 1e9 + 1e-6, np.nan]))
+    >>> int(counts.sum()), len(edges), round(float(edges[0]), 3), round(float(edges[-1]), 3)
+    (2, 31, 999999999.5, 1000000000.5)
+    """
     x = x[np.isfinite(x)]
-    counts, edges = np.histogram(x, bins=HISTOGRAM_BINS)
+    lo, hi = (float(x.min()), float(x.max())) if x.size else (0.0, 0.0)
+    edges = np.linspace(lo, hi, HISTOGRAM_BINS + 1)
+    span = (lo - 0.5, hi + 0.5) if not np.all(np.diff(edges) > 0) else None
+    counts, edges = np.histogram(x, bins=HISTOGRAM_BINS, range=span)
     return edges, counts
 
 

@@ -23,7 +23,7 @@ import finmodel.studies.simulation
 from finmodel.cli import main
 from finmodel.exceptions import InputError
 from finmodel.studies.sampling import CHUNK, Sampled, correlation_factor, draw, sampled_vehicles
-from finmodel.studies.simulation import simulate
+from finmodel.studies.simulation import histogram, simulate
 
 REPO = Path(__file__).resolve().parents[2]
 BASE = REPO / "assumptions" / "base.yaml"
@@ -171,6 +171,19 @@ def test_tiny_vol_gives_the_deterministic_run(dist, frequency):
     )
     a = validated(d)
     _assert_collapses_to(simulate(a, 200, seed=2), finmodel.run(a).summary, 200, rel=1e-7)
+
+
+@pytest.mark.parametrize("steps", [1, 5, 29])
+def test_npvs_too_close_for_finite_bins_still_give_a_histogram(steps):
+    """A tiny volatility (1e-12) moves NPVs of billions by a few rounding steps: numpy cannot
+    cut that range into 30 bins of finite width and raises. The histogram bins them as numpy
+    bins equal values (their value +-0.5 USD), every scenario counted."""
+    npv = 63.4 * BN + np.arange(200) % (steps + 1) * np.spacing(63.4 * BN)
+    with pytest.raises(ValueError, match="finite-sized bins"):
+        np.histogram(npv, bins=30)  # the case: numpy's own binning refuses it
+    edges, counts = histogram(np.append(npv, np.nan))
+    assert counts.sum() == 200 and len(edges) == 31
+    assert edges[0] == pytest.approx(npv.min() - 0.5) and edges[-1] == pytest.approx(npv.max() + 0.5)
 
 
 # --- statistics against closed forms -------------------------------------------------------------
