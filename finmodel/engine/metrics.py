@@ -69,7 +69,8 @@ def vehicle_metrics(o: Outcome, vehicle: str) -> VehicleMetrics:
 
     Examples
     --------
-    The identity of docs/model.md, Metrics on the base case's timeline: see tests/engine/test_metrics.py.
+    The identity of docs/model.md, Metrics on the base case's timeline: see
+    tests/engine/test_metrics.py.
     """
     s = o.schedules[vehicle]
     tl = o.batch.timeline

@@ -243,8 +243,8 @@ _GLOBAL_RULES: dict[str, tuple[tuple[Pattern, ...], ...]] = {
 }
 
 #: Names of the checks ``assumptions.problems`` runs, whose reads the tables above (and the
-#: sources and tornado tables, for ``_source_problems``) describe: ``tests/inputs/test_reads.py`` fails
-#: when ``problems`` calls one that is not here.
+#: sources and tornado tables, for ``_source_problems``) describe:
+#: ``tests/inputs/test_reads.py`` fails when ``problems`` calls one that is not here.
 DESCRIBED_CHECKS = frozenset({*_VEHICLE_RULES, *_GLOBAL_RULES, "source_problems"})
 
 

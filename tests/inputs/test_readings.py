@@ -20,7 +20,8 @@ BN = 1e9
 CENT = 0.01
 EUR, GBP = 1.16, 1.32
 EUROCLEAR_USD = 185 * EUR * BN  # EUR 185bn of CBR assets at Euroclear
-POOL_USD = 298.458 * BN  # tests/inputs/test_shipped_files.py::test_base_pool_matches_the_published_figures
+# tests/inputs/test_shipped_files.py::test_base_pool_matches_the_published_figures
+POOL_USD = 298.458 * BN
 
 
 def run(name: str) -> finmodel.Result:

@@ -183,7 +183,8 @@ def test_npvs_too_close_for_finite_bins_still_give_a_histogram(steps):
         np.histogram(npv, bins=30)  # the case: numpy's own binning refuses it
     edges, counts = histogram(np.append(npv, np.nan))
     assert counts.sum() == 200 and len(edges) == 31
-    assert edges[0] == pytest.approx(npv.min() - 0.5) and edges[-1] == pytest.approx(npv.max() + 0.5)
+    assert edges[0] == pytest.approx(npv.min() - 0.5)
+    assert edges[-1] == pytest.approx(npv.max() + 0.5)
 
 
 # --- statistics against closed forms -------------------------------------------------------------
