@@ -28,6 +28,12 @@ RESERVED_ENDINGS = ("flows", "schedule", "summary", "sweep", "simulation", "torn
 #: Names a scenario may not have: the fixed names above.
 RESERVED_NAMES = ("compare",)
 
+#: Names Windows keeps for devices, with any extension (``CON.xlsx`` opens the console, not a
+#: file): a report named so could be written on Linux and never opened by a colleague on Windows.
+WINDOWS_DEVICES = frozenset(
+    ["con", "prn", "aux", "nul"] + [f"{d}{i}" for d in ("com", "lpt") for i in range(1, 10)]
+)
+
 
 
 def name_problem(name: str) -> str | None:
@@ -42,7 +48,16 @@ def name_problem(name: str) -> str | None:
     "ends in '.Sweep', which finmodel sweep gives the files of 'base' (base.sweep.csv)"
     >>> name_problem("Compare").split(":")[0]
     "'Compare' is the name of the compare command's files (compare.xlsx)"
+    >>> name_problem("aux.v2").split(":")[0]
+    "'aux.v2' names a device on Windows (AUX), so its report files could not be opened there"
     """
+    device = name.split(".")[0].casefold()
+    if device in WINDOWS_DEVICES:
+        return (
+            f"'{name}' names a device on Windows ({device.upper()}), so its report files "
+            f"could not be opened there: choose another name, e.g. "
+            f"'{name.replace('.', '_')}_reading'"
+        )
     if name.casefold() in RESERVED_NAMES:
         return (
             f"'{name}' is the name of the compare command's files ({name.casefold()}.xlsx): "
