@@ -8,7 +8,8 @@ Usage:
 annual, quarterly, monthly, keeping the CSV and JSON files (the workbook's bytes hold the
 package layout in nothing, but it is not compared: only the numbers' files are). `diff` prints
 every file that differs and exits 1 if any does. In summary.json, the path of each assumption
-file is where the checkout keeps it, so it is set aside (its sha256 is compared: the same bytes). Slow (a minute or two): not part of CI.
+file is where the checkout keeps it, so it is set aside (its sha256 is compared: the same bytes).
+Slow (a minute or two): not part of CI.
 """
 
 from __future__ import annotations
