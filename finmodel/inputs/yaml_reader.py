@@ -78,6 +78,7 @@ class _Loader(_SafeLoader):
             self.depth -= 1
 
     def construct_yaml_int(self, node: yaml.ScalarNode) -> int:
+        _refuse_yaml11_number(node)
         digits = sum(c.isdigit() for c in node.value)
         if digits > limits.MAX_INT_DIGITS:
             raise _Limit(
@@ -86,6 +87,10 @@ class _Loader(_SafeLoader):
                 problem_mark=node.start_mark,
             )
         return super().construct_yaml_int(node)
+
+    def construct_yaml_float(self, node: yaml.ScalarNode) -> float:
+        _refuse_yaml11_number(node)
+        return super().construct_yaml_float(node)
 
     def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
         try:
@@ -97,7 +102,50 @@ class _Loader(_SafeLoader):
             ) from None
 
 
+
+def _refuse_yaml11_number(node: yaml.ScalarNode) -> None:
+    """Refuse the numbers YAML 1.1 reads unlike anyone who types them: ``1:30`` is 90 (base
+    60) and ``010`` is 8 (octal). Quoted, they are text; ``0x10`` and ``1_000`` stay numbers.
+
+    Examples
+    --------
+    >>> read_value("1:30", "--set timeline.years")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    finmodel.exceptions.InputError: --set ...: '1:30' reads as a base-60 number in YAML (90): ...
+    >>> read_value("010", "--set x")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    finmodel.exceptions.InputError: ...: '010' reads as an octal number in YAML (8): write 10 ...
+    >>> read_value("0x10", "--set x"), read_value("1_000", "--set x")
+    (16, 1000)
+    >>> read_value("'1:30'", "--set x")
+    '1:30'
+    """
+    text = node.value.replace("_", "")
+    sign = -1 if text.startswith("-") else 1
+    text = text.lstrip("+-")
+    if ":" in text:
+        value: float = 0
+        for part in text.split(":"):
+            value = value * 60 + (float(part) if "." in part else int(part))
+        value, kind = sign * value, "a base-60"
+        hint = "write the number you mean, or quote it for text"
+    elif re.fullmatch(r"0[0-7]+", text):
+        value, kind = sign * int(text, 8), "an octal"
+        hint = f"write {int(text)} if you mean {int(text)}, or quote it for text"
+    else:
+        return
+    raise _Limit(
+        problem=f"{shown(node.value)} reads as {kind} number in YAML ({value}): {hint}",
+        problem_mark=node.start_mark,
+    )
+
+
 _Loader.add_constructor("tag:yaml.org,2002:int", _Loader.construct_yaml_int)  # type: ignore[type-var]
+_Loader.add_constructor(
+    "tag:yaml.org,2002:float", _Loader.construct_yaml_float  # type: ignore[type-var]
+)
 _Loader.add_implicit_resolver(
     "tag:yaml.org,2002:float",
     re.compile(r"^[-+]?(?:[0-9][0-9_]*)(?:\.[0-9_]*)?[eE][-+]?[0-9]+$"),

@@ -153,6 +153,29 @@ def test_a_date_that_does_not_exist_is_bad_input_at_its_line(tmp_path, date):
     assert e.value.line == 2
 
 
+@pytest.mark.parametrize(
+    ("text", "kind", "value"),
+    [("1:30", "base-60", "90"), ("-1:00:00", "base-60", "-3600"), ("1:30.5", "base-60", "90.5"),
+     ("010", "octal", "8"), ("+0755", "octal", "493"), ("0_10", "octal", "8")],
+)  # fmt: skip
+def test_numbers_yaml_11_reads_unlike_their_writer_are_refused_at_their_line(tmp_path, text, kind,
+                                                                             value):
+    # YAML 1.1 reads 1:30 as 1 * 60 + 30 = 90 and 010 as octal 1 * 8 + 0 = 8; +0755 is
+    # 7 * 64 + 5 * 8 + 5 = 493; 1:30.5 is 90.5: numbers nobody who typed them meant.
+    with pytest.raises(InputError, match=f"reads as an? {kind} number in YAML \\({value}\\)") as e:
+        read(tmp_path, f"a: 1\nyears: {text}\n")
+    assert e.value.line == 2
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("'1:30'", "1:30"), ("10", 10), ("0", 0), ("0x10", 16), ("1_000", 1000), ("0.5", 0.5),
+     ("1e-3", 0.001), ("12:30 pm", "12:30 pm")],
+)  # fmt: skip
+def test_quoted_text_and_plain_numbers_read_as_written(tmp_path, text, expected):
+    assert read(tmp_path, f"v: {text}\n")["v"] == expected
+
+
 # --- size, chains, files that are not files -----------------------------------------------------
 
 
