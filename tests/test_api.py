@@ -52,10 +52,26 @@ def one_line(e: BaseException) -> str:
     return text
 
 
+#: Invisible characters that change how a text reads, by name (Unicode's own): written out here
+#: apart from the package's table, so that the two are checked against each other.
+HIDDEN = {
+    "ZERO WIDTH SPACE", "LINE SEPARATOR", "PARAGRAPH SEPARATOR", "LEFT-TO-RIGHT EMBEDDING",
+    "RIGHT-TO-LEFT EMBEDDING", "POP DIRECTIONAL FORMATTING", "LEFT-TO-RIGHT OVERRIDE",
+    "RIGHT-TO-LEFT OVERRIDE", "WORD JOINER", "FUNCTION APPLICATION", "INVISIBLE TIMES",
+    "INVISIBLE SEPARATOR", "INVISIBLE PLUS", "LEFT-TO-RIGHT ISOLATE", "RIGHT-TO-LEFT ISOLATE",
+    "FIRST STRONG ISOLATE", "POP DIRECTIONAL ISOLATE", "ZERO WIDTH NO-BREAK SPACE",
+}  # fmt: skip
+
+
 def fit_for_text(c: str) -> bool:
     """What a text field may hold, by Unicode category: no control character but tab and line
-    feed, no lone surrogate, and not the two noncharacters XML refuses."""
-    return (unicodedata.category(c) not in ("Cc", "Cs") or c in "\t\n") and c not in "\ufffe\uffff"
+    feed, no lone surrogate, not the two noncharacters XML refuses, and none of the invisible
+    characters that make a text read as another (bidirectional overrides and the like)."""
+    return (
+        (unicodedata.category(c) not in ("Cc", "Cs") or c in "\t\n")
+        and c not in "\ufffe\uffff"
+        and unicodedata.name(c, "") not in HIDDEN
+    )
 
 
 # --- immutable all the way down ------------------------------------------------------------------
@@ -323,3 +339,17 @@ def test_the_api_and_the_command_line_agree(base, tmp_path, capsys):
         finmodel.load(BASE, ["discount_rate=abc"])
     assert main(["validate", str(BASE), "--set", "discount_rate=abc"]) == 2
     assert capsys.readouterr().err == f"finmodel: error: {refused.value}\n"
+
+
+@pytest.mark.parametrize("c", ["\u202e", "\u2066", "\u2028", "\u200b", "\ufeff"])
+def test_an_invisible_character_that_changes_how_a_name_reads_is_refused(base, c):
+    # "United\u202eStates" would show in a workbook as "UnitedsetatS": one name looking like another
+    with pytest.raises(InputError, match="an invisible character that changes how the text reads"):
+        finmodel.with_overrides(base, {"parties.us.name": f"United{c}States"})
+
+
+@pytest.mark.parametrize("c", ["\u200e", "\u200f", "\u200d", "\u200c"])
+def test_marks_and_joiners_that_scripts_need_stay(base, c):
+    assert finmodel.with_overrides(base, {"parties.us.name": f"United{c}States"}).parties[
+        "us"
+    ].name == f"United{c}States"

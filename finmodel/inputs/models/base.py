@@ -88,6 +88,13 @@ CURRENCY = r"^[A-Z]{3}$"
 #: and the C1 controls; so no control character but tab and line feed, no lone surrogate.
 _TEXT = re.compile(r"[\t\n\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]*")
 
+#: Invisible characters that change how a text reads without showing: bidirectional embeddings,
+#: overrides and isolates (a name that displays as another), line and paragraph separators (a
+#: one-line name that breaks a line), zero-width space, word joiner and invisible operators, and
+#: the byte-order mark. Left-to-right and right-to-left marks and the zero-width joiners that
+#: scripts and emoji need stay.
+_HIDDEN = re.compile("[\u200b\u2028\u2029\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+
 
 def text_problem(value: object) -> str | None:
     r"""What makes ``value`` (a text, or a table or list holding texts) unfit to print or to
@@ -97,11 +104,20 @@ def text_problem(value: object) -> str | None:
     --------
     >>> text_problem("Ukraine"), text_problem({"a": ["ok", "bell\x07"]})
     (None, "holds '\\x07', a control character (character 5 of 'bell\\x07')")
+    >>> text_problem("US\u202eAS").split(" (")[0]  # a right-to-left override: shows "USSA"
+    "holds '\\u202e', an invisible character that changes how the text reads"
     """
     if isinstance(value, str):
         end = _TEXT.match(value).end()  # type: ignore[union-attr]  # matches "" at least
         if end == len(value):
-            return None
+            hidden = _HIDDEN.search(value)
+            if hidden is None:
+                return None
+            c, at = hidden.group(), hidden.start() + 1
+            return (
+                f"holds {shown(c)}, an invisible character that changes how the text reads "
+                f"(character {at} of {shown(value)}): remove it"
+            )
         c = value[end]
         what = (
             "half of a UTF-16 pair, no character" if "\ud800" <= c <= "\udfff"
