@@ -353,3 +353,10 @@ def test_marks_and_joiners_that_scripts_need_stay(base, c):
     assert finmodel.with_overrides(base, {"parties.us.name": f"United{c}States"}).parties[
         "us"
     ].name == f"United{c}States"
+
+
+def test_a_text_holds_what_one_workbook_cell_holds_and_no_more(base):
+    # Excel's cell holds 32,767 characters; a longer one is "repaired" by cutting it
+    assert len(finmodel.with_overrides(base, {"description": "x" * 32_767}).description) == 32_767
+    with pytest.raises(InputError, match="holds 32,768 characters; a text may hold at most 32,767"):
+        finmodel.with_overrides(base, {"vehicles.us_led_fund.name": "x" * 32_768})

@@ -108,6 +108,11 @@ def text_problem(value: object) -> str | None:
     "holds '\\u202e', an invisible character that changes how the text reads"
     """
     if isinstance(value, str):
+        if len(value) > limits.MAX_TEXT:
+            return (
+                f"holds {len(value):,} characters; a text may hold at most "
+                f"{limits.MAX_TEXT:,}, what one workbook cell holds ({shown(value)})"
+            )
         end = _TEXT.match(value).end()  # type: ignore[union-attr]  # matches "" at least
         if end == len(value):
             hidden = _HIDDEN.search(value)
@@ -147,10 +152,10 @@ class Model(BaseModel):
     @classmethod
     def _plain_text(cls, v: Any) -> Any:
         found = text_problem(v)
+        if found and "a control character" in found:
+            found += "; text may hold tabs and line breaks but no other control character"
         if found:
-            raise ValueError(
-                f"{found}; text may hold tabs and line breaks but no other control character"
-            )
+            raise ValueError(found)
         return v
 
     def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Any:
