@@ -192,12 +192,6 @@ def reconstruction_funding(o: Outcome) -> Array:
     return out
 
 
-#: Every check allows at least a cent...
-CENT = 0.01
-#: ...or this many units in the last place (ulps, 2**-52 relative) of the money it involves.
-ULPS = 8
-
-
 def check_scales(o: Outcome) -> dict[str, Array]:
     """The money each check of :func:`checks` involves, per scenario, shape (n_scenarios,).
 
@@ -228,18 +222,6 @@ def check_scales(o: Outcome) -> dict[str, Array]:
         for name in ("conservation", "parties_vs_distributions", "terminal_claims"):
             out[f"{v.id}_{name}"] = _full(gross, n)
     return out
-
-
-def tolerance(scale: Array) -> Array:
-    """What a check of money ``scale`` allows: a cent, or :data:`ULPS` ulps of the money,
-    whichever is larger.
-
-    Examples
-    --------
-    >>> tolerance(np.array([1e9, 1e15])).tolist()   # a cent; 8 x 2**-52 x 1e15 = 1.78 USD
-    [0.01, 1.7763568394002505]
-    """
-    return np.maximum(CENT, ULPS * np.finfo(np.float64).eps * np.asarray(scale, dtype=float))
 
 
 def checks(o: Outcome) -> dict[str, Array]:

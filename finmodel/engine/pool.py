@@ -15,9 +15,6 @@ import numpy as np
 
 from finmodel.kinds import Array, Method
 
-#: Tolerance on the pool's arithmetic, in USD.
-CENT = 0.01
-
 
 @dataclass(frozen=True)
 class Carve:

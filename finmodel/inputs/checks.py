@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from finmodel import limits
-from finmodel.engine.pool import CENT, split
+from finmodel.engine.pool import split
+from finmodel.engine.tolerance import tolerance
 from finmodel.exceptions import listing, shown
 from finmodel.inputs.compile import carves, holdings_usd
 from finmodel.inputs.fx import fx_at_start
@@ -302,10 +303,12 @@ def allocation_problems(a: Assumptions) -> list[Problem]:
     []
     """
     fx = fx_at_start(a)
-    s = split(holdings_usd(a, fx), carves(a, fx))
+    held = holdings_usd(a, fx)
+    s = split(held, carves(a, fx))
+    tol = float(tolerance(np.abs(held).sum()))  # a cent, or a few rounding steps of the pool
     found: list[Problem] = []
     for c, carve in enumerate(a.pool.allocation):
-        if s.shortfall[0, c] > CENT:
+        if s.shortfall[0, c] > tol:
             have = (s.taken[0, c].sum()) / 1e9
             found.append(
                 (
@@ -314,8 +317,8 @@ def allocation_problems(a: Assumptions) -> list[Problem]:
                     f"{have:,.3f} bn USD is left in its selection ({', '.join(carve.from_)})",
                 )
             )
-    if s.left[0].sum() > CENT:
-        names = [h.id for h, x in zip(a.pool.holdings, s.left[0]) if x > CENT]
+    if s.left[0].sum() > tol:
+        names = [h.id for h, x in zip(a.pool.holdings, s.left[0]) if x > tol]
         found.append(
             (
                 ("pool", "allocation"),

@@ -24,9 +24,9 @@ from finmodel.engine.metrics import (
     party_metrics,
     reconstruction_funding,
     terminal_claims,
-    tolerance,
     vehicle_metrics,
 )
+from finmodel.engine.tolerance import tolerance
 from finmodel.inputs.compile import compile_batch
 from finmodel.inputs.fx import fx_at_start
 from finmodel.inputs.loader import Loaded
@@ -85,7 +85,7 @@ class Result:
     @cached_property
     def check_tolerances(self) -> dict[str, float]:
         """What each check allows, in USD: a cent, or a few ulps of the money it involves
-        (:func:`finmodel.engine.metrics.tolerance`), whichever is larger."""
+        (:func:`finmodel.engine.tolerance.tolerance`), whichever is larger."""
         scales = check_scales(self.outcome)
         return {k: float(np.min(tolerance(scales[k]))) for k in self.checks}
 

@@ -21,6 +21,7 @@ from openpyxl.styles import NamedStyle
 from openpyxl.workbook import Workbook
 
 from finmodel.engine.batch import VehicleInputs
+from finmodel.engine.tolerance import CENT, ULPS
 from finmodel.inputs.compile import annual_returns, party_shares
 from finmodel.kinds import Array, Basis, VehicleKind
 from finmodel.reports.cells import INPUT_FILL, INPUT_FONT, PCT
@@ -31,10 +32,10 @@ from finmodel.reports.live.streams import energy_inputs, loan_inputs, stream_inp
 from finmodel.reports.live.vehicle import is_live
 
 INPUT = "Input"
-#: Tolerances of the live check rows: money in USD (a cent), rates and shares (absolute).
-TOLERANCE_USD, TOLERANCE_RATE = 0.01, 1e-9
-#: ...and money relative to the money a row involves: 8 ulps, as finmodel's own checks.
-TOLERANCE_ULPS = 8 * 2.0**-52
+#: Tolerances of the live check rows: money in USD (a cent), rates and shares (absolute)...
+TOLERANCE_USD, TOLERANCE_RATE = CENT, 1e-9
+#: ...and money relative to the money a row involves: the ulps finmodel's own checks allow.
+TOLERANCE_ULPS = ULPS * 2.0**-52
 #: A deployment schedule is complete when its cumulative fraction is within this of 1.
 DEPLOYED_TOLERANCE = 1e-12
 
