@@ -43,7 +43,7 @@ def _best(fn, repeat: int = 3) -> float:
 def bench_irr(rows: int, sample: int) -> dict:
     import numpy_financial as npf
 
-    from finmodel.irr import irr
+    from finmodel.engine.irr import irr
 
     rng = np.random.default_rng(0)
     flows = np.empty((rows, 121))
@@ -75,9 +75,9 @@ def bench_irr(rows: int, sample: int) -> dict:
 _CHILD = r"""
 import json, resource, sys, time
 import numpy as np
-from finmodel.loader import load
-from finmodel.sampling import CHUNK, correlation_factor, draw, sampled_vehicles
-from finmodel.simulation import simulate
+from finmodel.inputs.loader import load
+from finmodel.studies.sampling import CHUNK, correlation_factor, draw, sampled_vehicles
+from finmodel.studies.simulation import simulate
 n = int(sys.argv[1])
 a = load("base", {"timeline.frequency": "quarterly"})
 vehicles = sampled_vehicles(a)
@@ -114,37 +114,39 @@ def bench_chunk() -> dict:
 
 
 def _chunk_child() -> dict:
-    from finmodel.batch import compile_batch
-    from finmodel.engine import evaluate
-    from finmodel.loader import load
-    from finmodel.sampling import CHUNK, correlation_factor, draw, sampled_vehicles
-    from finmodel.simulation import BATCH, _keep_freed_memory, _measure, _with_returns
+    from finmodel.engine.evaluate import evaluate
+    from finmodel.inputs.compile import compile_batch
+    from finmodel.inputs.loader import load
+    from finmodel.studies.sampling import CHUNK, correlation_factor, draw, sampled_vehicles
+    from finmodel.studies.simulation import SCENARIOS_PER_BATCH as BATCH
+    from finmodel.studies.simulation import measure_chunk, with_returns
+    from finmodel.studies.workers import keep_freed_memory
 
-    _keep_freed_memory()
+    keep_freed_memory()
 
     a = load("base", {"timeline.frequency": "quarterly"})
     base, vehicles = compile_batch(a), sampled_vehicles(a)
     factor = correlation_factor(a, vehicles)
     returns = draw(vehicles, factor, CHUNK, 1, 0, "mc")
     parts = [
-        _with_returns(base, {v: r[i : i + BATCH] for v, r in returns.items()}, BATCH)
+        with_returns(base, {v: r[i : i + BATCH] for v, r in returns.items()}, BATCH)
         for i in range(0, CHUNK, BATCH)
     ]
     outcomes = [evaluate(b) for b in parts]
-    [_measure(o) for o in outcomes]
+    [measure_chunk(o) for o in outcomes]
     return {
         "scenarios": CHUNK,
         "draw_ms": 1e3 * _best(lambda: draw(vehicles, factor, CHUNK, 1, 0, "mc"), 5),
         "engine_ms": 1e3 * _best(lambda: [evaluate(b) for b in parts], 5),
-        "metrics_ms": 1e3 * _best(lambda: [_measure(o) for o in outcomes], 5),
+        "metrics_ms": 1e3 * _best(lambda: [measure_chunk(o) for o in outcomes], 5),
     }
 
 
 def bench_run_and_report() -> dict:
     import finmodel
-    from finmodel.batch import compile_batch
-    from finmodel.engine import evaluate
-    from finmodel.metrics import checks, party_metrics
+    from finmodel.engine.evaluate import evaluate
+    from finmodel.engine.metrics import checks, party_metrics
+    from finmodel.inputs.compile import compile_batch
 
     out = {}
     for label, overrides in (("annual", {}), ("monthly", {"timeline.frequency": "monthly"})):
@@ -154,7 +156,10 @@ def bench_run_and_report() -> dict:
         )
         r = finmodel.run(a)
         with tempfile.TemporaryDirectory() as d:
-            report = _best(lambda r=r, d=d: finmodel.run(r.assumptions).write(d), 3)
+            def write(r=r, d=d):
+                return finmodel.reports.write(finmodel.run(r.assumptions), d)
+
+            report = _best(write, 3)
         out[label] = {"engine_s": engine, "run_and_write_report_s": report}
     return out
 

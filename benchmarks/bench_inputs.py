@@ -27,7 +27,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from finmodel.exceptions import InputError
-from finmodel.loader import load_with_origins
+from finmodel.inputs.loader import load_with_origins
 
 BASE = Path(__file__).resolve().parents[1] / "assumptions" / "base.yaml"
 

@@ -26,12 +26,12 @@ from bench_engine import _best  # best of n, as the engine's benchmark measures
 from openpyxl import load_workbook
 
 import finmodel
-from finmodel import simulation
-from finmodel.batch import compile_batch
-from finmodel.files import report_paths, write_csv
-from finmodel.report import write_workbook
-from finmodel.result import _csv
-from finmodel.workbook import save
+from finmodel.inputs.compile import compile_batch
+from finmodel.reports.cells import save
+from finmodel.reports.files import report_paths, write_csv
+from finmodel.reports.run_files import write_table
+from finmodel.reports.run_workbook import write_workbook
+from finmodel.studies import scratch, simulation
 
 
 def bench_report_set() -> dict[str, float]:
@@ -44,8 +44,8 @@ def bench_report_set() -> dict[str, float]:
             xlsx, flows, schedule, summary = report_paths(out / "plain", "run", r.name)
             xlsx.parent.mkdir(exist_ok=True)
             write_workbook(r, xlsx)
-            _csv(r.flows, flows)
-            _csv(r.schedule, schedule)
+            write_table(r.flows, flows)
+            write_table(r.schedule, schedule)
             summary.write_text(json.dumps(r.summary, indent=2, allow_nan=False) + "\n")
 
         plain = _best(straight, repeat=5)
@@ -73,7 +73,7 @@ def bench_csv(rows: int = 1_000_000) -> dict[str, float]:
 
 
 def bench_scratch(n: int = 2_000_000) -> dict[str, float]:
-    shapes = simulation._shapes(compile_batch(finmodel.load("base")), n)
+    shapes = simulation.column_shapes(compile_batch(finmodel.load("base")), n)
 
     def sparse() -> None:
         folder = Path(tempfile.mkdtemp(prefix="bench-sparse-"))
@@ -85,11 +85,11 @@ def bench_scratch(n: int = 2_000_000) -> dict[str, float]:
             shutil.rmtree(folder)
 
     def reserved() -> None:
-        with simulation._scratch(shapes, True, n) as store:
+        with scratch.scratch(shapes, True, n) as store:
             del store
 
     return {"sparse_s": _best(sparse), "reserved_s": _best(reserved),
-            "bytes": simulation._nbytes(shapes), "tmpdir": tempfile.gettempdir()}  # fmt: skip
+            "bytes": scratch.nbytes(shapes), "tmpdir": tempfile.gettempdir()}  # fmt: skip
 
 
 def main() -> None:

@@ -36,9 +36,9 @@ import dataclasses, json, resource, sys, time
 sys.path.insert(0, sys.argv[1])
 import numpy as np
 import finmodel
-from finmodel.batch import compile_batch
-from finmodel.engine import evaluate
-from finmodel.sweeps import _metrics
+from finmodel.inputs.compile import compile_batch
+from finmodel.engine.evaluate import evaluate
+from finmodel.studies.sweep import metric_columns
 
 case, spec = sys.argv[2], json.loads(sys.argv[3])
 a = finmodel.load("base")
@@ -57,7 +57,7 @@ def engine_alone(rates, payouts):
         vs = [dataclasses.replace(v, return_rate=tl.by_period(tl.per_period(r)), payout=p)
               if v.id == fund else v for v in base.vehicles]
         b = dataclasses.replace(base, names=["x"] * len(r), vehicles=vs)
-        _metrics(evaluate(b))
+        metric_columns(evaluate(b))
     return time.perf_counter() - t
 
 
@@ -74,7 +74,7 @@ if case == "sweep":
                             col(keys[-1] if "payout" in keys[-1] else "-", base.payout))
     points = len(s.table)
 else:
-    from finmodel.tornado import tornado
+    from finmodel.studies.tornado import tornado
     t = time.perf_counter()
     tab = tornado(a).table
     study = time.perf_counter() - t

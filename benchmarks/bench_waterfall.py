@@ -23,11 +23,12 @@ import time
 
 import numpy as np
 
-from finmodel.batch import compile_batch
-from finmodel.engine import evaluate
-from finmodel.loader import load, with_overrides
-from finmodel.schedule import schedule
-from finmodel.waterfall import allocations, claims
+from finmodel.engine.claims import claims
+from finmodel.engine.evaluate import evaluate
+from finmodel.engine.schedule import schedule
+from finmodel.engine.waterfall import allocations
+from finmodel.inputs.compile import compile_batch
+from finmodel.inputs.loader import load, with_overrides
 
 FUND = {
     "name": "Fund", "kind": "fund", "deployment": {"years": 2}, "cash_rate": 0.02,

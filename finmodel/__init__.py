@@ -31,12 +31,12 @@ import importlib.util
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from finmodel.assumptions import Assumptions
+    from finmodel.api import Result
     from finmodel.exceptions import InputError
-    from finmodel.loader import Loaded, load, load_with_origins, with_overrides
-    from finmodel.result import Result
-    from finmodel.simulation import SimulationResult, simulate
-    from finmodel.sweeps import SweepResult, sweep
+    from finmodel.inputs.loader import Loaded, load, load_with_origins, with_overrides
+    from finmodel.inputs.models.scenario import Assumptions
+    from finmodel.studies.simulation import SimulationResult, simulate
+    from finmodel.studies.sweep import SweepResult, sweep
 
 __all__ = [
     "Assumptions",
@@ -55,17 +55,17 @@ __all__ = [
 #: (and the command line, before it knows what it will do) stays light: numpy, pandas and
 #: pydantic load only when a name is used.
 _PUBLIC = {
-    "Assumptions": "finmodel.assumptions",
+    "Assumptions": "finmodel.inputs.models.scenario",
     "InputError": "finmodel.exceptions",
-    "Loaded": "finmodel.loader",
-    "Result": "finmodel.result",
-    "SimulationResult": "finmodel.simulation",
-    "SweepResult": "finmodel.sweeps",
-    "load": "finmodel.loader",
-    "load_with_origins": "finmodel.loader",
-    "simulate": "finmodel.simulation",
-    "sweep": "finmodel.sweeps",
-    "with_overrides": "finmodel.loader",
+    "Loaded": "finmodel.inputs.loader",
+    "Result": "finmodel.api",
+    "SimulationResult": "finmodel.studies.simulation",
+    "SweepResult": "finmodel.studies.sweep",
+    "load": "finmodel.inputs.loader",
+    "load_with_origins": "finmodel.inputs.loader",
+    "simulate": "finmodel.studies.simulation",
+    "sweep": "finmodel.studies.sweep",
+    "with_overrides": "finmodel.inputs.loader",
 }
 __version__ = "0.1.0"
 
@@ -80,40 +80,17 @@ def run(assumptions: Assumptions | Loaded) -> Result:
     Returns
     -------
     Result
-        ``.flows`` and ``.schedule`` (tidy DataFrames), ``.summary`` (dict), ``.to_excel(path)``.
+        ``.flows`` and ``.schedule`` (tidy DataFrames), ``.summary`` (dict), ``.to_excel(path)``
+        and ``.write(folder)`` (:mod:`finmodel.api`).
     """
-    from finmodel.assumptions import Assumptions
-    from finmodel.batch import compile_batch
-    from finmodel.engine import evaluate
-    from finmodel.exceptions import InputError
-    from finmodel.loader import Loaded
-    from finmodel.result import Result
+    from finmodel.api import Result
+    from finmodel.studies.run import run as run_one
 
-    if isinstance(assumptions, Loaded):
-        loaded = assumptions
-    elif not isinstance(assumptions, Assumptions):
-        raise InputError(
-            "expected Assumptions (from finmodel.load) or Loaded (from load_with_origins), "
-            f"got {type(assumptions).__name__}"
-        )
-    else:
-        import hashlib
-        import json
-
-        canonical = json.dumps(assumptions.model_dump(mode="json", by_alias=True), sort_keys=True)
-        loaded = Loaded(assumptions, (), (), hashlib.sha256(canonical.encode()).hexdigest())
-    outcome = evaluate(compile_batch(loaded.assumptions))
-    return Result(
-        assumptions=loaded.assumptions,
-        outcome=outcome,
-        files=loaded.files,
-        overrides=loaded.overrides,
-        sha256=loaded.sha256,
-    )
+    return run_one(assumptions, Result)
 
 
 def __getattr__(name: str) -> Any:
-    """A public name, or a submodule (``finmodel.report``), imported on first use."""
+    """A public name, or a submodule (``finmodel.reports.run_workbook``), imported on first use."""
     if name in _PUBLIC:
         value = getattr(importlib.import_module(_PUBLIC[name]), name)
     elif importlib.util.find_spec(f"{__name__}.{name}") is not None:

@@ -22,8 +22,12 @@ import signal
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from finmodel.exceptions import MESSAGE_LIMIT, InputError, ResourceError, printable
+
+if TYPE_CHECKING:
+    from finmodel.inputs.loader import Loaded
 
 EXIT_OK, EXIT_INTERNAL, EXIT_INPUT = 0, 1, 2
 EXIT_INTERRUPTED, EXIT_TERMINATED = 130, 128 + signal.SIGTERM
@@ -136,7 +140,7 @@ def main(argv: list[str] | None = None) -> int:
 def _main(argv: list[str] | None) -> int:
     args = _parser().parse_args(argv)
     if getattr(args, "out", None) is not None:
-        from finmodel.files import check_out_dir
+        from finmodel.reports.files import check_out_dir
 
         check_out_dir(args.out)
     commands = {
@@ -178,28 +182,47 @@ def _terminate_like_ctrl_c() -> Iterator[None]:
             signal.signal(signal.SIGTERM, previous)
 
 
+def _load(args: argparse.Namespace, scenario: str | None = None) -> Loaded:
+    """The scenario (a path or a shipped name; ``base`` when none is given) with the
+    ``--set`` overrides applied, validated, with the files it came from."""
+    from finmodel.inputs.loader import load_with_origins
+
+    return load_with_origins(scenario or args.scenario or "base", args.sets)
+
+
+def _write(result: object, args: argparse.Namespace) -> list[Path]:
+    """Write ``result``'s report set into ``--out``."""
+    from finmodel import reports
+
+    return reports.write(result, Path(args.out))
+
+
+def _say_written(paths: list[Path]) -> None:
+    """Say what was written: one line per file."""
+    for p in paths:
+        print(f"wrote {printable(str(p))}")
+
+
 def _check_targets(args: argparse.Namespace, command: str, name: str) -> None:
     """Refuse at once, before the work, a report whose files could not replace what is there."""
-    from finmodel.files import check_targets, report_paths
+    from finmodel.reports.files import check_targets, report_paths
 
     check_targets(report_paths(args.out, command, name))
 
 
 def _run(args: argparse.Namespace) -> int:
     import finmodel
-    from finmodel.loader import load_with_origins
 
-    loaded = load_with_origins(args.scenario or "base", args.sets)
+    loaded = _load(args)
     _check_targets(args, "run", loaded.assumptions.name)
     result = finmodel.run(loaded)
     failed = result.failed_checks()
     if failed:
-        worst = max(failed, key=failed.get)
+        worst = max(failed, key=failed.__getitem__)
         raise RuntimeError(f"check '{worst}' is off by {failed[worst]:.2f} USD; nothing written")
-    paths = result.write(Path(args.out))
+    paths = _write(result, args)
     _print_summary(result)
-    for p in paths:
-        print(f"wrote {printable(str(p))}")
+    _say_written(paths)
     return EXIT_OK
 
 
@@ -223,8 +246,7 @@ def _print_summary(result) -> None:
 
 
 def _sweep(args: argparse.Namespace) -> int:
-    from finmodel.loader import load_with_origins
-    from finmodel.sweeps import parse_vary, sweep
+    from finmodel.studies.sweep import parse_vary, sweep
 
     if not args.vary:
         raise InputError("give at least one --vary KEY=START:STOP:STEP", file="--vary")
@@ -234,11 +256,10 @@ def _sweep(args: argparse.Namespace) -> int:
         if key in values:
             raise InputError("is varied twice", file=f"--vary {text}", field=key)
         values[key] = vals
-    loaded = load_with_origins(args.scenario or "base", args.sets)
+    loaded = _load(args)
     _check_targets(args, "sweep", loaded.assumptions.name)
     result = sweep(loaded.assumptions, values)
-    for p in result.write(Path(args.out)):
-        print(f"wrote {printable(str(p))}")
+    _say_written(_write(result, args))
     print(f"{len(result.table)} grid points")
     if result.n_invalid:
         print(
@@ -261,12 +282,11 @@ def _whole(text: str) -> int:
 
 
 def _simulate(args: argparse.Namespace) -> int:
-    from finmodel.loader import load_with_origins
-    from finmodel.simulation import simulate
+    from finmodel.studies.simulation import simulate
 
     if args.n < 1:
         raise InputError("N must be at least 1", file="-n")
-    loaded = load_with_origins(args.scenario or "base", args.sets)
+    loaded = _load(args)
     _check_targets(args, "simulate", loaded.assumptions.name)
     bar = _ProgressBar() if sys.stderr.isatty() else None
     try:
@@ -277,8 +297,7 @@ def _simulate(args: argparse.Namespace) -> int:
         raise InputError(e.message, file=f"-n {args.n}") from None
     if bar:
         bar.close()
-    for p in result.write(Path(args.out)):
-        print(f"wrote {printable(str(p))}")
+    _say_written(_write(result, args))
     return EXIT_OK
 
 
@@ -296,14 +315,12 @@ class _ProgressBar:
 
 
 def _tornado(args: argparse.Namespace) -> int:
-    from finmodel.loader import load_with_origins
-    from finmodel.tornado import tornado
+    from finmodel.studies.tornado import tornado
 
-    loaded = load_with_origins(args.scenario or "base", args.sets)
+    loaded = _load(args)
     _check_targets(args, "tornado", loaded.assumptions.name)
     result = tornado(loaded.assumptions, origins=loaded.origins)
-    for p in result.write(Path(args.out)):
-        print(f"wrote {printable(str(p))}")
+    _say_written(_write(result, args))
     if result.n_invalid:
         print(
             f"finmodel: {result.n_invalid} low or high value(s) are invalid (a single run "
@@ -315,27 +332,24 @@ def _tornado(args: argparse.Namespace) -> int:
 
 def _compare(args: argparse.Namespace) -> int:
     import finmodel
-    from finmodel.compare import compare
-    from finmodel.loader import load_with_origins
+    from finmodel.studies.compare import compare
 
     _check_targets(args, "compare", "")
-    results = [finmodel.run(load_with_origins(s, args.sets)) for s in args.scenarios]
+    results = [finmodel.run(_load(args, s)) for s in args.scenarios]
     for r in results:
         failed = r.failed_checks()
         if failed:
-            raise RuntimeError(f"{r.name}: check '{max(failed, key=failed.get)}' failed")
+            raise RuntimeError(f"{r.name}: check '{max(failed, key=failed.__getitem__)}' failed")
     comparison = compare(results, args.baseline)
-    for p in comparison.write(Path(args.out)):
-        print(f"wrote {printable(str(p))}")
+    _say_written(_write(comparison, args))
     return EXIT_OK
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from finmodel import tornado
-    from finmodel.loader import load_with_origins
+    from finmodel.studies import tornado
 
     for f in args.files:
-        loaded = load_with_origins(f, args.sets)
+        loaded = _load(args, f)
         # what any command would refuse, validate refuses: here, the tornado's ranges
         tornado.check(loaded.assumptions, loaded.origins)
         print(f"{printable(f)}: ok ({loaded.assumptions.name}, sha256 {loaded.sha256[:12]})")
@@ -343,7 +357,7 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _schema(args: argparse.Namespace) -> int:
-    from finmodel.assumptions import Assumptions
+    from finmodel.inputs.models.scenario import Assumptions
 
     print(json.dumps(Assumptions.model_json_schema(by_alias=True), indent=2))
     return EXIT_OK

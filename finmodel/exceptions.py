@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import unicodedata
+from collections.abc import Iterable
 
 #: Longest echo of an input value in a message, in characters.
 ECHO_LIMIT = 80
@@ -134,3 +135,16 @@ class ResourceError(Exception):
     >>> str(ResourceError("no space left in TMPDIR (/tmp), need about 2.4 GB"))
     'no space left in TMPDIR (/tmp), need about 2.4 GB'
     """
+
+
+def listing(names: Iterable[str], limit: int = 12) -> str:
+    """Names for a message: the first ``limit``, then how many more.
+
+    Examples
+    --------
+    >>> listing(["a", "b"]), listing([f"v{i}" for i in range(100)], limit=3)
+    ('a, b', 'v0, v1, v2 and 97 more')
+    """
+    names = list(names)
+    head = ", ".join(shown(n)[1:-1] if n != shown(n)[1:-1] else n for n in names[:limit])
+    return head + (f" and {len(names) - limit:,} more" if len(names) > limit else "")

@@ -24,7 +24,7 @@ class Frequency(str, Enum):
 
     @property
     def periods_per_year(self) -> int:
-        """m in MODEL.md section 2: 1, 4 or 12."""
+        """m in docs/model.md, Conventions: 1, 4 or 12."""
         return _PERIODS_PER_YEAR[self.value]
 
 
@@ -55,7 +55,7 @@ class VehicleKind(str, Enum):
 
 
 class Basis(str, Enum):
-    """The waterfall's basis (MODEL.md section 5)."""
+    """The waterfall's basis (docs/model.md, The waterfall)."""
 
     capital_first = "capital_first"
     income_split = "income_split"

@@ -36,6 +36,9 @@ MAX_CARVEOUTS = 1_000
 #: Entries of any other list or table of a scenario (needs, readings, sources, tornado keys,
 #: contributions, a path's years, a carve-out's ``from``...).
 MAX_ENTRIES = 1_000
+#: Characters in any one text (a name, a description, a source's note): what one workbook cell
+#: holds; Excel repairs a file with a longer cell, cutting it.
+MAX_TEXT = 32_767
 #: Timeline: at most 100 years; monthly, that is 1,200 periods.
 MAX_YEARS = 100
 #: The engine's arrays hold a number per vehicle, party and period: at most this many.

@@ -274,8 +274,9 @@ def named_order(holdings: list[dict[str, Any]], chosen: list[str]) -> list[int]:
 def take(
     left: list[float], select: list[bool], want: float | None, method: str, order: list[int]
 ) -> list[float]:
-    """What one carve-out takes from each holding (MODEL.md section 3), in USD: a plain loop,
-    independent of finmodel.pool; ``in_order`` draws on the holdings in ``order``."""
+    """What one carve-out takes from each holding (docs/model.md, The frozen-asset pool), in USD: a
+    plain loop,
+    independent of finmodel.engine.pool; ``in_order`` draws on the holdings in ``order``."""
     avail = [x if s else 0.0 for x, s in zip(left, select)]
     total = sum(avail)
     if want is None:
@@ -485,7 +486,8 @@ def fund(**fields: Any) -> dict[str, Any]:
 
 def validated(d: dict[str, Any]):
     """``Assumptions`` from a dict, asserting that the cross-field checks find nothing."""
-    from finmodel.assumptions import Assumptions, problems
+    from finmodel.inputs.checks import problems
+    from finmodel.inputs.models.scenario import Assumptions
 
     a = Assumptions.model_validate(d)
     found = problems(a)
@@ -649,3 +651,20 @@ def leaf_values(draw: st.DrawFn, key: str, value: Any, a) -> Any:
             st.sampled_from([0.0, 1.0, -0.5, 1.5, 12.0]),
         )
     )
+
+
+def stream(**fields) -> dict:
+    """A stream vehicle's spec paying all its profit to the US, with ``fields`` as its stream."""
+    spec = {"name": "a stream", "kind": "stream", "waterfall": {"profit_split": {"us": 1.0}}}
+    spec["stream"] = fields
+    return spec
+
+
+def loan(contributions: list[dict], **terms) -> dict:
+    """A loan vehicle's spec to Ukraine at 10% a year, with ``terms`` added to its loan block."""
+    return {
+        "name": "a loan",
+        "kind": "loan",
+        "capital": {"contributions": contributions},
+        "loan": {"borrower": "ukraine", "rate": 0.10} | terms,
+    }

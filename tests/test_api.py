@@ -28,10 +28,11 @@ from strategies import assumption_dicts
 
 import finmodel
 from finmodel import limits
-from finmodel.assumptions import Assumptions, ReadOnlyDict
+from finmodel.engine.timeline import Timeline
 from finmodel.exceptions import InputError
+from finmodel.inputs.models.base import ReadOnlyDict
+from finmodel.inputs.models.scenario import Assumptions
 from finmodel.kinds import Frequency
-from finmodel.timeline import Timeline
 
 BASE = Path(__file__).resolve().parents[1] / "assumptions" / "base.yaml"
 SLOW = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -51,10 +52,26 @@ def one_line(e: BaseException) -> str:
     return text
 
 
+#: Invisible characters that change how a text reads, by name (Unicode's own): written out here
+#: apart from the package's table, so that the two are checked against each other.
+HIDDEN = {
+    "ZERO WIDTH SPACE", "LINE SEPARATOR", "PARAGRAPH SEPARATOR", "LEFT-TO-RIGHT EMBEDDING",
+    "RIGHT-TO-LEFT EMBEDDING", "POP DIRECTIONAL FORMATTING", "LEFT-TO-RIGHT OVERRIDE",
+    "RIGHT-TO-LEFT OVERRIDE", "WORD JOINER", "FUNCTION APPLICATION", "INVISIBLE TIMES",
+    "INVISIBLE SEPARATOR", "INVISIBLE PLUS", "LEFT-TO-RIGHT ISOLATE", "RIGHT-TO-LEFT ISOLATE",
+    "FIRST STRONG ISOLATE", "POP DIRECTIONAL ISOLATE", "ZERO WIDTH NO-BREAK SPACE",
+}  # fmt: skip
+
+
 def fit_for_text(c: str) -> bool:
     """What a text field may hold, by Unicode category: no control character but tab and line
-    feed, no lone surrogate, and not the two noncharacters XML refuses."""
-    return (unicodedata.category(c) not in ("Cc", "Cs") or c in "\t\n") and c not in "\ufffe\uffff"
+    feed, no lone surrogate, not the two noncharacters XML refuses, and none of the invisible
+    characters that make a text read as another (bidirectional overrides and the like)."""
+    return (
+        (unicodedata.category(c) not in ("Cc", "Cs") or c in "\t\n")
+        and c not in "\ufffe\uffff"
+        and unicodedata.name(c, "") not in HIDDEN
+    )
 
 
 # --- immutable all the way down ------------------------------------------------------------------
@@ -322,3 +339,24 @@ def test_the_api_and_the_command_line_agree(base, tmp_path, capsys):
         finmodel.load(BASE, ["discount_rate=abc"])
     assert main(["validate", str(BASE), "--set", "discount_rate=abc"]) == 2
     assert capsys.readouterr().err == f"finmodel: error: {refused.value}\n"
+
+
+@pytest.mark.parametrize("c", ["\u202e", "\u2066", "\u2028", "\u200b", "\ufeff"])
+def test_an_invisible_character_that_changes_how_a_name_reads_is_refused(base, c):
+    # "United\u202eStates" would show in a workbook as "UnitedsetatS": one name looking like another
+    with pytest.raises(InputError, match="an invisible character that changes how the text reads"):
+        finmodel.with_overrides(base, {"parties.us.name": f"United{c}States"})
+
+
+@pytest.mark.parametrize("c", ["\u200e", "\u200f", "\u200d", "\u200c"])
+def test_marks_and_joiners_that_scripts_need_stay(base, c):
+    assert finmodel.with_overrides(base, {"parties.us.name": f"United{c}States"}).parties[
+        "us"
+    ].name == f"United{c}States"
+
+
+def test_a_text_holds_what_one_workbook_cell_holds_and_no_more(base):
+    # Excel's cell holds 32,767 characters; a longer one is "repaired" by cutting it
+    assert len(finmodel.with_overrides(base, {"description": "x" * 32_767}).description) == 32_767
+    with pytest.raises(InputError, match="holds 32,768 characters; a text may hold at most 32,767"):
+        finmodel.with_overrides(base, {"vehicles.us_led_fund.name": "x" * 32_768})

@@ -1,4 +1,4 @@
-"""The command line and its output contract (MODEL.md section 8), end to end."""
+"""The command line and its output contract (the output contract in README.md), end to end."""
 
 from __future__ import annotations
 
@@ -17,7 +17,6 @@ from finmodel.cli import main
 
 REPO = Path(__file__).resolve().parents[1]
 BASE = REPO / "assumptions" / "base.yaml"
-SHIPPED = REPO / "finmodel" / "data" / "base.yaml"
 OUTPUTS = ("base.xlsx", "base.flows.csv", "base.schedule.csv", "base.summary.json")
 
 FLOW_COLUMNS = ["scenario", "period", "date", "vehicle", "flow", "party", "amount_usd"]
@@ -336,19 +335,19 @@ def earlier(tmp_path, base_run) -> Path:
 
 
 def _fail_in_workbook(monkeypatch):
-    import finmodel.report
+    import finmodel.reports.run_files
 
     def broken(result, path):
         Path(path).write_bytes(b"PK\x03\x04 half a workbook")
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(finmodel.report, "write_workbook", broken)
+    monkeypatch.setattr(finmodel.reports.run_files, "write_workbook", broken)
 
 
 def _fail_in_second_csv(monkeypatch):
-    import finmodel.result
+    import finmodel.reports.run_files
 
-    real = finmodel.result._csv
+    real = finmodel.reports.run_files.write_table
     calls = []
 
     def broken(df, path):
@@ -358,7 +357,7 @@ def _fail_in_second_csv(monkeypatch):
             raise OSError(28, "No space left on device")
         real(df, path)
 
-    monkeypatch.setattr(finmodel.result, "_csv", broken)
+    monkeypatch.setattr(finmodel.reports.run_files, "write_table", broken)
 
 
 #: Each breaker, and what the one line says: a bug in a writer is an internal error; a full disk
@@ -392,10 +391,6 @@ def test_failed_write_leaves_nothing_new(tmp_path, monkeypatch, capsys, breaker,
 # --- the package --------------------------------------------------------------------------------
 
 
-def test_shipped_base_is_the_repository_base():
-    assert SHIPPED.read_bytes() == BASE.read_bytes()
-
-
 def test_python_api(tmp_path):
     r = finmodel.run(finmodel.load(str(BASE)))
     assert isinstance(r.flows, pd.DataFrame)
@@ -412,7 +407,7 @@ def test_python_api(tmp_path):
 
 
 def test_api_agrees_with_cli(summary):
-    api = finmodel.run(finmodel.load(str(SHIPPED))).summary
+    api = finmodel.run(finmodel.load("base")).summary
     for pid, p in summary["parties"].items():
         for k in PARTY_KEYS:
             assert api["parties"][pid][k] == pytest.approx(p[k], rel=1e-12, abs=1e-6)
@@ -446,7 +441,7 @@ def test_a_failed_write_leaves_no_new_folder(tmp_path, monkeypatch, capsys):
     def boom(result, path):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(finmodel.report, "write_workbook", boom)
+    monkeypatch.setattr(finmodel.reports.run_files, "write_workbook", boom)
     out = tmp_path / "new" / "deeper"
     assert main(["run", "--out", str(out)]) == 1
     assert "internal error" in capsys.readouterr().err

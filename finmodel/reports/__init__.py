@@ -1,0 +1,69 @@
+"""Reports: every file finmodel writes, from the results of :mod:`finmodel.studies`.
+
+A result is data; writing it is this package's job, one writer per kind of result, each writing
+its set of files as one unit (:mod:`finmodel.reports.files`): replaced whole, or not at all.
+
+- :func:`write` writes any result's report set into a folder (``run``: NAME.xlsx,
+  NAME.flows.csv, NAME.schedule.csv, NAME.summary.json; a sweep, simulation or tornado: a CSV
+  and a workbook; a comparison: compare.csv and compare.xlsx);
+- :func:`to_excel` writes a run's workbook alone to a path.
+
+Examples
+--------
+>>> import tempfile
+>>> import finmodel
+>>> from finmodel import reports
+>>> r = finmodel.run(finmodel.load("base"))
+>>> with tempfile.TemporaryDirectory() as d:
+...     print(sorted(p.name for p in reports.write(r, d)))
+['base.flows.csv', 'base.schedule.csv', 'base.summary.json', 'base.xlsx']
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from finmodel.studies.run import Result
+
+
+def write(result: Any, out_dir: str | Path) -> list[Path]:
+    """Write ``result``'s report set into ``out_dir`` and return the paths written.
+
+    ``result`` is a run's :class:`~finmodel.studies.run.Result`, a
+    :class:`~finmodel.studies.sweep.SweepResult`, a
+    :class:`~finmodel.studies.simulation.SimulationResult`, a
+    :class:`~finmodel.studies.tornado.TornadoResult` or a
+    :class:`~finmodel.studies.compare.Comparison`. (The writers are imported here, when used:
+    ``import finmodel.reports`` stays light.)
+    """
+    from finmodel.reports.compare import write_comparison
+    from finmodel.reports.run_files import write_run
+    from finmodel.reports.simulation import write_simulation
+    from finmodel.reports.sweep import write_sweep
+    from finmodel.reports.tornado import write_tornado
+    from finmodel.studies.compare import Comparison
+    from finmodel.studies.run import Result
+    from finmodel.studies.simulation import SimulationResult
+    from finmodel.studies.sweep import SweepResult
+    from finmodel.studies.tornado import TornadoResult
+
+    writers: list[tuple[type, Any]] = [
+        (Result, write_run),
+        (SweepResult, write_sweep),
+        (SimulationResult, write_simulation),
+        (TornadoResult, write_tornado),
+        (Comparison, write_comparison),
+    ]
+    for kind, writer in writers:
+        if isinstance(result, kind):
+            return writer(result, out_dir)
+    raise TypeError(f"finmodel has no report for a {type(result).__name__}")
+
+
+def to_excel(result: Result, path: str | Path) -> Path:
+    """Write a run's Excel report to ``path`` (atomically) and return the path."""
+    from finmodel.reports.run_files import to_excel as run_to_excel
+
+    return run_to_excel(result, path)

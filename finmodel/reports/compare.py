@@ -1,0 +1,126 @@
+"""The comparison workbook: each party's numbers by reading, changes from the baseline, a chart,
+and every reading's assumptions so that each number traces back to its inputs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.chart import BarChart, Reference
+from openpyxl.worksheet.pagebreak import Break
+
+from finmodel.reports.cells import (
+    BOLD,
+    MOIC,
+    PCT,
+    TITLE,
+    UNITS_NOTE,
+    USD_BN,
+    header,
+    put,
+    save,
+    unique_titles,
+    widths,
+)
+from finmodel.reports.files import write_table_and_workbook
+from finmodel.reports.sheets.assumptions import assumptions_sheet
+from finmodel.studies.compare import Comparison
+
+#: The comparison's own sheets; a reading's sheet (``In <name>``) gives way.
+OWN_SHEETS = ("Compare", "Reconstruction")
+
+
+
+def write_compare_workbook(c: Comparison, path: Path) -> None:
+    """Write the comparison's workbook to ``path``."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Compare"
+    _compare(ws, c)
+    _reconstruction(wb.create_sheet("Reconstruction"), c)
+    titles = unique_titles([f"In {r.name}" for r in c.results], taken=OWN_SHEETS)
+    for r, title in zip(c.results, titles):
+        assumptions_sheet(wb.create_sheet(title), r)
+    save(wb, path)
+
+
+def _pivot(c: Comparison, entity: str, metric: str, column: str):
+    t = c.table[(c.table["entity"] == entity) & (c.table["metric"] == metric)]
+    order = [r.name for r in c.results]
+    return t.pivot_table(index="scenario", columns="id", values=column, aggfunc="first",
+                         sort=False, dropna=False).reindex(order)  # fmt: skip
+
+
+def _matrix(ws, row: int, title: str, frame, fmt: str) -> tuple[int, int]:
+    put(ws, row, 1, title, font=BOLD)
+    header(ws, row + 1, 1, ["Reading", *map(str, frame.columns)])
+    for i, (name, values) in enumerate(frame.iterrows(), start=row + 2):
+        put(ws, i, 1, name)
+        for j, v in enumerate(values, start=2):
+            put(ws, i, j, v, fmt)
+    return row + 2, row + 1 + len(frame)
+
+
+def _compare(ws, c: Comparison) -> None:
+    put(ws, 1, 1, "Who gains and who loses, reading by reading", font=TITLE)
+    put(ws, 2, 1, f"Baseline: {c.baseline}. Change = the reading minus the baseline. {UNITS_NOTE}")
+    row = 4
+    for metric, label in (("npv", "NPV"), ("net", "Net (received - paid)"),
+                          ("received", "Received"), ("paid", "Paid"),
+                          ("terminal_claim", "Claim on terminal values")):  # fmt: skip
+        _matrix(ws, row, f"{label} by party", _pivot(c, "party", metric, "value"), USD_BN)
+        row += len(c.results) + 3
+    change = _pivot(c, "party", "npv", "change")
+    ws.row_breaks.append(Break(id=row - 1))  # printed, the change and its chart start a page
+    first, last = _matrix(ws, row, f"Change in NPV from {c.baseline}", change, USD_BN)
+    n_parties = len(change.columns)
+    chart = BarChart()
+    chart.type = "bar"
+    chart.grouping = "clustered"
+    chart.title = f"Change in each party's NPV from {c.baseline} (USD bn)"
+    chart.y_axis.title = "USD bn"
+    chart.y_axis.numFmt = "#,##0,,,"
+    chart.x_axis.scaling.orientation = "maxMin"
+    chart.x_axis.tickLblPos = "low"
+    chart.x_axis.delete = False
+    chart.y_axis.delete = False
+    chart.legend.position = "b"
+    chart.add_data(Reference(ws, min_col=2, max_col=1 + n_parties, min_row=first - 1,
+                             max_row=last), titles_from_data=True)  # fmt: skip
+    chart.set_categories(Reference(ws, min_col=1, min_row=first, max_row=last))
+    chart.height, chart.width = max(9, 3.0 * len(c.results)), 24  # a label per reading
+    ws.add_chart(chart, f"A{last + 2}")
+    row = last + 3 + int(2 * chart.height)
+    for metric, label, fmt in (("irr", "IRR", PCT), ("moic", "MOIC", MOIC),
+                               ("profit", "Profit", USD_BN)):  # fmt: skip
+        _matrix(ws, row, f"{label} by vehicle", _pivot(c, "vehicle", metric, "value"), fmt)
+        row += len(c.results) + 3
+    needs = (
+        ("share", "Share of reconstruction needs funded within their years", PCT),
+        ("funded", "Reconstruction funding within the needs' years", USD_BN),
+    )
+    for metric, label, fmt in needs:
+        _matrix(ws, row, label, _pivot(c, "needs", metric, "value"), fmt)
+        row += len(c.results) + 3
+    put(ws, row, 1, "Reconstruction funding year by year: sheet 'Reconstruction'", font=BOLD)
+    ids = c.table[c.table["entity"] != "reconstruction"].groupby("entity")["id"].nunique()
+    widths(ws, {1: 34, **{j: 18 for j in range(2, 2 + int(ids.max()))}})
+
+
+def _reconstruction(ws, c: Comparison) -> None:
+    """Each reading's cumulative funding of reconstruction at each year end (a wide table)."""
+    put(ws, 1, 1, "Reconstruction funding to date, by year end", font=TITLE)
+    put(ws, 2, 1, f"What each reading has put to work in reconstruction. {UNITS_NOTE}")
+    by_year = _pivot(c, "reconstruction", "funded_cumulative", "value")
+    by_year.columns = [f"Year {y}" for y in by_year.columns]
+    _matrix(ws, 4, "Cumulative, USD bn", by_year, USD_BN)
+    widths(ws, {1: 34, **{j: 11 for j in range(2, 2 + len(by_year.columns))}})
+    ws.freeze_panes = "B6"
+
+
+def write_comparison(c: Comparison, out_dir: str | Path) -> list[Path]:
+    """Write compare.csv and compare.xlsx to ``out_dir``, as one set
+    (:func:`~finmodel.reports.files.write_all`)."""
+    return write_table_and_workbook(
+        out_dir, "compare", "", c.table, lambda p: write_compare_workbook(c, p)
+    )

@@ -1,0 +1,140 @@
+"""The Assumptions sheet: every input with its unit and source, the readings, the files and
+their sha256 (a comparison's workbook shows it for each reading too)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from openpyxl.styles import Alignment, Font
+from openpyxl.worksheet.worksheet import Worksheet
+
+from finmodel.reports.cells import (
+    BOLD,
+    header,
+    put,
+    sheet_title,
+    widths,
+)
+
+if TYPE_CHECKING:
+    from finmodel.studies.run import Result
+
+
+
+def _leaves(data: Any, path: tuple = ()) -> list[tuple[tuple, Any]]:
+    if isinstance(data, dict):
+        return [x for k, v in data.items() for x in _leaves(v, (*path, k))]
+    if isinstance(data, list) and data and isinstance(data[0], (dict, list)):
+        return [x for i, v in enumerate(data) for x in _leaves(v, (*path, i))]
+    return [(path, data)]
+
+
+
+def _unit(path: tuple, a) -> str:
+    key = path[-1]
+    if key == "amount_bn":
+        parent = _get(a.model_dump(by_alias=True), path[:-1])
+        return f"{parent.get('currency', 'USD')} bn"
+    if key in ("rate", "discount_rate", "cash_rate", "vol") or path[-2:] == ("fx", key):
+        return "USD per unit" if path[0] == "fx" else "% a year"
+    if key in ("years", "term_years", "start_year"):
+        return "years"
+    if key == "payout" or (len(path) > 1 and path[-2] in ("profit_split", "capital_to")):
+        return "share"
+    if key == "path":
+        return "% a year, per year"
+    if key == "fractions":
+        return "share per year"
+    return ""
+
+
+
+def _get(data: Any, path: tuple) -> Any:
+    for p in path:
+        data = data[p]
+    return data
+
+
+
+def _source_of(path: tuple, data: dict, sources: dict) -> dict | None:
+    dotted = ".".join(str(p) for p in path)
+    if dotted in sources:
+        return sources[dotted]
+    for n in range(len(path) - 1, 0, -1):
+        parent = _get(data, path[:n])
+        if isinstance(parent, dict) and isinstance(parent.get("source"), dict):
+            return parent["source"]
+    return None
+
+
+
+def _provenance(ws: Worksheet, result: Result) -> int:
+    """The scenario, its digest, files and overrides, and its readings; the next free row."""
+    a = result.assumptions
+    row = sheet_title(ws, "Assumptions: every input, its unit and its source", result)
+    put(ws, row, 1, "Scenario")
+    put(ws, row, 2, a.name)
+    put(ws, row + 1, 1, "Assumptions sha256")
+    put(ws, row + 1, 2, result.sha256)
+    row += 2
+    for path, digest in result.files:
+        put(ws, row, 1, "File")
+        put(ws, row, 2, path)
+        put(ws, row, 3, f"sha256 {digest}")
+        row += 1
+    for o in result.overrides:
+        put(ws, row, 1, "Override")
+        put(ws, row, 2, o)
+        row += 1
+    row += 1
+    put(ws, row, 1, "Readings of the plan", font=BOLD)
+    header(ws, row + 1, 1, ["Reading", "Statement", "Reason"])
+    ws.merge_cells(start_row=row + 1, start_column=3, end_row=row + 1, end_column=6)
+    row += 2
+    for rid, r in a.readings.items():
+        put(ws, row, 1, rid)
+        put(ws, row, 2, r.statement).alignment = Alignment(wrap_text=True, vertical="top")
+        put(ws, row, 3, r.reason).alignment = Alignment(wrap_text=True, vertical="top")
+        ws.merge_cells(start_row=row, start_column=3, end_row=row, end_column=6)
+        longest = max(len(r.statement) / 40, len(r.reason) / 95)
+        ws.row_dimensions[row].height = 15 * (1 + int(longest))
+        row += 1
+    return row
+
+
+def assumptions_sheet(ws: Worksheet, result: Result) -> None:
+    """Every input with its unit and source, after where the scenario came from (its files and
+    their sha256, its overrides) and the readings of the plan it makes."""
+    a = result.assumptions
+    row = _provenance(ws, result)
+    row += 1
+    put(ws, row, 1, "Inputs", font=BOLD)
+    header(
+        ws, row + 1, 1, ["Key path", "Value", "Unit", "Source", "Publisher", "Date", "Link", "Note"]
+    )
+    head = row + 1
+    row += 2
+    data = a.model_dump(mode="json", by_alias=True, exclude={"sources", "readings"})
+    sources = {k: v.model_dump(mode="json") for k, v in a.sources.items()}
+    for path, value in _leaves(data):
+        if "source" in path or value is None or path[-1] in ("name", "description"):
+            continue
+        put(ws, row, 1, ".".join(str(p) for p in path))
+        if isinstance(value, list):
+            value = ", ".join(str(v) for v in value)
+        c = put(ws, row, 2, value)
+        unit = _unit(path, a)
+        put(ws, row, 3, unit)
+        if unit == "% a year" and isinstance(value, float):
+            c.number_format = "0.00%"
+        src = _source_of(path, data, sources)
+        if src:
+            for j, k in enumerate(("title", "publisher", "date", "url", "note")):
+                put(ws, row, 4 + j, src.get(k) or "")
+            if src.get("url"):
+                ws.cell(row=row, column=7).hyperlink = src["url"]
+                ws.cell(row=row, column=7).font = Font(color="0563C1", underline="single")
+        row += 1
+    ws.auto_filter.ref = f"A{head}:H{row - 1}"
+    widths(ws, {1: 52, 2: 40, 3: 14, 4: 48, 5: 30, 6: 12, 7: 40, 8: 60})
+    ws.freeze_panes = "B5"
