@@ -8,8 +8,10 @@ Russia, Europe.
 Sign convention, everywhere: amounts are from the party's side, in US dollars:
 **positive = the party receives, negative = the party pays**. Reports show USD bn.
 
-The data flow, a module each: assumptions -> loader -> batch -> pool -> schedule ->
-waterfall -> engine -> metrics -> result -> report -> cli.
+The data flow, a package per stage: ``inputs`` (files to validated assumptions and the
+engine's arrays) -> ``engine`` (schedules, waterfalls, metrics) -> ``studies`` (a run, sweeps,
+the tornado, comparisons, simulations, as data) -> ``reports`` (every file written); this
+module and ``cli`` are the faces (docs/architecture.md).
 
 Examples
 --------

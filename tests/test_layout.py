@@ -121,12 +121,18 @@ def test_no_private_name_imported_across_modules():
     assert private == []
 
 
+#: Test folders that test what the repository holds beside the package: its docs pages and
+#: its example notebooks.
+BESIDE_THE_PACKAGE = {"docs", "examples"}
+
+
 def test_tests_mirror_the_packages():
     """Each stage's tests sit in the folder of its package's name (tests/engine/ for
-    finmodel/engine/, ...), and no stage is without one."""
+    finmodel/engine/, ...), no stage is without one, and no other folder but those for the
+    docs and the examples."""
     tests = PACKAGE.parent / "tests"
     folders = {p.name for p in tests.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))}
     stages = {p.name for p in PACKAGE.iterdir() if (p / "__init__.py").exists()}
-    assert folders == stages
+    assert folders - BESIDE_THE_PACKAGE == stages
     for folder in folders:
         assert any((tests / folder).glob("test_*.py")), folder

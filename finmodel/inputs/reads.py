@@ -46,7 +46,7 @@ _MONEY: tuple[Pattern, ...] = (
     ("V", "waterfall", "profit_split"),
 )
 
-#: Each field of :class:`~finmodel.inputs.compile.VehicleInputs` and what ``batch._vehicle`` reads
+#: Each field of :class:`~finmodel.inputs.compile.VehicleInputs` and what ``compile._vehicle`` reads
 #: to
 #: compute it (a loan's shares come from what its lenders lend, hence the money).
 VEHICLE_FIELD_READS: dict[str, tuple[Pattern, ...]] = {
@@ -143,7 +143,7 @@ _VEHICLE_PARTY_REFS: tuple[Pattern, ...] = (
 _W = ("V", "waterfall", "?")
 _C = ("V", "capital", "contributions", "*")
 _HIGH = ("allow_high_rates",)
-#: The cross-field rules of ``assumptions.problems`` about one vehicle, each as what it reads,
+#: The cross-field rules of ``checks.problems`` about one vehicle, each as what it reads,
 #: by the check that applies it.
 _VEHICLE_RULES: dict[str, tuple[tuple[Pattern, ...], ...]] = {
     "party_problems": (
@@ -242,7 +242,7 @@ _GLOBAL_RULES: dict[str, tuple[tuple[Pattern, ...], ...]] = {
     "allocation_problems": ((("pool",), ("fx",)),),
 }
 
-#: Names of the checks ``assumptions.problems`` runs, whose reads the tables above (and the
+#: Names of the checks ``checks.problems`` runs, whose reads the tables above (and the
 #: sources and tornado tables, for ``_source_problems``) describe:
 #: ``tests/inputs/test_reads.py`` fails when ``problems`` calls one that is not here.
 DESCRIBED_CHECKS = frozenset({*_VEHICLE_RULES, *_GLOBAL_RULES, "source_problems"})
