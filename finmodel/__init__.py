@@ -37,20 +37,26 @@ if TYPE_CHECKING:
     from finmodel.exceptions import InputError
     from finmodel.inputs.loader import Loaded, load, load_with_origins, with_overrides
     from finmodel.inputs.models.scenario import Assumptions
+    from finmodel.studies.compare import Comparison, compare
     from finmodel.studies.simulation import SimulationResult, simulate
     from finmodel.studies.sweep import SweepResult, sweep
+    from finmodel.studies.tornado import TornadoResult, tornado
 
 __all__ = [
     "Assumptions",
+    "Comparison",
     "InputError",
     "Result",
     "SimulationResult",
     "SweepResult",
+    "TornadoResult",
+    "compare",
     "load",
     "load_with_origins",
     "run",
     "simulate",
     "sweep",
+    "tornado",
     "with_overrides",
 ]
 #: Where each public name lives. They are imported on first use, so that ``import finmodel``
@@ -58,15 +64,19 @@ __all__ = [
 #: pydantic load only when a name is used.
 _PUBLIC = {
     "Assumptions": "finmodel.inputs.models.scenario",
+    "Comparison": "finmodel.studies.compare",
     "InputError": "finmodel.exceptions",
     "Loaded": "finmodel.inputs.loader",
     "Result": "finmodel.api",
     "SimulationResult": "finmodel.studies.simulation",
     "SweepResult": "finmodel.studies.sweep",
+    "TornadoResult": "finmodel.studies.tornado",
+    "compare": "finmodel.studies.compare",
     "load": "finmodel.inputs.loader",
     "load_with_origins": "finmodel.inputs.loader",
     "simulate": "finmodel.studies.simulation",
     "sweep": "finmodel.studies.sweep",
+    "tornado": "finmodel.studies.tornado",
     "with_overrides": "finmodel.inputs.loader",
 }
 __version__ = "0.1.0"
