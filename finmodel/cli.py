@@ -1,4 +1,5 @@
-"""The command line: ``finmodel run | sweep | simulate | tornado | compare | validate | schema``.
+"""The command line: ``finmodel run | sweep | simulate | tornado | compare | explore | validate |
+schema``.
 
 Exit codes: 0 done; 2 bad input (one clear message on stderr, no traceback, nothing written);
 1 an internal error, or a disk too full for the work (one message, nothing written). Ctrl-C and
@@ -76,6 +77,14 @@ def _parser() -> argparse.ArgumentParser:
     cmp.add_argument("--baseline", default=None, metavar="NAME",
                      help="the scenario the others are measured against "
                           "(default: status_quo if given, else the first)")  # fmt: skip
+    exp = sub.add_parser("explore", help="write a self-contained interactive page of the readings")
+    exp.add_argument("scenarios", nargs="*", metavar="SCENARIO",
+                     help="assumption files or shipped readings (default: every shipped reading)")
+    _inputs(exp, out=True, scenario=False)
+    exp.add_argument("--vary", action="append", default=[],
+                     metavar="KEY=START:STOP:STEP|KEY=v1,v2",
+                     help="a slider: a key path and its values (repeatable; default: the US-led "
+                          "fund's return and payout, the discount rate, the unsized figure)")
     val = sub.add_parser("validate", help="check assumption files without running them")
     val.add_argument("files", nargs="+", metavar="FILE")
     _inputs(val, out=False, scenario=False)
@@ -149,6 +158,7 @@ def _main(argv: list[str] | None) -> int:
         "simulate": _simulate,
         "tornado": _tornado,
         "compare": _compare,
+        "explore": _explore,
         "validate": _validate,
         "schema": _schema,
     }
@@ -342,6 +352,27 @@ def _compare(args: argparse.Namespace) -> int:
             raise RuntimeError(f"{r.name}: check '{max(failed, key=failed.get)}' failed")
     comparison = compare(results, args.baseline)
     _say_written(_write(comparison, args))
+    return EXIT_OK
+
+
+def _explore(args: argparse.Namespace) -> int:
+    from finmodel.reports.explore import page_name, write_explore
+    from finmodel.studies.explore import explore, shipped_readings
+
+    vary: dict | None = None
+    if args.vary:
+        from finmodel.studies.sweep import parse_vary
+
+        vary = {}
+        for text in args.vary:
+            key, vals = parse_vary(text)
+            if key in vary:
+                raise InputError("is varied twice", file=f"--vary {text}", field=key)
+            vary[key] = vals
+    readings = [_load(args, s).assumptions for s in args.scenarios or shipped_readings()]
+    _check_targets(args, "explore", page_name([a.name for a in readings]))
+    result = explore(readings, vary)
+    _say_written(write_explore(result, args.out))
     return EXIT_OK
 
 
