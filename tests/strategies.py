@@ -650,3 +650,23 @@ def leaf_values(draw: st.DrawFn, key: str, value: Any, a) -> Any:
             st.sampled_from([0.0, 1.0, -0.5, 1.5, 12.0]),
         )
     )
+
+
+# --- the explorer's sliders ------------------------------------------------------------------
+
+
+@st.composite
+def slider_grids(draw: st.DrawFn, d: dict[str, Any]) -> dict[str, list[float]]:
+    """One to three sliders over numeric keys of the scenario dict ``d`` (its discount rate, a
+    fund's return rate or payout), each with one to three values; some may be values that a
+    single run rejects (a payout above 1)."""
+    keys = ["discount_rate"]
+    for vid, v in d["vehicles"].items():
+        if v.get("kind") == "fund" and "rate" in v.get("return", {}):
+            keys += [f"vehicles.{vid}.return.rate", f"vehicles.{vid}.payout"]
+    chosen = draw(st.lists(st.sampled_from(keys), min_size=1, max_size=3, unique=True))
+    values = {
+        k: st.floats(0.0, 1.2, allow_nan=False) if k.endswith("payout") else rates(-0.2, 0.2)
+        for k in chosen
+    }
+    return {k: draw(st.lists(s, min_size=1, max_size=3, unique=True)) for k, s in values.items()}
