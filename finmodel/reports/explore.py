@@ -19,13 +19,15 @@ from typing import Any
 import numpy as np
 
 from finmodel.exceptions import InputError
+from finmodel.inputs.models.scenario import Assumptions
 from finmodel.reports.files import write_all
 from finmodel.studies.explore import MAX_PAGE_BYTES, SHOWN, Exploration, ReadingGrid, Series
 
-#: Names for the default sliders' keys.
-LABELS = {
-    "vehicles.us_led_fund.return.rate": "US-led fund: return rate",
-    "vehicles.us_led_fund.payout": "US-led fund: payout (share of return paid out)",
+#: Words for the ends of key paths a slider moves (the rest of the path names a vehicle).
+ENDINGS = {
+    "return.rate": "return rate",
+    "payout": "payout (share of each period's return paid out)",
+    "stream.amount_bn": "USD bn a year",
     "discount_rate": "Discount rate",
 }
 
@@ -57,14 +59,25 @@ def _series(s: Series) -> dict[str, Any]:
     return {"rows": [cents(row) for row in s.rows], "index": s.index.tolist()}
 
 
-def label(key: str) -> str:
-    """A slider's label: a name for the default keys, else the key path."""
-    return LABELS.get(key) or (
-        "Unsized: " + key if key.startswith("vehicles.") and key.endswith("amount_bn") else key
-    )
+def label(a: Assumptions, key: str) -> str:
+    """A slider's label: the vehicle's name and what the key's end means, else the key path.
+
+    Examples
+    --------
+    >>> import finmodel
+    >>> label(finmodel.load("base"), "vehicles.us_led_fund.payout")
+    "US-led reconstruction fund: payout (share of each period's return paid out)"
+    >>> label(finmodel.load("base"), "fx.EUR.rate")
+    'fx.EUR.rate'
+    """
+    parts = key.split(".", 2)
+    if parts[0] == "vehicles" and len(parts) == 3 and parts[1] in a.vehicles:
+        name = a.vehicles[parts[1]].name or parts[1]
+        return f"{name}: {ENDINGS.get(parts[2], parts[2])}"
+    return ENDINGS.get(key, key)
 
 
-def reading_data(g: ReadingGrid, all_keys: list[str]) -> dict[str, Any]:
+def reading_data(g: ReadingGrid, labels: dict[str, str]) -> dict[str, Any]:
     """What the page knows of one reading (JSON-ready)."""
     a = g.assumptions
     mine = {s.key for s in g.sliders}
@@ -73,10 +86,10 @@ def reading_data(g: ReadingGrid, all_keys: list[str]) -> dict[str, Any]:
         "description": " ".join((a.description or "").split()),
         "parties": [{"id": p, "name": a.parties[p].name or p} for p in g.parties],
         "sliders": [
-            {"key": s.key, "label": label(s.key), "values": list(s.values), "at": s.at}
+            {"key": s.key, "label": labels[s.key], "values": list(s.values), "at": s.at}
             for s in g.sliders
         ],
-        "absent": [label(k) for k in all_keys if k not in mine],
+        "absent": [text for k, text in labels.items() if k not in mine],
         "metrics": cents(g.metrics),
         "invalid": {str(i): str(m) for i, m in enumerate(g.invalid) if m},
         "series": [_series(s) for s in g.series],
@@ -105,12 +118,15 @@ def reading_data(g: ReadingGrid, all_keys: list[str]) -> dict[str, Any]:
 
 def payload(e: Exploration) -> dict[str, Any]:
     """Everything the page shows, as JSON-ready data."""
-    keys = list(dict.fromkeys(s.key for g in e.readings for s in g.sliders))
+    labels: dict[str, str] = {}  # each key named as the first reading that has it names it
+    for g in e.readings:
+        for s in g.sliders:
+            labels.setdefault(s.key, label(g.assumptions, s.key))
     names = [g.name for g in e.readings]
     return {
         "metrics": list(SHOWN),
         "baseline": names.index(e.baseline),
-        "readings": [reading_data(g, keys) for g in e.readings],
+        "readings": [reading_data(g, labels) for g in e.readings],
     }
 
 

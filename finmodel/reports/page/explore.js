@@ -24,6 +24,7 @@
   function fmtValue(key, v) {
     const leaf = key.split(".").pop();
     if (/rate$/.test(leaf) || leaf === "payout") return +(v * 100).toFixed(4) + "%";
+    if (/_bn$/.test(leaf)) return +v.toPrecision(12) + " bn";
     return String(+v.toPrecision(12));
   }
 
@@ -145,7 +146,7 @@
         data: { name: "bars" }, columns: narrow ? 1 : 2,
         facet: { field: "metric", type: "nominal", sort: METRICS.map((m) => LABELS[m]), title: null },
         spec: {
-          width: w - 60,
+          width: narrow ? w - 60 : 400,
           layer: [
             { mark: "bar", encoding: {
               y: { field: "party", type: "nominal", title: null, sort: null },
@@ -155,7 +156,8 @@
                        scale: { domain: which, range: ["#0b5cad", "#b8c4cf"] } },
               tooltip: [{ field: "party" }, { field: "which", title: "reading" },
                         { field: "bn", format: ",.3f", title: "USD bn" }] } },
-            { mark: { type: "text", align: "left", dx: 3, fontSize: 10 },
+            { mark: { type: "text", fontSize: 10, align: { expr: "datum.bn < 0 ? 'right' : 'left'" },
+                      dx: { expr: "datum.bn < 0 ? -3 : 3" } },
               encoding: { y: { field: "party", type: "nominal", sort: null }, yOffset: { field: "which", sort: which },
                           x: { field: "bn", type: "quantitative" }, text: { field: "label" } } },
           ],
