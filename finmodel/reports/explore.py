@@ -78,7 +78,9 @@ def label(a: Assumptions, key: str) -> str:
 
 
 def reading_data(g: ReadingGrid, labels: dict[str, str]) -> dict[str, Any]:
-    """What the page knows of one reading (JSON-ready)."""
+    """What the page knows of one reading (JSON-ready): ``metrics`` flat in the order (grid
+    point, party, metric), ``series`` and ``pool`` as distinct rows and an index per point,
+    ``invalid`` the single run's message by point."""
     a = g.assumptions
     mine = {s.key for s in g.sliders}
     return {
@@ -117,7 +119,17 @@ def reading_data(g: ReadingGrid, labels: dict[str, str]) -> dict[str, Any]:
 
 
 def payload(e: Exploration) -> dict[str, Any]:
-    """Everything the page shows, as JSON-ready data."""
+    """Everything the page shows, as JSON-ready data.
+
+    Examples
+    --------
+    >>> import finmodel
+    >>> from finmodel.studies.explore import explore
+    >>> d = payload(explore([finmodel.load("base")], {"discount_rate": [0.06]}))
+    >>> r = d["readings"][0]
+    >>> r["sliders"][0]["values"], len(r["metrics"]) == 2 * len(r["parties"]) * 4
+    ([0.04, 0.06], True)
+    """
     labels: dict[str, str] = {}  # each key named as the first reading that has it names it
     for g in e.readings:
         for s in g.sliders:

@@ -153,7 +153,16 @@ def unsized_slider(a: Assumptions) -> tuple[str, list[float]] | None:
 
 
 def default_vary(a: Assumptions) -> dict[str, list[float]]:
-    """The default sliders of reading ``a`` (those of its keys that it sets) and their values."""
+    """The default sliders of reading ``a`` (those of its keys that it sets) and their values.
+
+    Examples
+    --------
+    >>> from finmodel.inputs.loader import load
+    >>> list(default_vary(load("status_quo")))
+    ['discount_rate']
+    >>> len(default_vary(load("literal")))
+    4
+    """
     out = {k: v for k, v in DEFAULT_VALUES.items() if value_at(a, k) is not None}
     unsized = unsized_slider(a)
     if unsized is not None:
@@ -184,7 +193,17 @@ def sliders(a: Assumptions, vary: dict[str, list[float]]) -> tuple[Slider, ...]:
 
 def check_keys(readings: list[Assumptions], vary: dict[str, list[Any]]) -> None:
     """Refuse a key no reading sets (naming the nearest known one) and a value that is not a
-    number."""
+    number.
+
+    Examples
+    --------
+    >>> from finmodel.inputs.loader import load
+    >>> try:
+    ...     check_keys([load("base")], {"discount_rat": [0.03]})
+    ... except InputError as e:
+    ...     print(e.message)
+    no reading sets this key (base); did you mean discount_rate?
+    """
     for k, values in vary.items():
         where = f"--vary {k}"
         for v in values:
@@ -332,7 +351,15 @@ def explore(
 ) -> Exploration:
     """Every reading over the grid of its sliders (``vary``, or each reading's defaults).
 
-    The baseline is ``status_quo`` when it is among the readings, else the first.
+    The baseline is ``status_quo`` when it is among the readings, else the first. A grid whose
+    page would pass :data:`MAX_PAGE_BYTES` is refused before anything is computed.
+
+    Examples
+    --------
+    >>> from finmodel.inputs.loader import load
+    >>> e = explore([load("literal"), load("status_quo")], {"discount_rate": [0.02, 0.06]})
+    >>> e.baseline, [g.n_points for g in e.readings]
+    ('status_quo', [3, 3])
     """
     names = [a.name for a in readings]
     for i, n in enumerate(names):

@@ -183,12 +183,13 @@ def test_readable_on_a_phone_and_printable(browser, written):
     d.set_window_size(390, 844)  # a phone's viewport
     _open(d, written)
     # nothing wider than the screen but the charts' own scrolling boxes
-    assert d.execute_script(
-        "return document.documentElement.scrollWidth <= window.innerWidth + 1"
-    )
-    assert d.execute_script(
-        "return getComputedStyle(document.querySelector('.grid')).gridTemplateColumns"
-    ).count("px") == 1  # one column
+    assert d.execute_script("return document.documentElement.scrollWidth <= window.innerWidth + 1")
+    assert (
+        d.execute_script(
+            "return getComputedStyle(document.querySelector('.grid')).gridTemplateColumns"
+        ).count("px")
+        == 1
+    )  # one column
     pdf = base64.b64decode(d.execute_cdp_cmd("Page.printToPDF", {"printBackground": False})["data"])
     assert pdf[:5] == b"%PDF-" and pdf.count(b"/Type /Page") >= 2
     assert _problems(d) == []

@@ -197,8 +197,17 @@ def test_the_page_allows_no_network_request():
         (["--vary", "vehicles.us_led_fund.retrun.rate=0.1"], "did you mean " + RATE),
         (["--vary", "vehicles.us_led_fund.waterfall.basis=1,2"], "is not a number in base"),
         (["--vary", "discount_rate=low,high"], "values must be numbers"),
-        (["--vary", f"{RATE}=0:0.3:0.001", "--vary", f"{PAYOUT}=0:1:0.01",
-          "--vary", "discount_rate=0:0.2:0.01"], "the page would hold at least"),
+        (
+            [
+                "--vary",
+                f"{RATE}=0:0.3:0.001",
+                "--vary",
+                f"{PAYOUT}=0:1:0.01",
+                "--vary",
+                "discount_rate=0:0.2:0.01",
+            ],
+            "the page would hold at least",
+        ),
         (["--vary", "discount_rate=0.03", "--vary", "discount_rate=0.04"], "is varied twice"),
     ],
 )
