@@ -55,7 +55,9 @@ def _browser(tmp_path: Path):
 @pytest.fixture(scope="module")
 def written(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("page")
-    hostile = finmodel.load("base", {"name": "hostile", "description": HOSTILE})
+    hostile = finmodel.load(
+        "base", {"name": "hostile", "description": HOSTILE, "parties.us.name": HOSTILE}
+    )
     readings = [finmodel.load(n) for n in ("status_quo", "literal", "russia_keeps_title")]
     [path] = page.write_explore(explore([*readings, hostile]), out)
     return path
@@ -171,6 +173,10 @@ def test_text_from_a_file_shows_as_text(browser, written):
     Select(d.find_element(By.ID, "reading")).select_by_index(3)
     _settle(d)
     assert d.find_element(By.ID, "reading-description").text == HOSTILE
+    # a party's name: in the table as text, and in the charts (SVG text) as text
+    assert d.find_element(By.CSS_SELECTOR, "#numbers tr[data-party=us] td").text == HOSTILE
+    bars = d.execute_script("return document.querySelector('#chart-bars svg').textContent")
+    assert "<script>window.pwned = 1</script>" in bars  # Vega shortens a long axis label
     assert d.execute_script("return window.pwned") is None
     assert d.execute_script("return document.querySelectorAll('img[src=x]').length") == 0
     assert _problems(d) == []

@@ -58,9 +58,10 @@
     return ids;
   }
 
-  function partyName(id) {
-    for (const r of D.readings) for (const p of r.parties) if (p.id === id) return p.name;
-    return id;
+  // A party as the reading names it, else as the baseline does.
+  function partyName(id, r, b) {
+    const p = r.parties.find((q) => q.id === id) || b.parties.find((q) => q.id === id);
+    return p ? p.name : id;
   }
 
   function valuesOf(r, i, id) {
@@ -77,7 +78,7 @@
     const rows = partyIds(r, b).map((id) => {
       const v = valuesOf(r, i, id);
       const w = valuesOf(b, bi, id);
-      return { id: id, name: partyName(id), value: v, baseline: w, change: v.map((x, k) => x - w[k]) };
+      return { id: id, name: partyName(id, r, b), value: v, baseline: w, change: v.map((x, k) => x - w[k]) };
     });
     return { r: r, pos: pos, i: i, b: b, bi: bi, rows: rows };
   }
