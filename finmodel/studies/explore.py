@@ -206,6 +206,9 @@ def check_keys(readings: list[Assumptions], vary: dict[str, list[Any]]) -> None:
     """
     for k, values in vary.items():
         where = f"--vary {k}"
+        if k.split(".")[0] == "timeline":
+            raise InputError("the page's charts share one timeline: a slider cannot move it "
+                             "(finmodel sweep can)", file=where, field=k)  # fmt: skip
         for v in values:
             if isinstance(v, bool) or not isinstance(v, (int, float)):
                 raise InputError(f"values must be numbers (got {v!r:.40})", file=where, field=k)

@@ -197,6 +197,7 @@ def test_the_page_allows_no_network_request():
         (["--vary", "vehicles.us_led_fund.retrun.rate=0.1"], "did you mean " + RATE),
         (["--vary", "vehicles.us_led_fund.waterfall.basis=1,2"], "is not a number in base"),
         (["--vary", "discount_rate=low,high"], "values must be numbers"),
+        (["--vary", "timeline.years=10,20"], "a slider cannot move it"),
         (
             [
                 "--vary",
