@@ -18,13 +18,16 @@ from __future__ import annotations
 
 import difflib
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from finmodel.engine.batch import Batch
 from finmodel.engine.evaluate import evaluate
 from finmodel.exceptions import InputError
+from finmodel.inputs.compile import compile_batch
 from finmodel.inputs.locate import shipped_folder
 from finmodel.inputs.models.scenario import Assumptions
 from finmodel.inputs.overrides import list_index
@@ -253,7 +256,7 @@ def _numeric_keys(readings: list[Assumptions]) -> list[str]:
 
 def explore_reading(a: Assumptions, vary: dict[str, list[float]]) -> ReadingGrid:
     """Reading ``a`` at every point of the grid of its sliders, :data:`POINTS_PER_BATCH` at a
-    time through the engine.
+    time through the engine (a reading with none of the sliders' keys: one point, its own).
 
     Examples
     --------
@@ -264,37 +267,50 @@ def explore_reading(a: Assumptions, vary: dict[str, list[float]]) -> ReadingGrid
     >>> one = finmodel.run(finmodel.load("base", {"discount_rate": 0.06}))
     >>> bool(abs(g.metrics[2, 0, 3] - one.summary["parties"]["us"]["npv"]) < 0.01)
     True
+    >>> explore_reading(finmodel.load("status_quo"), {"vehicles.us_led_fund.payout": [1]}).n_points
+    1
     """
     ss = sliders(a, vary)
-    design = Design.grid(a, {s.key: list(s.values) for s in ss})
-    parties = tuple(design.base.parties)
-    metrics = np.full((design.n, len(parties), len(SHOWN)), np.nan)
-    cumulative = np.full((design.n, len(parties), design.base.timeline.columns), np.nan)
-    n_pool = design.base.pool.taken[0].size + design.base.pool.left[0].size
-    pool = np.full((design.n, n_pool), np.nan)
-    invalid = np.empty(design.n, dtype=object)
-    for start in range(0, design.n, POINTS_PER_BATCH):
-        chunk = design.chunk(start, min(start + POINTS_PER_BATCH, design.n))
-        invalid[start : start + chunk.size] = chunk.invalid
-        for part in chunk.parts:
-            o = evaluate(part.batch)
+    base = compile_batch(a)
+    n = math.prod(len(s.values) for s in ss)
+    parties = tuple(base.parties)
+    metrics = np.full((n, len(parties), len(SHOWN)), np.nan)
+    cumulative = np.full((n, len(parties), base.timeline.columns), np.nan)
+    pool = np.full((n, base.pool.taken[0].size + base.pool.left[0].size), np.nan)
+    invalid = np.empty(n, dtype=object)
+    for start, chunk_invalid, parts in _chunks(a, ss, base):
+        invalid[start : start + len(chunk_invalid)] = chunk_invalid
+        for at, batch in parts:
+            o = evaluate(batch)
             m = measure(o)
-            at = start + part.at
+            at = start + at
             for i, metric in enumerate(SHOWN):
                 metrics[at, :, i] = np.stack([m.of_party(j, metric) for j in range(len(parties))],
                                              axis=1)  # fmt: skip
             cumulative[at] = np.cumsum(o.party_flows(), axis=-1)
-            p = part.batch.pool
+            p = batch.pool
             pool[at] = np.concatenate([p.taken.reshape(len(p.taken), -1), p.left], axis=1)
     if (invalid != "").all():
         raise InputError(f"{a.name}: every grid point is invalid; the first: {invalid[0]}",
                          file="--vary")  # fmt: skip
     series = tuple(distinct(cumulative[:, j]) for j in range(len(parties)))
-    tl = design.base.timeline
+    tl = base.timeline
     first = tl.start.year + (tl.start.timetuple().tm_yday - 1) / 365.25
     years = first + np.arange(tl.columns) / tl.m
-    uses = tuple(design.base.pool_uses)
-    return ReadingGrid(a, ss, parties, metrics, invalid, series, distinct(pool), uses, years)
+    return ReadingGrid(a, ss, parties, metrics, invalid, series, distinct(pool),
+                       tuple(base.pool_uses), years)  # fmt: skip
+
+
+def _chunks(a: Assumptions, ss: tuple[Slider, ...], base: Batch) -> Iterator[tuple]:
+    """(start, invalid messages, [(positions, batch)]) for each chunk of the grid of ``ss``; with
+    no slider, the single run's own batch."""
+    if not ss:
+        yield 0, np.array([""], dtype=object), [(np.array([0]), base)]
+        return
+    design = Design.grid(a, {s.key: list(s.values) for s in ss})
+    for start in range(0, design.n, POINTS_PER_BATCH):
+        chunk = design.chunk(start, min(start + POINTS_PER_BATCH, design.n))
+        yield start, chunk.invalid, [(part.at, part.batch) for part in chunk.parts]
 
 
 def distinct(rows: Array) -> Series:

@@ -247,3 +247,14 @@ def test_explore_writes_one_page_for_the_named_readings(tmp_path, capsys):
     assert [r["name"] for r in data["readings"]] == ["status_quo", "literal"]
     assert data["readings"][1]["sliders"][0]["values"] == [0.03, 0.04, 0.05]
     assert set(DEFAULT_VALUES) - {s["key"] for s in data["readings"][1]["sliders"]}
+
+
+def test_a_reading_without_the_sliders_keys_is_its_own_single_run():
+    # status_quo has no US-led fund: the page holds one point, the reading as it is
+    e = explore([finmodel.load("status_quo"), finmodel.load("literal")], {PAYOUT: [0.0, 1.0]})
+    data = json.loads(page.script_json(page.payload(e)))
+    sq, lit = data["readings"]
+    assert sq["sliders"] == [] and len(sq["metrics"]) == 4 * len(sq["parties"])
+    assert_point(sq, 0, finmodel.run(finmodel.load("status_quo")))
+    assert [s["values"] for s in lit["sliders"]] == [[0.0, 0.5, 1.0]]
+    assert_point(lit, 2, finmodel.run(finmodel.load("literal", {PAYOUT: 1.0})))
