@@ -138,7 +138,7 @@
 
   function specs(c) {
     const narrow = window.innerWidth < 760;
-    const w = narrow ? Math.max(220, window.innerWidth - 120) : 380;
+    const w = narrow ? Math.max(220, window.innerWidth - 120) : 330;
     const which = [c.r.name, "baseline: " + c.b.name];
     const s0 = c.r.sliders[0];
     const pct = s0 && /(rate|payout)$/.test(s0.key);
@@ -172,7 +172,7 @@
             encoding: { x: { field: "x", type: "quantitative", title: s0 ? s0.label : "",
                              axis: { format: pct ? ".1%" : "~g" } },
                         y: { field: "bn", type: "quantitative", title: "NPV, USD bn" },
-                        color: { field: "party", type: "nominal", title: null, legend: { orient: "bottom" } },
+                        color: { field: "party", type: "nominal", title: null, legend: { orient: "bottom", columns: 2 } },
                         tooltip: [{ field: "party" }, { field: "x", title: s0 ? s0.label : "" },
                                   { field: "bn", format: ",.3f", title: "NPV, USD bn" }] } },
           { data: { name: "here" }, mark: { type: "rule", strokeDash: [4, 3] },
@@ -184,12 +184,12 @@
         encoding: { x: { field: "year", type: "quantitative", title: "Year", axis: { format: "d" },
                          scale: { zero: false } },
                     y: { field: "bn", type: "quantitative", title: "USD bn, cumulative" },
-                    color: { field: "party", type: "nominal", title: null, legend: { orient: "bottom" } },
+                    color: { field: "party", type: "nominal", title: null, legend: { orient: "bottom", columns: 2 } },
                     tooltip: [{ field: "party" }, { field: "year", format: ".2f" },
                               { field: "bn", format: ",.3f", title: "USD bn" }] },
       },
       pool: {
-        width: narrow ? w : 2 * w, data: { name: "pool" }, mark: "bar",
+        width: narrow ? w : 2 * w + 100, data: { name: "pool" }, mark: "bar",
         encoding: { y: { field: "use", type: "nominal", title: null },
                     x: { field: "bn", type: "quantitative", title: "USD bn", stack: "zero" },
                     color: { field: "holding", type: "nominal", title: "Holding", legend: { orient: "bottom" } },
