@@ -351,7 +351,7 @@
     if (input && +input.value !== pos) input.value = String(pos);
     const c = current();
     fill(c);
-    pending = pending.then(() => updateAll(c));
+    pending = pending.then(() => updateAll(c)).catch((e) => console.error(e));
     return pending;
   }
 
@@ -361,7 +361,7 @@
     const c = current();
     fillReading(c.r);
     fill(c);
-    pending = pending.then(() => embedAll(c));
+    pending = pending.then(() => embedAll(c)).catch((e) => console.error(e));
     return pending;
   }
 
