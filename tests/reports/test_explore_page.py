@@ -139,6 +139,15 @@ def test_readings_and_sliders_show_the_single_runs_numbers(browser, written, tmp
             change = expected - (theirs[m] if theirs else 0.0) / 1e9
             assert cells[m] == pytest.approx(expected, abs=0.0005 + 1e-12), (pid, m)
             assert cells[f"change_{m}"] == pytest.approx(change, abs=0.0015), (pid, m)
+    # what the copy button copies: USD to the cent, tab-separated
+    lines = d.execute_script("return window.finmodelExplorer.copied()").splitlines()
+    head = lines[0].split("\t")
+    assert head[:5] == ["party", "received_usd", "paid_usd", "net_usd", "npv_usd"]
+    for line in lines[1:]:
+        pid, *cells = line.split("\t")
+        mine = one.summary["parties"].get(pid)
+        for m, cell in zip(("received", "paid", "net", "npv"), cells):
+            assert abs(float(cell) - (mine[m] if mine else 0.0)) <= 0.01, (pid, m)
     shot = tmp_path / "explorer.png"
     assert d.save_screenshot(str(shot))
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 20_000

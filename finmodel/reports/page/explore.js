@@ -379,6 +379,7 @@
       setReading: (name) => setReading(D.readings.findIndex((r) => r.name === name)),
       setSlider: setSlider,
       idle: () => pending,
+      copied: () => tsv(current()),
       state: () => ({ reading: D.readings[state.r].name, pos: state.pos[state.r].slice() }),
     };
     const first = D.readings.length > 1 && D.baseline === 0 ? 1 : 0;
