@@ -1,4 +1,5 @@
-"""The notebook face of a run: a :class:`~finmodel.studies.run.Result` that can write itself.
+"""The notebook face of a run: a :class:`~finmodel.studies.run.Result` that can write itself;
+and :func:`explore_page`, the explorer page of readings named as the command line names them.
 
 The run's result is data (:mod:`finmodel.studies.run`), and writing files is
 :mod:`finmodel.reports`' job; this subclass, which ``finmodel.run`` returns, sits above both and
@@ -7,6 +8,7 @@ joins them, so that notebook code keeps ``r.to_excel(path)`` and ``r.write(folde
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from finmodel import reports
@@ -24,3 +26,32 @@ class Result(single_run.Result):
         """Write NAME.xlsx, NAME.flows.csv, NAME.schedule.csv and NAME.summary.json to
         ``out_dir`` as one set: replaced whole or not at all."""
         return reports.write(self, out_dir)
+
+
+def explore_page(
+    scenarios: Sequence[str] = (),
+    sets: Sequence[str] = (),
+    vary: Sequence[str] = (),
+    out_dir: str | Path = "reports",
+) -> list[Path]:
+    """Write NAME.explore.html into ``out_dir``: ``scenarios`` (files or shipped names; every
+    shipped reading when none), each with the ``--set`` texts ``sets``, over the sliders of the
+    ``--vary`` texts ``vary`` (the defaults when none). ``finmodel explore`` is this.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     [p.name for p in explore_page(["literal"], vary=["discount_rate=0.03"], out_dir=d)]
+    ['literal.explore.html']
+    """
+    from finmodel.inputs.loader import load_with_origins
+    from finmodel.reports.explore import page_name, write_explore
+    from finmodel.reports.files import check_targets, report_paths
+    from finmodel.studies.explore import explore, shipped_readings
+    from finmodel.studies.sweep import parse_varies
+
+    names = list(scenarios) or shipped_readings()
+    readings = [load_with_origins(s, list(sets)).assumptions for s in names]
+    check_targets(report_paths(out_dir, "explore", page_name([a.name for a in readings])))
+    return write_explore(explore(readings, parse_varies(list(vary)) or None), out_dir)

@@ -1,4 +1,4 @@
-"""The command line: ``finmodel run | sweep | simulate | tornado | compare | validate | schema``.
+"""The command line: ``finmodel run | sweep | simulate | tornado | compare | explore | ...``.
 
 Exit codes: 0 done; 2 bad input (one clear message on stderr, no traceback, nothing written);
 1 an internal error, or a disk too full for the work (one message, nothing written). Ctrl-C and
@@ -50,14 +50,7 @@ def _parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="run a scenario and write its report")
     _inputs(run, out=True)
     sw = sub.add_parser("sweep", help="run a grid of values of one to three assumptions")
-    _inputs(sw, out=True)
-    sw.add_argument(
-        "--vary",
-        action="append",
-        default=[],
-        metavar="KEY=START:STOP:STEP|KEY=v1,v2",
-        help="a key path and its values (STOP included); one to three --vary",
-    )
+    _inputs(sw, out=True, vary="KEY=START:STOP:STEP (STOP included) or KEY=v1,v2; one to three")
     sim = sub.add_parser("simulate", help="Monte Carlo over the vehicles' returns")
     _inputs(sim, out=True)
     sim.add_argument("-n", dest="n", required=True, type=_whole, metavar="N", help="scenarios")
@@ -76,6 +69,9 @@ def _parser() -> argparse.ArgumentParser:
     cmp.add_argument("--baseline", default=None, metavar="NAME",
                      help="the scenario the others are measured against "
                           "(default: status_quo if given, else the first)")  # fmt: skip
+    exp = sub.add_parser("explore", help="write one self-contained interactive page of readings")
+    exp.add_argument("scenarios", nargs="*", metavar="SCENARIO", help="default: every shipped one")
+    _inputs(exp, out=True, scenario=False, vary="a slider: KEY=START:STOP:STEP or KEY=v1,v2")
     val = sub.add_parser("validate", help="check assumption files without running them")
     val.add_argument("files", nargs="+", metavar="FILE")
     _inputs(val, out=False, scenario=False)
@@ -83,8 +79,8 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
-def _inputs(p: argparse.ArgumentParser, out: bool, scenario: bool = True) -> None:
-    """The arguments most commands share: a scenario, --set overrides, an --out folder."""
+def _inputs(p: argparse.ArgumentParser, out: bool, scenario: bool = True, vary: str = "") -> None:
+    """The arguments most commands share: a scenario, --set, --out, and --vary if ``vary``."""
     if scenario:
         p.add_argument(
             "scenario",
@@ -104,6 +100,8 @@ def _inputs(p: argparse.ArgumentParser, out: bool, scenario: bool = True) -> Non
         p.add_argument(
             "--out", default="reports", metavar="DIR", help="output folder (default: reports)"
         )
+    if vary:
+        p.add_argument("--vary", action="append", default=[], metavar="KEY=VALUES", help=vary)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -149,6 +147,7 @@ def _main(argv: list[str] | None) -> int:
         "simulate": _simulate,
         "tornado": _tornado,
         "compare": _compare,
+        "explore": _explore,
         "validate": _validate,
         "schema": _schema,
     }
@@ -246,16 +245,11 @@ def _print_summary(result) -> None:
 
 
 def _sweep(args: argparse.Namespace) -> int:
-    from finmodel.studies.sweep import parse_vary, sweep
+    from finmodel.studies.sweep import parse_varies, sweep
 
     if not args.vary:
         raise InputError("give at least one --vary KEY=START:STOP:STEP", file="--vary")
-    values: dict = {}
-    for text in args.vary:
-        key, vals = parse_vary(text)
-        if key in values:
-            raise InputError("is varied twice", file=f"--vary {text}", field=key)
-        values[key] = vals
+    values = parse_varies(args.vary)
     loaded = _load(args)
     _check_targets(args, "sweep", loaded.assumptions.name)
     result = sweep(loaded.assumptions, values)
@@ -342,6 +336,12 @@ def _compare(args: argparse.Namespace) -> int:
             raise RuntimeError(f"{r.name}: check '{max(failed, key=failed.__getitem__)}' failed")
     comparison = compare(results, args.baseline)
     _say_written(_write(comparison, args))
+    return EXIT_OK
+
+
+def _explore(args: argparse.Namespace) -> int:
+    from finmodel.api import explore_page
+    _say_written(explore_page(args.scenarios, args.sets, args.vary, args.out))
     return EXIT_OK
 
 

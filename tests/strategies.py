@@ -668,3 +668,23 @@ def loan(contributions: list[dict], **terms) -> dict:
         "capital": {"contributions": contributions},
         "loan": {"borrower": "ukraine", "rate": 0.10} | terms,
     }
+
+
+# --- the explorer's sliders ------------------------------------------------------------------
+
+
+@st.composite
+def slider_grids(draw: st.DrawFn, d: dict[str, Any]) -> dict[str, list[float]]:
+    """One to three sliders over numeric keys of the scenario dict ``d`` (its discount rate, a
+    fund's return rate or payout), each with one to three values; some may be values that a
+    single run rejects (a payout above 1)."""
+    keys = ["discount_rate"]
+    for vid, v in d["vehicles"].items():
+        if v.get("kind") == "fund" and "rate" in v.get("return", {}):
+            keys += [f"vehicles.{vid}.return.rate", f"vehicles.{vid}.payout"]
+    chosen = draw(st.lists(st.sampled_from(keys), min_size=1, max_size=3, unique=True))
+    values = {
+        k: st.floats(0.0, 1.2, allow_nan=False) if k.endswith("payout") else rates(-0.2, 0.2)
+        for k in chosen
+    }
+    return {k: draw(st.lists(s, min_size=1, max_size=3, unique=True)) for k, s in values.items()}

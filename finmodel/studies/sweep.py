@@ -173,6 +173,24 @@ def parse_vary(text: str) -> tuple[str, list[Any]]:
     return key, values
 
 
+def parse_varies(texts: list[str]) -> dict[str, list[Any]]:
+    """Several ``--vary`` texts (:func:`parse_vary`) into {key: values}; a key varied twice is
+    bad input.
+
+    Examples
+    --------
+    >>> parse_varies(["discount_rate=0.03,0.05", "vehicles.us_led_fund.payout=0:1:0.5"])
+    {'discount_rate': [0.03, 0.05], 'vehicles.us_led_fund.payout': [0.0, 0.5, 1.0]}
+    """
+    values: dict[str, list[Any]] = {}
+    for text in texts:
+        key, vals = parse_vary(text)
+        if key in values:
+            raise InputError("is varied twice", file=f"--vary {text}", field=key)
+        values[key] = vals
+    return values
+
+
 def _range(spec: str, where: str, key: str) -> list[Any]:
     """The values of ``START:STOP:STEP``, STOP included (within a billionth of a step)."""
     parts = spec.split(":")
