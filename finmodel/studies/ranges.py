@@ -37,13 +37,13 @@ class Band:
 
 
 #: Past-decade ranges (2015-2025) of USD per unit, rounded outward to two decimals.
+_EUR = "ECB euro reference rate, 2015-2025: low 0.9565 (28 Sep 2022), high about 1.25 (Feb 2018)"
+_GBP = "GBP/USD, 2016-2025: low about 1.035 (26 Sep 2022), high about 1.43 (Apr 2018)"
+_CHF = "USD per CHF, 2015-2025: low about 0.97 (Dec 2016), high about 1.27 (2025)"
 FX_BANDS: dict[str, Band] = {
-    "EUR": Band(0.95, 1.26, "ECB euro reference rate, 2015-2025: low 0.9565 (28 Sep 2022), "
-                            "high about 1.25 (Feb 2018)"),  # fmt: skip
-    "GBP": Band(1.03, 1.44, "GBP/USD, 2016-2025: low about 1.035 (26 Sep 2022), "
-                            "high about 1.43 (Apr 2018)"),  # fmt: skip
-    "CHF": Band(0.97, 1.28, "USD per CHF, 2015-2025: low about 0.97 (USD/CHF 1.03, Dec 2016), "
-                            "high about 1.27 (USD/CHF 0.79, 2025)"),  # fmt: skip
+    "EUR": Band(0.95, 1.26, _EUR),
+    "GBP": Band(1.03, 1.44, _GBP),
+    "CHF": Band(0.97, 1.28, _CHF),
 }
 
 

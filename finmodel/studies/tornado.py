@@ -6,8 +6,8 @@ exchange rates and the pool's fixed carve-outs, each moved by its kind of input:
 :mod:`finmodel.studies.ranges`), and from the assumptions' ``tornado`` table
 (``{key path: [low, high]}``), which adds keys or sets their ranges. Each row says why its range
 is what it is (``reason``). The
-2 x K variants are a design of :mod:`finmodel.studies.variation` (each equal to the single run with its
-one key moved) and run through the engine as one batch (one per structure).
+2 x K variants are a design of :mod:`finmodel.studies.variation` (each equal to the single run
+with its one key moved) and run through the engine as one batch (one per structure).
 
 A default end the model would refuse (a discount rate of -99% moved to -101%, a carve-out that
 no longer fits the pool once an exchange rate falls) is moved halfway back towards the base

@@ -34,7 +34,7 @@ def test_every_default_range_has_a_reason_and_stays_in_its_kind_s_bounds(d):
     for key, r in ranges_with_reasons(a).items():
         assert r.reason
         parts = key.split(".")
-        if key == "discount_rate" or parts[-1] in ("rate", "cash_rate") and parts[0] != "fx":
+        if key == "discount_rate" or (parts[-1] in ("rate", "cash_rate") and parts[0] != "fx"):
             # two points either side at most (an end moved back only comes closer)
             assert r.high - r.low <= 2 * RATE_POINTS + 1e-12
         if parts[0] == "fx" and parts[1] in FX_BANDS:
