@@ -109,7 +109,7 @@ def test_an_end_a_single_run_rejects_is_marked_not_computed(base, tmp_path):
     # the workbook says it too, beside the bar
     reports.write(result, tmp_path)
     ws = openpyxl.load_workbook(tmp_path / "base.tornado.xlsx")["Tornado"]
-    notes = [r[8].value for r in ws.iter_rows(min_row=1) if len(r) > 8 and r[8].value]
+    notes = [r[11].value for r in ws.iter_rows(min_row=1) if len(r) > 11 and r[11].value]
     assert sum(str(n).startswith("high 1.5: ") for n in notes) == len(base.parties)
 
 
