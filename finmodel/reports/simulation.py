@@ -72,8 +72,14 @@ def _name(r: SimulationResult, entity: str, id_: str) -> str:
 
 def constant_parties(r: SimulationResult) -> list[str]:
     """The parties whose NPV is the same in every scenario: a histogram or fan of them would
-    be one bar or one line, so none is drawn (the sheet says so)."""
-    return [p for p, (edges, _) in r.histograms.items() if edges[0] == edges[-1]]
+    be one bar or one line, so none is drawn (the sheet says so). The bins span the NPVs from
+    the lowest to the highest (numpy widens a constant to +-0.5): a span of at most
+    :data:`SAME_WITHIN` USD is one number."""
+    return [p for p, (edges, _) in r.histograms.items() if edges[-1] - edges[0] <= SAME_WITHIN]
+
+
+#: NPVs that differ by at most this (USD) across the scenarios are the same number.
+SAME_WITHIN = 1.0
 
 
 def _skipped_note(ws: Worksheet, r: SimulationResult, row: int, what: str) -> int:
@@ -82,8 +88,8 @@ def _skipped_note(ws: Worksheet, r: SimulationResult, row: int, what: str) -> in
     if not same:
         return row
     names = ", ".join(party_name(r.assumptions, p) for p in same)
-    put(ws, row, 1, f"No {what} for {names}: the NPV is the same in every scenario (nothing "
-                    "it receives or pays depends on the uncertain returns).")  # fmt: skip
+    why = "the NPV is the same in every scenario (nothing it receives or pays depends on the"
+    put(ws, row, 1, f"No {what} for {names}: {why} uncertain returns).")
     return row + 2
 
 
@@ -141,7 +147,8 @@ def _fans(ws: Worksheet, r: SimulationResult) -> None:
                 put(ws, i, j, v, USD_BN)
         last = row + 1 + len(frame)
         chart = LineChart()
-        chart.title = f"{party_name(r.assumptions, str(party))}: cumulative receipts, P5-P95 (USD bn)"
+        name = party_name(r.assumptions, str(party))
+        chart.title = f"{name}: cumulative receipts, P5-P95 (USD bn)"
         chart.y_axis.title = "USD bn"
         chart.y_axis.numFmt = "#,##0,,,"
         chart.x_axis.title = "year"
