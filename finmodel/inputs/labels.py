@@ -64,6 +64,17 @@ _FIELDS: dict[tuple[str, ...], tuple[str, Kind]] = {
     ("discount_rate",): ("Discount rate", "rate"),
 }
 
+#: A last segment no entry above knows: its words and kind, so that every key has a unit.
+_LAST: dict[str, tuple[str, Kind]] = {
+    "amount_bn": ("amount", "amount"),
+    "years": ("years", "years"),
+    "start_year": ("start year", "years"),
+    "rate": ("rate", "rate"),
+    "vol": ("volatility", "rate"),
+    "path": ("rate path, per year", "rate"),
+    "fractions": ("share per year", "share"),
+}
+
 _UNITS: dict[Kind, str] = {"rate": "% a year", "share": "%", "years": "years", "count": ""}
 
 #: A result column's metric in words, with its kind (columns are ``ID.METRIC``).
@@ -150,6 +161,12 @@ def _field(parts: list[str]) -> tuple[str, Kind]:
         hit = _FIELDS.get(tuple(parts[-n:]))
         if hit is not None:
             return hit
+    words = " ".join(p for p in parts[:-1] if not p.isdigit()).replace("_", " ")
+    if parts[-1] in _LAST:
+        last, kind = _LAST[parts[-1]]
+        return f"{words} {last}".strip().capitalize(), kind
+    if len(parts) > 1 and parts[-2] in ("profit_split", "capital_to"):
+        return f"{words} {parts[-1]}".capitalize(), "share"
     return " ".join(parts).replace("_", " ").capitalize(), "other"
 
 
