@@ -29,19 +29,19 @@ def pdfs(tmp_path_factory):
         assert main([*args, "--out", str(out)]) == 0
     profile = f"-env:UserInstallation=file://{out / 'lo_profile'}"
     for xlsx in sorted(out.glob("*.xlsx")):
-        subprocess.run(["soffice", profile, "--headless", "--convert-to", "pdf", "--outdir",
-                        str(out), str(xlsx)], check=True, capture_output=True, timeout=600)  # fmt: skip
+        command = ["soffice", profile, "--headless", "--convert-to", "pdf", "--outdir", str(out)]
+        subprocess.run([*command, str(xlsx)], check=True, capture_output=True, timeout=600)
     return out
 
 
 def _pages(pdf) -> list[str]:
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
     n = int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages")))
-    return [
-        subprocess.run(["pdftotext", "-f", str(i), "-l", str(i), str(pdf), "-"],
-                       capture_output=True, text=True).stdout  # fmt: skip
-        for i in range(1, n + 1)
-    ]
+    pages = []
+    for i in range(1, n + 1):
+        command = ["pdftotext", "-f", str(i), "-l", str(i), str(pdf), "-"]
+        pages.append(subprocess.run(command, capture_output=True, text=True).stdout)
+    return pages
 
 
 @pytest.mark.parametrize("name", ["base", "base.sweep", "base.simulation", "base.tornado"])
