@@ -56,6 +56,7 @@ def write_workbook(result: Result, path: Path, live: bool = True) -> None:
     if live:
         model = write_live(wb, result, {vid: s.calc for vid, s in sheets.items()})
         _master_check(summary, model.master)
+        _live_lead(summary, result, model)
         _live_totals(summary, result, model, free_row)
     assumptions_sheet(wb.create_sheet("Assumptions"), result)
     sources_uses_sheet(wb.create_sheet("Sources & Uses"), result)
@@ -164,6 +165,28 @@ def _master_check(ws: Worksheet, formula: str) -> None:
         formula=[f'ISNUMBER(SEARCH("NOT OK",B{_MASTER_ROW}))'], font=Font(bold=True, color="9C0006")
     )
     ws.conditional_formatting.add(f"B{_MASTER_ROW}", red)
+    amber = FormulaRule(formula=[f'ISNUMBER(SEARCH("CHANGED",B{_MASTER_ROW}))'],
+                        font=Font(bold=True, color="9C5700"))  # fmt: skip
+    ws.conditional_formatting.add(f"B{_MASTER_ROW}", amber)
+
+
+def _live_lead(ws: Worksheet, result: Result, live: LiveModel) -> None:
+    """Under the master check: once an input is edited, each party's live NPV, in words, so
+    that the live numbers lead (the run's tables below keep the run's)."""
+    parts = [
+        f'"{_quoted(result.assumptions.parties[p].name)} "'
+        f'&TEXT({live.parties.total(f"npv:{p}", sheet=True)}/{live.bn},"0.00")'
+        for p in result.outcome.batch.parties
+    ]
+    put(ws, _MASTER_ROW + 1, 1, "Live NPV now, USD bn")
+    text = '&"; "&'.join(parts)
+    ws.cell(row=_MASTER_ROW + 1, column=2,
+            value=f'=IF(ISNUMBER(SEARCH("CHANGED",B{_MASTER_ROW})),{text},"the same as the run")')  # fmt: skip
+
+
+def _quoted(text: str) -> str:
+    """Text inside an Excel string literal: a double quote doubled."""
+    return text.replace('"', '""')
 
 
 # --- cells ------------------------------------------------------------------------------------
