@@ -180,8 +180,8 @@ def _live_lead(ws: Worksheet, result: Result, live: LiveModel) -> None:
     ]
     put(ws, _MASTER_ROW + 1, 1, "Live NPV now, USD bn")
     text = '&"; "&'.join(parts)
-    ws.cell(row=_MASTER_ROW + 1, column=2,
-            value=f'=IF(ISNUMBER(SEARCH("CHANGED",B{_MASTER_ROW})),{text},"the same as the run")')  # fmt: skip
+    changed = f'ISNUMBER(SEARCH("CHANGED",B{_MASTER_ROW}))'
+    ws.cell(row=_MASTER_ROW + 1, column=2, value=f'=IF({changed},{text},"the same as the run")')
 
 
 def _quoted(text: str) -> str:

@@ -96,12 +96,13 @@ def _skipped_note(ws: Worksheet, r: SimulationResult, row: int, what: str) -> in
 def _histograms(ws: Worksheet, r: SimulationResult) -> None:
     put(ws, 1, 1, "Each party's NPV across the scenarios", font=TITLE)
     put(ws, 2, 1, UNITS_NOTE)
-    row = _skipped_note(ws, r, 4, "histogram")
+    row = top = _skipped_note(ws, r, 4, "histogram")
     skip = set(constant_parties(r))
     for party, (edges, counts) in r.histograms.items():
         if party in skip:
             continue
-        keep_together(ws, row)
+        if row > top:  # the first block follows the title on the first page
+            keep_together(ws, row)
         put(ws, row, 1, party_name(r.assumptions, party), font=BOLD)
         header(ws, row + 1, 1, ["NPV from", "NPV to", "Scenarios"])
         for i, (lo, hi, c) in enumerate(zip(edges[:-1], edges[1:], counts), start=row + 2):
@@ -132,13 +133,14 @@ def _histograms(ws: Worksheet, r: SimulationResult) -> None:
 def _fans(ws: Worksheet, r: SimulationResult) -> None:
     put(ws, 1, 1, "Cumulative receipts by party over time: P5 to P95", font=TITLE)
     put(ws, 2, 1, UNITS_NOTE)
-    row = _skipped_note(ws, r, 4, "fan chart")
+    row = top = _skipped_note(ws, r, 4, "fan chart")
     skip = set(constant_parties(r))
     cols = ["year", "p5", "p25", "p50", "p75", "p95"]
     for party, frame in r.fan.groupby("party", sort=False):
         if party in skip:
             continue
-        keep_together(ws, row)
+        if row > top:
+            keep_together(ws, row)
         put(ws, row, 1, party_name(r.assumptions, str(party)), font=BOLD)
         header(ws, row + 1, 1, cols)
         for i, rec in enumerate(frame[cols].itertuples(index=False), start=row + 2):

@@ -70,7 +70,8 @@ def fixed(g: Grid, row: int, value: float, message: str) -> None:
     """Excel refuses any value but ``value`` in the constant cell of ``row``, saying why."""
     dv = DataValidation(type="whole", operator="equal", formula1=f"{value:g}",
                         showErrorMessage=True, errorTitle="Fixed by the run", error=message,
-                        showInputMessage=True, promptTitle="Not an input", prompt=message[:255])  # fmt: skip
+                        showInputMessage=True, promptTitle="Not an input",
+                        prompt=message[:255])  # fmt: skip
     g.ws.add_data_validation(dv)
     dv.add(g.ws.cell(row=row, column=2))
 

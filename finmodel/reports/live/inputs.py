@@ -23,10 +23,10 @@ from finmodel.engine.batch import VehicleInputs
 from finmodel.inputs.compile import annual_returns, party_shares
 from finmodel.kinds import Array, Basis, VehicleKind
 from finmodel.reports.cells import INPUT_FILL, INPUT_FONT, PCT
+from finmodel.reports.live.constants import constants_block
 from finmodel.reports.live.grid import DATE_ROW, FIRST_PERIOD, PERIOD_ROW, SHARE, Grid
 from finmodel.reports.live.phasing import live_money, live_years, phasing_inputs
 from finmodel.reports.live.pool import from_pool, pool_inputs
-from finmodel.reports.live.constants import constants_block
 from finmodel.reports.live.streams import loan_inputs, stream_inputs
 from finmodel.reports.live.vehicle import is_live
 
