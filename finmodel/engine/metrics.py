@@ -91,9 +91,45 @@ def vehicle_metrics(o: Outcome, vehicle: str) -> VehicleMetrics:
         profit=_full(distributed + terminal - contributed, n),
         moic=_full(moic, n),
         irr=_full(r.annualised(tl.m), n),
-        irr_reason=_full(r.reason, n),
+        irr_reason=_full(no_irr_reason(_kind(o, vehicle), r.reason), n),
         npv=_full(present_value(flows, df), n),
     )
+
+
+#: Why a vehicle of a kind that earns no return has no IRR, in words every output repeats.
+NO_RETURN = {
+    VehicleKind.grant: "a grant pays no return, so it has no IRR",
+    VehicleKind.release: "a release hands the assets back to their owner, so it has no IRR",
+    VehicleKind.stream: "a stream of payments has no capital paid in, so it has no IRR",
+}
+#: The reason for an investment (a fund or a loan) with nothing paid in or out.
+NOTHING_PAID = "nothing was paid in or out, so there is no IRR"
+
+
+def no_irr_reason(kind: VehicleKind, reason: np.ndarray) -> np.ndarray:
+    """The reasons of :func:`~finmodel.engine.irr.irr` said for a vehicle of ``kind``: where
+    there is no IRR, a grant, a release or a stream says that it earns no return (which is
+    why), an investment with no flows says that nothing was paid; other reasons stay.
+
+    Examples
+    --------
+    >>> r = np.array(["", "no cash flows"], dtype=object)
+    >>> no_irr_reason(VehicleKind.grant, r).tolist()
+    ['', 'a grant pays no return, so it has no IRR']
+    >>> no_irr_reason(VehicleKind.loan, r).tolist()
+    ['', 'nothing was paid in or out, so there is no IRR']
+    """
+    out = reason.copy()
+    undefined = out != ""
+    if kind in NO_RETURN:
+        out[undefined] = NO_RETURN[kind]
+    else:
+        out[out == "no cash flows"] = NOTHING_PAID
+    return out
+
+
+def _kind(o: Outcome, vehicle: str) -> VehicleKind:
+    return next(v.kind for v in o.batch.vehicles if v.id == vehicle)
 
 
 def present_value(amounts: Array, df: Array) -> Array:

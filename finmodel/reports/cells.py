@@ -21,6 +21,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
+from finmodel.reports.pages import set_up
+
 USD_BN = '#,##0.00,,,;[Red]-#,##0.00,,,;"-"'
 PCT = "0.00%"
 MOIC = '0.00"x"'
@@ -34,10 +36,16 @@ INPUT_FONT = Font(color="0000FF")
 INPUT_FILL = PatternFill("solid", fgColor="FFFFCC")
 #: Numbers copied from finmodel's own run (not inputs, not formulas): grey italic.
 ENGINE_FONT = Font(color="595959", italic=True)
+#: How a value of each kind of input (:mod:`finmodel.inputs.labels`) is shown: rates and shares
+#: as percentages, amounts in bn of their currency with two decimals, exchange rates with four.
+KIND_FORMATS = {"rate": PCT, "share": "0.0%", "amount": "#,##0.00", "price": "#,##0.00",
+                "fx": "0.0000", "years": "0"}  # fmt: skip
 UNITS_NOTE = (
     "Amounts: cells hold USD, shown in USD bn. Sign: + the party receives, - the party pays."
 )
 _FORMULA_START = ("=", "+", "-", "@")
+#: An amount below half a cent is rounding noise (the checks allow a cent): shown as 0.
+NOISE_USD = 0.005
 
 
 def put(ws: Worksheet, row: int, col: int, value: Any, fmt: str | None = None, font=None):
@@ -55,6 +63,8 @@ def put(ws: Worksheet, row: int, col: int, value: Any, fmt: str | None = None, f
         value = value.item()
     if isinstance(value, float) and not np.isfinite(value):
         value = None
+    if fmt == USD_BN and isinstance(value, float) and abs(value) < NOISE_USD:
+        value = 0.0  # rounding noise, never "-0.00" in red
     cell = ws.cell(row=row, column=col, value=value)
     if isinstance(value, str):
         cell.data_type = "s"
@@ -87,7 +97,8 @@ ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 
 def save(wb: Workbook, path: Path) -> None:
-    """Print setup on every sheet (landscape, fit to width), fixed timestamps, then save.
+    """Print setup on every sheet (:func:`~finmodel.reports.pages.set_up`), fixed timestamps,
+    then save.
 
     The same inputs give the same bytes: the document's created and modified times and every
     zip entry's time are fixed. The archive is built in memory and written to ``path`` in one
@@ -105,10 +116,7 @@ def save(wb: Workbook, path: Path) -> None:
     True
     """
     for ws in wb.worksheets:
-        ws.page_setup.orientation = "landscape"
-        ws.page_setup.fitToWidth = 1
-        ws.page_setup.fitToHeight = 0
-        ws.sheet_properties.pageSetUpPr.fitToPage = True
+        set_up(ws)
     wb.properties.creator = "finmodel"
     wb.properties.created = wb.properties.modified = TIMESTAMP
     buffer = io.BytesIO()

@@ -9,6 +9,7 @@ from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
 from openpyxl.worksheet.pagebreak import Break
 
+from finmodel.inputs.labels import party_name, vehicle_name
 from finmodel.reports.cells import (
     BOLD,
     MOIC,
@@ -47,8 +48,22 @@ def write_compare_workbook(c: Comparison, path: Path) -> None:
 def _pivot(c: Comparison, entity: str, metric: str, column: str):
     t = c.table[(c.table["entity"] == entity) & (c.table["metric"] == metric)]
     order = [r.name for r in c.results]
-    return t.pivot_table(index="scenario", columns="id", values=column, aggfunc="first",
-                         sort=False, dropna=False).reindex(order)  # fmt: skip
+    frame = t.pivot_table(index="scenario", columns="id", values=column, aggfunc="first",
+                          sort=False, dropna=False).reindex(order)  # fmt: skip
+    if entity in ("party", "vehicle"):
+        frame.columns = [_name(c, entity, str(i)) for i in frame.columns]
+    return frame
+
+
+def _name(c: Comparison, entity: str, id_: str) -> str:
+    """A party's or a vehicle's name in the first reading that has it (its id if none does)."""
+    for r in c.results:
+        a = r.assumptions
+        if entity == "party" and id_ in a.parties:
+            return party_name(a, id_)
+        if entity == "vehicle" and id_ in a.vehicles:
+            return vehicle_name(a, id_)
+    return id_
 
 
 def _matrix(ws, row: int, title: str, frame, fmt: str) -> tuple[int, int]:

@@ -56,6 +56,7 @@ def write_workbook(result: Result, path: Path, live: bool = True) -> None:
     if live:
         model = write_live(wb, result, {vid: s.calc for vid, s in sheets.items()})
         _master_check(summary, model.master)
+        _live_lead(summary, result, model, free_row + 3)
         _live_totals(summary, result, model, free_row)
     assumptions_sheet(wb.create_sheet("Assumptions"), result)
     sources_uses_sheet(wb.create_sheet("Sources & Uses"), result)
@@ -164,6 +165,23 @@ def _master_check(ws: Worksheet, formula: str) -> None:
         formula=[f'ISNUMBER(SEARCH("NOT OK",B{_MASTER_ROW}))'], font=Font(bold=True, color="9C0006")
     )
     ws.conditional_formatting.add(f"B{_MASTER_ROW}", red)
+    amber = FormulaRule(formula=[f'ISNUMBER(SEARCH("CHANGED",B{_MASTER_ROW}))'],
+                        font=Font(bold=True, color="9C5700"))  # fmt: skip
+    ws.conditional_formatting.add(f"B{_MASTER_ROW}", amber)
+
+
+def _live_lead(ws: Worksheet, result: Result, live: LiveModel, names: int) -> None:
+    """Under the master check: once an input is edited, each party's live NPV, in words, so
+    that the live numbers lead (the run's tables below keep the run's). The parties' names are
+    read from the live totals' table (column A from row ``names``), never put in a formula."""
+    parts = [
+        f'A{names + i}&" "&TEXT({live.parties.total(f"npv:{p}", sheet=True)}/{live.bn},"0.00")'
+        for i, p in enumerate(result.outcome.batch.parties)
+    ]
+    put(ws, _MASTER_ROW + 1, 1, "Live NPV now, USD bn")
+    text = '&"; "&'.join(parts)
+    changed = f'ISNUMBER(SEARCH("CHANGED",B{_MASTER_ROW}))'
+    ws.cell(row=_MASTER_ROW + 1, column=2, value=f'=IF({changed},{text},"the same as the run")')
 
 
 # --- cells ------------------------------------------------------------------------------------

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
+from finmodel.inputs.labels import party_name, vehicle_name
 from finmodel.reports.cells import (
     BOLD,
     MOIC,
@@ -23,6 +25,7 @@ from finmodel.reports.cells import (
     widths,
 )
 from finmodel.reports.files import write_table_and_workbook
+from finmodel.reports.pages import keep_together
 from finmodel.studies.simulation import SimulationResult
 
 _STAT_COLUMNS = ("mean", "std", "p5", "p25", "p50", "p75", "p95", "sem")
@@ -53,7 +56,7 @@ def _statistics(ws: Worksheet, r: SimulationResult) -> None:
         fmt = _metric_format(row.metric)
         for j, (c, v) in enumerate(zip(cols, row), start=1):
             f = fmt if c in _STAT_COLUMNS else ("0.0%" if c == "prob_loss" else None)
-            put(ws, i, j, v, f)
+            put(ws, i, j, _name(r, row.entity, v) if c == "id" else v, f)
     last = 5 + len(r.stats)
     table = Table(displayName="Statistics", ref=f"A5:{get_column_letter(len(cols))}{last}")
     table.tableStyleInfo = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
@@ -62,12 +65,53 @@ def _statistics(ws: Worksheet, r: SimulationResult) -> None:
     ws.freeze_panes = "D6"
 
 
+def _name(r: SimulationResult, entity: str, id_: str) -> str:
+    """A party's or a vehicle's name, from the assumptions."""
+    a = r.assumptions
+    return party_name(a, id_) if entity == "party" else vehicle_name(a, id_)
+
+
+def constant_parties(r: SimulationResult) -> list[str]:
+    """The parties whose NPV is the same in every scenario: a histogram or fan of them would
+    be one bar or one line, so none is drawn (the sheet says so). The bins span the NPVs from
+    the lowest to the highest (a constant, or NPVs a few rounding steps apart, widened to
+    +-0.5: :func:`~finmodel.studies.simulation.histogram`): a span of at most
+    :data:`SAME_WITHIN` USD, give or take the rounding of the edges themselves (at 6e10 USD a
+    step is 7.6e-6), is one number."""
+    out = []
+    for p, (edges, _) in r.histograms.items():
+        rounding = 4 * float(np.spacing(np.abs(edges).max()))
+        if edges[-1] - edges[0] <= SAME_WITHIN + rounding:
+            out.append(p)
+    return out
+
+
+#: NPVs that differ by at most this (USD) across the scenarios are the same number.
+SAME_WITHIN = 1.0
+
+
+def _skipped_note(ws: Worksheet, r: SimulationResult, row: int, what: str) -> int:
+    """Say which parties have no chart and why; the next free row."""
+    same = constant_parties(r)
+    if not same:
+        return row
+    names = ", ".join(party_name(r.assumptions, p) for p in same)
+    why = "the NPV is the same in every scenario (nothing it receives or pays depends on the"
+    put(ws, row, 1, f"No {what} for {names}: {why} uncertain returns).")
+    return row + 2
+
+
 def _histograms(ws: Worksheet, r: SimulationResult) -> None:
     put(ws, 1, 1, "Each party's NPV across the scenarios", font=TITLE)
     put(ws, 2, 1, UNITS_NOTE)
-    row = 4
+    row = top = _skipped_note(ws, r, 4, "histogram")
+    skip = set(constant_parties(r))
     for party, (edges, counts) in r.histograms.items():
-        put(ws, row, 1, party, font=BOLD)
+        if party in skip:
+            continue
+        if row > top:  # the first block follows the title on the first page
+            keep_together(ws, row)
+        put(ws, row, 1, party_name(r.assumptions, party), font=BOLD)
         header(ws, row + 1, 1, ["NPV from", "NPV to", "Scenarios"])
         for i, (lo, hi, c) in enumerate(zip(edges[:-1], edges[1:], counts), start=row + 2):
             put(ws, i, 1, lo, USD_BN)
@@ -77,7 +121,7 @@ def _histograms(ws: Worksheet, r: SimulationResult) -> None:
         chart = BarChart()
         chart.type = "col"
         chart.gapWidth = 10
-        chart.title = f"NPV of {party}: scenarios per bin (USD bn)"
+        chart.title = f"NPV of {party_name(r.assumptions, party)}: scenarios per bin (USD bn)"
         chart.y_axis.title = "scenarios"
         chart.x_axis.title = "NPV from (USD bn)"
         chart.x_axis.number_format = "#,##0,,,"
@@ -97,10 +141,15 @@ def _histograms(ws: Worksheet, r: SimulationResult) -> None:
 def _fans(ws: Worksheet, r: SimulationResult) -> None:
     put(ws, 1, 1, "Cumulative receipts by party over time: P5 to P95", font=TITLE)
     put(ws, 2, 1, UNITS_NOTE)
-    row = 4
+    row = top = _skipped_note(ws, r, 4, "fan chart")
+    skip = set(constant_parties(r))
     cols = ["year", "p5", "p25", "p50", "p75", "p95"]
     for party, frame in r.fan.groupby("party", sort=False):
-        put(ws, row, 1, party, font=BOLD)
+        if party in skip:
+            continue
+        if row > top:
+            keep_together(ws, row)
+        put(ws, row, 1, party_name(r.assumptions, str(party)), font=BOLD)
         header(ws, row + 1, 1, cols)
         for i, rec in enumerate(frame[cols].itertuples(index=False), start=row + 2):
             put(ws, i, 1, int(rec.year))
@@ -108,7 +157,8 @@ def _fans(ws: Worksheet, r: SimulationResult) -> None:
                 put(ws, i, j, v, USD_BN)
         last = row + 1 + len(frame)
         chart = LineChart()
-        chart.title = f"{party}: cumulative receipts, P5-P95 (USD bn)"
+        name = party_name(r.assumptions, str(party))
+        chart.title = f"{name}: cumulative receipts, P5-P95 (USD bn)"
         chart.y_axis.title = "USD bn"
         chart.y_axis.numFmt = "#,##0,,,"
         chart.x_axis.title = "year"

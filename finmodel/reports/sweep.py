@@ -11,8 +11,10 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
+from finmodel.inputs.labels import column_label, label, party_name
 from finmodel.reports.cells import (
     BOLD,
+    KIND_FORMATS,
     MOIC,
     PCT,
     TITLE,
@@ -24,6 +26,7 @@ from finmodel.reports.cells import (
     widths,
 )
 from finmodel.reports.files import write_table_and_workbook
+from finmodel.reports.pages import keep_together
 from finmodel.studies.sweep import SweepResult
 
 #: The most cells a sheet here holds (a table, a chart's data, the matrices): Excel takes far
@@ -73,17 +76,55 @@ def _table(ws: Worksheet, s: SweepResult) -> None:
     if _too_big(ws, s, "The grid", len(df), len(df.columns)):
         return
     cols = list(df.columns)
-    header(ws, 1, 1, cols)
-    fmts = [_fmt(c) if c not in s.values else None for c in cols]
-    for i, row in enumerate(df.itertuples(index=False), start=2):
+    put(ws, 1, 1, f"Sweep of {s.name}: every grid point", font=TITLE)
+    put(ws, 2, 1, "Varied (key path for --set): " + "; ".join(
+        f"{label(s.assumptions, k).full} ({k})" for k in s.values))
+    put(ws, 3, 1, UNITS_NOTE)
+    headings = _unique([_heading(s, c) for c in cols])  # a table's headings must differ
+    header(ws, _HEAD, 1, headings)
+    fmts = [_fmt(c) if c not in s.values else _key_format(s, c) for c in cols]
+    for i, row in enumerate(df.itertuples(index=False), start=_HEAD + 1):
         for j, value in enumerate(row, start=1):
             put(ws, i, j, value, fmts[j - 1])
-    ref = f"A1:{get_column_letter(len(cols))}{len(df) + 1}"
+    ref = f"A{_HEAD}:{get_column_letter(len(cols))}{len(df) + _HEAD}"
     table = Table(displayName="Sweep", ref=ref)
     table.tableStyleInfo = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
     ws.add_table(table)
-    widths(ws, {j: max(14, min(40, len(c) + 2)) for j, c in enumerate(cols, start=1)})
-    ws.freeze_panes = ws.cell(row=2, column=len(s.values) + 1)
+    widths(ws, {j: _width(h) for j, h in enumerate(headings, start=1)})
+    ws.row_dimensions[_HEAD].height = 15 * 4  # a heading wraps onto up to four lines
+    ws.freeze_panes = ws.cell(row=_HEAD + 1, column=len(s.values) + 1)
+
+
+_HEAD = 5  # the table's header row
+
+
+def _heading(s: SweepResult, column: str) -> str:
+    """A column's heading: a varied key's label, a result column's words, or as it is."""
+    if column in s.values:
+        return label(s.assumptions, column).full
+    if column == "invalid":
+        return "Not computed: why"
+    return column_label(s.assumptions, column)
+
+
+def _unique(headings: list[str]) -> list[str]:
+    """Headings made distinct by numbering a repeat: ``"x"``, ``"x (2)"``."""
+    seen: dict[str, int] = {}
+    out = []
+    for h in headings:
+        seen[h] = seen.get(h, 0) + 1
+        out.append(h if seen[h] == 1 else f"{h} ({seen[h]})")
+    return out
+
+
+def _key_format(s: SweepResult, key: str) -> str | None:
+    return KIND_FORMATS.get(label(s.assumptions, key).kind)
+
+
+def _width(heading: str) -> float:
+    """Wide enough for the longest word (a heading never breaks mid-word), 12 to 24."""
+    longest = max((len(w) for w in heading.split()), default=0)
+    return max(12, min(24, longest + 2))
 
 
 def _parties(s: SweepResult) -> list[str]:
@@ -107,22 +148,24 @@ def _charts(ws: Worksheet, s: SweepResult) -> None:
     parties = _parties(s)
     if _too_big(ws, s, f"Each party against {first}", 2 * len(rows), 1 + len(parties)):
         return
-    put(ws, 1, 1, f"Each party against {first}", font=TITLE)
-    held = ", ".join(f"{k} = {s.values[k][0]}" for k in keys[1:])
+    a, first_label = s.assumptions, label(s.assumptions, first).full
+    put(ws, 1, 1, f"Each party against {first_label}", font=TITLE)
+    held = ", ".join(f"{label(a, k).text} = {s.values[k][0]}" for k in keys[1:])
     put(ws, 2, 1, (f"Other keys held at: {held}. " if held else "") + UNITS_NOTE)
     anchor_row = 4
-    for metric, label in (("npv", "NPV"), ("received", "Total receipts")):
-        header(ws, anchor_row, 1, [first, *parties])
+    for metric, title in (("npv", "NPV"), ("received", "Total receipts")):
+        keep_together(ws, anchor_row)
+        header(ws, anchor_row, 1, [first_label, *(party_name(a, p) for p in parties)])
         for i, (_, r) in enumerate(rows.iterrows(), start=anchor_row + 1):
-            put(ws, i, 1, r[first])
+            put(ws, i, 1, r[first], _key_format(s, first))
             for j, p in enumerate(parties, start=2):
                 put(ws, i, j, r[f"{p}.{metric}"], USD_BN)
         last = anchor_row + len(rows)
         chart = LineChart()
-        chart.title = f"{label} by party (USD bn) against {first}"
+        chart.title = f"{title} by party (USD bn) against {label(a, first).text}"
         chart.y_axis.title = "USD bn"
         chart.y_axis.numFmt = "#,##0,,,"
-        chart.x_axis.title = first
+        chart.x_axis.title = first_label
         chart.x_axis.delete = False
         chart.x_axis.tickLblPos = "low"  # labels below the plot, not across y = 0
         chart.y_axis.delete = False
@@ -131,8 +174,8 @@ def _charts(ws: Worksheet, s: SweepResult) -> None:
         chart.add_data(data, titles_from_data=True)
         chart.set_categories(Reference(ws, min_col=1, min_row=anchor_row + 1, max_row=last))
         chart.height, chart.width = 9, 20
-        ws.add_chart(chart, f"{get_column_letter(len(parties) + 3)}{anchor_row}")
-        anchor_row = max(last + 3, anchor_row + 20)
+        ws.add_chart(chart, f"A{last + 2}")
+        anchor_row = last + 4 + int(2 * chart.height)
     widths(ws, {1: 30, **{j: 16 for j in range(2, len(parties) + 2)}})
 
 
@@ -143,28 +186,30 @@ def _matrices(ws: Worksheet, s: SweepResult) -> None:
     rows = (len(s.values[k1]) + 5) * len(parties)
     if _too_big(ws, s, f"NPV by party: {k1} (down) x {k2} (across)", rows, len(s.values[k2]) + 1):
         return
-    put(ws, 1, 1, f"NPV by party: {k1} (down) x {k2} (across)", font=TITLE)
-    held = ", ".join(f"{k} = {s.values[k][0]}" for k in keys[2:])
+    a = s.assumptions
+    put(ws, 1, 1, f"NPV by party: {label(a, k1).full} (down) x {label(a, k2).full} (across)",
+        font=TITLE)  # fmt: skip
+    held = ", ".join(f"{label(a, k).text} = {s.values[k][0]}" for k in keys[2:])
     put(ws, 2, 1, (f"Other keys held at: {held}. " if held else "") + UNITS_NOTE)
     df = s.table
     if len(keys) > 2:
         df = df[df[keys[2]].to_numpy() == s.values[keys[2]][0]]
     row = 4
     for p in parties:
-        put(ws, row, 1, f"NPV of {p}", font=BOLD)
+        put(ws, row, 1, f"NPV of {party_name(a, p)}", font=BOLD)
         m = df.pivot_table(index=k1, columns=k2, values=f"{p}.npv", aggfunc="first", sort=False)
         header(
             ws,
             row + 2,
             1,
-            [f"{k1.rsplit('.', 1)[-1]} \\ {k2.rsplit('.', 1)[-1]}", *[str(c) for c in m.columns]],
+            [f"{label(a, k1).text} (down)", *[str(c) for c in m.columns]],
         )
         for i, (idx, vals) in enumerate(m.iterrows(), start=row + 3):
-            put(ws, i, 1, idx)
+            put(ws, i, 1, idx, _key_format(s, k1))
             for j, v in enumerate(vals, start=2):
                 put(ws, i, j, v, USD_BN)
         row += len(m) + 5
-    widths(ws, {1: 30, **{j: 14 for j in range(2, len(s.values[k2]) + 2)}})
+    widths(ws, {1: 40, **{j: 14 for j in range(2, len(s.values[k2]) + 2)}})
 
 
 def write_sweep(s: SweepResult, out_dir: str | Path) -> list[Path]:

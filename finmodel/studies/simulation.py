@@ -368,7 +368,7 @@ def histogram(x: Array) -> tuple[Array, Array]:
     """Edges and counts of :data:`HISTOGRAM_BINS` bins over the finite values of ``x``.
 
     Values too close together for bins of finite width (a volatility of 1e-12 moves an NPV of
-    billions by less than a rounding step) are binned as equal values are: over their value
+    billions by less than a rounding step) are binned as equal values are: over their middle
     +-0.5 USD, as numpy does for constant data, instead of failing.
 
     Examples
@@ -380,7 +380,8 @@ def histogram(x: Array) -> tuple[Array, Array]:
     x = x[np.isfinite(x)]
     lo, hi = (float(x.min()), float(x.max())) if x.size else (0.0, 0.0)
     edges = np.linspace(lo, hi, HISTOGRAM_BINS + 1)
-    span = (lo - 0.5, hi + 0.5) if not np.all(np.diff(edges) > 0) else None
+    mid = lo + (hi - lo) / 2
+    span = (mid - 0.5, mid + 0.5) if not np.all(np.diff(edges) > 0) else None
     counts, edges = np.histogram(x, bins=HISTOGRAM_BINS, range=span)
     return edges, counts
 

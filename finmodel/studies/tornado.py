@@ -2,13 +2,14 @@
 
 The key inputs and their ranges come from :func:`default_ranges` (the discount rate, each
 fund's return, cash rate and payout, each stream's size or price, each loan's rate, the
-exchange rates and the pool's fixed carve-outs, each moved by +-50%), and from the assumptions'
-``tornado`` table (``{key path: [low, high]}``), which adds keys or sets their ranges. The
-2 x K variants are a design of :mod:`finmodel.studies.variation` (each equal to the single run with
-its
-one key moved) and run through the engine as one batch (one per structure).
+exchange rates and the pool's fixed carve-outs, each moved by its kind of input:
+:mod:`finmodel.studies.ranges`), and from the assumptions' ``tornado`` table
+(``{key path: [low, high]}``), which adds keys or sets their ranges. Each row says why its range
+is what it is (``reason``). The
+2 x K variants are a design of :mod:`finmodel.studies.variation` (each equal to the single run
+with its one key moved) and run through the engine as one batch (one per structure).
 
-A default end the model would refuse (a discount rate of -80% moved to -120%, a carve-out that
+A default end the model would refuse (a discount rate of -99% moved to -101%, a carve-out that
 no longer fits the pool once an exchange rate falls) is moved halfway back towards the base
 value until the model accepts it, at most :data:`MAX_HALVINGS` times, else it is the base
 value. An end of the file's own table is the file's input: one the model refuses is an error
@@ -30,9 +31,9 @@ from finmodel.exceptions import InputError
 from finmodel.inputs.loader import with_overrides
 from finmodel.inputs.models.scenario import Assumptions
 from finmodel.kinds import VehicleKind
+from finmodel.studies.ranges import Range, default_range
 from finmodel.studies.variation import Design
 
-DEFAULT_SWING = 0.5
 #: How many times a default end the model refuses is moved halfway back to the base value.
 MAX_HALVINGS = 30
 
@@ -41,8 +42,8 @@ MAX_HALVINGS = 30
 class TornadoResult:
     """table: one row per (party, key): low, high, npv_low, npv_base, npv_high, swing
     (the widest spread of the NPV at low, base and high, leaving out an invalid end) and
-    invalid (empty, or which end a single run rejects, and its message), sorted by party,
-    largest swing first."""
+    invalid (empty, or which end a single run rejects, and its message) and reason (why the
+    range is this one), sorted by party, largest swing first."""
 
     assumptions: Assumptions
     table: pd.DataFrame
@@ -55,22 +56,26 @@ class TornadoResult:
 
 
 def default_ranges(a: Assumptions) -> dict[str, tuple[float, float]]:
-    """The key inputs of ``a`` and their low and high values: each moved by +-50%.
+    """The key inputs of ``a`` and their low and high values, by kind of input
+    (:func:`~finmodel.studies.ranges.default_range`: rates +- 2 points, exchange rates over
+    their sourced band, amounts and prices +- 50%).
 
     Examples
     --------
     >>> from finmodel.inputs.loader import load
     >>> r = default_ranges(load("base"))
-    >>> r["vehicles.us_led_fund.return.rate"]
-    (0.04, 0.12)
+    >>> r["vehicles.us_led_fund.return.rate"], r["fx.EUR.rate"]
+    ((0.06, 0.1), (0.95, 1.26))
     """
+    return {k: (r.low, r.high) for k, r in _default_ranges(a).items()}
+
+
+def _default_ranges(a: Assumptions) -> dict[str, Range]:
     out = {}
     for k, x in _defaults(a).items():
-        lo, hi = sorted((x * (1 - DEFAULT_SWING), x * (1 + DEFAULT_SWING)))
-        if k.endswith("payout"):
-            hi = min(hi, 1.0)
-        if lo != hi:
-            out[k] = (round(lo, 12), round(hi, 12))
+        r = default_range(a, k, x)
+        if r.low != r.high:
+            out[k] = Range(round(r.low, 12), round(r.high, 12), r.reason)
     return out
 
 
@@ -122,9 +127,13 @@ def tornado(
     """
     if ranges is None:
         try:
-            ranges = file_ranges(a)
+            chosen = ranges_with_reasons(a)
         except _Refused as e:
             raise e.located(origins) from None
+        ranges = {k: (r.low, r.high) for k, r in chosen.items()}
+        reasons = {k: r.reason for k, r in chosen.items()}
+    else:
+        reasons = {k: "given" for k in ranges}
     ranges = dict(ranges)
     if not ranges:
         raise InputError("no key inputs to move", field="tornado")
@@ -147,7 +156,7 @@ def tornado(
             rows.append(
                 {"party": p, "key": k, "low": lo, "high": hi, "npv_low": low,
                  "npv_base": base[j], "npv_high": high, "swing": max(ends) - min(ends),
-                 "invalid": "; ".join(bad)}
+                 "invalid": "; ".join(bad), "reason": reasons[k]}
             )  # fmt: skip
     table = pd.DataFrame(rows)
     order = {p: i for i, p in enumerate(parties)}
@@ -189,21 +198,40 @@ def file_ranges(a: Assumptions) -> dict[str, tuple[Any, Any]]:
     Examples
     --------
     >>> from finmodel.inputs.loader import load
-    >>> file_ranges(load("base", {"discount_rate": -0.8}))["discount_rate"]
-    (-0.9, -0.4)
+    >>> file_ranges(load("base", {"discount_rate": -0.99}))["discount_rate"]
+    (-0.995, -0.97)
+    """
+    return {k: (r.low, r.high) for k, r in ranges_with_reasons(a).items()}
+
+
+def ranges_with_reasons(a: Assumptions) -> dict[str, Range]:
+    """:func:`file_ranges` with the reason for each range: the file's table, or the default's
+    reason by kind of input, and which end was moved back because the model refuses it.
+
+    Examples
+    --------
+    >>> from finmodel.inputs.loader import load
+    >>> ranges_with_reasons(load("base", {"discount_rate": -0.99}))["discount_rate"].reason
+    'rate +- 2 percentage points; low end moved back from -1.01: the model refuses it'
     """
     table = {k: tuple(v) for k, v in (a.tornado or {}).items()}
     values = _defaults(a)
-    ranges: dict[str, tuple[Any, Any]] = {}
-    for key, (lo, hi) in (default_ranges(a) | table).items():
-        ends = []
-        for name, end in (("low", lo), ("high", hi)):
-            if key in table:
+    ranges: dict[str, Range] = {}
+    defaults = _default_ranges(a)
+    for key in defaults | table:
+        if key in table:
+            lo, hi = table[key]
+            for name, end in (("low", lo), ("high", hi)):
                 _table_end(a, key, name, end)
-            else:
-                end = _accepted(a, key, end, values[key])
-            ends.append(end)
-        ranges[key] = (ends[0], ends[1])
+            ranges[key] = Range(lo, hi, "the file's tornado table")
+            continue
+        d, ends, notes = defaults[key], [], []
+        for name, end in (("low", d.low), ("high", d.high)):
+            kept = _accepted(a, key, end, values[key])
+            if kept != end:
+                notes.append(f"{name} end moved back from {end:g}: the model refuses it")
+            ends.append(kept)
+        ranges[key] = Range(ends[0], ends[1], "; ".join([d.reason, *notes]))
     return ranges
 
 

@@ -355,7 +355,19 @@ def test_changed_inputs_break_the_engine_checks_only(changed_book):
     identities = {k: f for k, f in flags.items() if "live vs finmodel run" not in k}
     assert identities and all(f == 0 for f in identities.values()), identities
     assert flags["us: npv, live vs finmodel run"] == 1
-    assert master(changed_book).startswith("NOT OK")
+    # an edited input is not a broken model: the Summary says which it is
+    assert master(changed_book).startswith("CHANGED: an input was edited")
+
+
+def test_after_an_edit_the_summary_leads_with_the_live_numbers(changed_book, base_book, base):
+    """Summary!B8 gives each party's live NPV once an input is edited: the same numbers as
+    finmodel.run with the same --set, to the cent of a bn shown."""
+    expected = finmodel.run(finmodel.with_overrides(base, CHANGES)).summary["parties"]
+    text = changed_book.cell("Summary", "B", 8)
+    for p, values in expected.items():
+        name = base.parties[p].name
+        assert f"{name} {values['npv'] / 1e9:.2f}" in text, (name, text)
+    assert base_book.cell("Summary", "B", 8) == "the same as the run"
 
 
 def test_rich_case_live_values_equal_engine(rich_book, rich):
@@ -496,7 +508,7 @@ def test_libreoffice_recalculation(base, base_book, changed_book, tmp_path):
         out.mkdir()
         lo = Book(book.path, libreoffice(book.path, out))
         assert_live_equals_engine(lo, expected, moved=book is changed_book)
-        assert master(lo).startswith("OK" if book is base_book else "NOT OK")
+        assert master(lo).startswith("OK" if book is base_book else "CHANGED")
 
 
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) not installed")

@@ -183,8 +183,8 @@ def test_npvs_too_close_for_finite_bins_still_give_a_histogram(steps):
         np.histogram(npv, bins=30)  # the case: numpy's own binning refuses it
     edges, counts = histogram(np.append(npv, np.nan))
     assert counts.sum() == 200 and len(edges) == 31
-    assert edges[0] == pytest.approx(npv.min() - 0.5)
-    assert edges[-1] == pytest.approx(npv.max() + 0.5)
+    assert edges[0] < npv.min() and npv.max() < edges[-1]
+    assert edges[-1] - edges[0] == pytest.approx(1.0, abs=1e-4)  # their middle +-0.5 USD
 
 
 # --- statistics against closed forms -------------------------------------------------------------
@@ -501,8 +501,10 @@ def test_xlsx(sim_run, base):
     wb = openpyxl.load_workbook(sim_run / "base.simulation.xlsx")
     assert wb.sheetnames == ["Statistics", "Histograms", "Fan charts"]
     n_parties = len(base.parties)
-    assert len(wb["Histograms"]._charts) == n_parties
-    assert len(wb["Fan charts"]._charts) == n_parties
+    # Europe pays its $100bn grant whatever the returns and the World Bank lends nothing:
+    # their NPVs do not vary, so they get no histogram and no fan (the sheets say why)
+    assert len(wb["Histograms"]._charts) == n_parties - 2
+    assert len(wb["Fan charts"]._charts) == n_parties - 2
     ws = wb["Statistics"]
     texts = [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
     assert any("3,000 scenarios" in t and "seed 42" in t for t in texts)

@@ -324,11 +324,15 @@ def test_xlsx_two_keys(two_key_run):
     assert wb.sheetnames == ["Sweep", "Charts", "Matrix"]
     assert len(_charts(wb["Charts"])) == 2
     ws = wb["Sweep"]
-    header = [c.value for c in ws[1]]
-    assert header[:2] == [US_RATE, "discount_rate"]
-    assert ws.max_row == 1 + 10
+    # the headings are the inputs' names and units (the key paths are in row 2, for --set)
+    header = [c.value for c in ws[5]]
+    assert header[:2] == ["US-led reconstruction fund: return rate, % a year",
+                          "Discount rate, % a year"]  # fmt: skip
+    assert US_RATE in ws["A2"].value and "discount_rate" in ws["A2"].value
+    assert ws.max_row == 5 + 10
     texts = [c.value for row in wb["Matrix"].iter_rows() for c in row if isinstance(c.value, str)]
-    for p in ("us", "ukraine", "russia", "europe"):
+    for p in ("United States", "Ukraine", "Russia (Central Bank of Russia)",
+              "EU and European states"):  # fmt: skip
         assert f"NPV of {p}" in texts
 
 
@@ -337,7 +341,7 @@ def test_xlsx_matrix_numbers(two_key_run, base):
     df = pd.read_csv(two_key_run / "base.sweep.csv")
     ws = openpyxl.load_workbook(two_key_run / "base.sweep.xlsx")["Matrix"]
     cells = [[c.value for c in row] for row in ws.iter_rows()]
-    start = next(i for i, r in enumerate(cells) if r[0] == "NPV of us")
+    start = next(i for i, r in enumerate(cells) if r[0] == "NPV of United States")
     header = cells[start + 2]
     assert [float(h) for h in header[1:3]] == [0.03, 0.05]
     for i in range(5):

@@ -42,10 +42,14 @@ def test_bars_are_sorted_by_swing_within_each_party(base):
         assert swings == sorted(swings, reverse=True)
 
 
-def test_default_ranges_move_each_key_input_by_half(base):
+def test_default_ranges_by_kind_of_input(base):
     r = default_ranges(base)
-    # discount rate 4% -> 2% and 6%; payout 0.5 -> 0.25 and 0.75; the $100bn -> 50 and 150
+    # rates by 2 points: the discount rate 4% -> 2% and 6%, the fund's return 8% -> 6% and 10%;
+    # amounts and shares by half: payout 0.5 -> 0.25 and 0.75; the $100bn -> 50 and 150;
+    # EUR/USD over its decade band 0.95..1.26 (ECB reference rates), not 0.58..1.74
     assert r["discount_rate"] == (0.02, 0.06)
+    assert r["vehicles.us_led_fund.return.rate"] == (0.06, 0.1)
+    assert r["fx.EUR.rate"] == (0.95, 1.26)
     assert r["vehicles.us_led_fund.payout"] == (0.25, 0.75)
     assert r["pool.allocation.0.amount_bn"] == (50.0, 150.0)
 
@@ -105,7 +109,7 @@ def test_an_end_a_single_run_rejects_is_marked_not_computed(base, tmp_path):
     # the workbook says it too, beside the bar
     reports.write(result, tmp_path)
     ws = openpyxl.load_workbook(tmp_path / "base.tornado.xlsx")["Tornado"]
-    notes = [r[8].value for r in ws.iter_rows(min_row=1) if len(r) > 8 and r[8].value]
+    notes = [r[11].value for r in ws.iter_rows(min_row=1) if len(r) > 11 and r[11].value]
     assert sum(str(n).startswith("high 1.5: ") for n in notes) == len(base.parties)
 
 
@@ -131,34 +135,36 @@ def test_swing_counts_both_ends_moving_the_same_way(tmp_path):
 
 def test_default_ranges_are_low_then_high_for_a_negative_rate(base):
     r = default_ranges(finmodel.with_overrides(base, {"vehicles.us_led_fund.return.rate": -0.02}))
-    assert r["vehicles.us_led_fund.return.rate"] == (-0.03, -0.01)
+    assert r["vehicles.us_led_fund.return.rate"] == (-0.04, 0.0)
 
 
 # --- every bar is a scenario a single run accepts ------------------------------------------------
 
 
 def test_a_default_end_the_model_refuses_moves_halfway_back(base):
-    # discount rate -0.8: the default low, -0.8 * 1.5 = -1.2, is refused (a rate must be above
-    # -1); halfway back, -0.8 + (-1.2 + 0.8) / 2 = -1.0, still is; halfway again,
-    # -0.8 + (-1.0 + 0.8) / 2 = -0.9, is accepted. The high, -0.8 * 0.5 = -0.4, is fine.
-    a = finmodel.with_overrides(base, {"discount_rate": -0.8})
+    # discount rate -0.99: the default low, -0.99 - 0.02 = -1.01, is refused (a rate must be
+    # above -1); halfway back, -0.99 + (-1.01 + 0.99) / 2 = -1.0, still is; halfway again,
+    # -0.99 + (-1.0 + 0.99) / 2 = -0.995, is accepted. The high, -0.99 + 0.02 = -0.97, is fine.
+    a = finmodel.with_overrides(base, {"discount_rate": -0.99})
     table = tornado(a).table
     row = table[table.key == "discount_rate"].iloc[0]
-    assert (row.low, row.high) == (pytest.approx(-0.9), pytest.approx(-0.4))
-    alone = finmodel.run(finmodel.with_overrides(a, {"discount_rate": -0.9}))
+    assert (row.low, row.high) == (pytest.approx(-0.995), pytest.approx(-0.97))
+    assert "low end moved back from -1.01" in row.reason
+    alone = finmodel.run(finmodel.with_overrides(a, {"discount_rate": -0.995}))
     us = table[(table.key == "discount_rate") & (table.party == "us")].iloc[0]
     assert us.npv_low == pytest.approx(alone.summary["parties"]["us"]["npv"], rel=1e-12)
 
 
 def test_a_default_end_that_no_longer_fits_the_pool_moves_back(base):
-    # A carve-out of 200 bn USD from the European holdings, which are worth, in USD,
+    # A carve-out of 250 bn USD from the European holdings, which are worth, in USD,
     # 185*1.16 + 18*1.16 + 7*1.16 + 8*1.32 + 7.45*1.24 = 263.398 bn. The default high,
-    # 300, does not fit; halfway back, 250, does. The EUR rate's default low, 0.58, leaves
-    # 210*0.58 + 8*1.32 + 7.45*1.24 = 141.598 bn: too little; 0.87 leaves 202.498: enough.
-    a = finmodel.with_overrides(base, {"pool.allocation.0.amount_bn": 200})
+    # 375, does not fit; nor do 312.5 and 281.25; 265.625 does not (> 263.398); 257.8125 does.
+    # The EUR rate's band low, 0.95, leaves 210*0.95 + 8*1.32 + 7.45*1.24 = 219.298 bn: too
+    # little; 1.055 leaves 241.348: too little; 1.1075 leaves 252.373: enough.
+    a = finmodel.with_overrides(base, {"pool.allocation.0.amount_bn": 250})
     table = tornado(a).table.drop_duplicates("key").set_index("key")
-    assert table.loc["pool.allocation.0.amount_bn", "high"] == pytest.approx(250)
-    assert table.loc["fx.EUR.rate", "low"] == pytest.approx(0.87)
+    assert table.loc["pool.allocation.0.amount_bn", "high"] == pytest.approx(257.8125)
+    assert table.loc["fx.EUR.rate", "low"] == pytest.approx(1.1075)
 
 
 def test_check_refuses_what_tornado_refuses(tmp_path):

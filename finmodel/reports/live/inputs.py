@@ -21,23 +21,17 @@ from openpyxl.styles import NamedStyle
 from openpyxl.workbook import Workbook
 
 from finmodel.engine.batch import VehicleInputs
-from finmodel.engine.tolerance import CENT, ULPS
 from finmodel.inputs.compile import annual_returns, party_shares
 from finmodel.kinds import Array, Basis, VehicleKind
 from finmodel.reports.cells import INPUT_FILL, INPUT_FONT, PCT
+from finmodel.reports.live.constants import constants_block
 from finmodel.reports.live.grid import DATE_ROW, FIRST_PERIOD, PERIOD_ROW, SHARE, Grid
 from finmodel.reports.live.phasing import live_money, live_years, phasing_inputs
 from finmodel.reports.live.pool import from_pool, pool_inputs
-from finmodel.reports.live.streams import energy_inputs, loan_inputs, stream_inputs
+from finmodel.reports.live.streams import loan_inputs, stream_inputs
 from finmodel.reports.live.vehicle import is_live
 
 INPUT = "Input"
-#: Tolerances of the live check rows: money in USD (a cent), rates and shares (absolute)...
-TOLERANCE_USD, TOLERANCE_RATE = CENT, 1e-9
-#: ...and money relative to the money a row involves: the ulps finmodel's own checks allow.
-TOLERANCE_ULPS = ULPS * 2.0**-52
-#: A deployment schedule is complete when its cumulative fraction is within this of 1.
-DEPLOYED_TOLERANCE = 1e-12
 
 if TYPE_CHECKING:
     from finmodel.studies.run import Result
@@ -52,40 +46,19 @@ def input_style(wb: Workbook) -> None:
 def inputs_sheet(wb: Workbook, result: Result) -> Grid:
     """Write the Inputs sheet; the returned grid names every input's row.
 
-    Row keys: ``m``, ``discount_rate``, ``tolerance_usd``, ``tolerance_ulps``, ``tolerance_rate``,
-    ``deployed_tolerance``, and per vehicle ``<vid>:<name>`` (see :func:`_vehicle_inputs`).
+    Row keys: the constants (:func:`~finmodel.reports.live.constants.constants_block`),
+    ``discount_rate``, and per vehicle ``<vid>:<name>`` (see :func:`_vehicle_inputs`).
     """
     input_style(wb)
     a, b = result.assumptions, result.outcome.batch
     g = Grid(wb.create_sheet("Inputs"), b.timeline.columns)
     g.title("Inputs: every number the live model uses (change them here)", a.name)
     g.ws.column_dimensions["A"].width = 62
-    g.section("Timeline, discounting and check tolerances")
+    constants_block(g, result)
+    g.section("Discounting")
     scalar = _scalar(g)
-    scalar(
-        "m",
-        "timeline.frequency: periods a year (columns fixed by the run)",
-        "per year",
-        b.timeline.m,
-        "0",
-    )
     scalar("discount_rate", "discount_rate", "% a year", a.discount_rate, PCT)
-    scalar("tolerance_usd", "check tolerance, amounts", "USD", TOLERANCE_USD, "0.00")
-    scalar(
-        "tolerance_ulps",
-        "check tolerance, amounts, relative to the money involved (if above a cent)",
-        "relative",
-        TOLERANCE_ULPS,
-        "0.0E+00",
-    )
-    scalar(
-        "tolerance_rate", "check tolerance, rates and shares", "absolute", TOLERANCE_RATE, "0.0E+00"
-    )
-    scalar(
-        "deployed_tolerance", "deployment complete within", "share", DEPLOYED_TOLERANCE, "0.0E+00"
-    )
     pool_inputs(g, result, scalar)
-    energy_inputs(a, scalar)
     for v in b.vehicles:
         _vehicle_inputs(g, result, v)
     return g

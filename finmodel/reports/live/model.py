@@ -43,6 +43,8 @@ if TYPE_CHECKING:
     from finmodel.studies.run import Result
 
 CHECKS = "Checks (live)"
+#: How a check row against finmodel's run ends (the others are identities).
+AGAINST_RUN = ", live vs finmodel run"
 PARTIES = "Parties (live)"
 #: Columns of the Checks (live) sheet.
 _CHECK_HEADER = [
@@ -62,6 +64,8 @@ class LiveModel:
     master: str
     parties: Grid
     calcs: dict[str, Grid]
+    #: the Inputs cell holding one billion (amounts shown in bn in text)
+    bn: str
 
 
 def write_live(wb: Workbook, result: Result, titles: dict[str, str]) -> LiveModel:
@@ -80,10 +84,32 @@ def write_live(wb: Workbook, result: Result, titles: dict[str, str]) -> LiveMode
     calcs = {v.id: built[v.id] for v in vehicles}
     _sheet_order(wb, [g.ws for g in calcs.values()])
     parties = parties_sheet(wb, result, calcs, timeline)
-    flags = checks_sheet(wb, result, inputs, calcs, parties, pool)
+    identities, runs = checks_sheet(wb, result, inputs, calcs, parties, pool)
     wb.calculation.fullCalcOnLoad = True
-    master = f'=IF(SUM({flags})=0,"OK: every live check row is zero","NOT OK: see {CHECKS}")'
-    return LiveModel(master, parties, calcs)
+    return LiveModel(master_formula(identities, runs), parties, calcs, inputs.const("bn", True))
+
+
+#: The master check's three answers: the model adds up and equals the run; the model adds up
+#: but an input was edited (so it differs from the run, on purpose); an identity is broken.
+MASTER_OK = "OK: every live check row is zero"
+MASTER_CHANGED = (
+    "CHANGED: an input was edited, so the live numbers differ from finmodel's run (the model "
+    "still adds up). The live totals lead (below); the run's tables do not move."
+)
+MASTER_BROKEN = f"NOT OK: money in = money out is broken in the live model: see {CHECKS}"
+
+
+def master_formula(identities: str, runs: str) -> str:
+    """The Summary's master check: an identity broken says NOT OK (the model is broken); the
+    live numbers differing from the run says CHANGED (an input was edited); else OK.
+
+    Examples
+    --------
+    >>> master_formula("C!F1:F2", "C!F3:F4")[:40]
+    '=IF(SUM(C!F1:F2)>0,"NOT OK: money in = m'
+    """
+    return (f'=IF(SUM({identities})>0,"{MASTER_BROKEN}",'
+            f'IF(SUM({runs})>0,"{MASTER_CHANGED}","{MASTER_OK}"))')  # fmt: skip
 
 
 def _sheet_order(wb: Workbook, sheets: list) -> None:
@@ -152,8 +178,9 @@ def parties_sheet(wb: Workbook, result: Result, calcs: dict[str, Grid], timeline
 
 def checks_sheet(
     wb: Workbook, result: Result, inputs: Grid, calcs: dict[str, Grid], parties: Grid, pool: Grid
-) -> str:
-    """Write the live check rows; return the range of their flags (for the master check)."""
+) -> tuple[str, str]:
+    """Write the live check rows; return the ranges of their flags (for the master check): the
+    identities' (the pool and each vehicle add up), and the rows against finmodel's run."""
     ws = wb.create_sheet(CHECKS)
     put(
         ws,
@@ -174,11 +201,10 @@ def checks_sheet(
     header(ws, 5, 1, _CHECK_HEADER)
     usd, rate = inputs.const("tolerance_usd", True), inputs.const("tolerance_rate", True)
     ulps = inputs.const("tolerance_ulps", True)
-    rows = (
-        _pool_rows(result, pool)
-        + _identity_rows(result, inputs, calcs)
-        + _run_rows(result, calcs, parties)
-    )
+    every = (_pool_rows(result, pool) + _identity_rows(result, inputs, calcs)
+             + _run_rows(result, calcs, parties))  # fmt: skip
+    identities = [r for r in every if not r[0].endswith(AGAINST_RUN)]
+    rows = identities + [r for r in every if r[0].endswith(AGAINST_RUN)]
     first = row = 6
     for label, live, expected, fmt, scale in rows:
         put(ws, row, 1, label)
@@ -204,7 +230,8 @@ def checks_sheet(
     ws.cell(row=row + 1, column=6, value=f"=SUM(F{first}:F{row - 1})").font = BOLD
     widths(ws, {1: 62, 2: 18, 3: 22, 4: 12, 5: 11, 6: 10})
     ws.freeze_panes = "B6"
-    return f"'{CHECKS}'!$F${first}:$F${row - 1}"
+    split = first + len(identities)
+    return (f"'{CHECKS}'!$F${first}:$F${split - 1}", f"'{CHECKS}'!$F${split}:$F${row - 1}")
 
 
 #: A check row: label, live formula, expected value, number format, and the money it involves

@@ -25,6 +25,7 @@ from openpyxl.workbook import Workbook
 from finmodel.engine.pool import draw_order
 from finmodel.inputs.fx import fx_at_start
 from finmodel.reports.cells import USD_BN
+from finmodel.reports.live.constants import flag
 from finmodel.reports.live.grid import Grid
 
 if TYPE_CHECKING:
@@ -42,12 +43,11 @@ def from_pool(result: Result, vid: str) -> bool:
 def pool_inputs(g: Grid, result: Result, scalar) -> None:
     """The pool's inputs, written on Inputs with ``scalar(key, label, units, value, fmt)``.
 
-    Keys: ``bn`` (one billion), ``fx:<currency>``, ``holding:<id>``, ``carve:<i>`` (carve-outs
+    Keys: ``fx:<currency>``, ``holding:<id>``, ``carve:<i>`` (carve-outs
     with an amount), ``select:<i>:<id>`` (1 where carve-out i draws on holding id).
     """
     a = result.assumptions
     g.section("Exchange rates at the start, and the frozen-asset pool (holdings, carve-outs)")
-    scalar("bn", "one billion (amounts in the assumption files are in bn)", "units", 1e9, "0.0E+00")
     fx = fx_at_start(a)
     for cur in sorted(set(a.fx) - {"USD"}):
         which = "rate" if a.fx[cur].path is None else "path (first year)"
@@ -62,7 +62,8 @@ def pool_inputs(g: Grid, result: Result, scalar) -> None:
         for h in a.pool.holdings:
             chosen = h.id in c.from_ or h.region in c.from_
             label = f"pool.allocation.{i}.from: {h.id} (1 = draws on it)"
-            scalar(f"select:{i}:{h.id}", label, "flag", 1.0 if chosen else 0.0, "0")
+            row = scalar(f"select:{i}:{h.id}", label, "flag", 1.0 if chosen else 0.0, "0")
+            flag(g, row)  # Excel accepts 0 or 1 only
 
 
 def pool_sheet(wb: Workbook, result: Result, inputs: Grid) -> Grid:

@@ -29,7 +29,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from finmodel.inputs.compile import HOURS_A_YEAR
 from finmodel.kinds import RepaymentStyle, VehicleKind
 from finmodel.reports.cells import USD_BN
 from finmodel.reports.live.grid import RATE, SHARE, TOTAL, Grid, K, Refs
@@ -53,13 +52,6 @@ def has_live_flows(a: Assumptions, vid: str) -> bool:
     if spec.kind is VehicleKind.loan:
         return live_money(a, vid)
     return False
-
-
-def energy_inputs(a: Assumptions, scalar) -> None:
-    """The constants an energy stream needs: hours in a year and MWh per GWh."""
-    if any(v.stream is not None and v.stream.energy is not None for v in a.vehicles.values()):
-        scalar("hours_a_year", "hours in a (non-leap) year", "hours", HOURS_A_YEAR, "#,##0")
-        scalar("mw_per_gw", "MW in a GW", "MW", 1e3, "#,##0")
 
 
 def stream_inputs(a: Assumptions, vid: str, scalar) -> None:

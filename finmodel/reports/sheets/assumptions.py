@@ -8,8 +8,10 @@ from typing import TYPE_CHECKING, Any
 from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet.worksheet import Worksheet
 
+from finmodel.inputs.labels import label
 from finmodel.reports.cells import (
     BOLD,
+    KIND_FORMATS,
     header,
     put,
     sheet_title,
@@ -27,25 +29,6 @@ def _leaves(data: Any, path: tuple = ()) -> list[tuple[tuple, Any]]:
     if isinstance(data, list) and data and isinstance(data[0], (dict, list)):
         return [x for i, v in enumerate(data) for x in _leaves(v, (*path, i))]
     return [(path, data)]
-
-
-
-def _unit(path: tuple, a) -> str:
-    key = path[-1]
-    if key == "amount_bn":
-        parent = _get(a.model_dump(by_alias=True), path[:-1])
-        return f"{parent.get('currency', 'USD')} bn"
-    if key in ("rate", "discount_rate", "cash_rate", "vol") or path[-2:] == ("fx", key):
-        return "USD per unit" if path[0] == "fx" else "% a year"
-    if key in ("years", "term_years", "start_year"):
-        return "years"
-    if key == "payout" or (len(path) > 1 and path[-2] in ("profit_split", "capital_to")):
-        return "share"
-    if key == "path":
-        return "% a year, per year"
-    if key == "fractions":
-        return "share per year"
-    return ""
 
 
 
@@ -110,7 +93,8 @@ def assumptions_sheet(ws: Worksheet, result: Result) -> None:
     row += 1
     put(ws, row, 1, "Inputs", font=BOLD)
     header(
-        ws, row + 1, 1, ["Key path", "Value", "Unit", "Source", "Publisher", "Date", "Link", "Note"]
+        ws, row + 1, 1, ["Input", "Key path (for --set)", "Value", "Unit", "Source", "Publisher",
+                         "Date", "Link", "Note"]
     )
     head = row + 1
     row += 2
@@ -119,22 +103,24 @@ def assumptions_sheet(ws: Worksheet, result: Result) -> None:
     for path, value in _leaves(data):
         if "source" in path or value is None or path[-1] in ("name", "description"):
             continue
-        put(ws, row, 1, ".".join(str(p) for p in path))
+        key = ".".join(str(p) for p in path)
+        lab = label(a, key)
+        put(ws, row, 1, lab.text)
+        put(ws, row, 2, key)
         if isinstance(value, list):
             value = ", ".join(str(v) for v in value)
-        c = put(ws, row, 2, value)
-        unit = _unit(path, a)
-        put(ws, row, 3, unit)
-        if unit == "% a year" and isinstance(value, float):
-            c.number_format = "0.00%"
+        fmt = KIND_FORMATS.get(lab.kind) if isinstance(value, float) else None
+        put(ws, row, 3, value, fmt)
+        put(ws, row, 4, lab.unit)
         src = _source_of(path, data, sources)
         if src:
             for j, k in enumerate(("title", "publisher", "date", "url", "note")):
-                put(ws, row, 4 + j, src.get(k) or "")
+                put(ws, row, 5 + j, src.get(k) or "")
             if src.get("url"):
-                ws.cell(row=row, column=7).hyperlink = src["url"]
-                ws.cell(row=row, column=7).font = Font(color="0563C1", underline="single")
+                ws.cell(row=row, column=8).hyperlink = src["url"]
+                ws.cell(row=row, column=8).font = Font(color="0563C1", underline="single")
         row += 1
-    ws.auto_filter.ref = f"A{head}:H{row - 1}"
-    widths(ws, {1: 52, 2: 40, 3: 14, 4: 48, 5: 30, 6: 12, 7: 40, 8: 60})
+    ws.auto_filter.ref = f"A{head}:I{row - 1}"
+    widths(ws, {1: 44, 2: 36, 3: 14, 4: 12, 5: 40, 6: 24, 7: 11, 8: 30, 9: 50})
     ws.freeze_panes = "B5"
+    ws.print_title_cols = "A:A"  # printed across pages, each names its inputs

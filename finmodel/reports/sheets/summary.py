@@ -98,8 +98,13 @@ def _vehicle_table(ws: Worksheet, row: int, result: Result) -> int:
         put(ws, r, 6, v["irr"], PCT)
         put(ws, r, 7, v["moic"], MOIC)
         put(ws, r, 8, v["npv"], USD_BN)
-        put(ws, r, 9, f"IRR undefined: {v['irr_note']}" if v["irr"] is None else "")
+        put(ws, r, 9, _sentence(v["irr_note"]) if v["irr"] is None else "")
     return first + len(s["vehicles"]) + 1
+
+
+def _sentence(note: str) -> str:
+    """A reason as a sentence: ``"a grant pays no return"`` -> ``"A grant pays no return."``."""
+    return f"{note[:1].upper()}{note[1:]}." if note else ""
 
 
 def _by_vehicle_tables(ws: Worksheet, row: int, result: Result) -> tuple[int, tuple[int, int]]:

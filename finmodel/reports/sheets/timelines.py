@@ -99,7 +99,7 @@ def vehicle_sheet(ws: Worksheet, result: Result, vid: str) -> None:
         put(ws, row + 1 + i, 1, label)
         put(ws, row + 1 + i, 3, m[key], fmt)
         if key == "irr" and m["irr"] is None:
-            put(ws, row + 1 + i, 4, f"undefined: {m['irr_note']}")
+            put(ws, row + 1 + i, 4, m["irr_note"])
 
 
 
