@@ -120,3 +120,12 @@ def test_nothing_points_to_files_a_clone_lacks():
         if "MODEL.md" in text or "../shared" in text:
             offenders.append(name)
     assert offenders == []
+
+
+def test_every_page_is_in_the_sites_nav():
+    """A page left out of mkdocs.yml's nav is built but linked from nowhere: a reader never
+    finds it (mkdocs only logs it, even with --strict)."""
+    nav = (ROOT / "mkdocs.yml").read_text()
+    listed = set(re.findall(r":\s*([\w-]+\.md)\s*$", nav, re.M))
+    pages = {p.name for p in (ROOT / "docs").glob("*.md")} - {"README.draft.md"}
+    assert pages - listed == set()
