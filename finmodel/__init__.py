@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from finmodel.inputs.loader import Loaded, load, load_with_origins, with_overrides
     from finmodel.inputs.models.scenario import Assumptions
     from finmodel.studies.simulation import SimulationResult, simulate
+    from finmodel.studies.solve import SolveResult, solve
     from finmodel.studies.sweep import SweepResult, sweep
 
 __all__ = [
@@ -43,11 +44,13 @@ __all__ = [
     "InputError",
     "Result",
     "SimulationResult",
+    "SolveResult",
     "SweepResult",
     "load",
     "load_with_origins",
     "run",
     "simulate",
+    "solve",
     "sweep",
     "with_overrides",
 ]
@@ -60,10 +63,12 @@ _PUBLIC = {
     "Loaded": "finmodel.inputs.loader",
     "Result": "finmodel.api",
     "SimulationResult": "finmodel.studies.simulation",
+    "SolveResult": "finmodel.studies.solve",
     "SweepResult": "finmodel.studies.sweep",
     "load": "finmodel.inputs.loader",
     "load_with_origins": "finmodel.inputs.loader",
     "simulate": "finmodel.studies.simulation",
+    "solve": "finmodel.studies.solve",
     "sweep": "finmodel.studies.sweep",
     "with_overrides": "finmodel.inputs.loader",
 }

@@ -1,4 +1,5 @@
-"""The command line: ``finmodel run | sweep | simulate | tornado | compare | validate | schema``.
+"""The command line: ``finmodel run | sweep | simulate | tornado | compare | validate | schema
+| solve``.
 
 Exit codes: 0 done; 2 bad input (one clear message on stderr, no traceback, nothing written);
 1 an internal error, or a disk too full for the work (one message, nothing written). Ctrl-C and
@@ -80,7 +81,18 @@ def _parser() -> argparse.ArgumentParser:
     val.add_argument("files", nargs="+", metavar="FILE")
     _inputs(val, out=False, scenario=False)
     sub.add_parser("schema", help="print the JSON Schema of an assumption file")
+    _solve_parser(sub)
     return p
+
+
+def _solve_parser(sub) -> None:
+    sol = sub.add_parser("solve", help="the values of one input at which a metric equals a target")
+    _inputs(sol, out=True)
+    sol.add_argument("--vary", required=True, metavar="KEY=LOW:HIGH",
+                     help="the input to solve for and the range to search")  # fmt: skip
+    sol.add_argument("--target", required=True, metavar="METRIC=VALUE|METRIC=READING:METRIC",
+                     help="e.g. parties.us.npv=0 or parties.ukraine.npv=status_quo:parties."
+                          "ukraine.npv (metrics named as in NAME.summary.json)")  # fmt: skip
 
 
 def _inputs(p: argparse.ArgumentParser, out: bool, scenario: bool = True) -> None:
@@ -151,6 +163,7 @@ def _main(argv: list[str] | None) -> int:
         "compare": _compare,
         "validate": _validate,
         "schema": _schema,
+        "solve": _solve,
     }
     return commands[args.command](args)
 
@@ -267,6 +280,23 @@ def _sweep(args: argparse.Namespace) -> int:
             "(a single run rejects them): not computed; the 'invalid' column says why",
             file=sys.stderr,
         )
+    return EXIT_OK
+
+
+def _solve(args: argparse.Namespace) -> int:
+    from finmodel.studies.solve import parse_bounds, parse_target, solve, solved_runs
+
+    key, bounds = parse_bounds(args.vary)
+    loaded = _load(args)
+    _check_targets(args, "solve", loaded.assumptions.name)
+    target = parse_target(loaded.assumptions, args.target)
+    result = solve(loaded.assumptions, key, bounds, target, where=f"--vary {args.vary}")
+    runs = solved_runs(result)
+    for x, r in zip(result.roots, runs):
+        at = float(target.metric.of(r.outcome)[0])
+        print(f"{key} = {x:.12g}: {target.metric.name} = {at:.12g} (target {target.text})")
+        _print_summary(r)
+    _say_written(_write(result, args))
     return EXIT_OK
 
 

@@ -15,13 +15,17 @@ OUTPUTS: dict[str, tuple[str, ...]] = {
     "simulate": ("{}.simulation.csv", "{}.simulation.xlsx"),
     "tornado": ("{}.tornado.csv", "{}.tornado.xlsx"),
     "compare": ("compare.csv", "compare.xlsx"),
+    "solve": ("{}.solve.csv", "{}.solve.json"),
+    "sensitivity": ("{}.sensitivity.csv", "{}.sensitivity.xlsx"),
 }
 
 
 
 #: Endings a scenario name may not have (compared ignoring case): the word before the
 #: extension of every file above that is not NAME's own ``NAME.xlsx``.
-RESERVED_ENDINGS = ("flows", "schedule", "summary", "sweep", "simulation", "tornado")
+RESERVED_ENDINGS = (
+    "flows", "schedule", "summary", "sweep", "simulation", "tornado", "solve", "sensitivity"
+)  # fmt: skip
 
 
 

@@ -5,7 +5,8 @@ its set of files as one unit (:mod:`finmodel.reports.files`): replaced whole, or
 
 - :func:`write` writes any result's report set into a folder (``run``: NAME.xlsx,
   NAME.flows.csv, NAME.schedule.csv, NAME.summary.json; a sweep, simulation or tornado: a CSV
-  and a workbook; a comparison: compare.csv and compare.xlsx);
+  and a workbook; a comparison: compare.csv and compare.xlsx; a break-even: NAME.solve.csv and
+  NAME.solve.json; a sensitivity: a CSV and a workbook);
 - :func:`to_excel` writes a run's workbook alone to a path.
 
 Examples
@@ -41,11 +42,13 @@ def write(result: Any, out_dir: str | Path) -> list[Path]:
     from finmodel.reports.compare import write_comparison
     from finmodel.reports.run_files import write_run
     from finmodel.reports.simulation import write_simulation
+    from finmodel.reports.solve import write_solve
     from finmodel.reports.sweep import write_sweep
     from finmodel.reports.tornado import write_tornado
     from finmodel.studies.compare import Comparison
     from finmodel.studies.run import Result
     from finmodel.studies.simulation import SimulationResult
+    from finmodel.studies.solve import SolveResult
     from finmodel.studies.sweep import SweepResult
     from finmodel.studies.tornado import TornadoResult
 
@@ -55,6 +58,7 @@ def write(result: Any, out_dir: str | Path) -> list[Path]:
         (SimulationResult, write_simulation),
         (TornadoResult, write_tornado),
         (Comparison, write_comparison),
+        (SolveResult, write_solve),
     ]
     for kind, writer in writers:
         if isinstance(result, kind):
