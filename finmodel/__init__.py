@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from finmodel.exceptions import InputError
     from finmodel.inputs.loader import Loaded, load, load_with_origins, with_overrides
     from finmodel.inputs.models.scenario import Assumptions
+    from finmodel.studies.sensitivity import SensitivityResult, sensitivity
     from finmodel.studies.simulation import SimulationResult, simulate
     from finmodel.studies.solve import SolveResult, solve
     from finmodel.studies.sweep import SweepResult, sweep
@@ -43,12 +44,14 @@ __all__ = [
     "Assumptions",
     "InputError",
     "Result",
+    "SensitivityResult",
     "SimulationResult",
     "SolveResult",
     "SweepResult",
     "load",
     "load_with_origins",
     "run",
+    "sensitivity",
     "simulate",
     "solve",
     "sweep",
@@ -62,11 +65,13 @@ _PUBLIC = {
     "InputError": "finmodel.exceptions",
     "Loaded": "finmodel.inputs.loader",
     "Result": "finmodel.api",
+    "SensitivityResult": "finmodel.studies.sensitivity",
     "SimulationResult": "finmodel.studies.simulation",
     "SolveResult": "finmodel.studies.solve",
     "SweepResult": "finmodel.studies.sweep",
     "load": "finmodel.inputs.loader",
     "load_with_origins": "finmodel.inputs.loader",
+    "sensitivity": "finmodel.studies.sensitivity",
     "simulate": "finmodel.studies.simulation",
     "solve": "finmodel.studies.solve",
     "sweep": "finmodel.studies.sweep",

@@ -1,5 +1,5 @@
 """The command line: ``finmodel run | sweep | simulate | tornado | compare | validate | schema
-| solve``.
+| solve | sensitivity``.
 
 Exit codes: 0 done; 2 bad input (one clear message on stderr, no traceback, nothing written);
 1 an internal error, or a disk too full for the work (one message, nothing written). Ctrl-C and
@@ -82,7 +82,29 @@ def _parser() -> argparse.ArgumentParser:
     _inputs(val, out=False, scenario=False)
     sub.add_parser("schema", help="print the JSON Schema of an assumption file")
     _solve_parser(sub)
+    _sensitivity_parser(sub)
     return p
+
+
+def _sensitivity_parser(sub) -> None:
+    sen = sub.add_parser("sensitivity", help="Sobol or Morris indices: which inputs drive whom")
+    _inputs(sen, out=True)
+    sen.add_argument("-n", dest="n", required=True, type=_whole, metavar="N",
+                     help="base samples (Sobol: a power of two; N (D + 2) runs)")  # fmt: skip
+    sen.add_argument("--seed", type=_whole, default=0, metavar="S", help="random seed (default 0)")
+    sen.add_argument("--method", choices=("sobol", "morris"), default="sobol",
+                     help="Sobol indices (default) or Morris screening (cheaper)")  # fmt: skip
+    sen.add_argument("--input", dest="inputs", action="append", default=[],
+                     metavar="KEY|KEY=LOW:HIGH",
+                     help="an input (repeatable); default: the tornado ranges and the return "
+                          "uncertainties")  # fmt: skip
+    _scheduler(sen)
+
+
+def _scheduler(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                   help="run the chunks on a Dask cluster, e.g. tcp://host:8786 "
+                        "(pip install 'finmodel[dask]')")  # fmt: skip
 
 
 def _solve_parser(sub) -> None:
@@ -164,6 +186,7 @@ def _main(argv: list[str] | None) -> int:
         "validate": _validate,
         "schema": _schema,
         "solve": _solve,
+        "sensitivity": _sensitivity,
     }
     return commands[args.command](args)
 
@@ -296,6 +319,28 @@ def _solve(args: argparse.Namespace) -> int:
         at = float(target.metric.of(r.outcome)[0])
         print(f"{key} = {x:.12g}: {target.metric.name} = {at:.12g} (target {target.text})")
         _print_summary(r)
+    _say_written(_write(result, args))
+    return EXIT_OK
+
+
+def _sensitivity(args: argparse.Namespace) -> int:
+    from finmodel.studies.sensitivity import sensitivity, top_drivers
+    from finmodel.studies.solve import parse_bounds
+
+    keys: dict | None = None
+    if args.inputs:
+        keys = {}
+        for text in args.inputs:
+            key, bounds = parse_bounds(text) if "=" in text else (text, None)
+            keys[key] = bounds
+    loaded = _load(args)
+    _check_targets(args, "sensitivity", loaded.assumptions.name)
+    result = sensitivity(loaded.assumptions, args.n, args.seed, args.method, keys,
+                         scheduler=args.scheduler)  # fmt: skip
+    by = "total order" if args.method == "sobol" else "mu*"
+    for output, drivers in top_drivers(result).items():
+        cells = ", ".join(f"{k} {v:.2f}" for k, v in drivers)
+        print(f"{output}: top drivers by {by}: {cells}")
     _say_written(_write(result, args))
     return EXIT_OK
 

@@ -41,12 +41,14 @@ def write(result: Any, out_dir: str | Path) -> list[Path]:
     """
     from finmodel.reports.compare import write_comparison
     from finmodel.reports.run_files import write_run
+    from finmodel.reports.sensitivity import write_sensitivity
     from finmodel.reports.simulation import write_simulation
     from finmodel.reports.solve import write_solve
     from finmodel.reports.sweep import write_sweep
     from finmodel.reports.tornado import write_tornado
     from finmodel.studies.compare import Comparison
     from finmodel.studies.run import Result
+    from finmodel.studies.sensitivity import SensitivityResult
     from finmodel.studies.simulation import SimulationResult
     from finmodel.studies.solve import SolveResult
     from finmodel.studies.sweep import SweepResult
@@ -59,6 +61,7 @@ def write(result: Any, out_dir: str | Path) -> list[Path]:
         (TornadoResult, write_tornado),
         (Comparison, write_comparison),
         (SolveResult, write_solve),
+        (SensitivityResult, write_sensitivity),
     ]
     for kind, writer in writers:
         if isinstance(result, kind):
