@@ -69,6 +69,7 @@ def _parser() -> argparse.ArgumentParser:
         default="mc",
         help="plain Monte Carlo or Latin hypercube (default mc)",
     )
+    _scheduler(sim)
     tor = sub.add_parser("tornado", help="move each key input alone to its low and high value")
     _inputs(tor, out=True)
     cmp = sub.add_parser("compare", help="run several readings and compare them with a baseline")
@@ -365,7 +366,8 @@ def _simulate(args: argparse.Namespace) -> int:
     _check_targets(args, "simulate", loaded.assumptions.name)
     bar = _ProgressBar() if sys.stderr.isatty() else None
     try:
-        result = simulate(loaded.assumptions, args.n, args.seed, args.method, progress=bar)
+        result = simulate(loaded.assumptions, args.n, args.seed, args.method, progress=bar,
+                          scheduler=args.scheduler)  # fmt: skip
     except InputError as e:
         if e.field != "n":
             raise
