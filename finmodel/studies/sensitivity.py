@@ -17,6 +17,7 @@ do not depend on where it runs.
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -25,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from finmodel.engine.evaluate import evaluate
+from finmodel.engine.metrics import party_metrics, vehicle_metrics
 from finmodel.exceptions import InputError
 from finmodel.inputs.compile import compile_batch
 from finmodel.inputs.loader import with_overrides
@@ -32,7 +34,6 @@ from finmodel.inputs.models.scenario import Assumptions
 from finmodel.kinds import Array
 from finmodel.studies.cluster import run_tasks
 from finmodel.studies.factors import Factor, array_key, factors, with_arrays
-from finmodel.studies.measures import measure
 from finmodel.studies.variation import Design
 
 #: Sample points the engine runs at once (one task each).
@@ -40,6 +41,10 @@ POINTS_PER_CHUNK = 16_384
 #: The most model runs a study may take.
 MAX_RUNS = 50_000_000
 METHODS = ("sobol", "morris")
+#: Processes that share the chunks and the analyses (the machine has two cores).
+MAX_WORKERS = 2
+#: Bootstrap resamples for the confidence intervals (SALib's default).
+RESAMPLES = 100
 
 
 @dataclass(frozen=True)
@@ -74,8 +79,13 @@ def sensitivity(
     keys: dict[str, tuple[float, float] | None] | None = None,
     scheduler: str | None = None,
     conf_level: float = 0.95,
+    workers: int | None = None,
 ) -> SensitivityResult:
     """Sobol or Morris indices of every party's NPV and every vehicle's IRR.
+
+    The model's chunks and the outputs' analyses run in ``workers`` processes (default: up to
+    two) or, chunks only, on the Dask cluster at ``scheduler``; the numbers do not depend on
+    either (each output's bootstrap draws from ``seed``).
 
     Examples
     --------
@@ -96,8 +106,10 @@ def sensitivity(
         raise InputError(f"{unit.shape[0]:,} runs; at most {MAX_RUNS:,}: lower N", field="-n")
     values = np.column_stack([f.values(unit[:, i]) for i, f in enumerate(fs)])
     check_values(a, fs, values)
-    names, y = evaluate_points(a, fs, values, scheduler)
-    table = _analyse(problem, method, unit, names, y, seed, conf_level)
+    if workers is None:
+        workers = min(os.cpu_count() or 1, MAX_WORKERS)
+    names, y = evaluate_points(a, fs, values, scheduler, workers)
+    table = _analyse(problem, method, unit, names, y, (seed, conf_level, workers))
     return SensitivityResult(a, method, n, unit.shape[0], seed, tuple(fs), table)
 
 
@@ -148,7 +160,11 @@ class _Plan:
 
 
 def evaluate_points(
-    a: Assumptions, fs: Sequence[Factor], values: Array, scheduler: str | None = None
+    a: Assumptions,
+    fs: Sequence[Factor],
+    values: Array,
+    scheduler: str | None = None,
+    workers: int = 1,
 ) -> tuple[list[str], Array]:
     """Every output (party NPVs, then vehicle IRRs) at each row of ``values`` (a column per
     factor): names, and an array (rows, outputs)."""
@@ -160,7 +176,7 @@ def evaluate_points(
     jobs = [(c, start, min(POINTS_PER_CHUNK, m - start))
             for c, start in enumerate(range(0, m, POINTS_PER_CHUNK))]  # fmt: skip
     y = np.empty((m, len(names)))
-    for (_, start, size), rows in run_tasks(evaluate_chunk, plan, jobs, scheduler):
+    for (_, start, size), rows in run_tasks(evaluate_chunk, plan, jobs, scheduler, workers):
         y[start : start + size] = rows
     return names, y
 
@@ -205,9 +221,9 @@ def _replace_names(b: Any, size: int) -> Any:
 
 def _outputs(b: Any) -> Array:
     """Each party's NPV and each vehicle's IRR in each scenario of batch ``b``."""
-    m = measure(evaluate(b))
-    npv = m.party[:, :, 3]
-    irr = m.vehicle[:, :, 4]
+    o = evaluate(b)
+    npv = party_metrics(o).npv
+    irr = np.stack([vehicle_metrics(o, v.id).irr for v in b.vehicles], axis=1)
     n = b.n_scenarios
     return np.concatenate(
         [np.broadcast_to(npv, (n, npv.shape[1])), np.broadcast_to(irr, (n, irr.shape[1]))], axis=1
@@ -215,16 +231,19 @@ def _outputs(b: Any) -> Array:
 
 
 def _analyse(
-    problem: dict, method: str, unit: Array, names: list[str], y: Array, seed: int, conf: float
+    problem: dict, method: str, unit: Array, names: list[str], y: Array, how: tuple
 ) -> pd.DataFrame:
-    """Indices of each output, a row per (output, input)."""
+    """Indices of each output, a row per (output, input); ``how``: (seed, confidence level,
+    worker processes). Each output's analysis is a task of its own."""
+    seed, conf, workers = how
+    notes = [_note(y[:, j]) for j in range(len(names))]
+    jobs = [(j,) for j, note in enumerate(notes) if not note]
+    context = (problem, method, unit, y, seed, conf)
+    results = dict(run_tasks(_analyse_one, context, jobs, workers=workers))
     rows = []
     for j, name in enumerate(names):
-        col = y[:, j]
-        note = _note(col)
-        res: dict = {}
-        if not note:
-            res = _indices(problem, method, unit, col, seed, conf)
+        note = notes[j]
+        res = results.get((j,), {})
         for i, key in enumerate(problem["names"]):
             row: dict[str, Any] = {"output": name, "input": key}
             row |= {k: (float(v[i]) if not note else np.nan) for k, v in res.items()}
@@ -241,18 +260,23 @@ def _note(col: Array) -> str:
     return ""
 
 
+def _analyse_one(context: tuple, j: int) -> dict:
+    problem, method, unit, y, seed, conf = context
+    return _indices(problem, method, unit, y[:, j], seed, conf)
+
+
 def _indices(
     problem: dict, method: str, unit: Array, col: Array, seed: int, conf: float
 ) -> dict:
     if method == "sobol":
         from SALib.analyze import sobol
 
-        s = sobol.analyze(problem, col, calc_second_order=False, num_resamples=200,
+        s = sobol.analyze(problem, col, calc_second_order=False, num_resamples=RESAMPLES,
                           conf_level=conf, seed=seed)  # fmt: skip
         return {k: s[k] for k in ("S1", "S1_conf", "ST", "ST_conf")}
     from SALib.analyze import morris
 
-    s = morris.analyze(problem, unit, col, num_resamples=200, conf_level=conf, num_levels=4,
+    s = morris.analyze(problem, unit, col, num_resamples=RESAMPLES, conf_level=conf, num_levels=4,
                        seed=seed)  # fmt: skip
     return {k: np.asarray(s[k]) for k in ("mu", "mu_star", "mu_star_conf", "sigma")}
 
