@@ -1,5 +1,4 @@
-"""The command line: ``finmodel run | sweep | simulate | tornado | compare | validate | schema
-| solve | sensitivity``.
+"""The command line: ``finmodel run | sweep | simulate | tornado | compare | validate | schema``.
 
 Exit codes: 0 done; 2 bad input (one clear message on stderr, no traceback, nothing written);
 1 an internal error, or a disk too full for the work (one message, nothing written). Ctrl-C and
@@ -25,6 +24,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from finmodel import cli_questions as questions
 from finmodel.exceptions import MESSAGE_LIMIT, InputError, ResourceError, printable
 
 if TYPE_CHECKING:
@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 
 EXIT_OK, EXIT_INTERNAL, EXIT_INPUT = 0, 1, 2
 EXIT_INTERRUPTED, EXIT_TERMINATED = 130, 128 + signal.SIGTERM
+_whole = questions.whole  # a whole number >= 0 from the command line
 
 
 class _Parser(argparse.ArgumentParser):
@@ -69,7 +70,6 @@ def _parser() -> argparse.ArgumentParser:
         default="mc",
         help="plain Monte Carlo or Latin hypercube (default mc)",
     )
-    _scheduler(sim)
     tor = sub.add_parser("tornado", help="move each key input alone to its low and high value")
     _inputs(tor, out=True)
     cmp = sub.add_parser("compare", help="run several readings and compare them with a baseline")
@@ -82,40 +82,8 @@ def _parser() -> argparse.ArgumentParser:
     val.add_argument("files", nargs="+", metavar="FILE")
     _inputs(val, out=False, scenario=False)
     sub.add_parser("schema", help="print the JSON Schema of an assumption file")
-    _solve_parser(sub)
-    _sensitivity_parser(sub)
+    questions.add_parsers(sub, _inputs)
     return p
-
-
-def _sensitivity_parser(sub) -> None:
-    sen = sub.add_parser("sensitivity", help="Sobol or Morris indices: which inputs drive whom")
-    _inputs(sen, out=True)
-    sen.add_argument("-n", dest="n", required=True, type=_whole, metavar="N",
-                     help="base samples (Sobol: a power of two; N (D + 2) runs)")  # fmt: skip
-    sen.add_argument("--seed", type=_whole, default=0, metavar="S", help="random seed (default 0)")
-    sen.add_argument("--method", choices=("sobol", "morris"), default="sobol",
-                     help="Sobol indices (default) or Morris screening (cheaper)")  # fmt: skip
-    sen.add_argument("--input", dest="inputs", action="append", default=[],
-                     metavar="KEY|KEY=LOW:HIGH",
-                     help="an input (repeatable); default: the tornado ranges and the return "
-                          "uncertainties")  # fmt: skip
-    _scheduler(sen)
-
-
-def _scheduler(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--scheduler", default=None, metavar="ADDRESS",
-                   help="run the chunks on a Dask cluster, e.g. tcp://host:8786 "
-                        "(pip install 'finmodel[dask]')")  # fmt: skip
-
-
-def _solve_parser(sub) -> None:
-    sol = sub.add_parser("solve", help="the values of one input at which a metric equals a target")
-    _inputs(sol, out=True)
-    sol.add_argument("--vary", required=True, metavar="KEY=LOW:HIGH",
-                     help="the input to solve for and the range to search")  # fmt: skip
-    sol.add_argument("--target", required=True, metavar="METRIC=VALUE|METRIC=READING:METRIC",
-                     help="e.g. parties.us.npv=0 or parties.ukraine.npv=status_quo:parties."
-                          "ukraine.npv (metrics named as in NAME.summary.json)")  # fmt: skip
 
 
 def _inputs(p: argparse.ArgumentParser, out: bool, scenario: bool = True) -> None:
@@ -186,10 +154,8 @@ def _main(argv: list[str] | None) -> int:
         "compare": _compare,
         "validate": _validate,
         "schema": _schema,
-        "solve": _solve,
-        "sensitivity": _sensitivity,
     }
-    return commands[args.command](args)
+    return {**commands, **questions.commands(sys.modules[__name__])}[args.command](args)
 
 
 class _Terminated(KeyboardInterrupt):
@@ -305,56 +271,6 @@ def _sweep(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     return EXIT_OK
-
-
-def _solve(args: argparse.Namespace) -> int:
-    from finmodel.studies.solve import parse_bounds, parse_target, solve, solved_runs
-
-    key, bounds = parse_bounds(args.vary)
-    loaded = _load(args)
-    _check_targets(args, "solve", loaded.assumptions.name)
-    target = parse_target(loaded.assumptions, args.target)
-    result = solve(loaded.assumptions, key, bounds, target, where=f"--vary {args.vary}")
-    runs = solved_runs(result)
-    for x, r in zip(result.roots, runs):
-        at = float(target.metric.of(r.outcome)[0])
-        print(f"{key} = {x:.12g}: {target.metric.name} = {at:.12g} (target {target.text})")
-        _print_summary(r)
-    _say_written(_write(result, args))
-    return EXIT_OK
-
-
-def _sensitivity(args: argparse.Namespace) -> int:
-    from finmodel.studies.sensitivity import sensitivity, top_drivers
-    from finmodel.studies.solve import parse_bounds
-
-    keys: dict | None = None
-    if args.inputs:
-        keys = {}
-        for text in args.inputs:
-            key, bounds = parse_bounds(text) if "=" in text else (text, None)
-            keys[key] = bounds
-    loaded = _load(args)
-    _check_targets(args, "sensitivity", loaded.assumptions.name)
-    result = sensitivity(loaded.assumptions, args.n, args.seed, args.method, keys,
-                         scheduler=args.scheduler)  # fmt: skip
-    by = "total order" if args.method == "sobol" else "mu*"
-    for output, drivers in top_drivers(result).items():
-        cells = ", ".join(f"{k} {v:.2f}" for k, v in drivers)
-        print(f"{output}: top drivers by {by}: {cells}")
-    _say_written(_write(result, args))
-    return EXIT_OK
-
-
-def _whole(text: str) -> int:
-    """A whole number >= 0 from the command line (argparse turns the error into exit 2)."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {value}")
-    return value
 
 
 def _simulate(args: argparse.Namespace) -> int:
