@@ -96,7 +96,7 @@ def sensitivity(args: argparse.Namespace, cli: ModuleType) -> int:
     if args.inputs:
         keys = {}
         for text in args.inputs:
-            key, bounds = parse_bounds(text) if "=" in text else (text, None)
+            key, bounds = parse_bounds(text, "--input") if "=" in text else (text, None)
             keys[key] = bounds
     loaded = cli._load(args)
     cli._check_targets(args, "sensitivity", loaded.assumptions.name)

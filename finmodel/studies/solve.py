@@ -127,7 +127,7 @@ def check_bounds(
     return lo, hi
 
 
-def parse_bounds(text: str) -> tuple[str, tuple[float, float]]:
+def parse_bounds(text: str, flag: str = "--vary") -> tuple[str, tuple[float, float]]:
     """``KEY=LOW:HIGH`` as the key and its bounds.
 
     Examples
@@ -135,7 +135,7 @@ def parse_bounds(text: str) -> tuple[str, tuple[float, float]]:
     >>> parse_bounds("discount_rate=0.01:0.09")
     ('discount_rate', (0.01, 0.09))
     """
-    where = f"--vary {text}"
+    where = f"{flag} {text}"
     key, eq, spec = text.partition("=")
     parts = spec.split(":")
     if not eq or not key.strip() or len(parts) != 2:

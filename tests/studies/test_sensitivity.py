@@ -126,3 +126,17 @@ def test_refused_sample_is_bad_input(base):
     a = finmodel.with_overrides(base, {"vehicles.us_led_fund.return.uncertainty.vol": 5.0})
     with pytest.raises(InputError, match="narrow its range"):
         sensitivity(a, 64, keys={"vehicles.us_led_fund.return.rate": None})
+
+
+def test_morris_effects_of_a_linear_output_are_its_slopes(base):
+    # Morris moves one input at a time by a step d of the unit interval: for an output linear
+    # in p = low + u w, each elementary effect is (a w d) / d = a w exactly, so mu* = |a| w
+    # and sigma = 0 (the slope a from two single runs).
+    a_slope = (_npv(base, {PRICE: 150}) - _npv(base, {PRICE: 30})) / 120
+    b_slope = (_npv(base, {GUARANTEE: 5}) - _npv(base, {GUARANTEE: 0})) / 5
+    r = sensitivity(base, 8, seed=4, method="morris", keys={PRICE: (30, 150), GUARANTEE: (0, 5)})
+    t = _indices(r, "parties.ukraine.npv")
+    assert t.loc[PRICE, "mu_star"] == pytest.approx(abs(a_slope) * 120, rel=1e-9)
+    assert t.loc[GUARANTEE, "mu_star"] == pytest.approx(abs(b_slope) * 5, rel=1e-9)
+    assert t.loc[GUARANTEE, "mu"] == pytest.approx(b_slope * 5, rel=1e-9)
+    assert t.loc[PRICE, "sigma"] == pytest.approx(0.0, abs=1e-6 * abs(a_slope) * 120)
