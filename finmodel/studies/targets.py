@@ -26,6 +26,12 @@ VEHICLE_FIELDS = (
 )  # fmt: skip
 
 
+METRIC_HINT = (
+    "; metrics are parties.PARTY.FIELD or vehicles.VEHICLE.FIELD, as in NAME.summary.json"
+)
+KEY_HINT = "; keys are dotted paths as --set takes them (`finmodel schema` lists them)"
+
+
 @dataclass(frozen=True)
 class Metric:
     """A metric of one party or one vehicle: ``entity`` is "parties" or "vehicles"."""
@@ -91,23 +97,27 @@ def metric(a: Assumptions, name: str, where: str = "--target") -> Metric:
         entity, ident, field = name.split(".")
         return Metric(entity, ident, field)
     raise InputError(
-        f"unknown metric{nearest(name, metric_names(a))}", file=where, field=name
+        f"unknown metric{nearest(name, metric_names(a), METRIC_HINT)}", file=where, field=name
     )
 
 
-def nearest(name: str, names: list[str]) -> str:
-    """``; did you mean X?`` (or X, Y or Z) for the names closest to ``name``; else a hint."""
+def nearest(name: str, names: list[str], hint: str = "") -> str:
+    """``; did you mean X?`` (or X, Y or Z) for the names closest to ``name``; else ``hint``.
+
+    Examples
+    --------
+    >>> nearest("discount_rat", ["discount_rate", "fx.EUR.rate"])
+    '; did you mean discount_rate?'
+    """
     close = difflib.get_close_matches(name, names, n=3, cutoff=0.6)
     if close:
         return f"; did you mean {' or '.join(close)}?"
-    parts = name.split(".")
-    if parts[0] in ("parties", "vehicles"):
-        return "; metrics are parties.PARTY.FIELD or vehicles.VEHICLE.FIELD"
-    return "; names are as in the summary (parties.us.npv, vehicles.us_led_fund.irr)"
+    return hint
 
 
 def numeric_keys(a: Assumptions) -> dict[str, float]:
-    """Every number the assumptions set, by its key path (as ``--set`` takes it).
+    """Every number the assumptions set, by its key path (as ``--set`` takes it); a whole
+    number too (an amount may be written 100), as a float.
 
     Examples
     --------
@@ -121,13 +131,13 @@ def numeric_keys(a: Assumptions) -> dict[str, float]:
         if isinstance(node, dict):
             for k, v in node.items():
                 walk(v, f"{path}.{k}" if path else str(k))
-        elif isinstance(node, list):
+        elif isinstance(node, (list, tuple)):
             for i, v in enumerate(node):
                 walk(v, f"{path}.{i}")
-        elif isinstance(node, float) and math.isfinite(node):
-            out[path] = node
+        elif isinstance(node, (int, float)) and not isinstance(node, bool) and math.isfinite(node):
+            out[path] = float(node)
 
-    walk(a.model_dump(mode="python", by_alias=True, exclude_unset=True), "")
+    walk(a.model_dump(mode="python", by_alias=True), "")
     return out
 
 
@@ -149,5 +159,6 @@ def continuous_key(a: Assumptions, name: str, where: str) -> float:
     if name in keys:
         return keys[name]
     raise InputError(
-        f"not a number the assumptions set{nearest(name, list(keys))}", file=where, field=name
+        f"not a number the assumptions set{nearest(name, list(keys), KEY_HINT)}", file=where,
+        field=name,
     )

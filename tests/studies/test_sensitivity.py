@@ -105,9 +105,9 @@ def test_distributions_map_quantiles():
     ("args", "says"),
     [
         (["-n", "100"], "power of two (got 100): try 64 or 128"),
-        (["-n", "64", "--input", "vehicles.us_led_fund.term_years"], "not a number"),
+        (["-n", "64", "--input", "vehicles.us_led_fund.term_years"], "has no range"),
         (["-n", "64", "--input", "vehicles.us_led_fund.fee_rate"], "did you mean"),
-        (["-n", "64", "--input", "timeline.years"], "not a number"),
+        (["-n", "64", "--input", "timeline.start"], "not a number"),
         (["-n", "64", "--input", "vehicles.znpp_output.stream.energy.capacity_gw"], "has no range"),
         (["-n", "64", "--input", "vehicles.us_led_fund.payout=0.5:1.5"], "HIGH 1.5 is refused"),
         (["-n", "64", "--scheduler", "tcp://127.0.0.1:9"], "cannot reach a Dask scheduler"),
