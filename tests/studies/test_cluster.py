@@ -42,3 +42,14 @@ def test_sensitivity_on_two_workers_equals_the_local_run(scheduler, monkeypatch)
     remote = sens_module.sensitivity(a, 64, seed=2, keys=keys, scheduler=scheduler)
     assert local.runs == 256
     pd.testing.assert_frame_equal(local.table, remote.table, check_exact=True)
+
+
+def test_unreachable_scheduler_is_one_line_exit_2_nothing_written(tmp_path, capsys):
+    from finmodel.cli import main
+
+    out = tmp_path / "out"
+    code = main(["simulate", "-n", "100", "--seed", "1", "--scheduler", "tcp://127.0.0.1:9",
+                 "--out", str(out)])  # fmt: skip
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1 and "cannot reach a Dask scheduler" in err
+    assert not out.exists()
