@@ -38,7 +38,9 @@ if TYPE_CHECKING:
     from finmodel.inputs.loader import Loaded, load, load_with_origins, with_overrides
     from finmodel.inputs.models.scenario import Assumptions
     from finmodel.studies.compare import Comparison, compare
+    from finmodel.studies.sensitivity import SensitivityResult, sensitivity
     from finmodel.studies.simulation import SimulationResult, simulate
+    from finmodel.studies.solve import SolveResult, solve
     from finmodel.studies.sweep import SweepResult, sweep
     from finmodel.studies.tornado import TornadoResult, tornado
 
@@ -47,14 +49,18 @@ __all__ = [
     "Comparison",
     "InputError",
     "Result",
+    "SensitivityResult",
     "SimulationResult",
+    "SolveResult",
     "SweepResult",
     "TornadoResult",
     "compare",
     "load",
     "load_with_origins",
     "run",
+    "sensitivity",
     "simulate",
+    "solve",
     "sweep",
     "tornado",
     "with_overrides",
@@ -68,13 +74,17 @@ _PUBLIC = {
     "InputError": "finmodel.exceptions",
     "Loaded": "finmodel.inputs.loader",
     "Result": "finmodel.api",
+    "SensitivityResult": "finmodel.studies.sensitivity",
     "SimulationResult": "finmodel.studies.simulation",
+    "SolveResult": "finmodel.studies.solve",
     "SweepResult": "finmodel.studies.sweep",
     "TornadoResult": "finmodel.studies.tornado",
     "compare": "finmodel.studies.compare",
     "load": "finmodel.inputs.loader",
     "load_with_origins": "finmodel.inputs.loader",
+    "sensitivity": "finmodel.studies.sensitivity",
     "simulate": "finmodel.studies.simulation",
+    "solve": "finmodel.studies.solve",
     "sweep": "finmodel.studies.sweep",
     "tornado": "finmodel.studies.tornado",
     "with_overrides": "finmodel.inputs.loader",

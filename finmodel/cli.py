@@ -24,6 +24,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from finmodel import cli_questions as questions
 from finmodel.exceptions import MESSAGE_LIMIT, InputError, ResourceError, printable
 
 if TYPE_CHECKING:
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
 
 EXIT_OK, EXIT_INTERNAL, EXIT_INPUT = 0, 1, 2
 EXIT_INTERRUPTED, EXIT_TERMINATED = 130, 128 + signal.SIGTERM
+_whole = questions.whole  # a whole number >= 0 from the command line
 
 
 class _Parser(argparse.ArgumentParser):
@@ -76,6 +78,7 @@ def _parser() -> argparse.ArgumentParser:
     val.add_argument("files", nargs="+", metavar="FILE")
     _inputs(val, out=False, scenario=False)
     sub.add_parser("schema", help="print the JSON Schema of an assumption file")
+    questions.add_parsers(sub, _inputs)
     return p
 
 
@@ -151,7 +154,7 @@ def _main(argv: list[str] | None) -> int:
         "validate": _validate,
         "schema": _schema,
     }
-    return commands[args.command](args)
+    return {**commands, **questions.commands(sys.modules[__name__])}[args.command](args)
 
 
 class _Terminated(KeyboardInterrupt):
@@ -264,17 +267,6 @@ def _sweep(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _whole(text: str) -> int:
-    """A whole number >= 0 from the command line (argparse turns the error into exit 2)."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {value}")
-    return value
-
-
 def _simulate(args: argparse.Namespace) -> int:
     from finmodel.studies.simulation import simulate
 
@@ -284,7 +276,8 @@ def _simulate(args: argparse.Namespace) -> int:
     _check_targets(args, "simulate", loaded.assumptions.name)
     bar = _ProgressBar() if sys.stderr.isatty() else None
     try:
-        result = simulate(loaded.assumptions, args.n, args.seed, args.method, progress=bar)
+        result = simulate(loaded.assumptions, args.n, args.seed, args.method, progress=bar,
+                          scheduler=args.scheduler)  # fmt: skip
     except InputError as e:
         if e.field != "n":
             raise

@@ -688,3 +688,15 @@ def slider_grids(draw: st.DrawFn, d: dict[str, Any]) -> dict[str, list[float]]:
         for k in chosen
     }
     return {k: draw(st.lists(s, min_size=1, max_size=3, unique=True)) for k, s in values.items()}
+
+
+@st.composite
+def separated_roots(draw: st.DrawFn, lo: float = -1.0, hi: float = 1.0, most: int = 4) -> list:
+    """Up to ``most`` distinct roots in (lo, hi), each at least a fortieth of the range from
+    the others and from the ends, so that a 65-point grid puts a sign change between each."""
+    gap = (hi - lo) / 40
+    k = draw(st.integers(1, most))
+    slots = draw(st.lists(st.integers(1, 39), min_size=k, max_size=k, unique=True))
+    slots = sorted(slots)
+    slots = [s for i, s in enumerate(slots) if i == 0 or s - slots[i - 1] >= 2]
+    return [lo + gap * s + draw(st.floats(-0.3, 0.3)) * gap for s in slots]

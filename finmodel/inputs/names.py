@@ -16,13 +16,18 @@ OUTPUTS: dict[str, tuple[str, ...]] = {
     "tornado": ("{}.tornado.csv", "{}.tornado.xlsx"),
     "compare": ("compare.csv", "compare.xlsx"),
     "explore": ("{}.explore.html",),
+    "solve": ("{}.solve.csv", "{}.solve.json"),
+    "sensitivity": ("{}.sensitivity.csv", "{}.sensitivity.xlsx"),
 }
 
 
 
 #: Endings a scenario name may not have (compared ignoring case): the word before the
 #: extension of every file above that is not NAME's own ``NAME.xlsx``.
-RESERVED_ENDINGS = ("flows", "schedule", "summary", "sweep", "simulation", "tornado", "explore")
+RESERVED_ENDINGS = (
+    "flows", "schedule", "summary", "sweep", "simulation", "tornado", "explore", "solve",
+    "sensitivity",
+)  # fmt: skip
 
 
 

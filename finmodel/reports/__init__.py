@@ -6,7 +6,8 @@ its set of files as one unit (:mod:`finmodel.reports.files`): replaced whole, or
 - :func:`write` writes any result's report set into a folder (``run``: NAME.xlsx,
   NAME.flows.csv, NAME.schedule.csv, NAME.summary.json; a sweep, simulation or tornado: a CSV
   and a workbook; a comparison: compare.csv and compare.xlsx; an exploration:
-  NAME.explore.html);
+  NAME.explore.html; a break-even: NAME.solve.csv and NAME.solve.json; a sensitivity: a CSV
+  and a workbook);
 - :func:`to_excel` writes a run's workbook alone to a path.
 
 Examples
@@ -42,13 +43,17 @@ def write(result: Any, out_dir: str | Path) -> list[Path]:
     from finmodel.reports.compare import write_comparison
     from finmodel.reports.explore import write_explore
     from finmodel.reports.run_files import write_run
+    from finmodel.reports.sensitivity import write_sensitivity
     from finmodel.reports.simulation import write_simulation
+    from finmodel.reports.solve import write_solve
     from finmodel.reports.sweep import write_sweep
     from finmodel.reports.tornado import write_tornado
     from finmodel.studies.compare import Comparison
     from finmodel.studies.explore import Exploration
     from finmodel.studies.run import Result
+    from finmodel.studies.sensitivity import SensitivityResult
     from finmodel.studies.simulation import SimulationResult
+    from finmodel.studies.solve import SolveResult
     from finmodel.studies.sweep import SweepResult
     from finmodel.studies.tornado import TornadoResult
 
@@ -59,6 +64,8 @@ def write(result: Any, out_dir: str | Path) -> list[Path]:
         (TornadoResult, write_tornado),
         (Comparison, write_comparison),
         (Exploration, write_explore),
+        (SolveResult, write_solve),
+        (SensitivityResult, write_sensitivity),
     ]
     for kind, writer in writers:
         if isinstance(result, kind):

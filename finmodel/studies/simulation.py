@@ -36,6 +36,7 @@ from finmodel.exceptions import InputError
 from finmodel.inputs.compile import compile_batch
 from finmodel.inputs.models.scenario import Assumptions
 from finmodel.kinds import Array
+from finmodel.studies.cluster import run_tasks
 from finmodel.studies.measures import PARTY_METRICS, VEHICLE_METRICS, measure
 from finmodel.studies.quantiles import percentiles
 from finmodel.studies.sampling import (
@@ -94,11 +95,13 @@ def simulate(
     method: SamplingMethod = "mc",
     progress: Progress | None = None,
     workers: int | None = None,
+    scheduler: str | None = None,
 ) -> SimulationResult:
     """Run ``n`` scenarios of sampled returns from ``seed``.
 
     Chunks run in ``workers`` processes (default: up to two, once there are at least
-    :data:`MIN_PARALLEL_CHUNKS` chunks); the numbers do not depend on it.
+    :data:`MIN_PARALLEL_CHUNKS` chunks), or as tasks on the Dask cluster whose scheduler is at
+    ``scheduler`` (:mod:`finmodel.studies.cluster`); the numbers do not depend on it.
 
     Examples
     --------
@@ -113,6 +116,8 @@ def simulate(
     parties = base.parties
     shapes = column_shapes(base, n)
     jobs = [(c, start, min(CHUNK, n - start)) for c, start in enumerate(range(0, n, CHUNK))]
+    if scheduler is not None:
+        workers = 1  # the cluster's workers run the chunks; their rows are written here
     if workers is None:
         workers = min(os.cpu_count() or 1, MAX_WORKERS) if len(jobs) >= MIN_PARALLEL_CHUNKS else 1
     # worker processes write their rows straight into files mapped into memory; one process
@@ -129,7 +134,7 @@ def simulate(
     plan = _Plan(base, vehicles, factor, int(seed), method, reference)
     with scratch(shapes, mapped, n) as store:
         skipped: dict = {key: [] for key in shapes}  # the rows of chunks that left a column
-        for (_, start, size), left in _run_chunks(plan, jobs, workers, store):
+        for (_, start, size), left in _run_chunks(plan, jobs, workers, store, scheduler):
             for key in left:
                 skipped[key].append(slice(start, start + size))
             if progress:
@@ -236,13 +241,32 @@ class ChunkNumbers:
 
 
 def _run_chunks(
-    plan: _Plan, jobs: list[Job], workers: int, store: Store
+    plan: _Plan, jobs: list[Job], workers: int, store: Store, scheduler: str | None = None
 ) -> Iterator[tuple[Job, list]]:
     """Run each chunk and write its rows into ``store``, here or in ``workers`` processes
-    (:func:`finmodel.studies.workers.run_jobs`); yields each job once its rows are in, in
-    order, with the columns it left unwritten. The numbers are the same wherever a chunk runs:
-    chunk c draws from the seed sequence (seed, c)."""
-    return run_jobs(_chunk, plan, jobs, workers, store.arrays, store.paths)
+    (:func:`finmodel.studies.workers.run_jobs`), or on a Dask cluster; yields each job once its
+    rows are in, in order, with the columns it left unwritten. The numbers are the same
+    wherever a chunk runs: chunk c draws from the seed sequence (seed, c)."""
+    if scheduler is None:
+        return run_jobs(_chunk, plan, jobs, workers, store.arrays, store.paths)
+    return _on_cluster(plan, jobs, store, scheduler)
+
+
+def _on_cluster(plan: _Plan, jobs: list[Job], store: Store, scheduler: str) -> Iterator:
+    """Each chunk a task on the cluster (:func:`_chunk_rows`); its rows written here."""
+    for job, (rows, left) in run_tasks(_chunk_rows, plan, jobs, scheduler):
+        _, start, size = job
+        for key, x in rows.items():
+            store.arrays[key][..., start : start + size] = x
+        yield job, left
+
+
+def _chunk_rows(plan: _Plan, c: int, start: int, size: int) -> tuple[dict, list]:
+    """:func:`_chunk` as a task: its rows (of the columns it writes) and the columns it left."""
+    rows = {key: np.empty((*ref.shape[:-1], size), dtype=ref.dtype)
+            for key, ref in plan.reference.items()}  # fmt: skip
+    left = _chunk(plan, rows, c, 0, size)
+    return {key: x for key, x in rows.items() if key not in left}, left
 
 
 def _chunk(plan: _Plan, arrays: dict, c: int, start: int, size: int) -> list:

@@ -1,0 +1,185 @@
+"""The inputs of a global sensitivity study (its *factors*): each a key with a distribution,
+sampled on the unit hypercube and mapped to values, then put into batches for the engine.
+
+Where a factor comes from:
+
+- the tornado's ranges (:func:`finmodel.studies.tornado.file_ranges`: the file's ``tornado:``
+  table over the default +-50% ranges): uniform from low to high;
+- a fund's ``return.uncertainty`` block: its rate is drawn from that distribution around the
+  file's rate (normal: rate + vol z; student_t: rate + vol t sqrt((df - 2) / df); lognormal:
+  ln(1 + r) normal with mean rate and sd vol), in place of the tornado's range. Here the draw
+  is of the rate itself, one for the whole horizon (a simulation draws a return per year).
+
+How a batch is made. Keys that set one of a vehicle's rates, each compiled by one setting
+function (:data:`finmodel.inputs.compile.SETTING_FIELDS`: ``return.rate`` without a path,
+``cash_rate``, ``payout``, ``fee.rate`` and ``waterfall.hurdle.rate`` where the section exists)
+and the ``discount_rate`` are *array keys*: their compiled arrays are computed for a whole
+column of values at once, element by element as the single run computes them for one, and put
+into the batch (as a simulation puts in its sampled returns). Any other key goes through a
+:class:`~finmodel.studies.variation.Design` whose points are the sample's rows: compiled once
+per distinct value, as a sweep compiles it. Either way each point equals the single run with
+its values.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import special
+
+from finmodel.engine.batch import Batch
+from finmodel.engine.timeline import Timeline
+from finmodel.exceptions import InputError
+from finmodel.inputs.loader import with_overrides
+from finmodel.inputs.models.scenario import Assumptions
+from finmodel.kinds import Array
+from finmodel.studies.sampling import DEFAULT_DF
+from finmodel.studies.targets import continuous_key
+from finmodel.studies.tornado import file_ranges
+
+DISTRIBUTIONS = ("uniform", "normal", "student_t", "lognormal")
+
+
+@dataclass(frozen=True)
+class Factor:
+    """A key and its distribution: uniform on (low, high), or normal / student_t / lognormal
+    around ``low`` (the rate) with sd ``high`` (the vol), ``df`` for the Student-t."""
+
+    key: str
+    dist: str
+    low: float
+    high: float
+    df: float = DEFAULT_DF
+
+    def values(self, u: Array) -> Array:
+        """The values at the unit-interval points ``u`` (the distribution's quantiles).
+
+        Examples
+        --------
+        >>> Factor("discount_rate", "uniform", 0.02, 0.06).values(np.array([0.0, 0.25])).tolist()
+        [0.02, 0.03]
+        >>> float(Factor("r", "normal", 0.08, 0.1).values(np.array([0.5]))[0])
+        0.08
+        """
+        if self.dist == "uniform":
+            return self.low + u * (self.high - self.low)
+        q = np.clip(u, 1e-12, 1 - 1e-12)
+        if self.dist == "normal":
+            return self.low + self.high * special.ndtri(q)
+        if self.dist == "student_t":
+            t = special.stdtrit(self.df, q) * math.sqrt((self.df - 2.0) / self.df)
+            return self.low + self.high * t
+        s2 = math.log1p(self.high**2 / (1.0 + self.low) ** 2)
+        return np.expm1(math.log1p(self.low) - s2 / 2 + math.sqrt(s2) * special.ndtri(q))
+
+
+Keys = dict[str, tuple[float, float] | None]
+
+
+def factors(a: Assumptions, keys: Keys | None = None) -> list[Factor]:
+    """The factors of ``a``: ``keys`` (key -> (low, high), or None for the file's range or
+    distribution), or by default every tornado range and return uncertainty.
+
+    Examples
+    --------
+    >>> from finmodel.inputs.loader import load
+    >>> f = {x.key: x for x in factors(load("base"))}
+    >>> f["discount_rate"].dist, f["vehicles.us_led_fund.return.rate"].dist
+    ('uniform', 'normal')
+    """
+    known = _file_factors(a)
+    if keys is None:
+        return list(known.values())
+    out = []
+    for key, bounds in keys.items():
+        where = f"--input {key}"
+        continuous_key(a, key, where)
+        if bounds is not None:
+            out.append(Factor(key, "uniform", *_checked(a, key, bounds, where)))
+        elif key in known:
+            out.append(known[key])
+        else:
+            raise InputError("has no range: give one as KEY=LOW:HIGH, or add it to the file's "
+                             "tornado table", file=where, field=key)  # fmt: skip
+    return out
+
+
+def _file_factors(a: Assumptions) -> dict[str, Factor]:
+    out = {k: Factor(k, "uniform", float(lo), float(hi)) for k, (lo, hi) in file_ranges(a).items()}
+    for vid, v in a.vehicles.items():
+        u = v.return_.uncertainty if v.return_ is not None else None
+        if u is None or u.vol == 0 or v.return_.rate is None:
+            continue
+        key = f"vehicles.{vid}.return.rate"
+        out[key] = Factor(key, u.dist, float(v.return_.rate), float(u.vol), u.df or DEFAULT_DF)
+    return out
+
+
+def _checked(a: Assumptions, key: str, bounds: tuple[float, float], where: str) -> tuple:
+    lo, hi = (float(b) for b in bounds)
+    if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
+        raise InputError(f"LOW must be below HIGH, both finite (got {lo:g}:{hi:g})",
+                         file=where, field=key)  # fmt: skip
+    for end, value in (("LOW", lo), ("HIGH", hi)):
+        try:
+            with_overrides(a, {key: value}, where)
+        except InputError as e:
+            raise InputError(f"{end} {value:g} is refused: {e.message}", file=where,
+                             field=key) from None  # fmt: skip
+    return lo, hi
+
+
+# --- array keys ----------------------------------------------------------------------------
+
+#: What an array key sets: the compiled field, and how a column of values (n,) becomes it,
+#: as the setting's function in finmodel.inputs.compile computes it for one value.
+ArrayKey = tuple[str, Callable[[Timeline, Array], Array]]
+_VEHICLE_ARRAYS: dict[str, ArrayKey] = {
+    "return.rate": ("return_rate", lambda tl, x: tl.period_rates(x[:, None])),
+    "cash_rate": ("cash_rate", lambda tl, x: tl.per_period(x[:, None])),
+    "payout": ("payout", lambda tl, x: x[:, None].copy()),
+    "fee.rate": ("fee_rate", lambda tl, x: tl.per_period(x[:, None])),
+    "waterfall.hurdle.rate": ("hurdle_rate", lambda tl, x: tl.per_period(x[:, None])),
+}
+
+
+def array_key(a: Assumptions, key: str) -> tuple[str | None, ArrayKey] | None:
+    """(vehicle id or None for the discount rate, what it sets) if ``key`` is an array key."""
+    if key == "discount_rate":
+        return None, ("discount_rate", lambda tl, x: x.astype(float))
+    parts = key.split(".", 2)
+    if len(parts) < 3 or parts[0] != "vehicles" or parts[1] not in a.vehicles:
+        return None
+    v, setting = a.vehicles[parts[1]], parts[2]
+    present = {
+        "return.rate": v.return_ is not None and v.return_.path is None,
+        "cash_rate": True,
+        "payout": True,
+        "fee.rate": v.fee is not None,
+        "waterfall.hurdle.rate": v.waterfall is not None and v.waterfall.hurdle is not None,
+    }
+    if not present.get(setting, False):
+        return None
+    return parts[1], _VEHICLE_ARRAYS[setting]
+
+
+def with_arrays(b: Batch, a: Assumptions, columns: dict[str, Array]) -> Batch:
+    """``b`` with each array key's compiled field computed from its column of values (one
+    value per scenario of ``b``)."""
+    tl = b.timeline
+    top: dict = {}
+    moved: dict[str, dict] = {}
+    for key, x in columns.items():
+        found = array_key(a, key)
+        assert found is not None, key
+        vid, (field, compile_) = found
+        if vid is None:
+            top[field] = compile_(tl, x)
+        else:
+            moved.setdefault(vid, {})[field] = compile_(tl, x)
+    vehicles = [dataclasses.replace(v, **moved[v.id]) if v.id in moved else v for v in b.vehicles]
+    return dataclasses.replace(b, vehicles=vehicles, **top)
