@@ -75,7 +75,7 @@ def constant_parties(r: SimulationResult) -> list[str]:
     """The parties whose NPV is the same in every scenario: a histogram or fan of them would
     be one bar or one line, so none is drawn (the sheet says so). The bins span the NPVs from
     the lowest to the highest (a constant, or NPVs a few rounding steps apart, widened to
-    +-0.5: :func:`~finmodel.studies.simulation.histogram`): a span of at most
+    +-0.5: :func:`~finmodel.studies.statistics.histogram`): a span of at most
     :data:`SAME_WITHIN` USD, give or take the rounding of the edges themselves (at 6e10 USD a
     step is 7.6e-6), is one number."""
     out = []

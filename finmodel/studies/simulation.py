@@ -47,13 +47,12 @@ from finmodel.studies.sampling import (
     sampled_vehicles,
 )
 from finmodel.studies.scratch import Store, check_space, nbytes, scratch
+from finmodel.studies.statistics import PERCENTILES, column_stats, histogram
 from finmodel.studies.workers import Job, run_jobs
 
-PERCENTILES = (5, 25, 50, 75, 95)
 MEMORY_BUDGET = 256 * 2**20
 #: Scenarios the engine runs at once (a scenario's numbers do not depend on it).
 SCENARIOS_PER_BATCH = 4096
-HISTOGRAM_BINS = 30
 #: Processes that share the chunks of a large simulation (the machine has two cores).
 MAX_WORKERS = 2
 MIN_PARALLEL_CHUNKS = 4
@@ -343,25 +342,7 @@ def _stats(cols: dict, map_=map) -> pd.DataFrame:
     """count, mean, std, percentiles, prob_loss and sem of each column (NaN left out);
     ``map_`` may spread the columns over threads (the percentiles' compiled selection
     releases the GIL)."""
-    return pd.DataFrame(list(map_(_column_stats, cols.keys(), cols.values())))
-
-
-def _column_stats(key: tuple[str, str, str], col: Array) -> dict:
-    entity, ident, metric = key
-    x = np.asarray(col)
-    x = x[np.isfinite(x)]
-    row = {"entity": entity, "id": ident, "metric": metric, "count": x.size}
-    if not x.size:
-        return row
-    if x.min() == x.max():  # a metric no sampled return moves: no sorting
-        std, mean, points = 0.0, float(x[0]), [float(x[0])] * len(PERCENTILES)
-    else:
-        std = float(x.std(ddof=1)) if x.size > 1 else 0.0
-        mean, points = float(x.mean()), [float(p) for p in percentiles(x, PERCENTILES)]
-    row |= {"mean": mean, "std": std}
-    row |= {f"p{q}": float(v) for q, v in zip(PERCENTILES, points)}
-    breakeven = 1.0 if metric == "moic" else 0.0  # a MOIC below 1 is a loss
-    return row | {"prob_loss": float(np.mean(x < breakeven)), "sem": std / np.sqrt(x.size)}
+    return pd.DataFrame(list(map_(column_stats, cols.keys(), cols.values())))
 
 
 def _fan(fans: dict[str, Array], map_=map) -> pd.DataFrame:
@@ -386,31 +367,3 @@ def _fan(fans: dict[str, Array], map_=map) -> pd.DataFrame:
     frame.insert(0, "year", [y for _, y in items])
     frame.insert(0, "party", [p for p, _ in items])
     return frame
-
-
-def histogram(x: Array) -> tuple[Array, Array]:
-    """Edges and counts of :data:`HISTOGRAM_BINS` bins over the finite values of ``x``.
-
-    Values too close together for bins of finite width (a volatility of 1e-12 moves an NPV of
-    billions by less than a rounding step) are binned as equal values are: over their middle
-    +-0.5 USD, as numpy does for constant data, instead of failing.
-
-    Examples
-    --------
-    >>> edges, counts = histogram(np.array([1e9, 1e9 + 1e-6, np.nan]))
-    >>> int(counts.sum()), len(edges), round(float(edges[0]), 3), round(float(edges[-1]), 3)
-    (2, 31, 999999999.5, 1000000000.5)
-    """
-    x = x[np.isfinite(x)]
-    lo, hi = (float(x.min()), float(x.max())) if x.size else (0.0, 0.0)
-    edges = np.linspace(lo, hi, HISTOGRAM_BINS + 1)
-    mid = lo + (hi - lo) / 2
-    span = (mid - 0.5, mid + 0.5) if not np.all(np.diff(edges) > 0) else None
-    counts, edges = np.histogram(x, bins=HISTOGRAM_BINS, range=span)
-    return edges, counts
-
-
-
-
-
-

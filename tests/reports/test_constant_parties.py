@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from finmodel.reports.simulation import constant_parties
-from finmodel.studies.simulation import histogram
+from finmodel.studies.statistics import histogram
 
 npvs = st.floats(-1e11, 1e11, allow_nan=False)
 

@@ -23,7 +23,8 @@ import finmodel.studies.simulation
 from finmodel.cli import main
 from finmodel.exceptions import InputError
 from finmodel.studies.sampling import CHUNK, Sampled, correlation_factor, draw, sampled_vehicles
-from finmodel.studies.simulation import histogram, simulate
+from finmodel.studies.simulation import simulate
+from finmodel.studies.statistics import histogram
 
 REPO = Path(__file__).resolve().parents[2]
 BASE = REPO / "assumptions" / "base.yaml"
