@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from finmodel.engine.claims import claims
+from finmodel.engine.claims_value import claims_present_value
 from finmodel.engine.evaluate import Outcome
 from finmodel.engine.irr import irr
 from finmodel.kinds import Array, Flow, VehicleKind
@@ -166,6 +167,16 @@ def terminal_claims(o: Outcome) -> tuple[Array, Array]:
     for i, v in enumerate(b.vehicles):
         out[:, i], profit[:, i] = claims(v, o.schedules[v.id])
     return out, profit
+
+
+def claims_value(o: Outcome, claims: Array) -> Array:
+    """The present value of each party's ``claims`` (n_scenarios, n_parties) at the horizon,
+    the owner's weighted by ``claims_recovery``
+    (:func:`finmodel.engine.claims_value.claims_present_value`); shape (n_scenarios, n_parties).
+    """
+    b = o.batch
+    df_end = b.timeline.discount_factors(b.discount_rate)[:, -1]
+    return claims_present_value(claims, b.claims_recovery, df_end, b.owner)
 
 
 def reconstruction_funding(o: Outcome) -> Array:
