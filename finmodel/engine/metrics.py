@@ -170,13 +170,18 @@ def terminal_claims(o: Outcome) -> tuple[Array, Array]:
 
 
 def claims_value(o: Outcome, claims: Array) -> Array:
-    """The present value of each party's ``claims`` (n_scenarios, n_parties) at the horizon,
-    the owner's weighted by ``claims_recovery``
-    (:func:`finmodel.engine.claims_value.claims_present_value`); shape (n_scenarios, n_parties).
+    """The present value of each party's ``claims`` (n_scenarios, n_vehicles, n_parties) at the
+    horizon, the owner's weighted by ``claims_recovery``, less what it owes as the borrower of a
+    loan repaid on a schedule (:func:`finmodel.engine.claims_value.claims_present_value`);
+    shape (n_scenarios, n_parties).
     """
     b = o.batch
     df_end = b.timeline.discount_factors(b.discount_rate)[:, -1]
-    return claims_present_value(claims, b.claims_recovery, df_end, b.owner)
+    owes = np.zeros((len(b.vehicles), len(b.parties)))
+    for i, v in enumerate(b.vehicles):
+        if v.kind is VehicleKind.loan and v.serviced_from is None and v.borrower is not None:
+            owes[i] = v.borrower[0]
+    return claims_present_value(claims, b.claims_recovery, df_end, b.owner, owes)
 
 
 def reconstruction_funding(o: Outcome) -> Array:

@@ -16,6 +16,24 @@ from finmodel.studies.run import Result
 
 NEEDS_METRICS = ("funded", "share")
 DEFAULT_BASELINE = "status_quo"
+#: What ``finmodel compare`` runs when no scenario is named: both baselines and every shipped
+#: reading (docs/readings.md says what each assumes and why).
+DEFAULT_SET = (
+    "status_quo",
+    "reparations_loan",
+    "literal",
+    "russia_keeps_title",
+    "us_half_of_gross",
+    "instrument_split",
+    "assets_returned_to_russia",
+    "foreign_policy",
+    "european_fund_as_investment",
+    "znpp_energy_split",
+    "geneva_19_point",
+    "development_package_800bn",
+    "znpp_three_way",
+    "znpp_us_ukraine_jv",
+)
 
 
 @dataclass(frozen=True)

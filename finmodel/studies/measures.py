@@ -53,8 +53,9 @@ def measure(o: Outcome) -> Measures:
     True
     """
     pm = party_metrics(o)
-    claims = terminal_claims(o)[0].sum(axis=1)  # (n, parties)
-    extra = {"terminal_claim": claims, "npv_with_claims": pm.npv + claims_value(o, claims)}
+    by_vehicle = terminal_claims(o)[0]  # (n, vehicles, parties)
+    claims = by_vehicle.sum(axis=1)
+    extra = {"terminal_claim": claims, "npv_with_claims": pm.npv + claims_value(o, by_vehicle)}
     party = np.stack([extra[m] if m in extra else getattr(pm, m) for m in PARTY_METRICS], axis=-1)
     vms = [vehicle_metrics(o, v.id) for v in o.batch.vehicles]
     vehicle = np.stack(

@@ -211,7 +211,7 @@ class Result:
         pm = self.party_metrics
         vids = list(self.outcome.schedules)
         claims, profit_claims = self.terminal_claims
-        with_claims = pm.npv + claims_value(self.outcome, claims.sum(axis=1))
+        with_claims = pm.npv + claims_value(self.outcome, claims)
         parties = {}
         for j, pid in enumerate(self.outcome.batch.parties):
             parties[pid] = {
