@@ -78,7 +78,8 @@ def headline(c: Comparison) -> str:
     parties = list(without.columns)
     width = max(len(r.name) for r in c.results)
     lines = [
-        f"Change in NPV from the baseline {c.baseline}, USD bn: without claims / with claims valued",
+        f"Change in NPV from the baseline {c.baseline}, USD bn: "
+        "without claims / with claims valued",
         " " * width + "".join(f"{p:>20}" for p in parties),
     ]
     for name in without.index:
