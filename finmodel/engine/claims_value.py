@@ -40,7 +40,8 @@ def claims_present_value(
     claims : (n_scenarios, n_vehicles, n_parties) USD each party would receive if each vehicle
         were wound up at the horizon (:func:`finmodel.engine.metrics.terminal_claims`)
     recovery : (n_scenarios,) or (1,) the share of the owner's claims it recovers
-    df_end : (n_scenarios,) or (1,) the discount factor of the horizon, (1 + r)^-N
+    df_end : the discount factor of the horizon, (1 + r)^-N: (n_scenarios,) or (1,) at one rate,
+        or (n_scenarios or 1, n_parties) at each party's own
     owner : the pool owner's index
     owes : (n_vehicles, n_parties) 1 where a party owes a vehicle's value: the borrower of a
         loan repaid on a schedule (a loan serviced from another vehicle is without recourse)
@@ -72,4 +73,5 @@ def claims_present_value(
     w = claims_weights(recovery, claims.shape[2], owner)[:, None, :]  # (n or 1, 1, parties)
     valued = claims * w
     debts = valued.sum(axis=2, keepdims=True) * owes[None]
-    return (valued - debts).sum(axis=1) * np.asarray(df_end, dtype=float).reshape(-1, 1)
+    df = np.asarray(df_end, dtype=float)
+    return (valued - debts).sum(axis=1) * (df if df.ndim == 2 else df.reshape(-1, 1))

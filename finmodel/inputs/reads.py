@@ -83,6 +83,7 @@ BATCH_FIELD_READS: dict[str, tuple[Pattern, ...]] = {
     "owner": (_PARTY_IDS, ("pool", "owner")),
     "discount_rate": (("discount_rate",),),
     "claims_recovery": (("claims",),),
+    "party_discount": (_PARTY_IDS, ("discount_rate",), ("party_discount_rates",)),
     "pool": (("pool",), ("fx",)),
     "pool_uses": (("pool", "allocation", "*", "vehicle"), ("pool", "allocation", "*", "?")),
     "vehicle_ids": (("vehicles", "*", "?"),),

@@ -117,6 +117,10 @@ class Assumptions(Model):
     discount_rate: Rate
     #: how claims at the horizon are valued beside the NPV (``npv_with_claims``)
     claims: Claims = Field(default_factory=Claims)
+    #: a party's own discount rate (its cost of capital) for its NPV; others: ``discount_rate``
+    party_discount_rates: Table[Ident, Rate] = Field(
+        default={}, validate_default=True, max_length=limits.MAX_PARTIES
+    )
     fx: Table[Annotated[str, Field(pattern=CURRENCY)], FxRate] = Field(
         default={}, validate_default=True, max_length=limits.MAX_ENTRIES
     )
@@ -153,7 +157,11 @@ class Assumptions(Model):
     def _consistent(self) -> Assumptions:
         # raised as it is (pydantic wraps only ValueError): the loader maps each key path
         # of ``found`` to its file and line
-        found = problems(self)
+        found = [
+            (("party_discount_rates", p), f"'{p}' is not a party: declare it under parties")
+            for p in self.party_discount_rates
+            if p not in self.parties
+        ] + problems(self)
         if found:
             raise Inconsistent(found)
         return self
