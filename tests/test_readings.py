@@ -39,7 +39,12 @@ def test_status_quo_russia_keeps_title_and_receives_nothing():
     assert russia["received"] == 0.0
     assert russia["paid"] == pytest.approx(POOL_USD, abs=CENT)  # no access from the start
     assert russia["terminal_claim"] == pytest.approx(POOL_USD, abs=CENT)  # title at the horizon
-    assert set(s["vehicles"]) == {"frozen_euroclear", "frozen_elsewhere", "era_loans"}
+    assert set(s["vehicles"]) == {
+        "frozen_euroclear",
+        "frozen_elsewhere",
+        "era_loans",
+        "eu_support_loan",
+    }
     assert "world_bank" not in s["parties"]  # removed with `world_bank: null`
 
 

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from finmodel.engine.batch import Batch
 from finmodel.engine.claims import claims
 from finmodel.engine.claims_value import claims_present_value
-from finmodel.engine.batch import Batch
 from finmodel.engine.evaluate import Outcome
 from finmodel.engine.irr import irr
 from finmodel.kinds import Array, Flow, VehicleKind

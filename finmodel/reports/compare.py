@@ -83,9 +83,19 @@ def headline(c: Comparison) -> str:
         " " * width + "".join(f"{p:>20}" for p in parties),
     ]
     for name in without.index:
-        cells = [f"{without.at[name, p]:+9.1f} /{with_claims.at[name, p]:+8.1f}" for p in parties]
+        cells = [f"{_tenth(without.at[name, p]):+9.1f} /{_tenth(with_claims.at[name, p]):+8.1f}"
+                 for p in parties]  # fmt: skip
         lines.append(f"{name:<{width}}" + "".join(f"{x:>20}" for x in cells))
     return "\n".join(lines)
+
+
+def _tenth(x: float) -> float:
+    """``x`` rounded to a tenth, a rounded -0.0 made +0.0 (so that nothing prints as -0.0).
+
+    >>> f"{_tenth(-0.04):+.1f}", f"{_tenth(-0.06):+.1f}"
+    ('+0.0', '-0.1')
+    """
+    return round(x, 1) + 0.0
 
 
 def _compare(ws, c: Comparison) -> None:

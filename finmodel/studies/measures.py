@@ -48,7 +48,7 @@ def measure(o: Outcome) -> Measures:
     >>> from finmodel.inputs.loader import load
     >>> m = measure(evaluate(compile_batch(load("base"))))
     >>> m.party.shape, m.vehicle.shape
-    ((1, 5, 6), (1, 7, 6))
+    ((1, 5, 6), (1, 8, 6))
     >>> bool(m.of_party(0, "net")[0] == m.of_party(0, "received")[0] - m.of_party(0, "paid")[0])
     True
     """
