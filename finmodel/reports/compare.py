@@ -110,9 +110,10 @@ def _compare(ws, c: Comparison) -> None:
                           ("terminal_claim", "Claim on terminal values")):  # fmt: skip
         _matrix(ws, row, f"{label} by party", _pivot(c, "party", metric, "value"), USD_BN)
         row += len(c.results) + 3
-    ws.row_breaks.append(Break(id=row - 1))  # printed, the change and its chart start a page
     for metric, label in (("npv", "NPV"), ("npv_with_claims", "NPV with claims valued")):
+        ws.row_breaks.append(Break(id=row - 1))  # printed, each change and its chart a page
         row = _change(ws, row, c, metric, label)
+    ws.row_breaks.append(Break(id=row - 1))
     for metric, label, fmt in (("irr", "IRR", PCT), ("moic", "MOIC", MOIC),
                                ("profit", "Profit", USD_BN)):  # fmt: skip
         _matrix(ws, row, f"{label} by vehicle", _pivot(c, "vehicle", metric, "value"), fmt)

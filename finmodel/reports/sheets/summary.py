@@ -71,7 +71,7 @@ def _party_table(ws: Worksheet, row: int, result: Result) -> int:
     header(
         ws, row + 1, 1,
         ["Party", "Received", "Paid", "Net", f"NPV @ {a.discount_rate:.2%}{own}",
-         "Terminal claim", f"NPV with claims ({a.pool.owner}'s at {a.claims.recovery:.0%})"],
+         "Terminal claim", "NPV with claims"],
     )  # fmt: skip
     first = row + 2
     keys = ("received", "paid", "net", "npv", "terminal_claim", "npv_with_claims")
@@ -80,7 +80,12 @@ def _party_table(ws: Worksheet, row: int, result: Result) -> int:
         put(ws, r, 1, a.parties[pid].name)
         for j, k in enumerate(keys):
             put(ws, r, 2 + j, p[k], USD_BN)
-    return first + len(s["parties"]) + 1
+    note = first + len(s["parties"])
+    owner = a.parties[a.pool.owner].name
+    put(ws, note, 1, f"NPV with claims: the NPV plus each party's claims at the horizon, "
+                     f"discounted; {owner}'s (the pool's owner) at claims.recovery = "
+                     f"{a.claims.recovery:.0%}, a borrower's debts deducted.")  # fmt: skip
+    return note + 2
 
 
 _VEHICLE_COLUMNS = ["Vehicle", "Contributed", "Distributed", "Terminal value", "Profit", "IRR",
