@@ -334,14 +334,10 @@ def _tornado(args: argparse.Namespace) -> int:
 def _compare(args: argparse.Namespace) -> int:
     import finmodel
     from finmodel.reports.compare import headline
-    from finmodel.studies.compare import DEFAULT_SET, compare
+    from finmodel.studies.compare import DEFAULT_SET, checked, compare
 
     _check_targets(args, "compare", "")
-    results = [finmodel.run(_load(args, s)) for s in args.scenarios or DEFAULT_SET]
-    for r in results:
-        failed = r.failed_checks()
-        if failed:
-            raise RuntimeError(f"{r.name}: check '{max(failed, key=failed.get)}' failed")
+    results = checked([finmodel.run(_load(args, s)) for s in args.scenarios or DEFAULT_SET])
     comparison = compare(results, args.baseline)
     _say_written(_write(comparison, args))
     print(headline(comparison))

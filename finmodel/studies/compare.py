@@ -49,6 +49,16 @@ class Comparison:
     table: pd.DataFrame
 
 
+def checked(results: list[Result]) -> list[Result]:
+    """``results``, once every identity of each holds; else a RuntimeError (an internal error:
+    the engine broke an identity) naming the scenario and its worst check."""
+    for r in results:
+        failed = r.failed_checks()
+        if failed:
+            raise RuntimeError(f"{r.name}: check '{max(failed, key=lambda k: failed[k])}' failed")
+    return results
+
+
 def compare(results: list[Result], baseline: str | None = None) -> Comparison:
     """Line up ``results`` against the one named ``baseline``.
 
