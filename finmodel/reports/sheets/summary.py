@@ -71,7 +71,7 @@ def _party_table(ws: Worksheet, row: int, result: Result) -> int:
     header(
         ws, row + 1, 1,
         ["Party", "Received", "Paid", "Net", f"NPV @ {a.discount_rate:.2%}{own}",
-         "Terminal claim", "NPV with claims"],
+         "Terminal claim", "With claims: NPV"],
     )  # fmt: skip
     first = row + 2
     keys = ("received", "paid", "net", "npv", "terminal_claim", "npv_with_claims")
@@ -80,9 +80,9 @@ def _party_table(ws: Worksheet, row: int, result: Result) -> int:
         put(ws, r, 1, a.parties[pid].name)
         for j, k in enumerate(keys):
             put(ws, r, 2 + j, p[k], USD_BN)
-    note = first + len(s["parties"])
+    note = first + len(s["parties"]) + 1  # a blank row ends the table
     owner = a.parties[a.pool.owner].name
-    put(ws, note, 1, f"NPV with claims: the NPV plus each party's claims at the horizon, "
+    put(ws, note, 1, f"With claims: the NPV plus each party's claims at the horizon, "
                      f"discounted; {owner}'s (the pool's owner) at claims.recovery = "
                      f"{a.claims.recovery:.0%}, a borrower's debts deducted.")  # fmt: skip
     return note + 2
