@@ -66,7 +66,8 @@ def _parser() -> argparse.ArgumentParser:
     tor = sub.add_parser("tornado", help="move each key input alone to its low and high value")
     _inputs(tor, out=True)
     cmp = sub.add_parser("compare", help="run several readings and compare them with a baseline")
-    cmp.add_argument("scenarios", nargs="+", metavar="SCENARIO", help="assumption files")
+    cmp.add_argument("scenarios", nargs="*", metavar="SCENARIO",
+                     help="assumption files (default: both baselines and every shipped reading)")
     _inputs(cmp, out=True, scenario=False)
     cmp.add_argument("--baseline", default=None, metavar="NAME",
                      help="the scenario the others are measured against "
@@ -319,16 +320,14 @@ def _tornado(args: argparse.Namespace) -> int:
 
 def _compare(args: argparse.Namespace) -> int:
     import finmodel
-    from finmodel.studies.compare import compare
+    from finmodel.reports.compare import headline
+    from finmodel.studies.compare import DEFAULT_SET, checked, compare
 
     _check_targets(args, "compare", "")
-    results = [finmodel.run(_load(args, s)) for s in args.scenarios]
-    for r in results:
-        failed = r.failed_checks()
-        if failed:
-            raise RuntimeError(f"{r.name}: check '{max(failed, key=failed.__getitem__)}' failed")
+    results = checked([finmodel.run(_load(args, s)) for s in args.scenarios or DEFAULT_SET])
     comparison = compare(results, args.baseline)
     _say_written(_write(comparison, args))
+    print(headline(comparison))
     return EXIT_OK
 
 

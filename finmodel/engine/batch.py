@@ -83,6 +83,8 @@ class Batch:
     parties: list[str]
     owner: int
     discount_rate: Array  # (n_scenarios,) or (1,)
+    claims_recovery: Array  # (n_scenarios,) or (1,): the pool owner's share of its claims
+    party_discount: Array  # (n_scenarios or 1, n_parties): each party's own annual rate
     pool: PoolSplit  # arrays (n_scenarios, ...) or (1, ...)
     pool_uses: list[str]  # the carve-outs' vehicle ids, in order
     vehicles: list[VehicleInputs]

@@ -14,7 +14,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from finmodel.engine.batch import Batch
 from finmodel.engine.claims import claims
+from finmodel.engine.claims_value import claims_present_value
 from finmodel.engine.evaluate import Outcome
 from finmodel.engine.irr import irr
 from finmodel.kinds import Array, Flow, VehicleKind
@@ -148,15 +150,51 @@ def present_value(amounts: Array, df: Array) -> Array:
     return np.einsum("ij,ij->i", np.broadcast_to(amounts, shape), np.broadcast_to(df, shape))
 
 
+def party_present_value(amounts: Array, df: Array) -> Array:
+    """sum_k amounts[s, k] * df[s, p, k]: the amounts' value to each party at its own rate,
+    shape (n_scenarios, n_parties); ``df`` (n_scenarios or 1, n_parties, columns).
+
+    Examples
+    --------
+    >>> df = np.array([[[1.0, 1 / 1.1], [1.0, 1 / 1.2]]])
+    >>> party_present_value(np.array([[-100.0, 110.0]]), df).round(6).tolist()
+    [[0.0, -8.333333]]
+    """
+    if df.shape[0] == 1:
+        return np.einsum("ik,pk->ip", amounts, df[0])
+    shape = np.broadcast_shapes(amounts[:, None, :].shape, df.shape)
+    return np.einsum("ipk,ipk->ip", np.broadcast_to(amounts[:, None, :], shape),
+                     np.broadcast_to(df, shape))  # fmt: skip
+
+
 def _full(x: np.ndarray, n: int) -> np.ndarray:
     """A per-scenario array of a vehicle computed once (shape (1,)) spread over the batch."""
     return x if x.shape[0] == n else np.repeat(x, n, axis=0)
 
 
+def party_discount_factors(b: Batch) -> Array:
+    """Each party's discount factors at its own rate, shape (n_scenarios or 1, n_parties,
+    columns): (1 + r_p)^(-k/m), r_p from ``party_discount_rates`` or ``discount_rate``.
+
+    Examples
+    --------
+    >>> from finmodel.inputs.compile import compile_batch
+    >>> from finmodel.inputs.loader import load
+    >>> b = compile_batch(load("base", {"party_discount_rates": {"russia": 0.10}}))
+    >>> df = party_discount_factors(b)
+    >>> round(float(df[0, b.parties.index("russia"), 1]), 6), round(float(df[0, 0, 1]), 6)
+    (0.909091, 0.961538)
+    """
+    rates = b.party_discount
+    flat = b.timeline.discount_factors(rates.reshape(-1))  # (n * parties, columns)
+    return flat.reshape(rates.shape[0], rates.shape[1], -1)
+
+
 def party_metrics(o: Outcome) -> PartyMetrics:
-    """Received, paid, net and NPV of every party, in total and per vehicle."""
+    """Received, paid, net and NPV of every party, in total and per vehicle; a party's NPV at
+    its own discount rate (:func:`party_discount_factors`)."""
     b = o.batch
-    df = b.timeline.discount_factors(b.discount_rate)  # (n, columns)
+    df = party_discount_factors(b)  # (n or 1, parties, columns)
     n, p, nv = b.n_scenarios, len(b.parties), len(b.vehicles)
     # received, paid, profit, npv by (scenario, vehicle, party): what is the same in every
     # scenario adds up once, in one row; the rest in n rows
@@ -174,7 +212,7 @@ def party_metrics(o: Outcome) -> PartyMetrics:
             received[:, i] += total
         if a.flow in PROFIT_FLOWS:
             profit[:, i] += total
-        npv[:, i] += present_value(a.amount, df)[:, None] * a.shares
+        npv[:, i] += party_present_value(a.amount, df) * a.shares
     received, paid, profit, npv = each + once
     return PartyMetrics(
         received=received.sum(axis=1),
@@ -203,6 +241,21 @@ def terminal_claims(o: Outcome) -> tuple[Array, Array]:
     for i, v in enumerate(b.vehicles):
         out[:, i], profit[:, i] = claims(v, o.schedules[v.id])
     return out, profit
+
+
+def claims_value(o: Outcome, claims: Array) -> Array:
+    """The present value of each party's ``claims`` (n_scenarios, n_vehicles, n_parties) at the
+    horizon, the owner's weighted by ``claims_recovery``, less what it owes as the borrower of a
+    loan repaid on a schedule (:func:`finmodel.engine.claims_value.claims_present_value`);
+    shape (n_scenarios, n_parties).
+    """
+    b = o.batch
+    df_end = party_discount_factors(b)[:, :, -1]  # (n or 1, parties)
+    owes = np.zeros((len(b.vehicles), len(b.parties)))
+    for i, v in enumerate(b.vehicles):
+        if v.kind is VehicleKind.loan and v.serviced_from is None and v.borrower is not None:
+            owes[i] = v.borrower[0]
+    return claims_present_value(claims, b.claims_recovery, df_end, b.owner, owes)
 
 
 def reconstruction_funding(o: Outcome) -> Array:

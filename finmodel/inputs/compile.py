@@ -47,6 +47,10 @@ def compile_batch(a: Assumptions) -> Batch:
         parties=ctx.parties,
         owner=ctx.owner,
         discount_rate=np.array([a.discount_rate]),
+        claims_recovery=np.array([a.claims.recovery]),
+        party_discount=np.array(
+            [[a.party_discount_rates.get(p, a.discount_rate) for p in ctx.parties]]
+        ),
         pool=ctx.pool,
         pool_uses=ctx.uses,
         vehicles=[vehicle_inputs(ctx, vid, v) for vid, v in a.vehicles.items()],

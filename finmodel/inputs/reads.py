@@ -86,6 +86,8 @@ BATCH_FIELD_READS: dict[str, tuple[Pattern, ...]] = {
     "parties": (_PARTY_IDS,),
     "owner": (_PARTY_IDS, ("pool", "owner")),
     "discount_rate": (("discount_rate",),),
+    "claims_recovery": (("claims",),),
+    "party_discount": (_PARTY_IDS, ("discount_rate",), ("party_discount_rates",)),
     "pool": (("pool",), ("fx",)),
     "pool_uses": (("pool", "allocation", "*", "vehicle"), ("pool", "allocation", "*", "?")),
     "vehicle_ids": (("vehicles", "*", "?"),),

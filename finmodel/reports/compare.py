@@ -76,36 +76,59 @@ def _matrix(ws, row: int, title: str, frame, fmt: str) -> tuple[int, int]:
     return row + 2, row + 1 + len(frame)
 
 
+def headline(c: Comparison) -> str:
+    """Each party's change in NPV from the baseline, without and with claims valued, reading by
+    reading, as plain text for the console.
+
+    Examples
+    --------
+    >>> import finmodel
+    >>> from finmodel.studies.compare import compare
+    >>> rs = [finmodel.run(finmodel.load(n)) for n in ("status_quo", "literal")]
+    >>> print(headline(compare(rs, "status_quo")).splitlines()[0])
+    Change in NPV from the baseline status_quo, USD bn: without claims / with claims valued
+    """
+    without = _pivot(c, "party", "npv", "change") / 1e9
+    with_claims = _pivot(c, "party", "npv_with_claims", "change") / 1e9
+    parties = list(without.columns)
+    width = max(len(r.name) for r in c.results)
+    lines = [
+        f"Change in NPV from the baseline {c.baseline}, USD bn: "
+        "without claims / with claims valued",
+        " " * width + "".join(f"{p:>20}" for p in parties),
+    ]
+    for name in without.index:
+        cells = [f"{_tenth(without.at[name, p]):+9.1f} /{_tenth(with_claims.at[name, p]):+8.1f}"
+                 for p in parties]  # fmt: skip
+        lines.append(f"{name:<{width}}" + "".join(f"{x:>20}" for x in cells))
+    return "\n".join(lines)
+
+
+def _tenth(x: float) -> float:
+    """``x`` rounded to a tenth, a rounded -0.0 made +0.0 (so that nothing prints as -0.0).
+
+    >>> f"{_tenth(-0.04):+.1f}", f"{_tenth(-0.06):+.1f}"
+    ('+0.0', '-0.1')
+    """
+    return round(x, 1) + 0.0
+
+
 def _compare(ws, c: Comparison) -> None:
-    put(ws, 1, 1, "Who gains and who loses, reading by reading", font=TITLE)
-    put(ws, 2, 1, f"Baseline: {c.baseline}. Change = the reading minus the baseline. {UNITS_NOTE}")
+    put(ws, 1, 1, f"Who gains and who loses, reading by reading, against {c.baseline}", font=TITLE)
+    put(ws, 2, 1, f"Baseline: {c.baseline}. Change = the reading minus the baseline. "
+                  f"With claims: each party's claims at the horizon valued (claims.recovery "
+                  f"for Russia's). {UNITS_NOTE}")  # fmt: skip
     row = 4
-    for metric, label in (("npv", "NPV"), ("net", "Net (received - paid)"),
+    for metric, label in (("npv", "NPV"), ("npv_with_claims", "NPV with claims valued"),
+                          ("net", "Net (received - paid)"),
                           ("received", "Received"), ("paid", "Paid"),
                           ("terminal_claim", "Claim on terminal values")):  # fmt: skip
         _matrix(ws, row, f"{label} by party", _pivot(c, "party", metric, "value"), USD_BN)
         row += len(c.results) + 3
-    change = _pivot(c, "party", "npv", "change")
-    ws.row_breaks.append(Break(id=row - 1))  # printed, the change and its chart start a page
-    first, last = _matrix(ws, row, f"Change in NPV from {c.baseline}", change, USD_BN)
-    n_parties = len(change.columns)
-    chart = BarChart()
-    chart.type = "bar"
-    chart.grouping = "clustered"
-    chart.title = f"Change in each party's NPV from {c.baseline} (USD bn)"
-    chart.y_axis.title = "USD bn"
-    chart.y_axis.numFmt = "#,##0,,,"
-    chart.x_axis.scaling.orientation = "maxMin"
-    chart.x_axis.tickLblPos = "low"
-    chart.x_axis.delete = False
-    chart.y_axis.delete = False
-    chart.legend.position = "b"
-    chart.add_data(Reference(ws, min_col=2, max_col=1 + n_parties, min_row=first - 1,
-                             max_row=last), titles_from_data=True)  # fmt: skip
-    chart.set_categories(Reference(ws, min_col=1, min_row=first, max_row=last))
-    chart.height, chart.width = max(9, 3.0 * len(c.results)), 24  # a label per reading
-    ws.add_chart(chart, f"A{last + 2}")
-    row = last + 3 + int(2 * chart.height)
+    for metric, label in (("npv", "NPV"), ("npv_with_claims", "NPV with claims valued")):
+        ws.row_breaks.append(Break(id=row - 1))  # printed, each change and its chart a page
+        row = _change(ws, row, c, metric, label)
+    ws.row_breaks.append(Break(id=row - 1))
     for metric, label, fmt in (("irr", "IRR", PCT), ("moic", "MOIC", MOIC),
                                ("profit", "Profit", USD_BN)):  # fmt: skip
         _matrix(ws, row, f"{label} by vehicle", _pivot(c, "vehicle", metric, "value"), fmt)
@@ -120,6 +143,31 @@ def _compare(ws, c: Comparison) -> None:
     put(ws, row, 1, "Reconstruction funding year by year: sheet 'Reconstruction'", font=BOLD)
     ids = c.table[c.table["entity"] != "reconstruction"].groupby("entity")["id"].nunique()
     widths(ws, {1: 34, **{j: 18 for j in range(2, 2 + int(ids.max()))}})
+
+
+def _change(ws, row: int, c: Comparison, metric: str, label: str) -> int:
+    """The change in ``metric`` from the baseline and its bar chart; the next free row."""
+    change = _pivot(c, "party", metric, "change")
+    first, last = _matrix(ws, row, f"Change in {label} from the baseline {c.baseline}", change,
+                          USD_BN)  # fmt: skip
+    n_parties = len(change.columns)
+    chart = BarChart()
+    chart.type = "bar"
+    chart.grouping = "clustered"
+    chart.title = f"Change in each party's {label} from {c.baseline} (USD bn)"
+    chart.y_axis.title = "USD bn"
+    chart.y_axis.numFmt = "#,##0,,,"
+    chart.x_axis.scaling.orientation = "maxMin"
+    chart.x_axis.tickLblPos = "low"
+    chart.x_axis.delete = False
+    chart.y_axis.delete = False
+    chart.legend.position = "b"
+    chart.add_data(Reference(ws, min_col=2, max_col=1 + n_parties, min_row=first - 1,
+                             max_row=last), titles_from_data=True)  # fmt: skip
+    chart.set_categories(Reference(ws, min_col=1, min_row=first, max_row=last))
+    chart.height, chart.width = max(9, 3.0 * len(c.results)), 24  # a label per reading
+    ws.add_chart(chart, f"A{last + 2}")
+    return last + 3 + int(2 * chart.height)
 
 
 def _reconstruction(ws, c: Comparison) -> None:

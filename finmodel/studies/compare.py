@@ -17,6 +17,24 @@ from finmodel.studies.run import Result
 
 NEEDS_METRICS = ("funded", "share")
 DEFAULT_BASELINE = "status_quo"
+#: What ``finmodel compare`` runs when no scenario is named: both baselines and every shipped
+#: reading (docs/readings.md says what each assumes and why).
+DEFAULT_SET = (
+    "status_quo",
+    "reparations_loan",
+    "literal",
+    "russia_keeps_title",
+    "us_half_of_gross",
+    "instrument_split",
+    "assets_returned_to_russia",
+    "foreign_policy",
+    "european_fund_as_investment",
+    "znpp_energy_split",
+    "geneva_19_point",
+    "development_package_800bn",
+    "znpp_three_way",
+    "znpp_us_ukraine_jv",
+)
 
 
 @dataclass(frozen=True)
@@ -30,6 +48,16 @@ class Comparison:
     results: list[Result]
     baseline: str
     table: pd.DataFrame
+
+
+def checked(results: list[Result]) -> list[Result]:
+    """``results``, once every identity of each holds; else a RuntimeError (an internal error:
+    the engine broke an identity) naming the scenario and its worst check."""
+    for r in results:
+        failed = r.failed_checks()
+        if failed:
+            raise RuntimeError(f"{r.name}: check '{max(failed, key=lambda k: failed[k])}' failed")
+    return results
 
 
 def compare(results: Sequence[Result], baseline: str | None = None) -> Comparison:

@@ -11,11 +11,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from finmodel.engine.evaluate import Outcome
-from finmodel.engine.metrics import party_metrics, terminal_claims, vehicle_metrics
+from finmodel.engine.metrics import claims_value, party_metrics, terminal_claims, vehicle_metrics
 from finmodel.kinds import Array
 
-#: A party's metrics, USD: what it received, paid, its net, NPV and claim on terminal values.
-PARTY_METRICS = ("received", "paid", "net", "npv", "terminal_claim")
+#: A party's metrics, USD: what it received, paid, its net, NPV, claim on terminal values and
+#: NPV with that claim valued (:mod:`finmodel.engine.claims_value`).
+PARTY_METRICS = ("received", "paid", "net", "npv", "terminal_claim", "npv_with_claims")
 #: A vehicle's metrics: USD contributed, distributed and profit, then MOIC, IRR (annual), NPV.
 VEHICLE_METRICS = ("contributed", "distributed", "profit", "moic", "irr", "npv")
 
@@ -47,15 +48,15 @@ def measure(o: Outcome) -> Measures:
     >>> from finmodel.inputs.loader import load
     >>> m = measure(evaluate(compile_batch(load("base"))))
     >>> m.party.shape, m.vehicle.shape
-    ((1, 5, 5), (1, 7, 6))
+    ((1, 5, 6), (1, 8, 6))
     >>> bool(m.of_party(0, "net")[0] == m.of_party(0, "received")[0] - m.of_party(0, "paid")[0])
     True
     """
     pm = party_metrics(o)
-    claims = terminal_claims(o)[0].sum(axis=1)  # (n, parties)
-    party = np.stack(
-        [claims if m == "terminal_claim" else getattr(pm, m) for m in PARTY_METRICS], axis=-1
-    )
+    by_vehicle = terminal_claims(o)[0]  # (n, vehicles, parties)
+    claims = by_vehicle.sum(axis=1)
+    extra = {"terminal_claim": claims, "npv_with_claims": pm.npv + claims_value(o, by_vehicle)}
+    party = np.stack([extra[m] if m in extra else getattr(pm, m) for m in PARTY_METRICS], axis=-1)
     vms = [vehicle_metrics(o, v.id) for v in o.batch.vehicles]
     vehicle = np.stack(
         [np.stack([getattr(vm, m) for m in VEHICLE_METRICS], axis=-1) for vm in vms], axis=1

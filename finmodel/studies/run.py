@@ -21,6 +21,7 @@ from finmodel.engine.metrics import (
     VehicleMetrics,
     check_scales,
     checks,
+    claims_value,
     party_metrics,
     reconstruction_funding,
     terminal_claims,
@@ -177,6 +178,7 @@ class Result:
                 "frequency": b.timeline.frequency.value,
             },
             "discount_rate": float(b.discount_rate[0]),
+            "claims_recovery": float(b.claims_recovery[0]),
             "pool": self.pool_table(),
             "reconstruction": self.reconstruction_table(),
             "vehicles": self.vehicle_table(),
@@ -209,6 +211,7 @@ class Result:
         pm = self.party_metrics
         vids = list(self.outcome.schedules)
         claims, profit_claims = self.terminal_claims
+        with_claims = pm.npv + claims_value(self.outcome, claims)
         parties = {}
         for j, pid in enumerate(self.outcome.batch.parties):
             parties[pid] = {
@@ -217,6 +220,7 @@ class Result:
                 "net": _num(pm.net[0, j]),
                 "npv": _num(pm.npv[0, j]),
                 "terminal_claim": _num(claims[0, :, j].sum()),
+                "npv_with_claims": _num(with_claims[0, j]),
                 "by_vehicle": {
                     vid: {
                         "received": _num(pm.received_by_vehicle[0, i, j]),

@@ -173,13 +173,13 @@ def scratch_bytes(assumptions: Assumptions, n: int) -> int:
 
     Examples
     --------
-    The base case: 5 parties with 5 metrics, 7 vehicles with 6, and 5 parties' receipts at 31
-    year ends (the start, then 30 years): (5 * 5 + 7 * 6) * 8 + 5 * 31 * 4 = 1,156 bytes a
+    The base case: 5 parties with 6 metrics, 8 vehicles with 6, and 5 parties' receipts at 31
+    year ends (the start, then 30 years): (5 * 6 + 8 * 6) * 8 + 5 * 31 * 4 = 1,244 bytes a
     scenario.
 
     >>> from finmodel.inputs.loader import load
     >>> scratch_bytes(load("base"), 1_000_000)
-    1156000000
+    1244000000
     """
     return nbytes(column_shapes(compile_batch(assumptions), int(n)))
 

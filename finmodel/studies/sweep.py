@@ -125,11 +125,11 @@ def _column(values: list[Any]) -> np.ndarray:
 
 def metric_columns(outcome: Outcome) -> dict[str, np.ndarray]:
     """The table's metric columns for the grid points of ``outcome``: per party received, net,
-    NPV and terminal claim, then per vehicle IRR, MOIC and profit."""
+    NPV, terminal claim and NPV with claims valued, then per vehicle IRR, MOIC and profit."""
     m = measure(outcome)
     cols = {}
     for j, p in enumerate(outcome.batch.parties):
-        for metric in ("received", "net", "npv", "terminal_claim"):
+        for metric in ("received", "net", "npv", "terminal_claim", "npv_with_claims"):
             cols[f"{p}.{metric}"] = m.of_party(j, metric)
     for i, v in enumerate(outcome.batch.vehicles):
         for metric in ("irr", "moic", "profit"):

@@ -14,14 +14,11 @@ from pathlib import Path
 import pytest
 
 import finmodel
-from finmodel.studies.compare import compare
+from finmodel.studies.compare import DEFAULT_SET, compare
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"
-READINGS = [
-    "status_quo", "literal", "geneva_19_point", "development_package_800bn",
-    "foreign_policy", "russia_keeps_title", "european_fund_as_investment", "znpp_energy_split",
-]  # fmt: skip
+READINGS = list(DEFAULT_SET)  # the readings `finmodel compare` runs by default
 
 
 def bn(x: float) -> str:

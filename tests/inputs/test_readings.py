@@ -40,19 +40,25 @@ def test_status_quo_russia_keeps_title_and_receives_nothing():
     assert russia["received"] == 0.0
     assert russia["paid"] == pytest.approx(POOL_USD, abs=CENT)  # no access from the start
     assert russia["terminal_claim"] == pytest.approx(POOL_USD, abs=CENT)  # title at the horizon
-    assert set(s["vehicles"]) == {"frozen_euroclear", "frozen_elsewhere", "era_loans"}
+    assert set(s["vehicles"]) == {
+        "frozen_euroclear",
+        "frozen_elsewhere",
+        "era_loans",
+        "eu_support_loan",
+    }
     assert "world_bank" not in s["parties"]  # removed with `world_bank: null`
 
 
 def test_status_quo_windfall_goes_to_belgium_and_ukraine():
-    # 2% on EUR 185bn at 1.16 = 4.292bn a year: 32.5% to Europe (25% tax + 10% of the rest
-    # kept as a buffer) = 1.3949bn; 67.5% to Ukraine = 2.8971bn
+    # 2% on EUR 185bn at 1.16 = 4.292bn a year: 60% to Ukraine (the share that reached it in
+    # 2025: about EUR 3.0bn of EUR 5.0bn) = 2.5752bn; 40% to Europe (Belgian tax, Euroclear's
+    # buffer and costs) = 1.7168bn
     r = run("status_quo")
     income = 0.02 * EUROCLEAR_USD
     to_ukraine = _flow(r, "frozen_euroclear", "ukraine", "income")
     to_europe = _flow(r, "frozen_euroclear", "europe", "income")
-    assert to_ukraine.loc[1] == pytest.approx(0.675 * income, abs=CENT)
-    assert to_europe.loc[30] == pytest.approx(0.325 * income, abs=CENT)
+    assert to_ukraine.loc[1] == pytest.approx(0.60 * income, abs=CENT)
+    assert to_europe.loc[30] == pytest.approx(0.40 * income, abs=CENT)
     assert len(to_ukraine) == 30  # every year of the horizon, none at the start
 
 
@@ -60,20 +66,24 @@ def test_status_quo_era_loans_are_serviced_from_the_windfall():
     # Opening balance lent before 2026: US 20 + EU 18.1 x 1.16 + UK 1.504 x 1.32 + Canada 3.6
     # + Japan 3.0 = 49.58128bn; the UK's last tranche 0.752 x 1.32 = 0.99264bn at the end of
     # 2026. Year 1: interest 3.5% x 49.58128 = 1.7353448; Ukraine pays all its windfall,
-    # 2.8971; the balance is 49.58128 + 0.99264 + 1.7353448 - 2.8971 = 49.4121648.
+    # 60% x 2% x 214.6 = 2.5752; the balance is 49.58128 + 0.99264 + 1.7353448 - 2.5752
+    # = 49.7340648.
     r = run("status_quo")
     s = r.outcome.schedules["era_loans"]
     opening = (20 + 18.1 * EUR + 1.504 * GBP + 3.6 + 3.0) * BN
     assert float(s.opening_value[0]) == pytest.approx(opening, abs=CENT)
-    windfall = 0.675 * 0.02 * EUROCLEAR_USD
+    windfall = 0.60 * 0.02 * EUROCLEAR_USD
     assert s.distribution[0, 1] == pytest.approx(windfall, abs=CENT)
-    assert s.value_end[0, 1] == pytest.approx(49.4121648 * BN, rel=1e-12)
-    # Ukraine passes the windfall on until the loans are repaid, then keeps it
+    assert s.value_end[0, 1] == pytest.approx(49.7340648 * BN, rel=1e-12)
+    # Ukraine passes the whole windfall on every year: at 60% it no longer clears the loans
+    # within the horizon. A plain loop: b_k = 1.035 b_(k-1) - windfall from year 2 on.
     service = -_flow(r, "era_loans", "ukraine", "debt_service")
     assert service.loc[1] == pytest.approx(windfall, abs=CENT)
-    assert s.value_end[0, -1] == pytest.approx(0.0, abs=CENT)
-    last = int(service.index.max())
-    assert service.loc[last] < windfall  # the last payment clears what is left
+    balance = 49.7340648 * BN
+    for _ in range(2, 31):
+        balance = balance * 1.035 - windfall
+    assert s.value_end[0, -1] == pytest.approx(balance, rel=1e-9)
+    assert balance > 0
     # each lender earns interest on its own money: year 1's interest (1.7353448) is on the
     # opening balance only, the US's 20 of it 3.5% x 20 = 0.7 (the UK's tranche arrives at
     # the end of year 1). The windfall pays it all, so no interest is ever left unpaid; the

@@ -54,7 +54,8 @@ def test_foreign_policy_about_200bn_goes_to_the_us_russia_instrument():
 
 def test_russia_keeps_title_moves_the_capital_and_half_the_profit_from_ukraine_to_russia():
     lit, title = run("literal").summary["parties"], run("russia_keeps_title").summary["parties"]
-    # the US-led fund pays Ukraine 100bn of capital and 97.01bn of profit in the literal reading;
+    # the US-led fund pays Ukraine 100bn of capital and 102.93bn of profit (half of the fund's
+    # 205.86bn) in the literal reading;
     # under this reading Russia receives exactly that instead, and the US is unchanged
     moved = lit["ukraine"]["by_vehicle"]["us_led_fund"]["received"]
     assert title["russia"]["received"] - lit["russia"]["received"] == pytest.approx(moved)

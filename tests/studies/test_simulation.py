@@ -47,7 +47,7 @@ STAT_COLUMNS = [
     "prob_loss",
     "sem",
 ]
-PARTY_METRICS = ("received", "paid", "net", "npv", "terminal_claim")
+PARTY_METRICS = ("received", "paid", "net", "npv", "terminal_claim", "npv_with_claims")
 VEHICLE_METRICS = ("contributed", "distributed", "profit", "moic", "irr", "npv")
 
 

@@ -26,7 +26,7 @@ from finmodel.studies.sweep import parse_vary, sweep
 
 REPO = Path(__file__).resolve().parents[2]
 BASE = REPO / "assumptions" / "base.yaml"
-PARTY_METRICS = ("received", "net", "npv", "terminal_claim")
+PARTY_METRICS = ("received", "net", "npv", "terminal_claim", "npv_with_claims")
 VEHICLE_METRICS = ("irr", "moic", "profit")
 
 EUROCLEAR = "pool.holdings.euroclear.amount_bn"

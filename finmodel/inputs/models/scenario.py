@@ -68,6 +68,20 @@ class Party(Model):
 
 
 
+class Claims(Model):
+    """How a party's claims at the horizon are valued beside its NPV.
+
+    ``recovery``: the probability-weighted share of its claims that the pool's owner recovers
+    at the horizon (the immobilised principal it keeps title to). Every other party's claims
+    (a fund's or a loan's value at the horizon) count in full. 0 values the owner's claims at
+    nothing, as the NPV without claims does.
+    """
+
+    recovery: Annotated[float, Field(strict=True, ge=0.0, le=1.0, allow_inf_nan=False)] = 0.0
+    source: Source | None = None
+
+
+
 class Need(Model):
     """An estimate of reconstruction needs: ``amount_bn`` over ``years`` from the start."""
 
@@ -102,6 +116,12 @@ class Assumptions(Model):
     extends: str | None = None
     timeline: TimelineSpec
     discount_rate: Rate
+    #: how claims at the horizon are valued beside the NPV (``npv_with_claims``)
+    claims: Claims = Field(default_factory=Claims)
+    #: a party's own discount rate (its cost of capital) for its NPV; others: ``discount_rate``
+    party_discount_rates: Table[Ident, Rate] = Field(
+        default={}, validate_default=True, max_length=limits.MAX_PARTIES
+    )
     fx: Table[Annotated[str, Field(pattern=CURRENCY)], FxRate] = Field(
         default={}, validate_default=True, max_length=limits.MAX_ENTRIES
     )
@@ -138,7 +158,11 @@ class Assumptions(Model):
     def _consistent(self) -> Assumptions:
         # raised as it is (pydantic wraps only ValueError): the loader maps each key path
         # of ``found`` to its file and line
-        found = problems(self)
+        found = [
+            (("party_discount_rates", p), f"'{p}' is not a party: declare it under parties")
+            for p in self.party_discount_rates
+            if p not in self.parties
+        ] + problems(self)
         if found:
             raise Inconsistent(found)
         return self

@@ -58,6 +58,8 @@ def inputs_sheet(wb: Workbook, result: Result) -> Grid:
     g.section("Discounting")
     scalar = _scalar(g)
     scalar("discount_rate", "discount_rate", "% a year", a.discount_rate, PCT)
+    for p, rate in a.party_discount_rates.items():
+        scalar(f"discount_rate:{p}", f"party_discount_rates.{p}", "% a year", rate, PCT)
     pool_inputs(g, result, scalar)
     for v in b.vehicles:
         _vehicle_inputs(g, result, v)
@@ -263,5 +265,15 @@ def timeline_sheet(wb: Workbook, result: Result, inputs: Grid) -> Grid:
         total=False,
         fmt="0.0000",
     )
+    for p in result.assumptions.party_discount_rates:
+        own = inputs.const(f"discount_rate:{p}", True)
+        g.series(
+            f"discount:{p}",
+            f"Discount factor to the start at {p}'s own rate",
+            "factor",
+            f"=(1+{own})^(-{g.cur('years')})",
+            total=False,
+            fmt="0.0000",
+        )
     g.flush()
     return g

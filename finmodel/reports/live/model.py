@@ -148,7 +148,11 @@ def parties_sheet(wb: Workbook, result: Result, calcs: dict[str, Grid], timeline
             f"={g.prev(f'cumulative:{p}')}+{g.cur(f'net:{p}')}",
             total=False,
         )
-    g.section("Totals (received, paid as a positive amount, net, NPV at the discount rate)")
+    g.section(
+        "Totals (received, paid as a positive amount, net, NPV at the discount rate or the "
+        "party's own; the NPV with claims valued is not computed live: see Summary)"
+    )
+    own = result.assumptions.party_discount_rates
     for p in b.parties:
         got = [
             g_.total(f"receipts:{p}", True) for g_ in calcs.values() if f"receipts:{p}" in g_.rows
@@ -170,7 +174,8 @@ def parties_sheet(wb: Workbook, result: Result, calcs: dict[str, Grid], timeline
             f"npv:{p}",
             f"NPV: {names[p].name}",
             "USD bn",
-            f"=SUMPRODUCT({g.span(f'net:{p}')},{timeline.span('discount', True)})",
+            f"=SUMPRODUCT({g.span(f'net:{p}')},"
+            f"{timeline.span(f'discount:{p}' if p in own else 'discount', True)})",
         )
     g.flush()
     return g

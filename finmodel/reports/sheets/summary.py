@@ -63,21 +63,29 @@ def _heading(ws: Worksheet, result: Result) -> int:
 
 
 def _party_table(ws: Worksheet, row: int, result: Result) -> int:
-    """Each party's received, paid, net, NPV and terminal claim; the next free row."""
+    """Each party's received, paid, net, NPV, terminal claim and NPV with claims valued; the
+    next free row."""
     s, a = result.summary, result.assumptions
+    own = ", own rate where given" if a.party_discount_rates else ""
     put(ws, row, 1, "Parties", font=BOLD)
     header(
         ws, row + 1, 1,
-        ["Party", "Received", "Paid", "Net", f"NPV @ {a.discount_rate:.2%}",
-         "Terminal claim"],
+        ["Party", "Received", "Paid", "Net", f"NPV @ {a.discount_rate:.2%}{own}",
+         "Terminal claim", "With claims: NPV"],
     )  # fmt: skip
     first = row + 2
+    keys = ("received", "paid", "net", "npv", "terminal_claim", "npv_with_claims")
     for i, (pid, p) in enumerate(s["parties"].items()):
         r = first + i
         put(ws, r, 1, a.parties[pid].name)
-        for j, k in enumerate(("received", "paid", "net", "npv", "terminal_claim")):
+        for j, k in enumerate(keys):
             put(ws, r, 2 + j, p[k], USD_BN)
-    return first + len(s["parties"]) + 1
+    note = first + len(s["parties"]) + 1  # a blank row ends the table
+    owner = a.parties[a.pool.owner].name
+    put(ws, note, 1, f"With claims: the NPV plus each party's claims at the horizon, "
+                     f"discounted; {owner}'s (the pool's owner) at claims.recovery = "
+                     f"{a.claims.recovery:.0%}, a borrower's debts deducted.")  # fmt: skip
+    return note + 2
 
 
 _VEHICLE_COLUMNS = ["Vehicle", "Contributed", "Distributed", "Terminal value", "Profit", "IRR",
