@@ -1,4 +1,10 @@
-"""The command line: ``finmodel run | sweep | simulate | tornado | compare | validate | schema``.
+"""The command line: ``finmodel run | sweep | simulate | tornado | compare | validate | list |
+schema``.
+
+Each command prints its headline table (:mod:`finmodel.reports.headlines`) with ``rich``, or as
+JSON or CSV with ``--format`` (then stdout holds the data only; the files written are named on
+stderr). A run with ``--set`` overrides is named after them (or ``--name``), never as the file's
+own scenario.
 
 Exit codes: 0 done; 2 bad input (one clear message on stderr, no traceback, nothing written);
 1 an internal error, or a disk too full for the work (one message, nothing written). Ctrl-C and
@@ -16,18 +22,13 @@ from __future__ import annotations
 import argparse
 import atexit
 import contextlib
-import json
 import os
 import signal
 import sys
 from collections.abc import Iterator
-from pathlib import Path
-from typing import TYPE_CHECKING
 
+from finmodel.cli_help import EXAMPLES
 from finmodel.exceptions import MESSAGE_LIMIT, InputError, ResourceError, printable
-
-if TYPE_CHECKING:
-    from finmodel.inputs.loader import Loaded
 
 EXIT_OK, EXIT_INTERNAL, EXIT_INPUT = 0, 1, 2
 EXIT_INTERRUPTED, EXIT_TERMINATED = 130, 128 + signal.SIGTERM
@@ -47,9 +48,14 @@ def _parser() -> argparse.ArgumentParser:
         description="Cash flows of the 28-point plan's reconstruction funds: who receives what.",
     )
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser)
-    run = sub.add_parser("run", help="run a scenario and write its report")
+
+    def command(name: str, help: str) -> argparse.ArgumentParser:
+        return sub.add_parser(name, help=help, description=help, epilog=EXAMPLES[name],
+                              formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
+
+    run = command("run", "run a scenario and write its report")
     _inputs(run, out=True)
-    sw = sub.add_parser("sweep", help="run a grid of values of one to three assumptions")
+    sw = command("sweep", "run a grid of values of one to three assumptions")
     _inputs(sw, out=True)
     sw.add_argument(
         "--vary",
@@ -58,7 +64,7 @@ def _parser() -> argparse.ArgumentParser:
         metavar="KEY=START:STOP:STEP|KEY=v1,v2",
         help="a key path and its values (STOP included); one to three --vary",
     )
-    sim = sub.add_parser("simulate", help="Monte Carlo over the vehicles' returns")
+    sim = command("simulate", "Monte Carlo over the vehicles' returns")
     _inputs(sim, out=True)
     sim.add_argument("-n", dest="n", required=True, type=_whole, metavar="N", help="scenarios")
     sim.add_argument("--seed", required=True, type=_whole, metavar="S", help="random seed, >= 0")
@@ -68,19 +74,27 @@ def _parser() -> argparse.ArgumentParser:
         default="mc",
         help="plain Monte Carlo or Latin hypercube (default mc)",
     )
-    tor = sub.add_parser("tornado", help="move each key input alone to its low and high value")
+    tor = command("tornado", "move each key input alone to its low and high value")
     _inputs(tor, out=True)
-    cmp = sub.add_parser("compare", help="run several readings and compare them with a baseline")
+    cmp = command("compare", "run several readings and compare them with a baseline")
     cmp.add_argument("scenarios", nargs="+", metavar="SCENARIO", help="assumption files")
     _inputs(cmp, out=True, scenario=False)
     cmp.add_argument("--baseline", default=None, metavar="NAME",
                      help="the scenario the others are measured against "
                           "(default: status_quo if given, else the first)")  # fmt: skip
-    val = sub.add_parser("validate", help="check assumption files without running them")
+    val = command("validate", "check assumption files without running them")
     val.add_argument("files", nargs="+", metavar="FILE")
     _inputs(val, out=False, scenario=False)
-    sub.add_parser("schema", help="print the JSON Schema of an assumption file")
+    command("schema", "print the JSON Schema of an assumption file")
+    lst = command("list", "show the shipped readings and the numbers --set may change")
+    lst.add_argument("scenario", nargs="?", default="base", help="whose numbers (default base)")
+    _format(lst)
     return p
+
+
+def _format(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--format", choices=("table", "json", "csv"), default="table",
+                   help="the headline table: for people, or for a script (stdout)")  # fmt: skip
 
 
 def _inputs(p: argparse.ArgumentParser, out: bool, scenario: bool = True) -> None:
@@ -104,6 +118,10 @@ def _inputs(p: argparse.ArgumentParser, out: bool, scenario: bool = True) -> Non
         p.add_argument(
             "--out", default="reports", metavar="DIR", help="output folder (default: reports)"
         )
+        _format(p)
+    if out and scenario:
+        p.add_argument("--name", default=None, metavar="NAME",
+                       help="the reports' name (default: the scenario's +KEY=VALUE)")  # fmt: skip
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -143,16 +161,9 @@ def _main(argv: list[str] | None) -> int:
         from finmodel.reports.files import check_out_dir
 
         check_out_dir(args.out)
-    commands = {
-        "run": _run,
-        "sweep": _sweep,
-        "simulate": _simulate,
-        "tornado": _tornado,
-        "compare": _compare,
-        "validate": _validate,
-        "schema": _schema,
-    }
-    return commands[args.command](args)
+    from finmodel import cli_commands
+
+    return cli_commands.COMMANDS[args.command](args)
 
 
 class _Terminated(KeyboardInterrupt):
@@ -182,94 +193,6 @@ def _terminate_like_ctrl_c() -> Iterator[None]:
             signal.signal(signal.SIGTERM, previous)
 
 
-def _load(args: argparse.Namespace, scenario: str | None = None) -> Loaded:
-    """The scenario (a path or a shipped name; ``base`` when none is given) with the
-    ``--set`` overrides applied, validated, with the files it came from."""
-    from finmodel.inputs.loader import load_with_origins
-
-    return load_with_origins(scenario or args.scenario or "base", args.sets)
-
-
-def _write(result: object, args: argparse.Namespace) -> list[Path]:
-    """Write ``result``'s report set into ``--out``."""
-    from finmodel import reports
-
-    return reports.write(result, Path(args.out))
-
-
-def _say_written(paths: list[Path]) -> None:
-    """Say what was written: one line per file."""
-    for p in paths:
-        print(f"wrote {printable(str(p))}")
-
-
-def _check_targets(args: argparse.Namespace, command: str, name: str) -> None:
-    """Refuse at once, before the work, a report whose files could not replace what is there."""
-    from finmodel.reports.files import check_targets, report_paths
-
-    check_targets(report_paths(args.out, command, name))
-
-
-def _run(args: argparse.Namespace) -> int:
-    import finmodel
-
-    loaded = _load(args)
-    _check_targets(args, "run", loaded.assumptions.name)
-    result = finmodel.run(loaded)
-    failed = result.failed_checks()
-    if failed:
-        worst = max(failed, key=failed.get)
-        raise RuntimeError(f"check '{worst}' is off by {failed[worst]:.2f} USD; nothing written")
-    paths = _write(result, args)
-    _print_summary(result)
-    _say_written(paths)
-    return EXIT_OK
-
-
-def _print_summary(result) -> None:
-    s = result.summary
-    print(f"scenario {s['scenario']}: who receives what (USD bn; + received, - paid)")
-    keys = ["received", "paid", "net", "npv"]
-    heads = ["received", "paid", "net", "NPV"]
-    if any(p["terminal_claim"] for p in s["parties"].values()):
-        keys.append("terminal_claim")  # a vehicle runs past the horizon: show who owns its value
-        heads.append("TV claim")
-    print("  " + f"{'party':<10}" + "".join(f"{h:>11}" for h in heads))
-    for pid, p in s["parties"].items():
-        cells = "".join(f"{p[k] / 1e9:>11.1f}" for k in keys)
-        print(f"  {pid:<10}{cells}")
-    ok = "all checks hold" if s["checks_ok"] else "CHECKS FAILED"
-    worst = max(s["checks"], key=lambda k: s["checks"][k] / s["checks_tolerance_usd"][k])
-    error, allowed = s["checks"][worst], s["checks_tolerance_usd"][worst]
-    print(f"  {ok} (closest to its tolerance: {worst}, off by {error:.2g} USD of "
-          f"{allowed:.2g} allowed: a cent, or 8 ulps of the money)")  # fmt: skip
-
-
-def _sweep(args: argparse.Namespace) -> int:
-    from finmodel.studies.sweep import parse_vary, sweep
-
-    if not args.vary:
-        raise InputError("give at least one --vary KEY=START:STOP:STEP", file="--vary")
-    values: dict = {}
-    for text in args.vary:
-        key, vals = parse_vary(text)
-        if key in values:
-            raise InputError("is varied twice", file=f"--vary {text}", field=key)
-        values[key] = vals
-    loaded = _load(args)
-    _check_targets(args, "sweep", loaded.assumptions.name)
-    result = sweep(loaded.assumptions, values)
-    _say_written(_write(result, args))
-    print(f"{len(result.table)} grid points")
-    if result.n_invalid:
-        print(
-            f"finmodel: {result.n_invalid:,} of {len(result.table):,} grid points are invalid "
-            "(a single run rejects them): not computed; the 'invalid' column says why",
-            file=sys.stderr,
-        )
-    return EXIT_OK
-
-
 def _whole(text: str) -> int:
     """A whole number >= 0 from the command line (argparse turns the error into exit 2)."""
     try:
@@ -279,88 +202,6 @@ def _whole(text: str) -> int:
     if value < 0:
         raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {value}")
     return value
-
-
-def _simulate(args: argparse.Namespace) -> int:
-    from finmodel.studies.simulation import simulate
-
-    if args.n < 1:
-        raise InputError("N must be at least 1", file="-n")
-    loaded = _load(args)
-    _check_targets(args, "simulate", loaded.assumptions.name)
-    bar = _ProgressBar() if sys.stderr.isatty() else None
-    try:
-        result = simulate(loaded.assumptions, args.n, args.seed, args.method, progress=bar)
-    except InputError as e:
-        if e.field != "n":
-            raise
-        raise InputError(e.message, file=f"-n {args.n}") from None
-    if bar:
-        bar.close()
-    _say_written(_write(result, args))
-    return EXIT_OK
-
-
-class _ProgressBar:
-    """A one-line progress bar on stderr (only when stderr is a terminal)."""
-
-    def __call__(self, done: int, total: int) -> None:
-        width = 40
-        filled = width * done // total
-        bar = "#" * filled + "-" * (width - filled)
-        print(f"\rsimulate [{bar}] {done:,}/{total:,}", end="", file=sys.stderr, flush=True)
-
-    def close(self) -> None:
-        print(file=sys.stderr)
-
-
-def _tornado(args: argparse.Namespace) -> int:
-    from finmodel.studies.tornado import tornado
-
-    loaded = _load(args)
-    _check_targets(args, "tornado", loaded.assumptions.name)
-    result = tornado(loaded.assumptions, origins=loaded.origins)
-    _say_written(_write(result, args))
-    if result.n_invalid:
-        print(
-            f"finmodel: {result.n_invalid} low or high value(s) are invalid (a single run "
-            "rejects them): not computed; the 'invalid' column says why",
-            file=sys.stderr,
-        )
-    return EXIT_OK
-
-
-def _compare(args: argparse.Namespace) -> int:
-    import finmodel
-    from finmodel.studies.compare import compare
-
-    _check_targets(args, "compare", "")
-    results = [finmodel.run(_load(args, s)) for s in args.scenarios]
-    for r in results:
-        failed = r.failed_checks()
-        if failed:
-            raise RuntimeError(f"{r.name}: check '{max(failed, key=failed.get)}' failed")
-    comparison = compare(results, args.baseline)
-    _say_written(_write(comparison, args))
-    return EXIT_OK
-
-
-def _validate(args: argparse.Namespace) -> int:
-    from finmodel.studies import tornado
-
-    for f in args.files:
-        loaded = _load(args, f)
-        # what any command would refuse, validate refuses: here, the tornado's ranges
-        tornado.check(loaded.assumptions, loaded.origins)
-        print(f"{printable(f)}: ok ({loaded.assumptions.name}, sha256 {loaded.sha256[:12]})")
-    return EXIT_OK
-
-
-def _schema(args: argparse.Namespace) -> int:
-    from finmodel.inputs.models.scenario import Assumptions
-
-    print(json.dumps(Assumptions.model_json_schema(by_alias=True), indent=2))
-    return EXIT_OK
 
 
 def console() -> None:

@@ -512,10 +512,10 @@ _TRICKY_WORDS = (
 
 @st.composite
 def scenario_names(draw: st.DrawFn) -> str:
-    """A scenario name as the model's pattern allows (``^[A-Za-z0-9][A-Za-z0-9_.-]*$``, at
+    """A scenario name as the model's pattern allows (``^[A-Za-z0-9][A-Za-z0-9_.=+-]*$``, at
     most 80 characters), often built from the words finmodel uses in its own file names."""
     first = st.sampled_from("abcXYZ019")
-    rest = st.text("abAB09_.-", max_size=6)
+    rest = st.text("abAB09_.=+-", max_size=6)
     pieces = draw(st.lists(st.one_of(st.sampled_from(_TRICKY_WORDS), rest), max_size=3))
     sep = draw(st.sampled_from([".", "_", "-", ""]))
     name = draw(first) + sep.join(pieces)

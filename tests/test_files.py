@@ -411,7 +411,7 @@ def test_a_killed_writers_staging_folder_is_removed_later(tmp_path):
 
 # --- names that never collide -------------------------------------------------------------------
 
-NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"  # the scenario name's pattern in assumptions.py
+NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.=+-]*$"  # the scenario name's pattern in assumptions.py
 
 
 def accepted(name: str) -> bool:

@@ -21,7 +21,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from finmodel import limits
-from finmodel.exceptions import InputError, shown
+from finmodel.exceptions import InputError, also, shown
 from finmodel.inputs.locate import locate
 from finmodel.inputs.merge import read_chain
 from finmodel.inputs.models.base import clean_loc, explain
@@ -34,6 +34,7 @@ from finmodel.inputs.overrides import (
     parse_overrides,
     thawed,
 )
+from finmodel.inputs.wording import change, key_paths, nearest, unknown_entry, value_at
 from finmodel.inputs.yaml_reader import KeyPath, Origin, dotted
 
 
@@ -50,6 +51,8 @@ class Loaded:
     overrides: tuple[str, ...]
     sha256: str
     origins: dict[KeyPath, Origin] = field(repr=False, default_factory=dict)
+    #: each override in words, with the value the files gave (``wording.change``)
+    changes: tuple[str, ...] = ()
 
     @classmethod
     def of(cls, a: Assumptions) -> Loaded:
@@ -93,17 +96,31 @@ def load_with_origins(
     sets = parse_overrides(overrides)
     data, tree, files = read_chain(locate(path))
     origins = tree.flat()
+    before = [value_at(data, path_) for _, path_, _ in sets]
+    known = list(key_paths(data)) if sets else []
     for text, path_, value in sets:
+        unknown = unknown_entry(data, path_)
+        if unknown:
+            raise InputError(unknown, file=text)
         apply_set(data, origins, text, path_, value)
     data.pop("extends", None)
     drop_stale_sources(data, origins, top=files[-1][0], sets=[k for _, k, _ in sets])
-    assumptions = _validated(data, origins, default=files[-1][0])
+    try:
+        assumptions = _validated(data, origins, default=files[-1][0])
+    except InputError as e:
+        if e.field and str(e.file).startswith("--set") and e.message.startswith("unknown key"):
+            e.message += nearest(e.field, known)
+            e.args = (str(e),)
+        raise
     return Loaded(
         assumptions=assumptions,
         files=tuple(files),
         overrides=tuple(t for t, _, _ in sets),
         sha256=digest(assumptions),
         origins=origins,
+        changes=tuple(
+            change(assumptions, dotted(k), v, b) for (_, k, v), b in zip(sets, before)
+        ),
     )
 
 
@@ -186,7 +203,8 @@ def _validated(data: dict, origins: dict[KeyPath, Origin], default: str) -> Assu
         raise _from_validation(e, origins, default) from None
     except Inconsistent as e:  # each field valid, together not
         path, message = e.found[0]
-        raise blame(path, message, origins, default, more=len(e.found) - 1) from None
+        others = [f"{dotted(at)}: {text}" for at, text in e.found[1:]]
+        raise blame(path, message, origins, default, others) from None
 
 
 
@@ -245,7 +263,9 @@ def _origin(path: KeyPath, origins: dict[KeyPath, Origin], default: str) -> Orig
     return (default, None)
 
 
-def blame(path: KeyPath, message: str, origins: dict, default: str, more: int = 0) -> InputError:
+def blame(
+    path: KeyPath, message: str, origins: dict, default: str, more: list[str] | None = None
+) -> InputError:
     """The error for a problem at ``path``, blamed on the newest input that could cause it.
 
     A cross-field problem (deploying past the term) lies in a field that an extended file may
@@ -257,8 +277,7 @@ def blame(path: KeyPath, message: str, origins: dict, default: str, more: int = 
     if newer is not None and _rank(origins[newer][0], default) > _rank(file, default):
         path = newer
         file, line = origins[newer]
-    suffix = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
-    return InputError(message + suffix, file=file, line=line, field=dotted(path))
+    return InputError(message + also(more or []), file=file, line=line, field=dotted(path))
 
 
 def _rank(file: str, top: str) -> int:
@@ -281,4 +300,5 @@ def _newest_neighbour(path: KeyPath, origins: dict, top: str) -> KeyPath | None:
 def _from_validation(e: ValidationError, origins: dict, default: str) -> InputError:
     errors = e.errors(include_url=False)
     first = errors[0]
-    return blame(clean_loc(tuple(first["loc"])), explain(first), origins, default, len(errors) - 1)
+    others = [f"{dotted(clean_loc(tuple(x['loc'])))}: {explain(x)}" for x in errors[1:]]
+    return blame(clean_loc(tuple(first["loc"])), explain(first), origins, default, others)
