@@ -650,3 +650,13 @@ def leaf_values(draw: st.DrawFn, key: str, value: Any, a) -> Any:
             st.sampled_from([0.0, 1.0, -0.5, 1.5, 12.0]),
         )
     )
+
+
+@st.composite
+def override_lists(draw: st.DrawFn, a, max_size: int = 12) -> list[tuple[str, Any]]:
+    """One to ``max_size`` numeric overrides of ``a`` as (key path, value), values near the
+    file's, at an edge or past what the field allows (for names and words, not for runs)."""
+    numeric = [(k, v) for k, v in leaf_keys(a) if isinstance(v, (int, float))
+               and not isinstance(v, bool)]  # fmt: skip
+    picked = draw(st.lists(st.sampled_from(numeric), min_size=1, max_size=max_size))
+    return [(k, draw(leaf_values(k, v, a))) for k, v in picked]

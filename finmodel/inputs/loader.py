@@ -97,21 +97,11 @@ def load_with_origins(
     data, tree, files = read_chain(locate(path))
     origins = tree.flat()
     before = [value_at(data, path_) for _, path_, _ in sets]
-    known = list(key_paths(data)) if sets else []
     for text, path_, value in sets:
-        unknown = unknown_entry(data, path_)
-        if unknown:
-            raise InputError(unknown, file=text)
-        apply_set(data, origins, text, path_, value)
+        _set(data, origins, text, path_, value)
     data.pop("extends", None)
     drop_stale_sources(data, origins, top=files[-1][0], sets=[k for _, k, _ in sets])
-    try:
-        assumptions = _validated(data, origins, default=files[-1][0])
-    except InputError as e:
-        if e.field and str(e.file).startswith("--set") and e.message.startswith("unknown key"):
-            e.message += nearest(e.field, known)
-            e.args = (str(e),)
-        raise
+    assumptions = _suggesting(data, origins, default=files[-1][0])
     return Loaded(
         assumptions=assumptions,
         files=tuple(files),
@@ -167,10 +157,33 @@ def with_overrides(a: Assumptions, overrides: dict[str, Any], where: str = "--se
             raise InputError(f"a key path must be a str, got {type(key).__name__} {shown(key)}")
         texts.append(f"{key}={override_text(value)}")
         paths.append(keypath(key, f"{where} {texts[-1]}"))
-        apply_set(data, origins, f"{where} {texts[-1]}", paths[-1], value)
+        _set(data, origins, f"{where} {texts[-1]}", paths[-1], value)
     drop_stale_sources(data, origins, top="", sets=paths)
     # a problem the overrides cause elsewhere (the pool no longer fits) names them
-    return _validated(data, origins, default=f"{where} {', '.join(texts)}")
+    return _suggesting(data, origins, default=f"{where} {', '.join(texts)}")
+
+
+def _set(data: dict, origins: dict, where: str, path: KeyPath, value: Any) -> None:
+    """:func:`apply_set`, refusing first a path through a vehicle, need or holding the data
+    lacks (one value cannot make a whole one), with the nearest names."""
+    unknown = unknown_entry(data, path)
+    if unknown:
+        raise InputError(unknown, file=where)
+    apply_set(data, origins, where, path, value)
+
+
+def _suggesting(data: dict, origins: dict[KeyPath, Origin], default: str) -> Assumptions:
+    """:func:`_validated`; an unknown key an override wrote gets the nearest known key paths."""
+    try:
+        return _validated(data, origins, default)
+    except InputError as e:
+        if e.field and e.message.startswith("unknown key"):
+            field, aside = e.field, ("sources.", "tornado.", "readings.")
+            known = [k for k in key_paths(data) if k != field and not k.startswith(f"{field}.")
+                     and (field.startswith(aside) or not k.startswith(aside))]  # fmt: skip
+            e.message += nearest(field, known)
+            e.args = (str(e),)
+        raise
 
 
 

@@ -58,7 +58,8 @@ def label(a: Assumptions, key: str) -> tuple[str, str]:
 def _words(node: Any, parts: list[str]) -> tuple[list[str], Any]:
     """The label's pieces (an owner's name, then the rest of the path in words) and the mapping
     that holds the key's value."""
-    owner, rest, parent = "", [], node
+    owner, parent = "", node
+    rest: list[str] = []
     i = 0
     while i < len(parts) - 1:
         part, child = parts[i], _child(parent, parts[i])
