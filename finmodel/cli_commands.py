@@ -186,19 +186,42 @@ def _compare(args: argparse.Namespace) -> int:
     import finmodel
     from finmodel.studies.compare import compare
 
+    if args.sets:  # a changed comparison goes beside the plain one, never over it
+        from finmodel.inputs.overrides import parse_overrides
+        from finmodel.inputs.wording import changed_name
+        from finmodel.inputs.yaml_reader import dotted
+
+        pairs = [(dotted(k), v) for _, k, v in parse_overrides(args.sets)]
+        args.out = str(Path(args.out) / changed_name("compare", pairs))
     _check_targets(args, "compare", "")
-    results = [finmodel.run(_load(args, s)) for s in args.scenarios]
+    loaded = [(s, _load(args, s)) for s in args.scenarios]
+    results = [finmodel.run(x) for _, x in loaded]
     for r in results:
         failed = r.failed_checks()
         if failed:
             raise RuntimeError(f"{r.name}: check '{max(failed, key=failed.get)}' failed")
-    comparison = compare(results, args.baseline)
+    comparison = compare(results, _baseline(args, loaded))
     paths = _write(comparison, args)
     from finmodel.reports.headlines import compare_headline
 
     _show(compare_headline(comparison), args)
     _say_written(paths, args)
     return EXIT_OK
+
+
+def _baseline(args: argparse.Namespace, loaded: list[tuple[str, Loaded]]) -> str | None:
+    """The baseline's name as the comparison knows it: a reading renamed by its overrides is
+    still found by the name it was given (``--baseline status_quo``, or the default)."""
+    from finmodel.studies.compare import DEFAULT_BASELINE
+
+    if not args.sets:
+        return args.baseline
+    want = args.baseline or DEFAULT_BASELINE
+    for given, x in loaded:
+        original = x.assumptions.name.split("+")[0]
+        if want in (given, original, x.assumptions.name):
+            return x.assumptions.name
+    return args.baseline
 
 
 def _validate(args: argparse.Namespace) -> int:

@@ -117,3 +117,28 @@ def test_list_shows_readings_and_settable_keys_with_values_and_units(capsys):
     assert (rate["label"], rate["value"], rate["unit"]) == (
         "US-led reconstruction fund: return rate", "8.0%", "%")  # fmt: skip
     assert rows["pool.holdings.euroclear.amount_bn"]["value"] == "185.0 EUR bn"
+
+
+def test_a_changed_compare_goes_beside_the_plain_one_against_the_same_baseline(tmp_path, capsys):
+    out = str(tmp_path)
+    args = ["compare", "status_quo", "literal", "--out", out, "--format", "json"]
+    assert main([*args, "--set", "discount_rate=0.05"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert not (tmp_path / "compare.csv").exists()  # a plain comparison would be there
+    assert (tmp_path / "compare+discount_rate=0.05" / "compare.csv").exists()
+    (row,) = data["rows"]
+    assert row["scenario"] == "literal+discount_rate=0.05"
+    assert "status_quo+discount_rate=0.05" in data["title"]  # the baseline, found by its name
+    lit, sq = (
+        finmodel.run(finmodel.load(n, {"discount_rate": 0.05})).summary["parties"]
+        for n in ("literal", "status_quo")
+    )
+    assert row["us"] == pytest.approx((lit["us"]["npv"] - sq["us"]["npv"]) / 1e9, abs=1e-9)
+
+
+def test_a_changed_sweep_is_named_after_its_overrides(tmp_path, capsys):
+    argv = ["sweep", "--vary", "discount_rate=0.03,0.05"]
+    argv += ["--set", "vehicles.us_led_fund.payout=0.4"]
+    assert main([*argv, "--out", str(tmp_path)]) == 0
+    assert (tmp_path / "base+us_led_fund.payout=0.4.sweep.csv").exists()
+    assert not (tmp_path / "base.sweep.csv").exists()
