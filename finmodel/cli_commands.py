@@ -120,7 +120,14 @@ def _sweep(args: argparse.Namespace) -> int:
         values[key] = vals
     loaded = _load(args)
     _check_targets(args, "sweep", loaded.assumptions.name)
-    result = sweep(loaded.assumptions, values)
+    from finmodel.reports.console import progress
+
+    bar = progress("sweep")
+    try:
+        result = sweep(loaded.assumptions, values, progress=bar)
+    finally:
+        if bar:
+            bar.close()
     paths = _write(result, args)
     from finmodel.reports.headlines import sweep_headline
 

@@ -18,8 +18,6 @@ from finmodel.inputs.wording import value_text
 from finmodel.reports.headlines import Column, Headline
 
 FORMATS = ("table", "json", "csv")
-#: Columns only JSON and CSV carry (the table shows the party's name).
-MACHINE_ONLY = ("id",)
 #: Width of a table written to a pipe or a file.
 WIDTH = 160
 
@@ -67,13 +65,18 @@ def _header(c: Column) -> str:
     return c.id if c.unit in ("", "%") else f"{c.id}_{c.unit.lower().replace(' ', '_')}"
 
 
+def _data(h: Headline) -> list[Column]:
+    """The columns JSON and CSV carry."""
+    return [c for c in h.columns if c.where != "table"]
+
+
 def to_json(h: Headline) -> str:
     """The headline as JSON: title, columns (id, title, unit), rows, notes."""
     return json.dumps(
         {
             "title": h.title,
-            "columns": [{"id": c.id, "title": c.title, "unit": c.unit} for c in h.columns],
-            "rows": [{c.id: machine(r.get(c.id), c.unit) for c in h.columns} for r in h.rows],
+            "columns": [{"id": c.id, "title": c.title, "unit": c.unit} for c in _data(h)],
+            "rows": [{c.id: machine(r.get(c.id), c.unit) for c in _data(h)} for r in h.rows],
             "notes": list(h.notes),
         },
         indent=2,
@@ -84,9 +87,9 @@ def to_csv(h: Headline) -> str:
     """The headline as CSV: one header line (ids, with the unit of amounts), then the rows."""
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
-    w.writerow([_header(c) for c in h.columns])
+    w.writerow([_header(c) for c in _data(h)])
     for r in h.rows:
-        w.writerow(["" if (v := machine(r.get(c.id), c.unit)) is None else v for c in h.columns])
+        w.writerow(["" if (v := machine(r.get(c.id), c.unit)) is None else v for c in _data(h)])
     return buf.getvalue()
 
 
@@ -107,20 +110,33 @@ def _rich_table(h: Headline, out: IO[str]) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    columns = [c for c in h.columns if c.id not in MACHINE_ONLY
+    columns = [c for c in h.columns if c.where != "data"
                and any(r.get(c.id) not in (None, "") for r in h.rows)]  # fmt: skip
-    table = Table(title=h.title, title_justify="left", header_style="bold")
-    for c in columns:
-        numeric = c.unit in ("USD bn", "%") or c.id in ("low", "high")
-        table.add_column(c.title, justify="right" if numeric else "left", no_wrap=numeric,
-                         min_width=min(len(c.title), 24), overflow="fold")  # fmt: skip
-    for r in h.rows:
-        table.add_row(*(cell(r.get(c.id), c.unit, r.get("unit", "")) for c in columns))
+    from rich import box
+
+    table = Table(title=h.title, title_justify="left", header_style="bold",
+                  box=box.SIMPLE_HEAD, show_edge=False)  # fmt: skip
+    cells = [[cell(r.get(c.id), c.unit, r.get("unit", "")) for c in columns] for r in h.rows]
+    for j, c in enumerate(columns):
+        texts = [row[j] for row in cells]
+        numeric = all(_is_number(r.get(c.id)) for r in h.rows)
+        # a number never wraps (the header does); a text wraps at its words
+        longest = max((len(t) for t in texts), default=0)
+        words = max((len(w) for t in [c.title, *texts] for w in t.split()), default=0)
+        table.add_column(c.title, justify="right" if numeric else "left",
+                         min_width=longest if numeric else min(words, 12),
+                         overflow="fold")  # fmt: skip
+    for row in cells:
+        table.add_row(*row)
     wide = None if out.isatty() else WIDTH  # a pipe or a file: no terminal to fit
     console = Console(file=out, highlight=False, soft_wrap=False, width=wide)
     for note in h.notes:  # first: a changed run says so before its numbers
         console.print(note, markup=False)
     console.print(table)
+
+
+def _is_number(value: Any) -> bool:
+    return value is None or (isinstance(value, (int, float)) and not isinstance(value, bool))
 
 
 def progress(label: str) -> Any:

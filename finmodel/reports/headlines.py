@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from finmodel.inputs.wording import label
+from finmodel.inputs.wording import label, value_text
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -34,11 +34,14 @@ NO_SWING = 0.05e9
 @dataclass(frozen=True)
 class Column:
     """One column: ``id`` for scripts, ``title`` for people, ``unit`` of its values
-    (``USD bn`` for amounts given in USD, ``%`` for fractions, ``''`` for text or plain)."""
+    (``USD bn`` for amounts given in USD, ``%`` for fractions, ``''`` for text or plain);
+    ``where`` it shows: ``both``, ``table`` (a person's view only) or ``data`` (JSON/CSV only).
+    """
 
     id: str
     title: str
     unit: str = ""
+    where: str = "both"
 
 
 @dataclass(frozen=True)
@@ -73,7 +76,7 @@ def run_headline(result: Result) -> Headline:
     titles = {"received": "Received", "paid": "Paid", "net": "Net",
               "npv": f"NPV @ {a.discount_rate:.1%}",
               "terminal_claim": "Terminal claim"}  # fmt: skip
-    columns = (Column("party", "Party"), Column("id", "id"),
+    columns = (Column("party", "Party"), Column("id", "id", where="data"),
                *(Column(k, titles[k], "USD bn") for k in keys))  # fmt: skip
     rows = [{"party": _party_name(a, pid), "id": pid, **{k: p[k] for k in keys}}
             for pid, p in s["parties"].items()]  # fmt: skip
@@ -122,7 +125,8 @@ def simulation_headline(result: SimulationResult) -> Headline:
     """P5, P50, P95 of each party's NPV and the chance it is below zero."""
     a, st = result.assumptions, result.stats
     npv = st[(st["entity"] == "party") & (st["metric"] == "npv")]
-    columns = (Column("party", "Party"), Column("id", "id"), Column("p5", "P5", "USD bn"),
+    columns = (Column("party", "Party"), Column("id", "id", where="data"),
+               Column("p5", "P5", "USD bn"),
                Column("p50", "P50", "USD bn"), Column("p95", "P95", "USD bn"),
                Column("prob_loss", "Chance NPV < 0", "%"))  # fmt: skip
     rows = [{"party": _party_name(a, r.id), "id": r.id, "p5": r.p5, "p50": r.p50,
@@ -137,10 +141,13 @@ def simulation_headline(result: SimulationResult) -> Headline:
 def tornado_headline(result: TornadoResult) -> Headline:
     """The inputs that move each party's NPV most, biggest first."""
     a, t = result.assumptions, result.table
-    columns = (Column("party", "Party"), Column("input", "Input"), Column("key", "Key path"),
-               Column("low", "Low"), Column("high", "High"),
-               Column("npv_low", "NPV at low", "USD bn"),
-               Column("npv_high", "NPV at high", "USD bn"),
+    columns = (Column("party", "Party"), Column("input", "Input", where="data"),
+               Column("key", "Key path", where="data"),
+               Column("shown", "Input (key path for --set)", where="table"),
+               Column("low", "Low", where="data"), Column("high", "High", where="data"),
+               Column("range", "Low to high", where="table"),
+               Column("npv_low", "NPV low", "USD bn"),
+               Column("npv_high", "NPV high", "USD bn"),
                Column("swing", "Swing", "USD bn"))  # fmt: skip
     rows = []
     for pid, bars in t.groupby("party", sort=False):
@@ -148,6 +155,8 @@ def tornado_headline(result: TornadoResult) -> Headline:
         for r in moving.sort_values("swing", ascending=False).head(TOP_DRIVERS).itertuples():
             text, unit = label(a, r.key)
             rows.append({"party": _party_name(a, str(pid)), "input": text, "key": r.key,
+                         "shown": f"{text} ({r.key})",
+                         "range": f"{value_text(r.low, unit)} to {value_text(r.high, unit)}",
                          "low": r.low, "high": r.high, "npv_low": r.npv_low,
                          "npv_high": r.npv_high, "swing": r.swing, "unit": unit})  # fmt: skip
     return Headline(f"{a.name}: the top {TOP_DRIVERS} drivers of each party's NPV", columns, rows)
