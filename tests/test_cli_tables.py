@@ -4,12 +4,15 @@ with examples."""
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
 
 import openpyxl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import finmodel
 from finmodel.cli import main
@@ -142,3 +145,19 @@ def test_a_changed_sweep_is_named_after_its_overrides(tmp_path, capsys):
     assert main([*argv, "--out", str(tmp_path)]) == 0
     assert (tmp_path / "base+us_led_fund.payout=0.4.sweep.csv").exists()
     assert not (tmp_path / "base.sweep.csv").exists()
+
+
+@settings(max_examples=5, deadline=None)
+@given(st.integers(5, 120).map(lambda k: k / 1000))
+def test_the_cli_json_is_the_api_run_for_any_return_rate(tmp_path_factory, rate):
+    out = tmp_path_factory.mktemp("out")
+    buf = io.StringIO()
+    with contextlib.redirect_stdout(buf):
+        code = main(["run", "--set", f"vehicles.us_led_fund.return.rate={rate}",
+                     "--out", str(out), "--format", "json"])  # fmt: skip
+    assert code == 0
+    rows = json.loads(buf.getvalue())["rows"]
+    api = finmodel.run(finmodel.load("base", {"vehicles.us_led_fund.return.rate": rate}))
+    for row in rows:
+        want = api.summary["parties"][row["id"]]["net"]
+        assert row["net"] * 1e9 == pytest.approx(want, rel=1e-12, abs=1e-3)

@@ -168,7 +168,7 @@ def _set(data: dict, origins: dict, where: str, path: KeyPath, value: Any) -> No
     lacks (one value cannot make a whole one), with the nearest names."""
     unknown = unknown_entry(data, path)
     if unknown:
-        raise InputError(unknown, file=where)
+        raise InputError(unknown, file=where, field=dotted(path))
     apply_set(data, origins, where, path, value)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from strategies import override_lists
 
@@ -124,3 +124,26 @@ def test_an_unknown_name_in_a_set_is_called_unknown_with_the_nearest(setting, su
 def test_an_unknown_reading_suggests_the_nearest_shipped_one():
     with pytest.raises(InputError, match="nearest: literal"):
         finmodel.load("literall")
+
+
+@st.composite
+def vehicle_typos(draw: st.DrawFn) -> tuple[str, str]:
+    """A shipped vehicle id and a one-character slip of it that names no vehicle."""
+    vid = draw(st.sampled_from(sorted(BASE.vehicles)))
+    i = draw(st.integers(0, len(vid) - 1))
+    slip = draw(st.sampled_from(["drop", "double", "swap"]))
+    typo = {"drop": vid[:i] + vid[i + 1 :], "double": vid[:i] + vid[i] + vid[i:],
+            "swap": vid[:i] + vid[i + 1 : i + 2] + vid[i] + vid[i + 2 :]}[slip]  # fmt: skip
+    assume(typo not in BASE.vehicles and typo)
+    return vid, typo
+
+
+@settings(max_examples=60, deadline=None)
+@given(vehicle_typos())
+def test_a_slip_in_a_vehicle_id_is_unknown_and_the_right_one_is_suggested(pair):
+    vid, typo = pair
+    with pytest.raises(InputError) as e:
+        finmodel.load("base", [f"vehicles.{typo}.payout=0.4"])
+    text = str(e.value)
+    assert f"unknown vehicle '{typo}'" in text
+    assert f"'{vid}'" in text.split("nearest:")[1]  # one slip away: among the nearest
