@@ -48,6 +48,8 @@ def _renamed(loaded: Loaded, sets: list[str], name: str | None) -> Loaded:
         raise InputError(f"is the name of the unchanged scenario: a run with --set needs "
                          f"another, e.g. '{a.name}_changed'", file=f"--name {name}")  # fmt: skip
     pairs = [(dotted(k), v) for _, k, v in parse_overrides(sets)]
+    if name is None and any(k == "name" for k, _ in pairs):
+        return loaded  # --set name=... names the changed run itself
     renamed = with_overrides(a, {"name": name or changed_name(a.name, pairs)}, "--name")
     return dataclasses.replace(loaded, assumptions=renamed, sha256=digest(renamed))
 

@@ -41,6 +41,8 @@ def label(a: Assumptions, key: str) -> tuple[str, str]:
     ('Pool: Euroclear (Belgium), Central Bank of Russia assets: amount', 'EUR bn')
     >>> label(a, "vehicles.us_led_fund.waterfall.profit_split.us")
     ('US-led reconstruction fund: waterfall profit split, United States', '%')
+    >>> label(a, "pool.allocation.0.amount_bn")
+    ('Pool: allocation to US-led reconstruction fund: amount', 'USD bn')
     >>> label(a, "fx.EUR.rate")
     ('Exchange rate EUR', 'USD per EUR')
     """
@@ -70,6 +72,8 @@ def _words(node: Any, parts: list[str]) -> tuple[list[str], Any]:
             rest.append(part)
         if part == "pool" and i == 0:
             owner, rest = "Pool", []
+        if isinstance(child, dict) and isinstance(child.get("vehicle"), str):  # a carve-out
+            owner, rest = f"Pool: allocation to {_name(node, 'vehicles', child['vehicle'])}", []
         parent = child if child is not None else {}
         i += 1
     if parts[-2:-1] == ["profit_split"]:

@@ -112,6 +112,7 @@ def test_a_file_with_three_problems_names_all_three():
         ("pool.holdings.eurocler.amount_bn=3", "nearest: 'euroclear'"),
         ("discount_rat=0.03", "nearest: 'discount_rate'"),
         ("vehicles.us_led_fund.return.rat=0.03", "'vehicles.us_led_fund.return.rate'"),
+        ("vehicles.us_led_fund.waterfall.capital_to=ukrain", "nearest: 'ukraine'"),
     ],
 )
 def test_an_unknown_name_in_a_set_is_called_unknown_with_the_nearest(setting, suggested):
