@@ -1,4 +1,10 @@
-"""The command line: ``finmodel run | sweep | simulate | tornado | compare | explore | ...``.
+"""The command line: ``finmodel run | sweep | simulate | tornado | compare | explore | solve |
+sensitivity | validate | list | schema``.
+
+Each command prints its headline table (:mod:`finmodel.reports.headlines`) with ``rich``, or as
+JSON or CSV with ``--format`` (then stdout holds the data only; the files written are named on
+stderr). A run with ``--set`` overrides is named after them (or ``--name``), never as the file's
+own scenario.
 
 Exit codes: 0 done; 2 bad input (one clear message on stderr, no traceback, nothing written);
 1 an internal error, or a disk too full for the work (one message, nothing written). Ctrl-C and
@@ -16,23 +22,17 @@ from __future__ import annotations
 import argparse
 import atexit
 import contextlib
-import json
 import os
 import signal
 import sys
 from collections.abc import Iterator
-from pathlib import Path
-from typing import TYPE_CHECKING
 
 from finmodel import cli_questions as questions
+from finmodel.cli_help import EXAMPLES
 from finmodel.exceptions import MESSAGE_LIMIT, InputError, ResourceError, printable
-
-if TYPE_CHECKING:
-    from finmodel.inputs.loader import Loaded
 
 EXIT_OK, EXIT_INTERNAL, EXIT_INPUT = 0, 1, 2
 EXIT_INTERRUPTED, EXIT_TERMINATED = 130, 128 + signal.SIGTERM
-_whole = questions.whole  # a whole number >= 0 from the command line
 
 
 class _Parser(argparse.ArgumentParser):
@@ -49,42 +49,65 @@ def _parser() -> argparse.ArgumentParser:
         description="Cash flows of the 28-point plan's reconstruction funds: who receives what.",
     )
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser)
-    run = sub.add_parser("run", help="run a scenario and write its report")
+
+    def command(name: str, help: str) -> argparse.ArgumentParser:
+        return sub.add_parser(name, help=help, description=help, epilog=EXAMPLES[name],
+                              formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
+
+    run = command("run", "run a scenario and write its report")
     _inputs(run, out=True)
-    sw = sub.add_parser("sweep", help="run a grid of values of one to three assumptions")
-    _inputs(sw, out=True, vary="KEY=START:STOP:STEP (STOP included) or KEY=v1,v2; one to three")
-    sim = sub.add_parser("simulate", help="Monte Carlo over the vehicles' returns")
+    sw = command("sweep", "run a grid of values of one to three assumptions")
+    _inputs(sw, out=True)
+    sw.add_argument(
+        "--vary",
+        action="append",
+        default=[],
+        metavar="KEY=START:STOP:STEP|KEY=v1,v2",
+        help="a key path and its values (STOP included); one to three --vary",
+    )
+    sim = command("simulate", "Monte Carlo over the vehicles' returns")
     _inputs(sim, out=True)
-    sim.add_argument("-n", dest="n", required=True, type=_whole, metavar="N", help="scenarios")
-    sim.add_argument("--seed", required=True, type=_whole, metavar="S", help="random seed, >= 0")
+    whole = questions.whole
+    sim.add_argument("-n", dest="n", required=True, type=whole, metavar="N", help="scenarios")
+    sim.add_argument("--seed", required=True, type=whole, metavar="S", help="random seed, >= 0")
     sim.add_argument(
         "--method",
         choices=("mc", "lhs"),
         default="mc",
         help="plain Monte Carlo or Latin hypercube (default mc)",
     )
-    tor = sub.add_parser("tornado", help="move each key input alone to its low and high value")
+    tor = command("tornado", "move each key input alone to its low and high value")
     _inputs(tor, out=True)
-    cmp = sub.add_parser("compare", help="run several readings and compare them with a baseline")
+    cmp = command("compare", "run several readings and compare them with a baseline")
     cmp.add_argument("scenarios", nargs="*", metavar="SCENARIO",
                      help="assumption files (default: both baselines and every shipped reading)")
     _inputs(cmp, out=True, scenario=False)
     cmp.add_argument("--baseline", default=None, metavar="NAME",
                      help="the scenario the others are measured against "
                           "(default: status_quo if given, else the first)")  # fmt: skip
-    exp = sub.add_parser("explore", help="write one self-contained interactive page of readings")
+    exp = command("explore", "write one self-contained interactive page of readings")
     exp.add_argument("scenarios", nargs="*", metavar="SCENARIO", help="default: every shipped one")
-    _inputs(exp, out=True, scenario=False, vary="a slider: KEY=START:STOP:STEP or KEY=v1,v2")
-    val = sub.add_parser("validate", help="check assumption files without running them")
+    _inputs(exp, out=True, scenario=False)
+    exp.add_argument("--vary", action="append", default=[], metavar="KEY=VALUES",
+                     help="a slider: KEY=START:STOP:STEP or KEY=v1,v2")  # fmt: skip
+    val = command("validate", "check assumption files without running them")
     val.add_argument("files", nargs="+", metavar="FILE")
     _inputs(val, out=False, scenario=False)
-    sub.add_parser("schema", help="print the JSON Schema of an assumption file")
-    questions.add_parsers(sub, _inputs)
+    command("schema", "print the JSON Schema of an assumption file")
+    lst = command("list", "show the shipped readings and the numbers --set may change")
+    lst.add_argument("scenario", nargs="?", default="base", help="whose numbers (default base)")
+    _format(lst)
+    questions.add_parsers(command, _inputs, sub)
     return p
 
 
-def _inputs(p: argparse.ArgumentParser, out: bool, scenario: bool = True, vary: str = "") -> None:
-    """The arguments most commands share: a scenario, --set, --out, and --vary if ``vary``."""
+def _format(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--format", choices=("table", "json", "csv"), default="table",
+                   help="the headline table: for people, or for a script (stdout)")  # fmt: skip
+
+
+def _inputs(p: argparse.ArgumentParser, out: bool, scenario: bool = True) -> None:
+    """The arguments most commands share: a scenario, --set overrides, an --out folder."""
     if scenario:
         p.add_argument(
             "scenario",
@@ -104,8 +127,10 @@ def _inputs(p: argparse.ArgumentParser, out: bool, scenario: bool = True, vary: 
         p.add_argument(
             "--out", default="reports", metavar="DIR", help="output folder (default: reports)"
         )
-    if vary:
-        p.add_argument("--vary", action="append", default=[], metavar="KEY=VALUES", help=vary)
+        _format(p)
+    if out and scenario:
+        p.add_argument("--name", default=None, metavar="NAME",
+                       help="the reports' name (default: the scenario's +KEY=VALUE)")  # fmt: skip
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -145,17 +170,10 @@ def _main(argv: list[str] | None) -> int:
         from finmodel.reports.files import check_out_dir
 
         check_out_dir(args.out)
-    commands = {
-        "run": _run,
-        "sweep": _sweep,
-        "simulate": _simulate,
-        "tornado": _tornado,
-        "compare": _compare,
-        "explore": _explore,
-        "validate": _validate,
-        "schema": _schema,
-    }
-    return {**commands, **questions.commands(sys.modules[__name__])}[args.command](args)
+    from finmodel import cli_commands
+
+    commands = {**cli_commands.COMMANDS, **questions.commands(cli_commands)}
+    return commands[args.command](args)
 
 
 class _Terminated(KeyboardInterrupt):
@@ -183,176 +201,6 @@ def _terminate_like_ctrl_c() -> Iterator[None]:
     finally:
         if previous not in (None, signal.SIG_IGN):
             signal.signal(signal.SIGTERM, previous)
-
-
-def _load(args: argparse.Namespace, scenario: str | None = None) -> Loaded:
-    """The scenario (a path or a shipped name; ``base`` when none is given) with the
-    ``--set`` overrides applied, validated, with the files it came from."""
-    from finmodel.inputs.loader import load_with_origins
-
-    return load_with_origins(scenario or args.scenario or "base", args.sets)
-
-
-def _write(result: object, args: argparse.Namespace) -> list[Path]:
-    """Write ``result``'s report set into ``--out``."""
-    from finmodel import reports
-
-    return reports.write(result, Path(args.out))
-
-
-def _say_written(paths: list[Path]) -> None:
-    """Say what was written: one line per file."""
-    for p in paths:
-        print(f"wrote {printable(str(p))}")
-
-
-def _check_targets(args: argparse.Namespace, command: str, name: str) -> None:
-    """Refuse at once, before the work, a report whose files could not replace what is there."""
-    from finmodel.reports.files import check_targets, report_paths
-
-    check_targets(report_paths(args.out, command, name))
-
-
-def _run(args: argparse.Namespace) -> int:
-    import finmodel
-
-    loaded = _load(args)
-    _check_targets(args, "run", loaded.assumptions.name)
-    result = finmodel.run(loaded)
-    failed = result.failed_checks()
-    if failed:
-        worst = max(failed, key=failed.__getitem__)
-        raise RuntimeError(f"check '{worst}' is off by {failed[worst]:.2f} USD; nothing written")
-    paths = _write(result, args)
-    _print_summary(result)
-    _say_written(paths)
-    return EXIT_OK
-
-
-def _print_summary(result) -> None:
-    s = result.summary
-    print(f"scenario {s['scenario']}: who receives what (USD bn; + received, - paid)")
-    keys = ["received", "paid", "net", "npv"]
-    heads = ["received", "paid", "net", "NPV"]
-    if any(p["terminal_claim"] for p in s["parties"].values()):
-        keys.append("terminal_claim")  # a vehicle runs past the horizon: show who owns its value
-        heads.append("TV claim")
-    print("  " + f"{'party':<10}" + "".join(f"{h:>11}" for h in heads))
-    for pid, p in s["parties"].items():
-        cells = "".join(f"{p[k] / 1e9:>11.1f}" for k in keys)
-        print(f"  {pid:<10}{cells}")
-    ok = "all checks hold" if s["checks_ok"] else "CHECKS FAILED"
-    worst = max(s["checks"], key=lambda k: s["checks"][k] / s["checks_tolerance_usd"][k])
-    error, allowed = s["checks"][worst], s["checks_tolerance_usd"][worst]
-    print(f"  {ok} (closest to its tolerance: {worst}, off by {error:.2g} USD of "
-          f"{allowed:.2g} allowed: a cent, or 8 ulps of the money)")  # fmt: skip
-
-
-def _sweep(args: argparse.Namespace) -> int:
-    from finmodel.studies.sweep import parse_varies, sweep
-
-    if not args.vary:
-        raise InputError("give at least one --vary KEY=START:STOP:STEP", file="--vary")
-    values = parse_varies(args.vary)
-    loaded = _load(args)
-    _check_targets(args, "sweep", loaded.assumptions.name)
-    result = sweep(loaded.assumptions, values)
-    _say_written(_write(result, args))
-    print(f"{len(result.table)} grid points")
-    if result.n_invalid:
-        print(
-            f"finmodel: {result.n_invalid:,} of {len(result.table):,} grid points are invalid "
-            "(a single run rejects them): not computed; the 'invalid' column says why",
-            file=sys.stderr,
-        )
-    return EXIT_OK
-
-
-def _simulate(args: argparse.Namespace) -> int:
-    from finmodel.studies.simulation import simulate
-
-    if args.n < 1:
-        raise InputError("N must be at least 1", file="-n")
-    loaded = _load(args)
-    _check_targets(args, "simulate", loaded.assumptions.name)
-    bar = _ProgressBar() if sys.stderr.isatty() else None
-    try:
-        result = simulate(loaded.assumptions, args.n, args.seed, args.method, progress=bar,
-                          scheduler=args.scheduler)  # fmt: skip
-    except InputError as e:
-        if e.field != "n":
-            raise
-        raise InputError(e.message, file=f"-n {args.n}") from None
-    if bar:
-        bar.close()
-    _say_written(_write(result, args))
-    return EXIT_OK
-
-
-class _ProgressBar:
-    """A one-line progress bar on stderr (only when stderr is a terminal)."""
-
-    def __call__(self, done: int, total: int) -> None:
-        width = 40
-        filled = width * done // total
-        bar = "#" * filled + "-" * (width - filled)
-        print(f"\rsimulate [{bar}] {done:,}/{total:,}", end="", file=sys.stderr, flush=True)
-
-    def close(self) -> None:
-        print(file=sys.stderr)
-
-
-def _tornado(args: argparse.Namespace) -> int:
-    from finmodel.studies.tornado import tornado
-
-    loaded = _load(args)
-    _check_targets(args, "tornado", loaded.assumptions.name)
-    result = tornado(loaded.assumptions, origins=loaded.origins)
-    _say_written(_write(result, args))
-    if result.n_invalid:
-        print(
-            f"finmodel: {result.n_invalid} low or high value(s) are invalid (a single run "
-            "rejects them): not computed; the 'invalid' column says why",
-            file=sys.stderr,
-        )
-    return EXIT_OK
-
-
-def _compare(args: argparse.Namespace) -> int:
-    import finmodel
-    from finmodel.reports.compare import headline
-    from finmodel.studies.compare import DEFAULT_SET, checked, compare
-
-    _check_targets(args, "compare", "")
-    results = checked([finmodel.run(_load(args, s)) for s in args.scenarios or DEFAULT_SET])
-    comparison = compare(results, args.baseline)
-    _say_written(_write(comparison, args))
-    print(headline(comparison))
-    return EXIT_OK
-
-
-def _explore(args: argparse.Namespace) -> int:
-    from finmodel.api import explore_page
-    _say_written(explore_page(args.scenarios, args.sets, args.vary, args.out))
-    return EXIT_OK
-
-
-def _validate(args: argparse.Namespace) -> int:
-    from finmodel.studies import tornado
-
-    for f in args.files:
-        loaded = _load(args, f)
-        # what any command would refuse, validate refuses: here, the tornado's ranges
-        tornado.check(loaded.assumptions, loaded.origins)
-        print(f"{printable(f)}: ok ({loaded.assumptions.name}, sha256 {loaded.sha256[:12]})")
-    return EXIT_OK
-
-
-def _schema(args: argparse.Namespace) -> int:
-    from finmodel.inputs.models.scenario import Assumptions
-
-    print(json.dumps(Assumptions.model_json_schema(by_alias=True), indent=2))
-    return EXIT_OK
 
 
 def console() -> None:

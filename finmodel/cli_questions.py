@@ -11,17 +11,19 @@ from collections.abc import Callable
 from types import ModuleType
 
 
-def add_parsers(sub, inputs: Callable) -> None:
-    """Add ``solve`` and ``sensitivity`` to the command line's subcommands ``sub``, and
-    ``--scheduler`` to ``simulate``; ``inputs`` adds the arguments commands share."""
-    _solve_parser(sub, inputs)
-    _sensitivity_parser(sub, inputs)
+def add_parsers(command: Callable, inputs: Callable, sub) -> None:
+    """Add ``solve`` and ``sensitivity`` to the command line (``command(name, help)`` makes a
+    subcommand, with its examples), and ``--scheduler`` to ``simulate`` (among the
+    subcommands ``sub``); ``inputs`` adds the arguments commands share."""
+    _solve_parser(command, inputs)
+    _sensitivity_parser(command, inputs)
     scheduler_argument(sub.choices["simulate"])
 
 
 def commands(cli: ModuleType) -> dict[str, Callable[[argparse.Namespace], int]]:
-    """The commands of this module, each given the command line's module (``cli``, passed
-    in, not imported: it imports this one) for reading the scenario and writing the files."""
+    """The commands of this module, each given the module of the command line's commands
+    (``cli``: :mod:`finmodel.cli_commands`, passed in) for reading the scenario and writing the
+    files."""
     return {"solve": lambda args: solve(args, cli),
             "sensitivity": lambda args: sensitivity(args, cli)}  # fmt: skip
 
@@ -37,8 +39,8 @@ def whole(text: str) -> int:
     return value
 
 
-def _sensitivity_parser(sub, inputs: Callable) -> None:
-    sen = sub.add_parser("sensitivity", help="Sobol or Morris indices: which inputs drive whom")
+def _sensitivity_parser(command: Callable, inputs: Callable) -> None:
+    sen = command("sensitivity", "Sobol or Morris indices: which inputs drive whom")
     inputs(sen, out=True)
     sen.add_argument("-n", dest="n", required=True, type=whole, metavar="N",
                      help="base samples (Sobol: a power of two; N (D + 2) runs)")  # fmt: skip
@@ -58,8 +60,8 @@ def scheduler_argument(p: argparse.ArgumentParser) -> None:
                         "(pip install 'finmodel[dask]')")  # fmt: skip
 
 
-def _solve_parser(sub, inputs: Callable) -> None:
-    sol = sub.add_parser("solve", help="the values of one input at which a metric equals a target")
+def _solve_parser(command: Callable, inputs: Callable) -> None:
+    sol = command("solve", "the values of one input at which a metric equals a target")
     inputs(sol, out=True)
     sol.add_argument("--vary", required=True, metavar="KEY=LOW:HIGH",
                      help="the input to solve for and the range to search")  # fmt: skip
@@ -70,6 +72,7 @@ def _solve_parser(sub, inputs: Callable) -> None:
 
 def solve(args: argparse.Namespace, cli: ModuleType) -> int:
     """``finmodel solve``: the roots, each solved run's summary, the files."""
+    from finmodel.reports.headlines import run_headline
     from finmodel.studies import solve as study
 
     key, bounds = study.parse_bounds(args.vary)
@@ -81,8 +84,8 @@ def solve(args: argparse.Namespace, cli: ModuleType) -> int:
     for x, r in zip(result.roots, runs):
         at = float(target.metric.of(r.outcome)[0])
         print(f"{key} = {x:.12g}: {target.metric.name} = {at:.12g} (target {target.text})")
-        cli._print_summary(r)
-    cli._say_written(cli._write(result, args))
+        cli._show(run_headline(r), args)
+    cli._say_written(cli._write(result, args), args)
     return cli.EXIT_OK
 
 
@@ -106,5 +109,5 @@ def sensitivity(args: argparse.Namespace, cli: ModuleType) -> int:
     for output, drivers in top_drivers(result).items():
         cells = ", ".join(f"{k} {v:.2f}" for k, v in drivers)
         print(f"{output}: top drivers by {by}: {cells}")
-    cli._say_written(cli._write(result, args))
+    cli._say_written(cli._write(result, args), args)
     return cli.EXIT_OK

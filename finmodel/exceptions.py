@@ -148,3 +148,29 @@ def listing(names: Iterable[str], limit: int = 12) -> str:
     names = list(names)
     head = ", ".join(shown(n)[1:-1] if n != shown(n)[1:-1] else n for n in names[:limit])
     return head + (f" and {len(names) - limit:,} more" if len(names) > limit else "")
+
+
+#: Most further problems an error lists in full (each cut to :data:`ECHO_LIMIT` characters).
+MORE_PROBLEMS = 4
+
+
+def also(others: list[str]) -> str:
+    """The end of an error that found more than one problem: each further problem, up to
+    :data:`MORE_PROBLEMS`, then how many more (the message stays one line).
+
+    Examples
+    --------
+    >>> also([])
+    ''
+    >>> also(["timeline.years: must be >= 1"])
+    ' (and 1 more problem: timeline.years: must be >= 1)'
+    >>> also([f"k{i}: bad" for i in range(6)])
+    ' (and 6 more problems: k0: bad; k1: bad; k2: bad; k3: bad; and 2 others)'
+    """
+    if not others:
+        return ""
+    shown_ = [printable(o, ECHO_LIMIT) for o in others[:MORE_PROBLEMS]]
+    rest = len(others) - len(shown_)
+    tail = f"; and {rest} others" if rest > 1 else "; and 1 other" if rest else ""
+    s = "s" if len(others) > 1 else ""
+    return f" (and {len(others)} more problem{s}: {'; '.join(shown_)}{tail})"

@@ -513,10 +513,10 @@ _TRICKY_WORDS = (
 
 @st.composite
 def scenario_names(draw: st.DrawFn) -> str:
-    """A scenario name as the model's pattern allows (``^[A-Za-z0-9][A-Za-z0-9_.-]*$``, at
+    """A scenario name as the model's pattern allows (``^[A-Za-z0-9][A-Za-z0-9_.=+-]*$``, at
     most 80 characters), often built from the words finmodel uses in its own file names."""
     first = st.sampled_from("abcXYZ019")
-    rest = st.text("abAB09_.-", max_size=6)
+    rest = st.text("abAB09_.=+-", max_size=6)
     pieces = draw(st.lists(st.one_of(st.sampled_from(_TRICKY_WORDS), rest), max_size=3))
     sep = draw(st.sampled_from([".", "_", "-", ""]))
     name = draw(first) + sep.join(pieces)
@@ -700,3 +700,13 @@ def separated_roots(draw: st.DrawFn, lo: float = -1.0, hi: float = 1.0, most: in
     slots = sorted(slots)
     slots = [s for i, s in enumerate(slots) if i == 0 or s - slots[i - 1] >= 2]
     return [lo + gap * s + draw(st.floats(-0.3, 0.3)) * gap for s in slots]
+
+
+@st.composite
+def override_lists(draw: st.DrawFn, a, max_size: int = 12) -> list[tuple[str, Any]]:
+    """One to ``max_size`` numeric overrides of ``a`` as (key path, value), values near the
+    file's, at an edge or past what the field allows (for names and words, not for runs)."""
+    numeric = [(k, v) for k, v in leaf_keys(a) if isinstance(v, (int, float))
+               and not isinstance(v, bool)]  # fmt: skip
+    picked = draw(st.lists(st.sampled_from(numeric), min_size=1, max_size=max_size))
+    return [(k, draw(leaf_values(k, v, a))) for k, v in picked]

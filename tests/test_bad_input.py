@@ -686,7 +686,10 @@ def _(tmp):
     "set_unknown_vehicle",
 )
 def _(tmp):
-    return set_option("vehicles.nope.payout=0.3", "vehicles.nope.name", "required")
+    # an unknown vehicle is called unknown (not "vehicles.nope.name: required"), with the known
+    return set_option(
+        "vehicles.nope.payout=0.3", "vehicles.nope.payout", "unknown vehicle 'nope'", "us_led_fund"
+    )
 
 
 @case("set_wrong_type")

@@ -90,9 +90,10 @@ def test_run_scenario_with_extends_and_set(tmp_path, monkeypatch, capsys, summar
     assert main(["run", str(scenario), "--set", setting, "--out", str(out)]) == 0
     capsys.readouterr()
     names = sorted(p.name for p in out.iterdir())
-    assert names == sorted(n.replace("base", "low_us") for n in OUTPUTS)
-    s = json.loads((out / "low_us.summary.json").read_text())
-    assert s["scenario"] == "low_us"
+    changed = "low_us+us_led_fund.return.rate=0.04"  # a changed run says so in its name
+    assert names == sorted(n.replace("base", changed) for n in OUTPUTS)
+    s = json.loads((out / f"{changed}.summary.json").read_text())
+    assert s["scenario"] == changed
     assert s["overrides"] == [f"--set {setting}"]
     assert s["discount_rate"] == 0.05
     assert s["parties"]["us"]["received"] < summary["parties"]["us"]["received"]
@@ -452,7 +453,8 @@ def test_set_may_replace_a_sourced_map(tmp_path, capsys):
     # the base cites a source for profit_split.ukraine; replacing the split drops that source
     setting = "vehicles.us_led_fund.waterfall.profit_split={us: 1.0}"
     assert main(["run", "--set", setting, "--out", str(tmp_path)]) == 0
-    s = json.loads((tmp_path / "base.summary.json").read_text())
+    (written,) = tmp_path.glob("base+*.summary.json")  # named after the override, not base
+    s = json.loads(written.read_text())
     assert s["parties"]["ukraine"]["by_vehicle"]["us_led_fund"]["profit_received"] == 0.0
 
 
@@ -468,7 +470,7 @@ def test_console_shows_claims_when_a_vehicle_outlives_the_horizon(tmp_path, caps
     long.write_text("name: long\nextends: base\nvehicles:\n  us_led_fund:\n    term_years: 40\n")
     assert main(["run", str(long), "--out", str(tmp_path / "out")]) == 0
     out = capsys.readouterr().out
-    assert "TV claim" in out
+    assert "Terminal claim" in out
 
 
 @pytest.mark.parametrize("where", ["file", "set"])

@@ -120,10 +120,23 @@ def _party_refs(a: Assumptions) -> list[tuple[tuple[str | int, ...], str]]:
 
 
 
+def _nearest(name: str, names: list[str]) -> str:
+    """'; nearest: ...' with the declared names closest to ``name``, or ''.
+
+    >>> _nearest("ukrain", ["us", "ukraine"]), _nearest("zz", ["us"])
+    ("; nearest: 'ukraine'", '')
+    """
+    import difflib
+
+    close = difflib.get_close_matches(name, names, n=3, cutoff=0.5)
+    return "; nearest: " + ", ".join(f"'{c}'" for c in close) if close else ""
+
+
 def party_problems(a: Assumptions) -> list[Problem]:
     declared = listing(a.parties)
     found: list[Problem] = [
-        (path, f"party {shown(p)} is not declared in 'parties' (declared: {declared})")
+        (path, f"party {shown(p)} is not declared in 'parties' (declared: {declared})"
+               + _nearest(p, list(a.parties)))
         for path, p in _party_refs(a)
         if p not in a.parties
     ]

@@ -21,7 +21,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from finmodel import limits
-from finmodel.exceptions import InputError, shown
+from finmodel.exceptions import InputError, also, shown
 from finmodel.inputs.locate import locate
 from finmodel.inputs.merge import read_chain
 from finmodel.inputs.models.base import clean_loc, explain
@@ -34,6 +34,7 @@ from finmodel.inputs.overrides import (
     parse_overrides,
     thawed,
 )
+from finmodel.inputs.wording import change, key_paths, nearest, unknown_entry, value_at
 from finmodel.inputs.yaml_reader import KeyPath, Origin, dotted
 
 
@@ -50,6 +51,8 @@ class Loaded:
     overrides: tuple[str, ...]
     sha256: str
     origins: dict[KeyPath, Origin] = field(repr=False, default_factory=dict)
+    #: each override in words, with the value the files gave (``wording.change``)
+    changes: tuple[str, ...] = ()
 
     @classmethod
     def of(cls, a: Assumptions) -> Loaded:
@@ -93,17 +96,21 @@ def load_with_origins(
     sets = parse_overrides(overrides)
     data, tree, files = read_chain(locate(path))
     origins = tree.flat()
+    before = [value_at(data, path_) for _, path_, _ in sets]
     for text, path_, value in sets:
-        apply_set(data, origins, text, path_, value)
+        _set(data, origins, text, path_, value)
     data.pop("extends", None)
     drop_stale_sources(data, origins, top=files[-1][0], sets=[k for _, k, _ in sets])
-    assumptions = _validated(data, origins, default=files[-1][0])
+    assumptions = _suggesting(data, origins, default=files[-1][0])
     return Loaded(
         assumptions=assumptions,
         files=tuple(files),
         overrides=tuple(t for t, _, _ in sets),
         sha256=digest(assumptions),
         origins=origins,
+        changes=tuple(
+            change(assumptions, dotted(k), v, b) for (_, k, v), b in zip(sets, before)
+        ),
     )
 
 
@@ -150,10 +157,33 @@ def with_overrides(a: Assumptions, overrides: dict[str, Any], where: str = "--se
             raise InputError(f"a key path must be a str, got {type(key).__name__} {shown(key)}")
         texts.append(f"{key}={override_text(value)}")
         paths.append(keypath(key, f"{where} {texts[-1]}"))
-        apply_set(data, origins, f"{where} {texts[-1]}", paths[-1], value)
+        _set(data, origins, f"{where} {texts[-1]}", paths[-1], value)
     drop_stale_sources(data, origins, top="", sets=paths)
     # a problem the overrides cause elsewhere (the pool no longer fits) names them
-    return _validated(data, origins, default=f"{where} {', '.join(texts)}")
+    return _suggesting(data, origins, default=f"{where} {', '.join(texts)}")
+
+
+def _set(data: dict, origins: dict, where: str, path: KeyPath, value: Any) -> None:
+    """:func:`apply_set`, refusing first a path through a vehicle, need or holding the data
+    lacks (one value cannot make a whole one), with the nearest names."""
+    unknown = unknown_entry(data, path)
+    if unknown:
+        raise InputError(unknown, file=where, field=dotted(path))
+    apply_set(data, origins, where, path, value)
+
+
+def _suggesting(data: dict, origins: dict[KeyPath, Origin], default: str) -> Assumptions:
+    """:func:`_validated`; an unknown key an override wrote gets the nearest known key paths."""
+    try:
+        return _validated(data, origins, default)
+    except InputError as e:
+        if e.field and e.message.startswith("unknown key"):
+            field, aside = e.field, ("sources.", "tornado.", "readings.")
+            known = [k for k in key_paths(data) if k != field and not k.startswith(f"{field}.")
+                     and (field.startswith(aside) or not k.startswith(aside))]  # fmt: skip
+            e.message += nearest(field, known)
+            e.args = (str(e),)
+        raise
 
 
 
@@ -186,7 +216,8 @@ def _validated(data: dict, origins: dict[KeyPath, Origin], default: str) -> Assu
         raise _from_validation(e, origins, default) from None
     except Inconsistent as e:  # each field valid, together not
         where, message = e.found[0]
-        raise blame(where, message, origins, default, more=len(e.found) - 1) from None
+        others = [f"{dotted(at)}: {text}" for at, text in e.found[1:]]
+        raise blame(where, message, origins, default, others) from None
 
 
 
@@ -245,7 +276,9 @@ def _origin(path: KeyPath, origins: dict[KeyPath, Origin], default: str) -> Orig
     return (default, None)
 
 
-def blame(path: KeyPath, message: str, origins: dict, default: str, more: int = 0) -> InputError:
+def blame(
+    path: KeyPath, message: str, origins: dict, default: str, more: list[str] | None = None
+) -> InputError:
     """The error for a problem at ``path``, blamed on the newest input that could cause it.
 
     A cross-field problem (deploying past the term) lies in a field that an extended file may
@@ -257,8 +290,7 @@ def blame(path: KeyPath, message: str, origins: dict, default: str, more: int = 
     if newer is not None and _rank(origins[newer][0], default) > _rank(file, default):
         path = newer
         file, line = origins[newer]
-    suffix = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
-    return InputError(message + suffix, file=file, line=line, field=dotted(path))
+    return InputError(message + also(more or []), file=file, line=line, field=dotted(path))
 
 
 def _rank(file: str, top: str) -> int:
@@ -281,4 +313,5 @@ def _newest_neighbour(path: KeyPath, origins: dict, top: str) -> KeyPath | None:
 def _from_validation(e: ValidationError, origins: dict, default: str) -> InputError:
     errors = e.errors(include_url=False)
     first = errors[0]
-    return blame(clean_loc(tuple(first["loc"])), explain(first), origins, default, len(errors) - 1)
+    others = [f"{dotted(clean_loc(tuple(x['loc'])))}: {explain(x)}" for x in errors[1:]]
+    return blame(clean_loc(tuple(first["loc"])), explain(first), origins, default, others)

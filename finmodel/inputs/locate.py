@@ -7,6 +7,7 @@ as ``finmodel/assumptions`` (``pyproject.toml`` maps it), so that a name such as
 
 from __future__ import annotations
 
+import difflib
 import stat
 from importlib import resources
 from os import PathLike
@@ -48,7 +49,25 @@ def shipped(name: str = SHIPPED) -> Path:
         p = root / candidate
         if path_kind(p, name) == "file":
             return p
-    raise InputError(f"no shipped scenario named {shown(name)}", file=name)
+    names = shipped_names()
+    close = difflib.get_close_matches(name, names, n=3, cutoff=0.5)
+    hint = f"; nearest: {', '.join(close)}" if close else f"; shipped: {', '.join(names)}"
+    raise InputError(
+        f"no such file, nor a shipped scenario named {shown(name)}{hint} (finmodel list)",
+        file=name,
+    )
+
+
+def shipped_names() -> list[str]:
+    """The names of the shipped scenarios: ``base``, then the readings in ``scenarios/``.
+
+    Examples
+    --------
+    >>> shipped_names()[:2]
+    ['base', 'development_package_800bn']
+    """
+    root = shipped_folder()
+    return [SHIPPED, *sorted(p.stem for p in (root / "scenarios").glob("*.yaml"))]
 
 
 

@@ -40,37 +40,27 @@ def write(result: Any, out_dir: str | Path) -> list[Path]:
     :class:`~finmodel.studies.compare.Comparison`. (The writers are imported here, when used:
     ``import finmodel.reports`` stays light.)
     """
-    from finmodel.reports.compare import write_comparison
-    from finmodel.reports.explore import write_explore
-    from finmodel.reports.run_files import write_run
-    from finmodel.reports.sensitivity import write_sensitivity
-    from finmodel.reports.simulation import write_simulation
-    from finmodel.reports.solve import write_solve
-    from finmodel.reports.sweep import write_sweep
-    from finmodel.reports.tornado import write_tornado
-    from finmodel.studies.compare import Comparison
-    from finmodel.studies.explore import Exploration
-    from finmodel.studies.run import Result
-    from finmodel.studies.sensitivity import SensitivityResult
-    from finmodel.studies.simulation import SimulationResult
-    from finmodel.studies.solve import SolveResult
-    from finmodel.studies.sweep import SweepResult
-    from finmodel.studies.tornado import TornadoResult
+    import importlib
 
-    writers: list[tuple[type, Any]] = [
-        (Result, write_run),
-        (SweepResult, write_sweep),
-        (SimulationResult, write_simulation),
-        (TornadoResult, write_tornado),
-        (Comparison, write_comparison),
-        (Exploration, write_explore),
-        (SolveResult, write_solve),
-        (SensitivityResult, write_sensitivity),
-    ]
-    for kind, writer in writers:
-        if isinstance(result, kind):
-            return writer(result, out_dir)
+    for kind in type(result).__mro__:  # only the one writer needed is imported
+        where = _WRITERS.get(f"{kind.__module__}.{kind.__qualname__}")
+        if where is not None:
+            module, function = where
+            return getattr(importlib.import_module(module), function)(result, out_dir)
     raise TypeError(f"finmodel has no report for a {type(result).__name__}")
+
+
+#: Each study's result class and its writer, as (module, function).
+_WRITERS = {
+    "finmodel.studies.run.Result": ("finmodel.reports.run_files", "write_run"),
+    "finmodel.studies.sweep.SweepResult": ("finmodel.reports.sweep", "write_sweep"),
+    "finmodel.studies.simulation.SimulationResult": (
+        "finmodel.reports.simulation",
+        "write_simulation",
+    ),
+    "finmodel.studies.tornado.TornadoResult": ("finmodel.reports.tornado", "write_tornado"),
+    "finmodel.studies.compare.Comparison": ("finmodel.reports.compare", "write_comparison"),
+}
 
 
 def to_excel(result: Result, path: str | Path) -> Path:

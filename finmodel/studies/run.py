@@ -48,6 +48,7 @@ class Result:
     files : (path, sha256) of each assumption file, base first
     overrides : the ``--set`` overrides applied
     sha256 : digest of the fully resolved assumptions
+    changes : each override in words, with the value the files gave
     """
 
     assumptions: Assumptions
@@ -55,6 +56,7 @@ class Result:
     files: tuple[tuple[str, str], ...] = ()
     overrides: tuple[str, ...] = ()
     sha256: str = ""
+    changes: tuple[str, ...] = ()
 
     @property
     def name(self) -> str:
@@ -170,6 +172,7 @@ class Result:
             "assumptions_sha256": self.sha256,
             "files": [{"path": p, "sha256": h} for p, h in self.files],
             "overrides": list(self.overrides),
+            "changes": list(self.changes),
             "units": "USD",
             "sign_convention": "party view: + received, - paid",
             "timeline": {
@@ -325,4 +328,5 @@ def run(assumptions: Assumptions | Loaded, result: type[R] = Result) -> R:  # ty
         files=loaded.files,
         overrides=loaded.overrides,
         sha256=loaded.sha256,
+        changes=loaded.changes,
     )

@@ -13,6 +13,7 @@ not depend on the points it runs with.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -56,13 +57,18 @@ class SweepResult:
         return int((self.table["invalid"] != "").sum())
 
 
-def sweep(assumptions: Assumptions, values: dict[str, list[Any]]) -> SweepResult:
+def sweep(
+    assumptions: Assumptions,
+    values: dict[str, list[Any]],
+    progress: Callable[[int, int], None] | None = None,
+) -> SweepResult:
     """Run every point of the grid of ``values`` through the engine, :data:`POINTS_PER_BATCH` at a
     time.
 
     Every point equals the single run with its values; a point the single run rejects is not
     computed: its metrics are NaN and its ``invalid`` column holds the single run's message.
     If every point is rejected, this raises that ``InputError`` (the first point's).
+    ``progress(done, total)``, if given, is called after each batch of points.
 
     Examples
     --------
@@ -94,6 +100,8 @@ def sweep(assumptions: Assumptions, values: dict[str, list[Any]]) -> SweepResult
                 if name not in metrics:
                     metrics[name] = np.full(design.n, np.nan)
                 metrics[name][start + part.at] = x
+        if progress:
+            progress(start + chunk.size, design.n)
     bad = invalid != ""
     if bad.all():
         raise InputError(f"every grid point is invalid; the first: {invalid[0]}", file="--vary")

@@ -20,19 +20,18 @@ rejects is marked ``invalid``, not computed.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
-from finmodel.engine.evaluate import evaluate
-from finmodel.engine.metrics import party_metrics
 from finmodel.exceptions import InputError
 from finmodel.inputs.loader import with_overrides
 from finmodel.inputs.models.scenario import Assumptions
 from finmodel.kinds import VehicleKind
 from finmodel.studies.ranges import Range, default_range
-from finmodel.studies.variation import Design
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: How many times a default end the model refuses is moved halfway back to the base value.
 MAX_HALVINGS = 30
@@ -125,6 +124,14 @@ def tornado(
     >>> bool(row.npv_low < row.npv_base < row.npv_high), row.invalid
     (True, '')
     """
+    # the engine, pandas and numba load here, not at import: `finmodel validate` needs only
+    # check() below, and starts in a fraction of the time
+    import pandas as pd
+
+    from finmodel.engine.evaluate import evaluate
+    from finmodel.engine.metrics import party_metrics
+    from finmodel.studies.variation import Design
+
     if ranges is None:
         try:
             chosen = ranges_with_reasons(a)

@@ -128,7 +128,8 @@ def test_a_folder_in_the_way_is_refused_before_anything_is_replaced(tmp_path, ca
     (out / "base.summary.json").mkdir()
     before = state(out)
     capsys.readouterr()
-    assert main(["run", "--set", "discount_rate=0.04", "--out", str(out)]) == 2
+    again = ["run", "--set", "discount_rate=0.04", "--set", "name=base"]  # the same report set
+    assert main([*again, "--out", str(out)]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "base.summary.json is a folder" in err, err
     assert state(out) == before
@@ -212,7 +213,8 @@ _SLOW_RUN = textwrap.dedent(
                 time.sleep(1.0)  # the other run, unlocked, would finish its renames in this time
 
     files.os.replace = slow_replace
-    sys.exit(main(["run", "--set", "vehicles.us_led_fund.return.rate=0.03", "--out", str(out)]))
+    sys.exit(main(["run", "--set", "vehicles.us_led_fund.return.rate=0.03", "--set", "name=base",
+                   "--out", str(out)]))  # both runs named base: one report set, two writers
     """
 )
 
@@ -230,7 +232,8 @@ _NOTE_STAGED = textwrap.dedent(
         return real_locked(folder)
 
     files._locked = locked
-    sys.exit(main(["run", "--set", "vehicles.us_led_fund.return.rate=0.09", "--out", str(out)]))
+    sys.exit(main(["run", "--set", "vehicles.us_led_fund.return.rate=0.09", "--set", "name=base",
+                   "--out", str(out)]))  # both runs named base: one report set, two writers
     """
 )
 
@@ -261,7 +264,8 @@ def test_two_runs_into_one_out_never_mix(tmp_path):
     # each file says which run wrote it: the summary and the workbook name the override; the
     # CSVs' numbers must be the summary's (a fund's profit is its returns less its fees)
     summary = json.loads((out / "base.summary.json").read_text())
-    assert summary["overrides"] == ["--set vehicles.us_led_fund.return.rate=0.09"]  # the later
+    later = ["--set vehicles.us_led_fund.return.rate=0.09", "--set name=base"]
+    assert summary["overrides"] == later
     wb = openpyxl.load_workbook(out / "base.xlsx", read_only=True)
     overrides = [r[1] for r in wb["Assumptions"].iter_rows(values_only=True) if r[0] == "Override"]
     assert overrides == summary["overrides"]
@@ -411,7 +415,7 @@ def test_a_killed_writers_staging_folder_is_removed_later(tmp_path):
 
 # --- names that never collide -------------------------------------------------------------------
 
-NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"  # the scenario name's pattern in assumptions.py
+NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.=+-]*$"  # the scenario name's pattern in assumptions.py
 
 
 def accepted(name: str) -> bool:

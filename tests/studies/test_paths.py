@@ -134,7 +134,8 @@ def test_stream_start_and_amount_interact_on_the_command_line(tmp_path, capsys):
     assert row["a.received"].item() == pytest.approx(27.5 * BN, rel=1e-12)
     assert cli(["run", str(f), "--set", "vehicles.s.stream.start_year=0",
                 "--set", "vehicles.s.stream.amount_bn=5", "--out", str(out)]) == 0  # fmt: skip
-    summary = json.loads((out / "sweep_interaction.summary.json").read_text())
+    (written,) = out.glob("sweep_interaction+*.summary.json")  # named after the --set
+    summary = json.loads(written.read_text())
     assert summary["parties"]["a"]["received"] == pytest.approx(27.5 * BN, rel=1e-12)
 
 

@@ -422,7 +422,7 @@ def test_sweep_with_set(tmp_path):
         str(tmp_path),
     ]
     assert cli(args) == 0
-    df = pd.read_csv(tmp_path / "base.sweep.csv")
+    df = pd.read_csv(tmp_path / "base+discount_rate=0.07.sweep.csv")  # named after the --set
     for rate in (0.05, 0.09):
         a = finmodel.load(BASE, {"discount_rate": 0.07, US_RATE: rate})
         want = finmodel.run(a).summary["parties"]["us"]["npv"]

@@ -26,7 +26,7 @@ from pydantic import (
 )
 
 from finmodel import limits
-from finmodel.exceptions import InputError, shown
+from finmodel.exceptions import InputError, also, shown
 
 
 class ReadOnlyDict(dict):
@@ -205,12 +205,16 @@ def validated(model: type[M], data: Any, where: str = "") -> M:
         e.file = e.file or where or None
         raise
     except ValidationError as e:
-        err = e.errors(include_url=False)[0]
+        errors = e.errors(include_url=False)
+        err = errors[0]
         loc = clean_loc(tuple(err["loc"]))
-        more = len(e.errors()) - 1
-        suffix = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
+        suffix = also([f"{_dotted(clean_loc(tuple(x['loc'])))}: {explain(x)}" for x in errors[1:]])
         field = ".".join(str(p) for p in loc) or None
         raise InputError(explain(err) + suffix, file=where or None, field=field) from None
+
+
+def _dotted(loc: tuple) -> str:
+    return ".".join(str(p) for p in loc)
 
 
 def clean_loc(loc: tuple) -> tuple[str | int, ...]:

@@ -15,7 +15,7 @@ from pydantic import AfterValidator, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from finmodel import limits
-from finmodel.exceptions import InputError
+from finmodel.exceptions import InputError, also
 from finmodel.inputs.checks import problems
 from finmodel.inputs.models.base import (
     CURRENCY,
@@ -111,7 +111,7 @@ Ranges = Annotated[
 class Assumptions(Model):
     """A whole scenario: the model's only input."""
 
-    name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", max_length=80)
+    name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.=+-]*$", max_length=80)
     description: str | None = None
     extends: str | None = None
     timeline: TimelineSpec
@@ -178,6 +178,5 @@ class Inconsistent(InputError):
     def __init__(self, found: list[Problem]) -> None:
         self.found = found
         path, message = found[0]
-        more = len(found) - 1
-        suffix = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
-        super().__init__(message + suffix, field=".".join(str(p) for p in path))
+        others = [f"{'.'.join(str(p) for p in at)}: {text}" for at, text in found[1:]]
+        super().__init__(message + also(others), field=".".join(str(p) for p in path))

@@ -46,10 +46,17 @@ def _heading(ws: Worksheet, result: Result) -> int:
     left for the live model's master check."""
     s, a = result.summary, result.assumptions
     row = sheet_title(ws, "finmodel: who receives what", result)
-    put(ws, row, 1, "Description").alignment = Alignment(vertical="top")
-    put(ws, row, 2, a.description or "").alignment = Alignment(wrap_text=True, vertical="top")
+    text = a.description or ""
+    if result.changes:  # a changed run says so first, in words (never passed off as the file's)
+        text = "\n".join(["CHANGED by --set:", *result.changes, "", text])
+        put(ws, row, 1, "Changes, then description", font=Font(bold=True, color="9C0006"))
+    else:
+        put(ws, row, 1, "Description")
+    ws.cell(row, 1).alignment = Alignment(vertical="top")
+    put(ws, row, 2, text).alignment = Alignment(wrap_text=True, vertical="top")
     ws.merge_cells(start_row=row, start_column=2, end_row=row, end_column=9)
-    ws.row_dimensions[row].height = 15 * (1 + len(a.description or "") // 170)
+    lines = len(result.changes) + 2 if result.changes else 0
+    ws.row_dimensions[row].height = 15 * (1 + lines + len(a.description or "") // 170)
     put(ws, row + 1, 1, "Checks")
     status = (
         "OK: every identity holds (to the cent, or 8 ulps of the money it involves)"
