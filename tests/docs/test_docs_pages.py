@@ -44,15 +44,18 @@ def table_rows(text: str, first_header: str) -> dict[str, list[str]]:
     return rows
 
 
-def console_rows(text: str) -> dict[str, list[str]]:
-    """The party rows of ``finmodel run``'s table as quoted in a page: {party id: numbers}."""
-    block = text[text.index("scenario base: who receives what") :]
+def console_rows(text: str, names: dict[str, str]) -> dict[str, list[str]]:
+    """The party rows of ``finmodel run``'s table as quoted in a page: {party id: numbers};
+    ``names`` maps each party's name (as the table shows it) to its id."""
+    block = text[text.index("base: who receives what") :]
+    lines = block.splitlines()
+    start = next(i for i, s in enumerate(lines) if s.startswith("─")) + 1
     rows = {}
-    for line in block.splitlines()[2:]:
-        cells = line.split()
-        if len(cells) != 5:
+    for line in lines[start:]:
+        m = re.match(r"^\s*(.+?)\s{2,}(-?[\d.]+)\s+(-?[\d.]+)\s+(-?[\d.]+)\s+(-?[\d.]+)\s*$", line)
+        if m is None:
             break
-        rows[cells[0]] = cells[1:]
+        rows[names[m.group(1)]] = list(m.groups()[1:])
     return rows
 
 
@@ -75,14 +78,14 @@ def test_home_page_table_is_the_base_run(base_run):
 
 
 def readme() -> Path:
-    """The README for users: its draft under docs/ until it replaces README.md."""
-    draft = DOCS / "README.draft.md"
-    return draft if draft.exists() else ROOT / "README.md"
+    """The README for users."""
+    return ROOT / "README.md"
 
 
 @pytest.mark.parametrize("page", [readme(), DOCS / "getting-started.md", DOCS / "cli.md"])
 def test_quoted_console_output_is_the_base_run(base_run, page):
-    rows = console_rows(page.read_text())
+    names = {p.name: pid for pid, p in base_run.assumptions.parties.items()}
+    rows = console_rows(page.read_text(), names)
     assert set(rows) == set(base_run.summary["parties"])
     for pid, cells in rows.items():
         assert cells == expected(base_run.summary, pid), (page, pid)
@@ -124,5 +127,5 @@ def test_every_page_is_in_the_sites_nav():
     finds it (mkdocs only logs it, even with --strict)."""
     nav = (ROOT / "mkdocs.yml").read_text()
     listed = set(re.findall(r":\s*([\w-]+\.md)\s*$", nav, re.M))
-    pages = {p.name for p in (ROOT / "docs").glob("*.md")} - {"README.draft.md"}
+    pages = {p.name for p in (ROOT / "docs").glob("*.md")}
     assert pages - listed == set()
