@@ -18,18 +18,14 @@ from finmodel.exceptions import shown
 if TYPE_CHECKING:
     from finmodel.inputs.models.scenario import Assumptions
 
-#: Last segments whose value is a fraction shown as a percentage.
-_PERCENT = {"rate", "cash_rate", "discount_rate", "payout", "vol", "capacity_factor", "hurdle"}
-#: Last segments whose value is a count of years.
-_YEARS = {"years", "term_years", "grace_years", "start_year", "ramp_years"}
-#: Sections whose entries are named by their own ``name``.
-_NAMED = ("vehicles", "parties", "needs")
 #: Longest derived report name: the models take names of up to 80 characters.
 NAME_LIMIT = 80
 
 
 def label(a: Assumptions, key: str) -> tuple[str, str]:
-    """A key path as a person reads it, and the unit of its value ('' for none).
+    """A key path as a person reads it, and the unit :func:`value_text` shows its value in:
+    the words of :func:`finmodel.inputs.labels.label` (the one place that names inputs), with
+    ``%`` for rates and shares.
 
     Examples
     --------
@@ -37,53 +33,13 @@ def label(a: Assumptions, key: str) -> tuple[str, str]:
     >>> a = load("base")
     >>> label(a, "vehicles.us_led_fund.return.rate")
     ('US-led reconstruction fund: return rate', '%')
-    >>> label(a, "pool.holdings.euroclear.amount_bn")
-    ('Pool: Euroclear (Belgium), Central Bank of Russia assets: amount', 'EUR bn')
-    >>> label(a, "vehicles.us_led_fund.waterfall.profit_split.us")
-    ('US-led reconstruction fund: waterfall profit split, United States', '%')
-    >>> label(a, "pool.allocation.0.amount_bn")
-    ('Pool: allocation to US-led reconstruction fund: amount', 'USD bn')
     >>> label(a, "fx.EUR.rate")
-    ('Exchange rate EUR', 'USD per EUR')
+    ('Exchange rate of the EUR', 'USD per EUR')
     """
-    parts = key.split(".")
-    node = a.model_dump(mode="json", by_alias=True)
-    if parts[0] == "fx" and len(parts) == 3:
-        return f"Exchange rate {parts[1]}", f"USD per {parts[1]}"
-    words, parent = _words(node, parts)
-    last = parts[-1]
-    if parts[-2:-1] == ["profit_split"]:
-        words[-1] = f"{words[-1]}, {_name(node, 'parties', last)}"
-    return ": ".join(w for w in words if w), _unit(parent, parts)
+    from finmodel.inputs.labels import label as named
 
-
-def _words(node: Any, parts: list[str]) -> tuple[list[str], Any]:
-    """The label's pieces (an owner's name, then the rest of the path in words) and the mapping
-    that holds the key's value."""
-    owner, parent = "", node
-    rest: list[str] = []
-    i = 0
-    while i < len(parts) - 1:
-        part, child = parts[i], _child(parent, parts[i])
-        if isinstance(child, dict) and isinstance(child.get("name"), str) and i > 0:
-            owner = f"{owner}: {child['name']}" if owner else child["name"]
-            rest = []
-        elif part not in _NAMED and part not in ("holdings", "capital", "contributions"):
-            rest.append(part)
-        if part == "pool" and i == 0:
-            owner, rest = "Pool", []
-        if isinstance(child, dict) and isinstance(child.get("vehicle"), str):  # a carve-out
-            owner, rest = f"Pool: allocation to {_name(node, 'vehicles', child['vehicle'])}", []
-        parent = child if child is not None else {}
-        i += 1
-    if parts[-2:-1] == ["profit_split"]:
-        rest = [*rest[:-1], "profit split"]
-    else:
-        rest.append(re.sub(r"_bn$|_gw$|_per_mwh$", "", parts[-1]))
-    text = " ".join(r.replace("_", " ") for r in rest if not r.isdigit())
-    if not owner:
-        return [text[:1].upper() + text[1:]], parent
-    return [owner, text], parent
+    lab = named(a, key)
+    return lab.text, "%" if lab.kind in ("rate", "share") else lab.unit
 
 
 def _child(node: Any, part: str) -> Any:
@@ -94,27 +50,6 @@ def _child(node: Any, part: str) -> Any:
             return node[int(part)]
         return next((x for x in node if isinstance(x, dict) and x.get("id") == part), None)
     return None
-
-
-def _name(node: dict, section: str, key: str) -> str:
-    entry = (node.get(section) or {}).get(key)
-    return entry["name"] if isinstance(entry, dict) and entry.get("name") else key
-
-
-def _unit(parent: Any, parts: list[str]) -> str:
-    last = parts[-1]
-    currency = parent.get("currency") if isinstance(parent, dict) else None
-    if last.endswith("_bn"):
-        return f"{currency or 'USD'} bn"
-    if last == "price_per_mwh":
-        return f"{currency or 'USD'} per MWh"
-    if last == "capacity_gw":
-        return "GW"
-    if last in _PERCENT or parts[-2:-1] == ["profit_split"]:
-        return "%"
-    if last in _YEARS:
-        return "years"
-    return ""
 
 
 def value_text(value: Any, unit: str) -> str:
