@@ -150,7 +150,8 @@ def _simulate(args: argparse.Namespace) -> int:
 
     bar = progress("simulate")
     try:
-        result = simulate(loaded.assumptions, args.n, args.seed, args.method, progress=bar)
+        result = simulate(loaded.assumptions, args.n, args.seed, args.method, progress=bar,
+                          scheduler=args.scheduler)
     except InputError as e:
         if e.field != "n":
             raise

@@ -64,7 +64,7 @@ def shipped_names() -> list[str]:
     Examples
     --------
     >>> shipped_names()[:2]
-    ['base', 'development_package_800bn']
+    ['base', 'assets_returned_to_russia']
     """
     root = shipped_folder()
     return [SHIPPED, *sorted(p.stem for p in (root / "scenarios").glob("*.yaml"))]

@@ -60,6 +60,12 @@ _WRITERS = {
     ),
     "finmodel.studies.tornado.TornadoResult": ("finmodel.reports.tornado", "write_tornado"),
     "finmodel.studies.compare.Comparison": ("finmodel.reports.compare", "write_comparison"),
+    "finmodel.studies.explore.Exploration": ("finmodel.reports.explore", "write_explore"),
+    "finmodel.studies.solve.SolveResult": ("finmodel.reports.solve", "write_solve"),
+    "finmodel.studies.sensitivity.SensitivityResult": (
+        "finmodel.reports.sensitivity",
+        "write_sensitivity",
+    ),
 }
 
 

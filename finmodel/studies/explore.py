@@ -356,7 +356,7 @@ def shipped_readings() -> list[str]:
     Examples
     --------
     >>> shipped_readings()[:3]
-    ['status_quo', 'literal', 'development_package_800bn']
+    ['status_quo', 'literal', 'assets_returned_to_russia']
     """
     first = ["status_quo", "literal"]
     names = sorted(p.stem for p in (shipped_folder() / "scenarios").glob("*.yaml"))

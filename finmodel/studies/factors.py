@@ -167,6 +167,14 @@ def array_key(a: Assumptions, key: str) -> tuple[str | None, ArrayKey] | None:
     return parts[1], _VEHICLE_ARRAYS[setting]
 
 
+def _party_discount(b: Batch, a: Assumptions, rate: Array) -> Array:
+    """Each party's discount rate per scenario, (n, parties), as compile sets it: its own from
+    ``party_discount_rates``, else the scenario's ``rate``."""
+    own = [a.party_discount_rates.get(p) for p in b.parties]
+    return np.stack([np.full(rate.shape, r, dtype=float) if r is not None else rate for r in own],
+                    axis=-1)  # fmt: skip
+
+
 def with_arrays(b: Batch, a: Assumptions, columns: dict[str, Array]) -> Batch:
     """``b`` with each array key's compiled field computed from its column of values (one
     value per scenario of ``b``)."""
@@ -179,6 +187,8 @@ def with_arrays(b: Batch, a: Assumptions, columns: dict[str, Array]) -> Batch:
         vid, (field, compile_) = found
         if vid is None:
             top[field] = compile_(tl, x)
+            if field == "discount_rate":  # and every party without a rate of its own
+                top["party_discount"] = _party_discount(b, a, top[field])
         else:
             moved.setdefault(vid, {})[field] = compile_(tl, x)
     vehicles = [dataclasses.replace(v, **moved[v.id]) if v.id in moved else v for v in b.vehicles]
