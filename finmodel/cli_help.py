@@ -31,7 +31,7 @@ EXAMPLES: dict[str, str] = {
   finmodel explore literal status_quo --vary vehicles.us_led_fund.return.rate=0.02:0.14:0.01
   finmodel explore --set discount_rate=0.05 --out brief""",
     "solve": """examples:
-  finmodel solve --vary vehicles.us_led_fund.return.rate=0:0.3 --target parties.us.npv=0
+  finmodel solve --vary vehicles.us_led_fund.return.rate=0:0.3 --target parties.us.npv=100e9
   finmodel solve literal --vary vehicles.us_led_fund.return.rate=0:0.3 \\
                  --target parties.us.npv=foreign_policy:parties.us.npv""",
     "sensitivity": """examples:

@@ -7,6 +7,7 @@ the files stay its own (imported from it when a command runs).
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Callable
 from types import ModuleType
 
@@ -26,6 +27,19 @@ def commands(cli: ModuleType) -> dict[str, Callable[[argparse.Namespace], int]]:
     files."""
     return {"solve": lambda args: solve(args, cli),
             "sensitivity": lambda args: sensitivity(args, cli)}  # fmt: skip
+
+
+def _data(rows: list[dict], fmt: str) -> None:
+    """``rows`` on stdout as JSON or CSV, for a script."""
+    import csv
+    import json
+
+    if fmt == "json":
+        print(json.dumps(rows, indent=2))
+    elif rows:
+        w = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]), lineterminator="\n")
+        w.writeheader()
+        w.writerows(rows)
 
 
 def whole(text: str) -> int:
@@ -66,7 +80,7 @@ def _solve_parser(command: Callable, inputs: Callable) -> None:
     sol.add_argument("--vary", required=True, metavar="KEY=LOW:HIGH",
                      help="the input to solve for and the range to search")  # fmt: skip
     sol.add_argument("--target", required=True, metavar="METRIC=VALUE|METRIC=READING:METRIC",
-                     help="e.g. parties.us.npv=0 or parties.ukraine.npv=status_quo:parties."
+                     help="e.g. parties.us.npv=100e9 or parties.ukraine.npv=status_quo:parties."
                           "ukraine.npv (metrics named as in NAME.summary.json)")  # fmt: skip
 
 
@@ -81,10 +95,15 @@ def solve(args: argparse.Namespace, cli: ModuleType) -> int:
     target = study.parse_target(loaded.assumptions, args.target)
     result = study.solve(loaded.assumptions, key, bounds, target, where=f"--vary {args.vary}")
     runs = study.solved_runs(result)
+    text = args.format == "table"  # else stdout holds the data only: the roots
     for x, r in zip(result.roots, runs):
         at = float(target.metric.of(r.outcome)[0])
-        print(f"{key} = {x:.12g}: {target.metric.name} = {at:.12g} (target {target.text})")
-        cli._show(run_headline(r), args)
+        line = f"{key} = {x:.12g}: {target.metric.name} = {at:.12g} (target {target.text})"
+        print(line, file=sys.stdout if text else sys.stderr)
+        if text:
+            cli._show(run_headline(r), args)
+    if not text:
+        _data([{"key": key, "root": float(x)} for x in result.roots], args.format)
     cli._say_written(cli._write(result, args), args)
     return cli.EXIT_OK
 
@@ -105,9 +124,15 @@ def sensitivity(args: argparse.Namespace, cli: ModuleType) -> int:
     cli._check_targets(args, "sensitivity", loaded.assumptions.name)
     result = run_sensitivity(loaded.assumptions, args.n, args.seed, args.method, keys,
                              scheduler=args.scheduler)  # fmt: skip
-    by = "total order" if args.method == "sobol" else "mu*"
+    by = "total order" if args.method == "sobol" else "mu*, USD bn"
+    scale = 1.0 if args.method == "sobol" else 1e9  # Morris's mu* of an NPV is money
+    rows = []
     for output, drivers in top_drivers(result).items():
-        cells = ", ".join(f"{k} {v:.2f}" for k, v in drivers)
-        print(f"{output}: top drivers by {by}: {cells}")
+        cells = ", ".join(f"{k} {v / scale:.2f}" for k, v in drivers)
+        if args.format == "table":
+            print(f"{output}: top drivers by {by}: {cells}")
+        rows += [{"output": output, "input": k, by: v / scale} for k, v in drivers]
+    if args.format != "table":
+        _data(rows, args.format)
     cli._say_written(cli._write(result, args), args)
     return cli.EXIT_OK

@@ -62,8 +62,8 @@ def test_compare_prints_npv_change_by_party_against_the_baseline(tmp_path, capsy
     args = ["compare", "status_quo", "literal", "--out", str(tmp_path), "--format", "csv"]
     assert main(args) == 0
     got = capsys.readouterr()
-    (row,) = list(csv.DictReader(io.StringIO(got.out)))
-    assert row["scenario"] == "literal"
+    row, valued = list(csv.DictReader(io.StringIO(got.out)))  # without, then with claims valued
+    assert (row["scenario"], row["measure"], valued["measure"]) == ("literal", "without", "valued")
     lit, sq = (finmodel.run(finmodel.load(n)).summary["parties"] for n in ("literal", "status_quo"))
     for p in ("us", "ukraine", "russia", "europe"):
         want = (lit[p]["npv"] - sq[p]["npv"]) / 1e9
@@ -129,8 +129,8 @@ def test_a_changed_compare_goes_beside_the_plain_one_against_the_same_baseline(t
     data = json.loads(capsys.readouterr().out)
     assert not (tmp_path / "compare.csv").exists()  # a plain comparison would be there
     assert (tmp_path / "compare+discount_rate=0.05" / "compare.csv").exists()
-    (row,) = data["rows"]
-    assert row["scenario"] == "literal+discount_rate=0.05"
+    row = data["rows"][0]  # without claims (then with them valued)
+    assert row["scenario"] == "literal+discount_rate=0.05" and row["measure"] == "without"
     assert "status_quo+discount_rate=0.05" in data["title"]  # the baseline, found by its name
     lit, sq = (
         finmodel.run(finmodel.load(n, {"discount_rate": 0.05})).summary["parties"]

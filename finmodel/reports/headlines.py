@@ -163,21 +163,25 @@ def tornado_headline(result: TornadoResult) -> Headline:
 
 
 def compare_headline(comparison: Comparison) -> Headline:
-    """Each reading's NPV change by party against the baseline, in USD bn."""
+    """Each reading's NPV change by party against the baseline, in USD bn: without claims,
+    then with each party's claims at the horizon valued (``npv_with_claims``)."""
     t = comparison.table
-    npv = t[(t["entity"] == "party") & (t["metric"] == "npv")]
+    npv = t[(t["entity"] == "party") & (t["metric"].isin(["npv", "npv_with_claims"]))]
     names: dict[str, str] = {}
     for r in comparison.results:
         names |= {p: _party_name(r.assumptions, p) for p in r.assumptions.parties}
     parties = [p for p in names if p in set(npv["id"])]
-    columns = (Column("scenario", "Reading"),
+    columns = (Column("scenario", "Reading"), Column("measure", "Claims"),
                *(Column(p, names[p], "USD bn") for p in parties))  # fmt: skip
     rows = []
-    for scenario, block in npv.groupby("scenario", sort=False):
+    for (scenario, metric), block in npv.groupby(["scenario", "metric"], sort=False):
         if scenario == comparison.baseline:
             continue
         change = dict(zip(block["id"], block["change"]))
-        rows.append({"scenario": scenario, **{p: change.get(p) for p in parties}})
+        measure = "without" if metric == "npv" else "valued"
+        rows.append({"scenario": scenario, "measure": measure,
+                     **{p: change.get(p) for p in parties}})  # fmt: skip
     return Headline(
-        f"NPV change by party against {comparison.baseline} (USD bn; + better off)", columns, rows
+        f"NPV change by party against the baseline {comparison.baseline}, without and with "
+        "claims valued (USD bn; + better off)", columns, rows
     )

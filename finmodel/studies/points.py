@@ -17,6 +17,22 @@ if TYPE_CHECKING:
 
 
 
+def ravel(picks: Sequence[int], sizes: Sequence[int]) -> int:
+    """``np.ravel_multi_index`` of one point, in plain Python: any size, never an overflow.
+
+    Examples
+    --------
+    >>> ravel([1, 2], [2, 3]), int(np.ravel_multi_index((1, 2), (2, 3)))
+    (5, 5)
+    >>> ravel([7] * 9, [1000] * 9)  # past what an int64 holds
+    7007007007007007007007007
+    """
+    c = 0
+    for j, size in zip(picks, sizes):
+        c = c * int(size) + int(j)
+    return c
+
+
 def unravel(c: int, sizes: list[int]) -> list[int]:
     """``np.unravel_index`` of one index, in plain Python (a tenth of its time for one).
 

@@ -101,10 +101,11 @@ def sensitivity(
     if not fs:
         raise InputError("no inputs with a range or a distribution", field="--input")
     problem = {"num_vars": len(fs), "names": [f.key for f in fs], "bounds": [[0.0, 1.0]] * len(fs)}
+    runs = n * (len(fs) + 2) if method == "sobol" else n * (len(fs) + 1)
+    if runs > MAX_RUNS:  # before the sample is drawn: it alone would not fit in memory
+        raise InputError(f"{runs:,} runs; at most {MAX_RUNS:,}: lower N", field="-n")
     unit = _sample(problem, n, seed, method)
-    if unit.shape[0] > MAX_RUNS:
-        raise InputError(f"{unit.shape[0]:,} runs; at most {MAX_RUNS:,}: lower N", field="-n")
-    values = np.column_stack([f.values(unit[:, i]) for i, f in enumerate(fs)])
+    values = np.column_stack([f.values(_spread(f, unit[:, i], method)) for i, f in enumerate(fs)])
     check_values(a, fs, values)
     if workers is None:
         workers = min(os.cpu_count() or 1, MAX_WORKERS)
@@ -125,6 +126,19 @@ def _check(n: object, seed: object, method: str) -> None:
         lower, upper = 2 ** int(math.log2(n)), 2 ** math.ceil(math.log2(n))
         raise InputError(f"for Sobol indices N must be a power of two (got {n}): try {lower} "
                          f"or {upper}", field="-n")  # fmt: skip
+
+
+#: Morris's levels include 0 and 1: for a distribution (not a range) they stand for these
+#: quantiles, not for the 1e-12 tails (a normal return of 8% +- 8% would be sampled at -48%).
+MORRIS_QUANTILES = (0.025, 0.975)
+
+
+def _spread(f: Factor, u: Array, method: str) -> Array:
+    """The unit points ``u`` of input ``f`` as the quantiles its values are taken at."""
+    if method != "morris" or f.dist == "uniform":
+        return u
+    lo, hi = MORRIS_QUANTILES
+    return lo + (hi - lo) * u
 
 
 def _sample(problem: dict, n: int, seed: int, method: str) -> Array:
@@ -292,7 +306,9 @@ def top_drivers(r: SensitivityResult, k: int = 3) -> dict[str, list[tuple[str, f
     'discount_rate'
     """
     by = "ST" if r.method == "sobol" else "mu_star"
-    out = {}
+    out: dict[str, list[tuple[str, float]]] = {}
+    if by not in r.table.columns:  # no output varies: every row says so in its note
+        return out
     for name, frame in r.table.groupby("output", sort=False):
         if not str(name).startswith("parties.") or frame[by].isna().all():
             continue

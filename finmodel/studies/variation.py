@@ -49,6 +49,7 @@ from finmodel.studies.points import (
     PointNames,
     nbytes,
     per_scenario,
+    ravel,
     structure_of,
     unravel,
     with_value,
@@ -322,11 +323,18 @@ class Design:
         """Points start..stop-1, assembled into batches (one per structure)."""
         idx = self.index(start, stop)
         m = stop - start
+        # each group's combinations of values among these points, numbered from 0 here; each
+        # is compiled (or found in the group's cache) by its number among all the group's
+        # combinations, a Python int of any size (a sensitivity's samples give a group of
+        # several keys more combinations than an int64 counts)
         combos = np.empty((len(self.groups), m), dtype=int)
+        numbers: list[list[int]] = []
         for gi, g in enumerate(self.groups):
             sub = idx[g.keys]
             sub = np.where(sub < 0, np.array(g.sizes)[:, None] - 1, sub)  # at the base
-            combos[gi] = np.ravel_multi_index(tuple(sub), g.sizes)
+            rows, inverse = np.unique(sub, axis=1, return_inverse=True)
+            combos[gi] = inverse.reshape(-1)
+            numbers.append([ravel(rows[:, u].tolist(), g.sizes) for u in range(rows.shape[1])])
         found: list[dict[int, _Combo]] = []
         invalid = np.full(m, "", dtype=object)
         rejected = np.zeros(m, dtype=int)  # how many of its groups' combinations a point has
@@ -334,7 +342,7 @@ class Design:
         for gi, g in enumerate(self.groups):
             used, where = np.unique(combos[gi], return_inverse=True)
             fresh: dict[int, _Combo] = {}
-            found.append({int(c): self._combo(g, int(c), fresh) for c in used})
+            found.append({int(c): self._combo(g, numbers[gi][int(c)], fresh) for c in used})
             x = [found[gi][int(c)] for c in used]
             structure[gi] = np.array([y.structure for y in x])[where.reshape(-1)]
             for u in (u for u, y in enumerate(x) if y.message):

@@ -50,10 +50,16 @@ def test_compare_headline_is_the_difference_of_two_single_runs():
     a = finmodel.load("literal")
     sq = finmodel.load("status_quo")
     c = compare([finmodel.run(sq), finmodel.run(a)], "status_quo")
-    (row,) = compare_headline(c).rows  # the baseline is not a row against itself
-    assert row["scenario"] == "literal"
+    rows = compare_headline(c).rows  # the baseline is not a row against itself
+    assert [(r["scenario"], r["measure"]) for r in rows] == [("literal", "without"),
+                                                             ("literal", "valued")]  # fmt: skip
+    with_claims = {n: finmodel.run(x).summary["parties"] for n, x in (("lit", a), ("sq", sq))}
     for party in ("us", "ukraine", "russia", "europe"):
-        assert row[party] == pytest.approx(npv(a, party) - npv(sq, party), abs=1e-3)
+        assert rows[0][party] == pytest.approx(npv(a, party) - npv(sq, party), abs=1e-3)
+        want = with_claims["lit"][party]["npv_with_claims"] - with_claims["sq"][party][
+            "npv_with_claims"
+        ]
+        assert rows[1][party] == pytest.approx(want, abs=1e-3)
 
 
 def test_sweep_headline_points_equal_single_runs():
