@@ -52,6 +52,18 @@ def _child(node: Any, part: str) -> Any:
     return None
 
 
+def _digits(x: float, least: int) -> str:
+    """``x`` with ``least`` decimals, more where the value has them (up to 6): a figure is
+    never shown rounded (7.45 stays 7.45, 100 is 100.0).
+
+    >>> _digits(7.45, 1), _digits(100, 1), _digits(1.16, 2), _digits(0.123456789, 1)
+    ('7.45', '100.0', '1.16', '0.123457')
+    """
+    text = f"{x:,.6f}".rstrip("0")
+    decimals = len(text.split(".")[1]) if "." in text else 0
+    return f"{x:,.{max(least, decimals)}f}"
+
+
 def value_text(value: Any, unit: str) -> str:
     """A value in its unit: fractions as percentages, amounts with fixed decimals.
 
@@ -67,9 +79,9 @@ def value_text(value: Any, unit: str) -> str:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return str(value)
     if unit == "%":
-        return f"{value * 100:.1f}%"
+        return f"{_digits(value * 100, 1)}%"
     if unit.endswith(" bn") or unit.startswith("USD per"):
-        return f"{value:,.2f} {unit}" if unit.startswith("USD per") else f"{value:,.1f} {unit}"
+        return f"{_digits(value, 2 if unit.startswith('USD per') else 1)} {unit}"
     return f"{value:g} {unit}".strip()
 
 

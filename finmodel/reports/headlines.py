@@ -74,7 +74,8 @@ def run_headline(result: Result) -> Headline:
     if any(p["terminal_claim"] for p in s["parties"].values()):
         keys.append("terminal_claim")  # a vehicle runs past the horizon: who owns its value
     titles = {"received": "Received", "paid": "Paid", "net": "Net",
-              "npv": f"NPV @ {a.discount_rate:.1%}",
+              "npv": f"NPV @ {a.discount_rate:.1%}" + (", own rate where given"
+                                                       if a.party_discount_rates else ""),
               "terminal_claim": "Terminal claim"}  # fmt: skip
     columns = (Column("party", "Party"), Column("id", "id", where="data"),
                *(Column(k, titles[k], "USD bn") for k in keys))  # fmt: skip
