@@ -10,9 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from finmodel import reports
 from finmodel.studies import run as single_run
+
+if TYPE_CHECKING:
+    from finmodel.inputs.models.scenario import Assumptions
 
 
 class Result(single_run.Result):
@@ -26,6 +30,24 @@ class Result(single_run.Result):
         """Write NAME.xlsx, NAME.flows.csv, NAME.schedule.csv and NAME.summary.json to
         ``out_dir`` as one set: replaced whole or not at all."""
         return reports.write(self, out_dir)
+
+
+def _changed(a: Assumptions, sets: Sequence[str]) -> Assumptions:
+    """``a`` as changed by the ``--set`` texts ``sets``, named and described so: a page never
+    shows changed numbers under a reading's own name."""
+    if not sets:
+        return a
+    from finmodel.inputs.loader import with_overrides
+    from finmodel.inputs.overrides import parse_overrides
+    from finmodel.inputs.wording import changed_name
+    from finmodel.inputs.yaml_reader import dotted
+
+    pairs = [(dotted(k), v) for _, k, v in parse_overrides(list(sets))]
+    said = ", ".join(f"{k}={v}" for k, v in pairs)
+    return with_overrides(a, {
+        "name": changed_name(a.name, pairs),
+        "description": f"CHANGED by --set: {said}. {a.description or ''}".strip(),
+    }, "--set")  # fmt: skip
 
 
 def explore_page(
@@ -52,6 +74,6 @@ def explore_page(
     from finmodel.studies.sweep import parse_varies
 
     names = list(scenarios) or shipped_readings()
-    readings = [load_with_origins(s, list(sets)).assumptions for s in names]
+    readings = [_changed(load_with_origins(s, list(sets)).assumptions, sets) for s in names]
     check_targets(report_paths(out_dir, "explore", page_name([a.name for a in readings])))
     return write_explore(explore(readings, parse_varies(list(vary)) or None), out_dir)

@@ -39,8 +39,13 @@ def page_name(names: list[str]) -> str:
     --------
     >>> page_name(["literal"]), page_name(["literal", "status_quo"])
     ('literal', 'readings')
+    >>> page_name(["literal+discount_rate=0.05", "status_quo+discount_rate=0.05"])
+    'readings+discount_rate=0.05'
     """
-    return names[0] if len(names) == 1 else "readings"
+    if len(names) == 1:
+        return names[0]
+    changes = {n.partition("+")[2] for n in names}  # readings changed alike by --set
+    return f"readings+{changes.pop()}" if len(changes) == 1 and "" not in changes else "readings"
 
 
 def cents(x: np.ndarray) -> list:

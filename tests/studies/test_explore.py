@@ -258,3 +258,15 @@ def test_a_reading_without_the_sliders_keys_is_its_own_single_run():
     assert_point(sq, 0, finmodel.run(finmodel.load("status_quo")))
     assert [s["values"] for s in lit["sliders"]] == [[0.0, 0.5, 1.0]]
     assert_point(lit, 2, finmodel.run(finmodel.load("literal", {PAYOUT: 1.0})))
+
+
+def test_a_changed_reading_is_named_and_described_so(tmp_path):
+    # explore --set: the page is never written under the reading's own name, and says the change
+    from finmodel.api import explore_page
+
+    (page,) = explore_page(["literal"], ["vehicles.us_led_fund.payout=0.4"],
+                           ["discount_rate=0.03"], tmp_path)  # fmt: skip
+    assert page.name == "literal+us_led_fund.payout=0.4.explore.html"
+    text = page.read_text()
+    assert "CHANGED by --set: vehicles.us_led_fund.payout=0.4" in text
+    assert not (tmp_path / "literal.explore.html").exists()
