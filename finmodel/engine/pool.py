@@ -116,9 +116,3 @@ def draw_order(ids: Sequence[str], regions: Sequence[str], from_: Sequence[str])
         out += [i for i, (h, r) in enumerate(zip(ids, regions)) if name in (h, r) and i not in out]
     out += [i for i in range(len(ids)) if i not in out]
     return np.array(out, dtype=np.int64)
-
-
-
-
-
-

@@ -193,17 +193,3 @@ def _loan_payments(v: VehicleInputs, s: Schedule) -> list[Allocation]:
             for i, p in enumerate(lenders)
         ]
     return out
-
-
-
-
-
-
-
-
-
-
-
-
-
-

@@ -1,0 +1,1 @@
+"""Inputs: assumption files read, validated and compiled into the engine's arrays."""

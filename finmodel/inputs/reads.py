@@ -344,13 +344,3 @@ def _plain_container(value: Any) -> bool:
 
 
 # --- keys and what they touch ------------------------------------------------------------------
-
-
-
-
-
-
-
-
-
-

@@ -224,29 +224,3 @@ def _live_totals(ws: Worksheet, result: Result, live: LiveModel, row: int) -> No
             cell = ws.cell(row=row + 1 + i, column=2 + j, value=f"={g.total(key, sheet=True)}")
             cell.number_format = fmt
             cell.alignment = RIGHT  # "n/a" lines up with the numbers
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-

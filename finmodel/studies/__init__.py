@@ -1,0 +1,1 @@
+"""Studies: a run, sweeps, the tornado, comparisons, simulations, solving, sensitivity: as data."""

@@ -393,8 +393,7 @@ def explore(
     ))  # fmt: skip
     grids = tuple(explore_reading(a, v) for a, v in zip(readings, varies))
     if baseline is None:  # a reading changed by --set is named status_quo+KEY=VALUE
-        quo = [n for n in names if n.split("+")[0] == "status_quo"]
-        baseline = quo[0] if quo else names[0]
+        baseline = next((n for n in names if n.split("+")[0] == "status_quo"), names[0])
     if baseline not in names:
         raise InputError(f"'{baseline}' is not among the readings ({', '.join(names)})",
                          file="--baseline")  # fmt: skip

@@ -385,21 +385,3 @@ class Design:
                 else:
                     inputs[f] = np.concatenate([p[j] for p in picked])[where.reshape(-1)]
         return from_paths(inputs, names)
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-

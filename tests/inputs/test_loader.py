@@ -286,4 +286,3 @@ def test_the_linear_merge_equals_the_quadratic_one(files):
         data = merge(data, doc, tree, Origins.of(lines, f"f{i}", rank=-len(files) + i))
     assert data == ref_data
     assert list(tree.flat().items()) == list(ref_origins.items())
-

@@ -126,13 +126,3 @@ FLOW_KINDS = (VehicleKind.stream, VehicleKind.loan)
 
 
 # --- waterfall, payments and metrics: every kind -------------------------------------------
-
-
-
-
-
-
-
-
-
-
