@@ -69,8 +69,7 @@ class _Loader(_SafeLoader):
         try:
             if self.depth > limits.MAX_DEPTH:
                 raise _Limit(
-                    problem=f"mappings and lists nest deeper than the limit of "
-                    f"{limits.MAX_DEPTH} levels",
+                    problem=_DEEP,
                     problem_mark=self.peek_event().start_mark,  # type: ignore[union-attr,arg-type]
                 )
             return super().compose_node(parent, index)
@@ -156,6 +155,21 @@ _Loader.add_implicit_resolver(
 
 
 
+#: What nesting past the limit is, whichever parser finds it: ours (:class:`_Loader`), or
+#: libyaml's own depth limit (PyYAML 6.0.4 and later), which may stop first.
+_DEEP = f"mappings and lists nest deeper than the limit of {limits.MAX_DEPTH} levels"
+
+
+def _too_deep(problem: str) -> bool:
+    """Whether a parser's ``problem`` is its nesting limit (libyaml: "exceeded maximum nesting
+    depth").
+
+    >>> _too_deep("exceeded maximum nesting depth"), _too_deep("found unexpected end of stream")
+    (True, False)
+    """
+    return "nesting depth" in problem
+
+
 def _scalar(text: str, where: str) -> Any:
     """One value from the command line, read as YAML by the same loader (a SafeLoader: no
     tag runs code) within the same limits: nesting, and values repeated through aliases
@@ -220,6 +234,8 @@ def read_yaml(path: Path, raw: bytes) -> tuple[dict, dict[KeyPath, int], str]:
         mark = e.problem_mark or e.context_mark
         at = mark.line + 1 if mark else None
         what = (e.problem or e.context or "invalid YAML").strip()
+        if _too_deep(what):
+            raise InputError(_DEEP, file=str(path), line=at) from None
         raise InputError(f"invalid YAML: {what}", file=str(path), line=at) from None
     except yaml.reader.ReaderError as e:  # a control character, say: a NUL byte
         line = text.count("\n", 0, e.position) + 1
@@ -271,7 +287,7 @@ def _walk(node: yaml.Node, path: KeyPath, lines: dict[KeyPath, int], walk: _Walk
     walk.nodes.add(id(node))
     if len(path) > limits.MAX_DEPTH:  # an alias can nest a node inside itself
         raise InputError(
-            f"mappings and lists nest deeper than the limit of {limits.MAX_DEPTH} levels",
+            _DEEP,
             file=walk.file,
             line=lines.get(path),
         )
@@ -326,6 +342,8 @@ def read_value(text: str, where: str) -> Any:
         raise InputError(f"the value: {e.problem}", file=where) from None
     except yaml.MarkedYAMLError as e:
         what = (e.problem or e.context or "").strip()
+        if _too_deep(what):
+            raise InputError(f"the value: {_DEEP}", file=where) from None
         message = f"the value {shown(text)} is not valid YAML: {what}"
         raise InputError(message, file=where) from None
     except yaml.YAMLError:
