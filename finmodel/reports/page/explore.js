@@ -147,7 +147,8 @@
         data: { name: "bars" }, columns: narrow ? 1 : 2,
         facet: { field: "metric", type: "nominal", sort: METRICS.map((m) => LABELS[m]), title: null },
         spec: {
-          width: narrow ? w - 60 : 400,
+          // narrow: room for the party names (about 170 px) and the change labels beside the bars
+          width: narrow ? Math.max(140, window.innerWidth - 300) : 400,
           layer: [
             { mark: "bar", encoding: {
               y: { field: "party", type: "nominal", title: null, sort: null },
