@@ -38,11 +38,10 @@ def _changed(a: Assumptions, sets: Sequence[str]) -> Assumptions:
     if not sets:
         return a
     from finmodel.inputs.loader import with_overrides
-    from finmodel.inputs.overrides import parse_overrides
+    from finmodel.inputs.overrides import changes
     from finmodel.inputs.wording import changed_name
-    from finmodel.inputs.yaml_reader import dotted
 
-    pairs = [(dotted(k), v) for _, k, v in parse_overrides(list(sets))]
+    pairs = changes(sets)
     said = ", ".join(f"{k}={v}" for k, v in pairs)
     return with_overrides(a, {
         "name": changed_name(a.name, pairs),

@@ -13,7 +13,7 @@ import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from finmodel.exceptions import InputError, printable
 
@@ -39,15 +39,14 @@ def _renamed(loaded: Loaded, sets: list[str], name: str | None) -> Loaded:
     import dataclasses
 
     from finmodel.inputs.loader import digest, with_overrides
-    from finmodel.inputs.overrides import parse_overrides
+    from finmodel.inputs.overrides import changes
     from finmodel.inputs.wording import changed_name
-    from finmodel.inputs.yaml_reader import dotted
 
     a = loaded.assumptions
     if name == a.name and sets:
         raise InputError(f"is the name of the unchanged scenario: a run with --set needs "
                          f"another, e.g. '{a.name}_changed'", file=f"--name {name}")  # fmt: skip
-    pairs = [(dotted(k), v) for _, k, v in parse_overrides(sets)]
+    pairs = changes(sets)
     if name is None and any(k == "name" for k, _ in pairs):
         return loaded  # --set name=... names the changed run itself
     renamed = with_overrides(a, {"name": name or changed_name(a.name, pairs)}, "--name")
@@ -66,6 +65,14 @@ def _say_written(paths: list[Path], args: argparse.Namespace) -> None:
     out = sys.stdout if args.format == "table" else sys.stderr
     for p in paths:
         print(f"wrote {printable(str(p))}", file=out)
+
+
+def _report(result: Any, headline: Callable[[Any], object], args: argparse.Namespace) -> None:
+    """Write ``result``'s files, show its headline table (made by ``headline``, a function of
+    :mod:`finmodel.reports.headlines`), then say what was written."""
+    paths = _write(result, args)
+    _show(headline(result), args)
+    _say_written(paths, args)
 
 
 def _show(headline: object, args: argparse.Namespace) -> None:
@@ -125,11 +132,9 @@ def _sweep(args: argparse.Namespace) -> int:
     finally:
         if bar:
             bar.close()
-    paths = _write(result, args)
     from finmodel.reports.headlines import sweep_headline
 
-    _show(sweep_headline(result), args)
-    _say_written(paths, args)
+    _report(result, sweep_headline, args)
     if result.n_invalid:
         print(
             f"finmodel: {result.n_invalid:,} of {len(result.table):,} grid points are invalid "
@@ -159,11 +164,9 @@ def _simulate(args: argparse.Namespace) -> int:
     finally:
         if bar:
             bar.close()
-    paths = _write(result, args)
     from finmodel.reports.headlines import simulation_headline
 
-    _show(simulation_headline(result), args)
-    _say_written(paths, args)
+    _report(result, simulation_headline, args)
     return EXIT_OK
 
 
@@ -173,11 +176,9 @@ def _tornado(args: argparse.Namespace) -> int:
     loaded = _load(args)
     _check_targets(args, "tornado", loaded.assumptions.name)
     result = tornado(loaded.assumptions, origins=loaded.origins)
-    paths = _write(result, args)
     from finmodel.reports.headlines import tornado_headline
 
-    _show(tornado_headline(result), args)
-    _say_written(paths, args)
+    _report(result, tornado_headline, args)
     if result.n_invalid:
         print(
             f"finmodel: {result.n_invalid} low or high value(s) are invalid (a single run "
@@ -192,21 +193,17 @@ def _compare(args: argparse.Namespace) -> int:
     from finmodel.studies.compare import DEFAULT_SET, checked, compare
 
     if args.sets:  # a changed comparison goes beside the plain one, never over it
-        from finmodel.inputs.overrides import parse_overrides
+        from finmodel.inputs.overrides import changes
         from finmodel.inputs.wording import changed_name
-        from finmodel.inputs.yaml_reader import dotted
 
-        pairs = [(dotted(k), v) for _, k, v in parse_overrides(args.sets)]
-        args.out = str(Path(args.out) / changed_name("compare", pairs))
+        args.out = str(Path(args.out) / changed_name("compare", changes(args.sets)))
     _check_targets(args, "compare", "")
     loaded = [(s, _load(args, s)) for s in args.scenarios or DEFAULT_SET]
     results = checked([finmodel.run(x) for _, x in loaded])
     comparison = compare(results, _baseline(args, loaded))
-    paths = _write(comparison, args)
     from finmodel.reports.headlines import compare_headline
 
-    _show(compare_headline(comparison), args)
-    _say_written(paths, args)
+    _report(comparison, compare_headline, args)
     return EXIT_OK
 
 

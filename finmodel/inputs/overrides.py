@@ -78,6 +78,17 @@ _KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z0-9_]+)*$")
 
 
 
+def changes(sets: Sequence[str]) -> list[tuple[str, Any]]:
+    """The ``--set`` texts ``sets`` as (dotted key, value) pairs, the values read as YAML.
+
+    Examples
+    --------
+    >>> changes(["vehicles.us_led_fund.return.rate=0.03", "discount_rate=0.05"])
+    [('vehicles.us_led_fund.return.rate', 0.03), ('discount_rate', 0.05)]
+    """
+    return [(dotted(k), v) for _, k, v in parse_overrides(list(sets))]
+
+
 def parse_overrides(overrides: Any) -> list[tuple[str, KeyPath, Any]]:
     """``(where, key path, value)`` of each override: a dict {key path: value} (values as
     they are) or a list of ``"key.path=value"`` strings (values read as YAML scalars)."""
