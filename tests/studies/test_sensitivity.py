@@ -111,6 +111,9 @@ def test_distributions_map_quantiles():
         (["-n", "64", "--input", "vehicles.znpp_output.stream.energy.capacity_gw"], "has no range"),
         (["-n", "64", "--input", "vehicles.us_led_fund.payout=0.5:1.5"], "HIGH 1.5 is refused"),
         (["-n", "64", "--scheduler", "tcp://127.0.0.1:9"], "cannot reach a Dask scheduler"),
+        # 2**30 x (D + 2) runs: refused before the sample (256 GiB) is drawn, not a MemoryError
+        (["-n", str(2**30)], "runs; at most 50,000,000: lower N"),
+        (["-n", str(2**24), "--method", "morris"], "runs; at most 50,000,000: lower N"),
     ],
 )  # fmt: skip
 def test_bad_input_is_one_line_exit_2_nothing_written(tmp_path, capsys, args, says):
