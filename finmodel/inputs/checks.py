@@ -35,6 +35,7 @@ from finmodel.kinds import VehicleKind
 
 if TYPE_CHECKING:  # the model that runs these checks when it is validated
     from finmodel.inputs.models.scenario import Assumptions
+    from finmodel.inputs.models.vehicle import RestartCapital, Vehicle
 
 
 
@@ -114,9 +115,18 @@ def _party_refs(a: Assumptions) -> list[tuple[tuple[str | int, ...], str]]:
             prices = v.stream.energy.price_per_mwh_by_party or {}
             e = ("vehicles", vid, "stream", "energy", "price_per_mwh_by_party")
             refs += [((*e, p), p) for p in prices]
+        restart = _restart(v)
+        if restart is not None and restart.paid_by is not None:
+            rc = ("vehicles", vid, "stream", "energy", "restart_capital", "paid_by")
+            refs += [((*rc, p), p) for p in restart.paid_by]
         if v.loan is not None:
             refs.append((("vehicles", vid, "loan", "borrower"), v.loan.borrower))
     return refs
+
+
+def _restart(v: Vehicle) -> RestartCapital | None:
+    e = v.stream.energy if v.stream is not None else None
+    return e.restart_capital if e is not None else None
 
 
 
@@ -147,6 +157,11 @@ def party_problems(a: Assumptions) -> list[Problem]:
         found += _shares_problem((*w, "profit_split"), v.waterfall.profit_split)
         if isinstance(v.waterfall.capital_to, dict):
             found += _shares_problem((*w, "capital_to"), v.waterfall.capital_to)
+    for vid, v in a.vehicles.items():
+        restart = _restart(v)
+        if restart is not None and restart.paid_by is not None:
+            rc = ("vehicles", vid, "stream", "energy", "restart_capital", "paid_by")
+            found += _shares_problem(rc, restart.paid_by)
     return found
 
 

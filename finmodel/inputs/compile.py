@@ -20,7 +20,8 @@ from finmodel.engine.batch import Batch, VehicleInputs
 from finmodel.engine.pool import Carve, PoolSplit, draw_order, split
 from finmodel.engine.timeline import Timeline
 from finmodel.inputs.fx import fx_paths
-from finmodel.inputs.models.vehicle import Loan, Stream, Vehicle, Waterfall
+from finmodel.inputs.models.vehicle import Loan, Vehicle, Waterfall
+from finmodel.inputs.streams import restart_outlay, stream_amounts
 from finmodel.kinds import Array, FeeBasis, RepaymentStyle
 
 if TYPE_CHECKING:
@@ -125,11 +126,19 @@ def _vehicle(
     capital_to = None if w.capital_to is None else party_shares(parties, w.capital_to)
     extra: dict = {}
     if v.stream is not None:
-        amount, profit_split = _stream(v.stream, profit_split, tl, parties, fx)
+        restart = restart_outlay(v.stream, tl, fx)
+        shares = profit_split
+        amount, profit_split = stream_amounts(v.stream, profit_split, tl, parties, fx)
         if v.stream.payer is None:
             extra["revenue"] = amount
         else:
             contrib[:, parties.index(v.stream.payer)] = amount
+        if restart is not None:
+            # the parties pay the outlay in (contributions), the stream spends it outside
+            # (a negative earning): what it passes on stays the net sales
+            payers = shares if restart.paid_by is None else party_shares(parties, restart.paid_by)
+            contrib += payers[:, :, None] * restart.usd[:, None, :]
+            extra["revenue"] = extra.get("revenue", np.zeros_like(amount)) - restart.usd
     if v.loan is not None:
         lent = opening + contrib.sum(axis=2)
         capital_to = profit_split = lent / lent.sum() if lent.sum() > 0 else lent
@@ -218,77 +227,6 @@ def _loan(loan: Loan, opening: Array, tl: Timeline, parties: list[str]) -> dict:
         "repay_last": last,
         "serviced_from": loan.serviced_from,
     }
-
-
-def _stream(
-    st: Stream, split: Array, tl: Timeline, parties: list[str], fx: dict[str, Array]
-) -> tuple[Array, Array]:
-    """A stream's USD per period, shape (1, columns), and the shares its receivers get.
-
-    Under ``split_as: energy`` each party's share of the MWh is valued at its own price, so
-    the money splits in proportion to share x price.
-    """
-    currency = st.currency
-    shares = split
-    if st.energy is not None:
-        e = st.energy
-        currency = e.currency
-        price = np.array(
-            [[(e.price_per_mwh_by_party or {}).get(p, e.price_per_mwh) for p in parties]]
-        )
-        if e.split_as == "revenue":
-            price[:] = e.price_per_mwh
-        value = split * price  # per MWh of output, to each party
-        per_mwh = float(value.sum())
-        if per_mwh > 0:
-            shares = value / per_mwh
-        mwh = e.capacity_gw * 1e3 * HOURS_A_YEAR * e.capacity_factor
-        per_year = np.array([mwh * per_mwh / BN])
-    elif st.path_bn is not None:
-        per_year = np.asarray(st.path_bn, dtype=float)
-    else:
-        per_year = np.array([st.amount_bn], dtype=float)
-    years = st.years if st.years is not None else max(tl.years - st.start_year, 0)
-    if st.path_bn is not None:
-        years = min(years, len(st.path_bn))
-    annual = np.zeros(tl.years)
-    span = annual[st.start_year : st.start_year + years]
-    span[:] = np.resize(per_year, span.size) if st.path_bn is None else per_year[: span.size]
-    amount = tl.by_period(annual[None, :]) / tl.m
-    amount[:, 0] = 0.0
-    amount *= ramp(tl, st.start_year, st.ramp_years)
-    return amount * BN * tl.by_period(fx[currency]), shares
-
-
-#: Hours in a (non-leap) year, for MWh from GW and a capacity factor.
-HOURS_A_YEAR = 8760.0
-
-
-def ramp(tl: Timeline, start_year: int, years: float) -> Array:
-    """Each period's average of a linear ramp from 0 to 1 over ``years`` from ``start_year``.
-
-    The output of a period is the integral of the ramp over it, so the ramp's shortfall is
-    exactly ``years / 2`` years of full output.
-
-    Examples
-    --------
-    >>> import datetime as dt
-    >>> from finmodel.kinds import Frequency
-    >>> t = Timeline(dt.date(2026, 1, 1), 4, Frequency.annual)
-    >>> ramp(t, 1, 2.0)[0].tolist()   # year 2 averages 1/4, year 3 3/4, then full
-    [0.0, 0.0, 0.25, 0.75, 1.0]
-    """
-    k = np.arange(tl.columns, dtype=float)
-    t = k - start_year * tl.m  # periods since the start, at each period's end
-    length = years * tl.m
-    if length <= 0:
-        return (t >= 1).astype(float)[None, :]
-
-    def area(x: np.ndarray) -> np.ndarray:
-        x = np.maximum(x, 0.0)
-        return np.where(x <= length, x * x / (2 * length), x - length / 2)
-
-    return (area(t) - area(t - 1))[None, :]
 
 
 def release_share(fractions: Array) -> Array:

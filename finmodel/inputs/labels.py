@@ -60,6 +60,10 @@ _FIELDS: dict[tuple[str, ...], tuple[str, Kind]] = {
     ("energy", "price_per_mwh"): ("electricity price", "price"),
     ("energy", "capacity_gw"): ("capacity", "other"),
     ("energy", "capacity_factor"): ("capacity factor", "share"),
+    ("energy", "cost_per_mwh"): ("fuel and running cost", "price"),
+    ("restart_capital", "amount_bn"): ("restart capital", "amount"),
+    ("restart_capital", "start_year"): ("restart capital's first year", "years"),
+    ("restart_capital", "years"): ("restart capital's years", "years"),
     ("timeline", "years"): ("Timeline: years modelled", "years"),
     ("discount_rate",): ("Discount rate", "rate"),
 }
@@ -165,7 +169,9 @@ def _field(parts: list[str]) -> tuple[str, Kind]:
     if parts[-1] in _LAST:
         last, kind = _LAST[parts[-1]]
         return f"{words} {last}".strip().capitalize(), kind
-    if len(parts) > 1 and parts[-2] in ("profit_split", "capital_to"):
+    if len(parts) > 1 and parts[-2] == "unit_start_years" and parts[-1].isdigit():
+        return f"unit {int(parts[-1]) + 1}'s first year of output", "years"
+    if len(parts) > 1 and parts[-2] in ("profit_split", "capital_to", "paid_by"):
         return f"{words} {parts[-1]}".capitalize(), "share"
     return " ".join(parts).replace("_", " ").capitalize(), "other"
 

@@ -140,6 +140,7 @@ _VEHICLE_PARTY_REFS: tuple[Pattern, ...] = (
     ("V", "capital", "contributions", "*", "party"),
     ("V", "stream", "payer"),
     ("V", "stream", "energy", "price_per_mwh_by_party"),
+    ("V", "stream", "energy", "restart_capital", "paid_by"),
     ("V", "loan", "borrower"),
 )
 _W = ("V", "waterfall", "?")
@@ -152,6 +153,7 @@ _VEHICLE_RULES: dict[str, tuple[tuple[Pattern, ...], ...]] = {
         *((p, _PARTY_IDS) for p in _VEHICLE_PARTY_REFS),
         (("V", "waterfall", "profit_split"),),  # shares sum to 1
         (("V", "waterfall", "capital_to"),),
+        (("V", "stream", "energy", "restart_capital", "paid_by"),),
     ),
     "currency_problems": (
         (("V", "capital", "contributions", "*", "currency"), ("fx", "*", "?")),

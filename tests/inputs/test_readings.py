@@ -101,28 +101,37 @@ def test_status_quo_era_loans_are_serviced_from_the_windfall():
 def test_geneva_keeps_the_status_quo_and_adds_zaporizhzhia():
     sq, g = run("status_quo").summary, run("geneva_19_point").summary
     assert set(g["vehicles"]) == set(sq["vehicles"]) | {"znpp_output"}
-    # 5.7 GW x 8,760 h x 0.80 = 39,945.6 GWh a year at EUR 100/MWh x 1.16 = 4.6337bn a year,
-    # in years 2-30 (29 years), less the year a 2-year linear ramp loses: 28 full years
+    # 5.7 GW x 8,760 h x 0.80 = 39,945.6 GWh a year at EUR 100 - 25 (running cost) = EUR 75
+    # net a MWh x 1.16, in years 2-30 (29 years); of six units two start in year 2, two in
+    # year 3 and two in year 4, so years 2 and 3 lose 4/6 and 2/6 of a year: 28 full years
     zn = g["vehicles"]["znpp_output"]["distributed"]
-    assert zn == pytest.approx(39_945.6e3 * 100 * EUR * 28, rel=1e-12)
+    assert zn == pytest.approx(39_945.6e3 * 75 * EUR * 28, rel=1e-12)
     for p in ("russia", "ukraine"):
         change = g["parties"][p]["received"] - sq["parties"][p]["received"]
         assert change == pytest.approx(zn / 2, abs=CENT)
+        # each pays half the EUR 2bn of restart capital
+        paid = g["parties"][p]["paid"] - sq["parties"][p]["paid"]
+        assert paid == pytest.approx(1.0 * EUR * BN, abs=CENT)
 
 
 def test_znpp_energy_split_values_russias_half_at_its_own_price():
     literal = run("literal").summary["parties"]
     energy = run("znpp_energy_split").summary["parties"]
     half = 39_945.6e3 / 2 * EUR * 28  # MWh a year, for each side, over 28 full years
+    # net of the EUR 25/MWh running cost: EUR 75 at the Ukrainian price, 2.40 at Russia's
     assert literal["russia"]["by_vehicle"]["znpp_output"]["received"] == pytest.approx(
-        half * 100, rel=1e-12
+        half * 75, rel=1e-12
     )
     assert energy["russia"]["by_vehicle"]["znpp_output"]["received"] == pytest.approx(
-        half * 27.4, rel=1e-12
+        half * 2.4, rel=1e-12
     )
     assert energy["ukraine"]["by_vehicle"]["znpp_output"]["received"] == pytest.approx(
-        half * 100, rel=1e-12
+        half * 75, rel=1e-12
     )
+    # the restart capital is paid by the revenue split (50/50), not by the value shares
+    for p in ("russia", "ukraine"):
+        paid = energy[p]["by_vehicle"]["znpp_output"]["paid"]
+        assert paid == pytest.approx(1.0 * EUR * BN, abs=CENT)
 
 
 def test_reconstruction_share_of_the_literal_reading():

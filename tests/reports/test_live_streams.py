@@ -33,7 +33,7 @@ from test_live_model import (
 )
 
 import finmodel
-from finmodel.inputs.compile import ramp as batch_ramp
+from finmodel.inputs.streams import ramp as batch_ramp
 
 pytest.importorskip("formulas")
 
@@ -44,6 +44,15 @@ _ENERGY = {
     "currency": "EUR",
     "split_as": "energy",
     "price_per_mwh_by_party": {"russia": 20.0},
+}
+_PLANT = {
+    "capacity_gw": 1.9,
+    "capacity_factor": 0.9,
+    "price_per_mwh": 60.0,
+    "cost_per_mwh": 20.0,
+    "currency": "EUR",
+    "unit_start_years": [1, 2.5],
+    "restart_capital": {"amount_bn": 1.5, "years": 2, "paid_by": {"us": 0.25, "ukraine": 0.75}},
 }
 VEHICLES = {
     # the loan first: its source (windfall) is built before it all the same
@@ -56,6 +65,10 @@ VEHICLES = {
         serviced_from="windfall",
     ),
     "znpp": stream(energy=_ENERGY, start_year=1, ramp_years=1.5)
+    | {"waterfall": {"profit_split": {"russia": 0.5, "ukraine": 0.5}}},
+    # net of a running cost, two units (one starting mid-year), restart capital paid 25/75:
+    # formulas of finmodel.reports.live.plant
+    "plant": stream(energy=_PLANT, ramp_years=0.5)
     | {"waterfall": {"profit_split": {"russia": 0.5, "ukraine": 0.5}}},
     "comp": stream(amount_bn=3, start_year=1, years=3, payer="europe"),
     "windfall": stream(amount_bn=30) | {"waterfall": {"profit_split": {"ukraine": 1.0}}},
@@ -76,6 +89,12 @@ CHANGES = {
     "vehicles.znpp.stream.ramp_years": 2.5,
     "vehicles.znpp.waterfall.profit_split.russia": 0.4,
     "vehicles.znpp.waterfall.profit_split.ukraine": 0.6,
+    "vehicles.plant.stream.energy.cost_per_mwh": 30.0,
+    "vehicles.plant.stream.energy.unit_start_years.1": 3.0,
+    "vehicles.plant.stream.energy.restart_capital.amount_bn": 2.0,
+    "vehicles.plant.stream.energy.restart_capital.start_year": 1,
+    "vehicles.plant.stream.energy.restart_capital.paid_by.us": 0.5,
+    "vehicles.plant.stream.energy.restart_capital.paid_by.ukraine": 0.5,
     "vehicles.comp.stream.amount_bn": 4.0,
     "vehicles.comp.stream.start_year": 2,
     "vehicles.windfall.stream.amount_bn": 20.0,
@@ -111,6 +130,7 @@ def test_worked_live_values_equal_engine(books, worked):
     r = finmodel.run(worked)
     flows = {(a.vehicle, a.flow.value) for a in r.outcome.allocations}
     assert {("znpp", "income"), ("comp", "payment"), ("comp", "contribution"),
+            ("plant", "income"), ("plant", "contribution"),
             ("era", "interest"), ("era", "debt_service"), ("era", "disbursement"),
             ("wb", "capital_return"), ("annuity", "interest")} <= flows  # fmt: skip
     assert r.outcome.schedules["era"].opening is not None

@@ -55,11 +55,13 @@ def test_additive_inputs_first_order_indices_are_the_variance_shares(base):
 
 
 def test_interaction_total_exceeds_first_order_by_the_analytic_amount(base):
-    # Ukraine's NPV from the ZNPP stream is K + k p q (price p, capacity factor q). For
-    # independent uniform p, q with means m, variances v: Var(pq) = (v_p + m_p^2)(v_q + m_q^2)
-    # - m_p^2 m_q^2; V_p = v_p m_q^2, V_q = v_q m_p^2, V_pq = v_p v_q; k cancels.
+    # Ukraine's NPV from the ZNPP stream is K + k (p - c) q (price p, running cost c a MWh,
+    # capacity factor q). With p' = p - c, for independent uniform p', q with means m,
+    # variances v: Var(p'q) = (v_p + m_p^2)(v_q + m_q^2) - m_p^2 m_q^2; V_p = v_p m_q^2,
+    # V_q = v_q m_p^2, V_pq = v_p v_q; k cancels (p' has p's variance, its mean less c).
     (p0, p1), (q0, q1) = (30.0, 150.0), (0.5, 0.9)
-    mp, mq = (p0 + p1) / 2, (q0 + q1) / 2
+    energy = base.vehicles["znpp_output"].stream.energy
+    mp, mq = (p0 + p1) / 2 - energy.cost_per_mwh, (q0 + q1) / 2
     vp, vq = (p1 - p0) ** 2 / 12, (q1 - q0) ** 2 / 12
     total = (vp + mp**2) * (vq + mq**2) - mp**2 * mq**2
     s1 = {PRICE: vp * mq**2 / total, FACTOR: vq * mp**2 / total}

@@ -143,6 +143,12 @@ def test_the_grid_in_parts_gives_the_numbers_of_one_batch(base, monkeypatch):
         {"vehicles.us_led_fund.cash_rate": [0.0, 0.05], US_PAYOUT: [0.0, 1.0]},
         {"pool.allocation.0.amount_bn": [50, 100, 150]},
         {"fx.GBP.rate": [1.0, 1.5], "vehicles.us_russia_instrument.return.rate": [0.0, 0.1]},
+        # Zaporizhzhia net of its running cost, unit by unit, after its restart capital
+        {"vehicles.znpp_output.stream.energy.cost_per_mwh": [0, 25, 120]},
+        {"vehicles.znpp_output.stream.energy.restart_capital.amount_bn": [0, 2, 5]},
+        {"vehicles.znpp_output.stream.energy.unit_start_years.5": [1, 3.5, 6]},
+        {"vehicles.znpp_output.stream.energy.restart_capital.years": [0, 2],
+         "vehicles.znpp_output.stream.energy.unit_start_years.0": [0, 2]},
     ],
     ids=lambda v: "+".join(k.rsplit(".", 2)[-2] + "." + k.rsplit(".", 1)[-1] for k in v),
 )

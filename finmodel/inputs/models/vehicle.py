@@ -118,18 +118,44 @@ class Hurdle(Model):
 
 
 
+#: A year on the timeline, possibly fractional (1.5: half-way through year 2).
+YearAt = Annotated[float, Field(strict=True, ge=0.0, le=limits.MAX_YEARS, allow_inf_nan=False)]
+
+
+class RestartCapital(Model):
+    """A one-off outlay before output (repairs, cooling water), in the energy's currency.
+
+    ``amount_bn`` falls in equal tranches over ``years`` from the end of year ``start_year``
+    (``years: 0``: all at the start). The parties of the stream's ``profit_split`` pay it in
+    proportion to their shares, unless ``paid_by`` gives other shares.
+    """
+
+    amount_bn: Amount
+    start_year: int = Field(default=0, strict=True, ge=0, le=limits.MAX_YEARS)
+    years: int = Field(default=1, strict=True, ge=0, le=limits.MAX_YEARS)
+    paid_by: PartyShares | None = None
+    source: Source | None = None
+
+
 class Energy(Model):
-    """Electricity output priced per MWh: capacity x capacity factor x 8,760 h x price.
+    """Electricity output priced per MWh, net of its running cost:
+    capacity x capacity factor x 8,760 h x (price - ``cost_per_mwh``).
 
     ``split_as: revenue`` splits the money from selling all of it at ``price_per_mwh``;
     ``split_as: energy`` gives each party its share of the MWh, valued at its own price
-    (``price_per_mwh_by_party``; a party not listed gets ``price_per_mwh``).
+    (``price_per_mwh_by_party``; a party not listed gets ``price_per_mwh``), less the cost.
+    ``unit_start_years`` splits the capacity into equal units, each producing from its own
+    year (the stream's ``ramp_years`` then ramps each unit); without it the whole plant
+    starts at the stream's ``start_year``. ``restart_capital`` is spent before output.
     """
 
     capacity_gw: Annotated[float, Field(strict=True, gt=0.0, le=1000.0, allow_inf_nan=False)]
     capacity_factor: Annotated[float, Field(strict=True, gt=0.0, le=1.0, allow_inf_nan=False)]
     price_per_mwh: Price
     price_per_mwh_by_party: PartyPrices | None = None
+    cost_per_mwh: Price = 0.0
+    unit_start_years: tuple[YearAt, ...] | None = Field(default=None, min_length=1, max_length=100)
+    restart_capital: RestartCapital | None = None
     currency: str = Field(default="USD", pattern=CURRENCY)
     split_as: Literal["revenue", "energy"] = "revenue"
     source: Source | None = None

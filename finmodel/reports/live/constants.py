@@ -16,7 +16,7 @@ from openpyxl.workbook import Workbook
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from finmodel.engine.tolerance import CENT, ULPS
-from finmodel.inputs.compile import HOURS_A_YEAR
+from finmodel.inputs.streams import HOURS_A_YEAR
 
 if TYPE_CHECKING:
     from finmodel.reports.live.grid import Grid

@@ -1,11 +1,11 @@
 """Live formulas for the cash-flow kinds: a ``stream`` and a ``loan``.
 
-A stream (:func:`finmodel.inputs.compile._stream`, :func:`finmodel.inputs.compile.ramp`) passes on
-at once what
+A stream (:func:`finmodel.inputs.streams.stream_amounts`,
+:func:`finmodel.inputs.streams.ramp`) passes on at once what
 its payer pays or what it earns from outside: a yearly amount (or an energy output x price)
 inside its window of years, times the average of a linear ramp over each period, at a
-constant exchange rate. Under ``split_as: energy`` each party's share of the MWh is valued at
-its own price, so the money splits by share x price.
+constant exchange rate. An electricity output's formulas (net value per MWh, units, restart
+capital) are in :mod:`finmodel.reports.live.plant`.
 
 A loan (:func:`finmodel.engine.schedule._loan`) holds the balance its borrower owes, from the
 opening
@@ -33,6 +33,7 @@ from finmodel.kinds import RepaymentStyle, VehicleKind
 from finmodel.reports.cells import USD_BN
 from finmodel.reports.live.grid import RATE, SHARE, TOTAL, Grid, K, Refs
 from finmodel.reports.live.phasing import live_money, new_money
+from finmodel.reports.live.plant import energy_rows, output_rows, plant_inputs, restart_rows
 
 if TYPE_CHECKING:
     from finmodel.engine.batch import VehicleInputs
@@ -73,6 +74,7 @@ def stream_inputs(a: Assumptions, vid: str, scalar) -> None:
                 scalar(f"{vid}:price:{p}",
                        f"{head}.price_per_mwh_by_party: {a.parties[p].name} ({e.currency})",
                        f"{e.currency}/MWh", price, "#,##0.00")  # fmt: skip
+        plant_inputs(a, vid, scalar)
     scalar(f"{vid}:start_year", f"{path}.start_year", "years", st.start_year, "0")
     if st.years is not None:
         scalar(f"{vid}:years", f"{path}.years", "years", st.years, "0")
@@ -108,7 +110,7 @@ def stream_sheet(g: Grid, refs: Refs, result: Result, v: VehicleInputs) -> None:
         per_year = refs.scalar("amount_bn")
         shares = {p: refs.scalar(f"profit:{p}") for p in parties}
     else:
-        per_year, shares = _energy(g, refs, st.energy, parties, names)
+        per_year, shares = energy_rows(g, refs, st.energy, parties, names)
     g.constant("per_year", f"Full rate ({currency} bn a year)", f"{currency} bn", f"={per_year}",
                "#,##0.0000")  # fmt: skip
     start, ramp = refs.scalar("start_year"), refs.scalar("ramp_years")
@@ -118,85 +120,40 @@ def stream_sheet(g: Grid, refs: Refs, result: Result, v: VehicleInputs) -> None:
         window = f"AND({window},{year}<{start}+{refs.scalar('years')})"
     g.series("active", "In the stream's years (1, else 0)", "flag", f"=IF({window},1,0)",
              total=False, fmt="0")  # fmt: skip
-    _ramp(g, start, ramp, m)
+    output_rows(g, refs, st.energy, start, ramp, m)
     g.series(
         "amount",
         "Payments (the full rate, in its years, times the ramp)",
         "USD bn",
         f"={g.const('per_year')}*{bn}{fx}/{m}*{g.cur('active')}*{g.cur('ramp')}",
     )
-    zero = "=0"
     payer = st.payer
-    if payer is not None:
-        g.series(f"contribution:{payer}", f"Contribution: {names[payer]} (the payer)", "USD bn",
-                 f"={g.cur('amount')}")  # fmt: skip
+    restart = {} if st.energy is None else restart_rows(g, refs, st.energy, parties, names,
+                                                        f"*{bn}{fx}")  # fmt: skip
+    paying = [p for p in parties if p == payer or p in restart]
+    for p in paying:
+        terms = ([g.cur("amount")] if p == payer else []) + ([restart[p]] if p in restart else [])
+        g.series(f"contribution:{p}", f"Contribution: {names[p]}"
+                 + (" (the payer)" if p == payer else " (restart capital)"), "USD bn",
+                 "=" + "+".join(terms))  # fmt: skip
     g.series("contribution", "Contribution", "USD bn",
-             f"={g.cur(f'contribution:{payer}')}" if payer else zero)  # fmt: skip
+             "=" + ("+".join(g.cur(f"contribution:{p}") for p in paying) or "0"))  # fmt: skip
     g.constant("committed", "Committed capital (all contributions)", "USD bn",
                f"={g.total('contribution')}", USD_BN)  # fmt: skip
-    g.series("return", "Return", "USD bn", zero if payer else f"={g.cur('amount')}")
+    earned = "0" if payer else g.cur("amount")
+    g.series("return", "Return (earned from outside, less the restart capital spent)", "USD bn",
+             f"={earned}" + (f"-{g.cur('restart')}" if restart else ""))  # fmt: skip
     g.series("distribution", "Distribution", "USD bn",
              f"={g.cur('contribution')}+{g.cur('return')}")  # fmt: skip
-    g.series("value", "Value at the end of the period", "USD bn", zero, total=False)
+    g.series("value", "Value at the end of the period", "USD bn", "=0", total=False)
     flow = "payment" if payer else "income"
     g.section(f"Payments by party (party view: + received, - paid; the {flow} at once)")
     for p in parties:
         g.series(f"receipts:{p}", f"Receipts: {names[p]}", "USD bn",
                  f"={g.cur('distribution')}*{shares[p]}")  # fmt: skip
-    if payer is not None:
-        g.series(f"payments:{payer}", f"Payments: {names[payer]}", "USD bn",
-                 f"=-{g.cur(f'contribution:{payer}')}")  # fmt: skip
-
-
-def _energy(g: Grid, refs: Refs, e, parties: list[str], names: dict) -> tuple[str, dict]:
-    """The full rate of an energy stream (bn a year) and each party's share of the money."""
-    listed = (e.price_per_mwh_by_party or {}) if e.split_as == "energy" else {}
-    value = {}
-    for p in parties:
-        price = refs.scalar(f"price:{p}") if p in listed else refs.scalar("price_per_mwh")
-        g.constant(f"value:{p}", f"Value per MWh of output to {names[p]} (share x price)",
-                   f"{e.currency}/MWh", f"={refs.scalar(f'profit:{p}')}*{price}",
-                   "#,##0.0000")  # fmt: skip
-        value[p] = g.const(f"value:{p}")
-    g.constant("per_mwh", "Value per MWh of output", f"{e.currency}/MWh",
-               f"={'+'.join(value.values())}", "#,##0.0000")  # fmt: skip
-    per_mwh = g.const("per_mwh")
-    shares = {}
-    for p in parties:
-        g.constant(f"share:{p}", f"Share of the money: {names[p]}", "share",
-                   f"=IF({per_mwh}>0,{value[p]}/{per_mwh},{refs.scalar(f'profit:{p}')})",
-                   "0.0000%")  # fmt: skip
-        shares[p] = g.const(f"share:{p}")
-    hours, mw = refs.inputs.const("hours_a_year", True), refs.inputs.const("mw_per_gw", True)
-    mwh = f"{refs.scalar('capacity_gw')}*{mw}*{hours}*{refs.scalar('capacity_factor')}"
-    g.constant("mwh", "Output (MWh a year at full rate)", "MWh", f"={mwh}", "#,##0")
-    return f"{g.const('mwh')}*{per_mwh}/{refs.inputs.const('bn', True)}", shares
-
-
-def _ramp(g: Grid, start: str, ramp: str, m: str) -> None:
-    """Row ``ramp``: each period's average of a linear ramp over L = ramp_years x m periods.
-
-    area(x) = x^2 / (2L) for 0 <= x <= L, x - L/2 beyond (0 before); the period's average is
-    area(t) - area(t - 1), t the periods since the start year's end; L = 0: 1 from t >= 1.
-    """
-    g.constant("ramp_periods", "Ramp length L", "periods", f"={ramp}*{m}", "0.00")
-    length = g.const("ramp_periods")
-    g.constant("ramp_twice", "2L", "periods", f"={length}+{length}", "0.00")
-    twice = g.const("ramp_twice")
-    g.series("since", "Periods since the start year's end (t)", "periods",
-             f"={K}-{start}*{m}", total=False, fmt="0")  # fmt: skip
-    t = g.cur("since")
-    g.series(
-        "area",
-        "Ramp's area up to t",
-        "periods",
-        f"=IF({t}<=0,0,IF({length}=0,{t},IF({t}<={length},{t}*{t},{t}*{twice}-{length}*{length})"
-        f"/{twice}))",
-        total=False,
-        fmt="0.0000",
-    )
-    g.series("ramp", "Ramp: the period's average (area(t) - area(t - 1))", "share",
-             f"={g.cur('area')}-{g.prev('area')}", total=False, fmt="0.00%")  # fmt: skip
+    for p in paying:
+        g.series(f"payments:{p}", f"Payments: {names[p]}", "USD bn",
+                 f"=-{g.cur(f'contribution:{p}')}")  # fmt: skip
 
 
 # --- a loan -----------------------------------------------------------------------------------
