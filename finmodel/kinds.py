@@ -103,17 +103,20 @@ class Flow(str, Enum):
     disbursement = "disbursement"
     debt_service = "debt_service"
     interest = "interest"
+    #: a fund's projects' return, paid into the fund by the party named in ``return.paid_by``
+    return_paid = "return_paid"
 
     @property
     def is_paid(self) -> bool:
-        """Whether the party pays this flow into the vehicle (a contribution or debt service).
+        """Whether the party pays this flow into the vehicle (a contribution, debt service, or
+        a fund's return it pays).
 
         Examples
         --------
-        >>> Flow.debt_service.is_paid, Flow.disbursement.is_paid
-        (True, False)
+        >>> Flow.debt_service.is_paid, Flow.disbursement.is_paid, Flow.return_paid.is_paid
+        (True, False, True)
         """
-        return self in (Flow.contribution, Flow.debt_service)
+        return self in (Flow.contribution, Flow.debt_service, Flow.return_paid)
 
 
 class Line(str, Enum):

@@ -36,6 +36,8 @@ class VehicleInputs:
     term : (n_scenarios,) int, the liquidation period (n_periods + 1 or more: past the horizon)
     capital_to, profit_split : (n_scenarios, n_parties) shares; capital_to None = contributors
     revenue : (n_scenarios, columns) USD a stream earns from outside (None: nothing)
+    return_paid_by : (n_scenarios, n_parties) shares of a fund's projects' return each party
+        pays into it (None: the return comes from outside)
     loan : a loan's terms (None for other kinds)
     """
 
@@ -65,6 +67,7 @@ class VehicleInputs:
     serviced_from: str | None = None
     funds_reconstruction: bool = False
     repay_style: RepaymentStyle = RepaymentStyle.equal_principal
+    return_paid_by: Array | None = None
 
     @property
     def size(self) -> int:

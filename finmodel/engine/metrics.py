@@ -19,6 +19,7 @@ from finmodel.engine.claims import claims
 from finmodel.engine.claims_value import claims_present_value
 from finmodel.engine.evaluate import Outcome
 from finmodel.engine.irr import irr
+from finmodel.engine.waterfall import paid_return
 from finmodel.kinds import Array, Flow, VehicleKind
 
 PROFIT_FLOWS = (Flow.profit, Flow.income, Flow.hurdle, Flow.interest)
@@ -322,7 +323,8 @@ def checks(o: Outcome) -> dict[str, Array]:
       is a loan's opening balance, else 0);
     - ``<vehicle>_parties_vs_distributions``: what parties received = sum D + sum F, and
       what they paid = sum C; a loan also passes its disbursements to the borrower, who
-      pays the debt service D.
+      pays the debt service D; a fund whose return a party pays (``return.paid_by``) is
+      also paid its projects' positive returns.
     """
     b = o.batch
     holdings = b.pool.taken.sum(axis=1) + b.pool.left
@@ -340,6 +342,8 @@ def checks(o: Outcome) -> dict[str, Array]:
         passed_out = passed_in = 0.0
         if v.kind is VehicleKind.loan:
             passed_out, passed_in = s.deployed.sum(1), s.distribution.sum(1)
+        if v.return_paid_by is not None:  # the projects' return, paid in by a party
+            passed_in = paid_return(s).sum(1)
         out[f"{vid}_parties_vs_distributions"] = np.abs(
             got - s.distribution.sum(1) - s.fee.sum(1) - passed_out
         ) + np.abs(put - s.contribution.sum(1) - passed_in)

@@ -57,6 +57,8 @@ class Schedule:
     value_end: Array
     #: (n_scenarios,) a loan's balance lent before the start (None: nothing)
     opening: Array | None = None
+    #: a fund's return on its projects, I_{k-1} r_k: the return less what its cash earned
+    project_return: Array | None = None
 
     @property
     def terminal_value(self) -> Array:
@@ -115,7 +117,7 @@ def _fund(v: VehicleInputs, n: int) -> Schedule:
     # after the last tranche or contribution nothing deploys
     moves = np.any(np.diff(fraction, axis=1, prepend=0.0) != 0, axis=0) | np.any(contrib, axis=0)
     rates = np.broadcast_arrays(v.cash_rate[:, 0], v.payout[:, 0], v.fee_rate[:, 0])
-    deployed, ret, fee, dist, value = (np.zeros((n, cols)) for _ in range(5))
+    deployed, ret, fee, dist, value, grown = (np.zeros((n, cols)) for _ in range(6))
     _fund_periods(
         contrib,
         contrib.sum(axis=1),
@@ -125,9 +127,9 @@ def _fund(v: VehicleInputs, n: int) -> Schedule:
         c_order(np.broadcast_to(v.term, (n,)), np.int64),
         v.fee_basis is FeeBasis.nav,
         int(np.flatnonzero(moves).max(initial=0)),
-        (deployed, ret, fee, dist, value),
+        (deployed, ret, fee, dist, value, grown),
     )
-    return Schedule(contrib, deployed, ret, fee, dist, value)
+    return Schedule(contrib, deployed, ret, fee, dist, value, project_return=grown)
 
 
 @compiled
@@ -135,11 +137,11 @@ def _fund_periods(contrib, committed, rate, fraction, rates, term, nav_fee, depl
     """The fund recursion of the module notes, one scenario at a time, compiled.
 
     contrib, rate and fraction (n or 1, cols); committed (n or 1,); rates (n or 1, 3): cash
-    rate, payout, fee rate per period; term (n,); ``lines``: five (n, cols) arrays of zeros,
-    filled with deployed, return, fee, distribution and value at the end. An input of one row
-    applies to every scenario. After the latest term nothing moves.
+    rate, payout, fee rate per period; term (n,); ``lines``: six (n, cols) arrays of zeros,
+    filled with deployed, return, fee, distribution, value at the end and the projects'
+    return. An input of one row applies to every scenario. After the latest term nothing moves.
     """
-    deployed, ret_line, fee_line, dist_line, value = lines
+    deployed, ret_line, fee_line, dist_line, value, grow_line = lines
     n, cols = value.shape
     last = min(cols - 1, term.max())
     for i in range(n):
@@ -151,7 +153,7 @@ def _fund_periods(contrib, committed, rate, fraction, rates, term, nav_fee, depl
         t = term[i]
         cash = proj = done = 0.0
         for k in range(last + 1):
-            ret = fee = 0.0
+            ret = fee = grow = 0.0
             value_prev = cash + proj
             if k:
                 grow = proj * rate[ri, k]
@@ -183,6 +185,7 @@ def _fund_periods(contrib, committed, rate, fraction, rates, term, nav_fee, depl
             if k >= t:
                 proj = cash = 0.0
             ret_line[i, k], fee_line[i, k], dist_line[i, k] = ret, fee, dist
+            grow_line[i, k] = grow
             value[i, k] = cash + proj
 
 

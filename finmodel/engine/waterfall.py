@@ -121,7 +121,29 @@ def allocations(v: VehicleInputs, s: Schedule) -> list[Allocation]:
     else:
         out.append(Allocation(v.id, Flow.profit, t.profit, rows_of(v.profit_split, n)))
     out.append(Allocation(v.id, Flow.fee, s.fee, rows_of(v.fee_to, n)))
+    if v.return_paid_by is not None:
+        payer = rows_of(v.return_paid_by, n)
+        out.append(Allocation(v.id, Flow.return_paid, -paid_return(s), payer))
     return [a for a in out if np.any(a.amount)]
+
+
+def paid_return(s: Schedule) -> Array:
+    """What a fund's return payer (``return.paid_by``) pays in each period: the projects'
+    return I_{k-1} r_k when positive. A period's loss is the fund's own: nobody is paid back
+    for it; what the fund's cash earns comes from outside.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> z = np.zeros((1, 3))
+    >>> grew = np.array([[0, 8.0, -3]])
+    >>> s = Schedule(z, z, np.array([[0, 9.0, -2]]), z, z, z, project_return=grew)
+    >>> paid_return(s).tolist()
+    [[0.0, 8.0, 0.0]]
+    """
+    if s.project_return is None:
+        return np.zeros_like(s.return_)
+    return np.maximum(s.project_return, 0.0)
 
 
 

@@ -119,6 +119,8 @@ def _party_refs(a: Assumptions) -> list[tuple[tuple[str | int, ...], str]]:
         if restart is not None and restart.paid_by is not None:
             rc = ("vehicles", vid, "stream", "energy", "restart_capital", "paid_by")
             refs += [((*rc, p), p) for p in restart.paid_by]
+        if v.return_.paid_by is not None:
+            refs.append((("vehicles", vid, "return", "paid_by"), v.return_.paid_by))
         if v.loan is not None:
             refs.append((("vehicles", vid, "loan", "borrower"), v.loan.borrower))
     return refs

@@ -143,6 +143,8 @@ def _vehicle(
         lent = opening + contrib.sum(axis=2)
         capital_to = profit_split = lent / lent.sum() if lent.sum() > 0 else lent
         extra = _loan(v.loan, opening, tl, parties)
+    if v.return_.paid_by is not None:
+        extra["return_paid_by"] = one_hot(parties, v.return_.paid_by)
     settings: dict[str, Any] = {name: field(tl, v) for name, field in SETTING_FIELDS.items()}
     return VehicleInputs(
         id=vid,

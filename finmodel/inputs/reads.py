@@ -76,6 +76,7 @@ VEHICLE_FIELD_READS: dict[str, tuple[Pattern, ...]] = {
     "serviced_from": (("V", "loan"),),
     "funds_reconstruction": (("V", "funds_reconstruction"),),
     "repay_style": (("V", "loan"),),
+    "return_paid_by": (_PARTY_IDS, ("V", "return", "paid_by")),
 }
 
 #: The fields of :class:`~finmodel.inputs.compile.Batch` (``pool`` for each of the PoolSplit's
@@ -141,6 +142,7 @@ _VEHICLE_PARTY_REFS: tuple[Pattern, ...] = (
     ("V", "stream", "payer"),
     ("V", "stream", "energy", "price_per_mwh_by_party"),
     ("V", "stream", "energy", "restart_capital", "paid_by"),
+    ("V", "return", "paid_by"),
     ("V", "loan", "borrower"),
 )
 _W = ("V", "waterfall", "?")

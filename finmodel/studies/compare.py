@@ -34,6 +34,7 @@ DEFAULT_SET = (
     "development_package_800bn",
     "znpp_three_way",
     "znpp_us_ukraine_jv",
+    "ukraine_pays_returns",
 )
 
 

@@ -108,3 +108,26 @@ def test_bad_compare_input_is_refused_and_writes_nothing(tmp_path, capsys, args,
     err = capsys.readouterr().err
     assert err.startswith("finmodel: error:") and says in err and "Traceback" not in err
     assert not out.exists()
+
+
+def test_ukraine_pays_returns_moves_the_us_led_funds_return_from_ukraine():
+    """The compare rows of the reading equal two single runs, and Ukraine's change is the
+    present value of what it pays the fund (its flows of kind return_paid, discounted at 4%)."""
+    literal, reading = run("literal"), run("ukraine_pays_returns")
+    table = compare([literal, reading], baseline="literal").table
+    rows = table.query(
+        "scenario == 'ukraine_pays_returns' and entity == 'party' and metric == 'npv'"
+    )
+    by_party = {r.id: r for r in rows.itertuples()}
+    for p, single in reading.summary["parties"].items():
+        assert by_party[p].value == pytest.approx(single["npv"], rel=1e-12, abs=1e-3)
+        assert by_party[p].change == pytest.approx(
+            single["npv"] - literal.summary["parties"][p]["npv"], rel=1e-9, abs=1e-3
+        )
+    f = reading.flows
+    paid = f[(f.flow == "return_paid")]
+    assert set(paid.party) == {"ukraine"} and set(paid.vehicle) == {"us_led_fund"}
+    df = 1.04 ** -(paid.period.to_numpy(dtype=float))  # annual periods, 4% a year
+    pv = float((paid.amount_usd.to_numpy(dtype=float) * df).sum())  # negative: paid
+    assert by_party["ukraine"].change == pytest.approx(pv, rel=1e-9)
+    assert by_party["us"].change == pytest.approx(0.0, abs=1e-3)

@@ -91,11 +91,16 @@ class Uncertainty(Model):
 
 
 class Return(Model):
-    """The projects' annual return: a constant ``rate`` or a per-year ``path``."""
+    """The projects' annual return: a constant ``rate`` or a per-year ``path``.
+
+    ``paid_by: PARTY``: that party pays the projects' return into the fund, period by period
+    (tolls, tariffs, taxes: flow ``return_paid``); without it the return comes from outside.
+    """
 
     rate: Rate | None = None
     path: tuple[Rate, ...] | None = Field(default=None, max_length=limits.MAX_YEARS)
     uncertainty: Uncertainty | None = None
+    paid_by: str | None = None
     source: Source | None = None
 
     @model_validator(mode="after")

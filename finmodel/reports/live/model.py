@@ -319,9 +319,12 @@ def _identity_rows(result: Result, inputs: Grid, calcs: dict[str, Grid]) -> list
             )
         )
         paid = [g.total(k, True) for k in g.rows if k.startswith("payments:")]
+        if "return_paid" in g.rows:  # a fund whose return a party pays in
+            serviced += f"+{g.total('return_paid', True)}"
         out.append(
             (
-                f"{vid}: parties' payments + contributions" + (" + debt service" if loan else ""),
+                f"{vid}: parties' payments + contributions" + (" + debt service" if loan else "")
+                + (" + return paid in" if "return_paid" in g.rows else ""),
                 f"={'+'.join(paid) or '0'}+{g.total('contribution', True)}{serviced}",
                 0.0,
                 USD_CENTS,

@@ -176,10 +176,24 @@ def payment_rows(
             if row in g.rows:
                 terms.append(f"{g.cur(row)}*{refs.scalar(f'{key}:{p}')}")
         g.series(f"receipts:{p}", f"Receipts: {name}", "USD bn", "=" + ("+".join(terms) or "0"))
+    payer = return_payer(v, list(names))
     for p in contributors:
-        g.series(
-            f"payments:{p}", f"Payments: {names[p]}", "USD bn", f"=-{g.cur(f'contribution:{p}')}"
-        )
+        if p != payer:
+            g.series(f"payments:{p}", f"Payments: {names[p]}", "USD bn",
+                     f"=-{g.cur(f'contribution:{p}')}")  # fmt: skip
+    if payer is not None:
+        g.series("return_paid", f"Return paid in by {names[payer]} (the projects' return, when "
+                 "positive)", "USD bn", f"=MAX({g.cur('grow')},0)")  # fmt: skip
+        own = f"-{g.cur(f'contribution:{payer}')}" if payer in contributors else ""
+        g.series(f"payments:{payer}", f"Payments: {names[payer]}", "USD bn",
+                 f"={own}-{g.cur('return_paid')}")  # fmt: skip
+
+
+def return_payer(v: VehicleInputs, parties: list[str]) -> str | None:
+    """The party that pays fund ``v``'s projects' return (``return.paid_by``), or None."""
+    if v.return_paid_by is None:
+        return None
+    return parties[int(v.return_paid_by[0].argmax())]
 
 
 
