@@ -61,6 +61,7 @@ _FIELDS: dict[tuple[str, ...], tuple[str, Kind]] = {
     ("energy", "capacity_gw"): ("capacity", "other"),
     ("energy", "capacity_factor"): ("capacity factor", "share"),
     ("energy", "cost_per_mwh"): ("fuel and running cost", "price"),
+    ("energy", "unit_start_years"): ("each unit's first year of output", "years"),
     ("restart_capital", "amount_bn"): ("restart capital", "amount"),
     ("restart_capital", "start_year"): ("restart capital's first year", "years"),
     ("restart_capital", "years"): ("restart capital's years", "years"),

@@ -43,6 +43,8 @@ def _source_of(path: tuple, data: dict, sources: dict) -> dict | None:
     dotted = ".".join(str(p) for p in path)
     if dotted in sources:
         return sources[dotted]
+    if isinstance(_get(data, path), list) and f"{dotted}.0" in sources:
+        return sources[f"{dotted}.0"]  # a list of numbers shown in one row: its first's
     for n in range(len(path) - 1, 0, -1):
         parent = _get(data, path[:n])
         if isinstance(parent, dict) and isinstance(parent.get("source"), dict):
