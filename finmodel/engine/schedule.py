@@ -57,7 +57,8 @@ class Schedule:
     value_end: Array
     #: (n_scenarios,) a loan's balance lent before the start (None: nothing)
     opening: Array | None = None
-    #: a fund's return on its projects, I_{k-1} r_k: the return less what its cash earned
+    #: a fund's return on its projects, I_{k-1} r_k (the return less what its cash earned),
+    #: kept when a party pays it in (``return_paid_by``; else None)
     project_return: Array | None = None
 
     @property
@@ -117,7 +118,10 @@ def _fund(v: VehicleInputs, n: int) -> Schedule:
     # after the last tranche or contribution nothing deploys
     moves = np.any(np.diff(fraction, axis=1, prepend=0.0) != 0, axis=0) | np.any(contrib, axis=0)
     rates = np.broadcast_arrays(v.cash_rate[:, 0], v.payout[:, 0], v.fee_rate[:, 0])
-    deployed, ret, fee, dist, value, grown = (np.zeros((n, cols)) for _ in range(6))
+    deployed, ret, fee, dist, value = (np.zeros((n, cols)) for _ in range(5))
+    # the projects' return is kept only for a fund whose return a party pays in
+    paid_in = v.return_paid_by is not None
+    grown = np.zeros((n, cols) if paid_in else (0, 0))
     _fund_periods(
         contrib,
         contrib.sum(axis=1),
@@ -129,7 +133,9 @@ def _fund(v: VehicleInputs, n: int) -> Schedule:
         int(np.flatnonzero(moves).max(initial=0)),
         (deployed, ret, fee, dist, value, grown),
     )
-    return Schedule(contrib, deployed, ret, fee, dist, value, project_return=grown)
+    return Schedule(
+        contrib, deployed, ret, fee, dist, value, project_return=grown if paid_in else None
+    )
 
 
 @compiled
@@ -137,9 +143,10 @@ def _fund_periods(contrib, committed, rate, fraction, rates, term, nav_fee, depl
     """The fund recursion of the module notes, one scenario at a time, compiled.
 
     contrib, rate and fraction (n or 1, cols); committed (n or 1,); rates (n or 1, 3): cash
-    rate, payout, fee rate per period; term (n,); ``lines``: six (n, cols) arrays of zeros,
-    filled with deployed, return, fee, distribution, value at the end and the projects'
-    return. An input of one row applies to every scenario. After the latest term nothing moves.
+    rate, payout, fee rate per period; term (n,); ``lines``: six arrays of zeros, filled with
+    deployed, return, fee, distribution, value at the end (n, cols) and the projects' return
+    (n, cols, or (0, 0) when it is not kept). An input of one row applies to every scenario.
+    After the latest term nothing moves.
     """
     deployed, ret_line, fee_line, dist_line, value, grow_line = lines
     n, cols = value.shape
@@ -185,7 +192,8 @@ def _fund_periods(contrib, committed, rate, fraction, rates, term, nav_fee, depl
             if k >= t:
                 proj = cash = 0.0
             ret_line[i, k], fee_line[i, k], dist_line[i, k] = ret, fee, dist
-            grow_line[i, k] = grow
+            if grow_line.shape[0]:
+                grow_line[i, k] = grow
             value[i, k] = cash + proj
 
 
