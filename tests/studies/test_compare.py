@@ -131,3 +131,17 @@ def test_ukraine_pays_returns_moves_the_us_led_funds_return_from_ukraine():
     pv = float((paid.amount_usd.to_numpy(dtype=float) * df).sum())  # negative: paid
     assert by_party["ukraine"].change == pytest.approx(pv, rel=1e-9)
     assert by_party["us"].change == pytest.approx(0.0, abs=1e-3)
+
+
+def test_ukraine_pays_returns_without_volatility_simulates_to_the_single_run():
+    from finmodel.studies.simulation import simulate
+
+    still = {f"vehicles.{v}.return.uncertainty.vol": 0.0
+             for v in ("us_led_fund", "us_russia_instrument")}  # fmt: skip
+    a = finmodel.with_overrides(finmodel.load(SCENARIOS / "ukraine_pays_returns.yaml"), still)
+    stats = simulate(a, 64, seed=1).stats
+    single = finmodel.run(a).summary["parties"]["ukraine"]
+    for metric in ("paid", "npv"):
+        row = stats[(stats.entity == "party") & (stats.id == "ukraine") & (stats.metric == metric)]
+        assert row["p5"].item() == pytest.approx(single[metric], rel=1e-12)
+        assert row["p95"].item() == pytest.approx(single[metric], rel=1e-12)
