@@ -4,8 +4,9 @@ moving at once.
 ``sobol``: first-order (S1: the share of the output's variance an input explains alone) and
 total-order indices (ST: alone and in every interaction), with bootstrap confidence intervals,
 from Saltelli's scheme (SALib's ``sobol`` sample of N (D + 2) points, D inputs, N a power of two,
-and its ``sobol`` analysis). ``morris``: elementary effects (mu*, sigma) on N trajectories of
-D + 1 points, a cheaper screening for many inputs.
+and SALib's estimators with the bootstrap's shared work done once:
+:mod:`finmodel.studies.sobol_indices`). ``morris``: elementary effects (mu*, sigma) on N
+trajectories of D + 1 points, a cheaper screening for many inputs.
 
 The inputs (:mod:`finmodel.studies.factors`) are the tornado's ranges (uniform) and the funds'
 return uncertainties. The sample's points run through the batched engine
@@ -34,6 +35,7 @@ from finmodel.inputs.models.scenario import Assumptions
 from finmodel.kinds import Array
 from finmodel.studies.cluster import run_tasks
 from finmodel.studies.factors import Factor, array_key, factors, with_arrays
+from finmodel.studies.sobol_indices import sobol_indices
 from finmodel.studies.variation import Design
 
 #: Sample points the engine runs at once (one task each).
@@ -283,11 +285,7 @@ def _indices(
     problem: dict, method: str, unit: Array, col: Array, seed: int, conf: float
 ) -> dict:
     if method == "sobol":
-        from SALib.analyze import sobol
-
-        s = sobol.analyze(problem, col, calc_second_order=False, num_resamples=RESAMPLES,
-                          conf_level=conf, seed=seed)  # fmt: skip
-        return {k: s[k] for k in ("S1", "S1_conf", "ST", "ST_conf")}
+        return sobol_indices(col, problem["num_vars"], RESAMPLES, conf, seed)
     from SALib.analyze import morris
 
     s = morris.analyze(problem, unit, col, num_resamples=RESAMPLES, conf_level=conf, num_levels=4,
