@@ -10,29 +10,20 @@ Where a factor comes from:
   ln(1 + r) normal with mean rate and sd vol), in place of the tornado's range. Here the draw
   is of the rate itself, one for the whole horizon (a simulation draws a return per year).
 
-How a batch is made. Keys that set one of a vehicle's rates, each compiled by one setting
-function (:data:`finmodel.inputs.compile.SETTING_FIELDS`: ``return.rate`` without a path,
-``cash_rate``, ``payout``, ``fee.rate`` and ``waterfall.hurdle.rate`` where the section exists)
-and the ``discount_rate`` are *array keys*: their compiled arrays are computed for a whole
-column of values at once, element by element as the single run computes them for one, and put
-into the batch (as a simulation puts in its sampled returns). Any other key goes through a
-:class:`~finmodel.studies.variation.Design` whose points are the sample's rows: compiled once
-per distinct value, as a sweep compiles it. Either way each point equals the single run with
-its values.
+How a batch is made: array keys (:mod:`finmodel.studies.arrays`) are set for a whole column
+of values at once; any other key goes through a :class:`~finmodel.studies.variation.Design`
+whose points are the sample's rows: compiled once per distinct value, as a sweep compiles it.
+Either way each point equals the single run with its values.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import math
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 from scipy import special
 
-from finmodel.engine.batch import Batch
-from finmodel.engine.timeline import Timeline
 from finmodel.exceptions import InputError
 from finmodel.inputs.loader import with_overrides
 from finmodel.inputs.models.scenario import Assumptions
@@ -131,65 +122,3 @@ def _checked(a: Assumptions, key: str, bounds: tuple[float, float], where: str) 
             raise InputError(f"{end} {value:g} is refused: {e.message}", file=where,
                              field=key) from None  # fmt: skip
     return lo, hi
-
-
-# --- array keys ----------------------------------------------------------------------------
-
-#: What an array key sets: the compiled field, and how a column of values (n,) becomes it,
-#: as the setting's function in finmodel.inputs.compile computes it for one value.
-ArrayKey = tuple[str, Callable[[Timeline, Array], Array]]
-_VEHICLE_ARRAYS: dict[str, ArrayKey] = {
-    "return.rate": ("return_rate", lambda tl, x: tl.period_rates(x[:, None])),
-    "cash_rate": ("cash_rate", lambda tl, x: tl.per_period(x[:, None])),
-    "payout": ("payout", lambda tl, x: x[:, None].copy()),
-    "fee.rate": ("fee_rate", lambda tl, x: tl.per_period(x[:, None])),
-    "waterfall.hurdle.rate": ("hurdle_rate", lambda tl, x: tl.per_period(x[:, None])),
-}
-
-
-def array_key(a: Assumptions, key: str) -> tuple[str | None, ArrayKey] | None:
-    """(vehicle id or None for the discount rate, what it sets) if ``key`` is an array key."""
-    if key == "discount_rate":
-        return None, ("discount_rate", lambda tl, x: x.astype(float))
-    parts = key.split(".", 2)
-    if len(parts) < 3 or parts[0] != "vehicles" or parts[1] not in a.vehicles:
-        return None
-    v, setting = a.vehicles[parts[1]], parts[2]
-    present = {
-        "return.rate": v.return_ is not None and v.return_.path is None,
-        "cash_rate": True,
-        "payout": True,
-        "fee.rate": v.fee is not None,
-        "waterfall.hurdle.rate": v.waterfall is not None and v.waterfall.hurdle is not None,
-    }
-    if not present.get(setting, False):
-        return None
-    return parts[1], _VEHICLE_ARRAYS[setting]
-
-
-def _party_discount(b: Batch, a: Assumptions, rate: Array) -> Array:
-    """Each party's discount rate per scenario, (n, parties), as compile sets it: its own from
-    ``party_discount_rates``, else the scenario's ``rate``."""
-    own = [a.party_discount_rates.get(p) for p in b.parties]
-    return np.stack([np.full(rate.shape, r, dtype=float) if r is not None else rate for r in own],
-                    axis=-1)  # fmt: skip
-
-
-def with_arrays(b: Batch, a: Assumptions, columns: dict[str, Array]) -> Batch:
-    """``b`` with each array key's compiled field computed from its column of values (one
-    value per scenario of ``b``)."""
-    tl = b.timeline
-    top: dict = {}
-    moved: dict[str, dict] = {}
-    for key, x in columns.items():
-        found = array_key(a, key)
-        assert found is not None, key
-        vid, (field, compile_) = found
-        if vid is None:
-            top[field] = compile_(tl, x)
-            if field == "discount_rate":  # and every party without a rate of its own
-                top["party_discount"] = _party_discount(b, a, top[field])
-        else:
-            moved.setdefault(vid, {})[field] = compile_(tl, x)
-    vehicles = [dataclasses.replace(v, **moved[v.id]) if v.id in moved else v for v in b.vehicles]
-    return dataclasses.replace(b, vehicles=vehicles, **top)

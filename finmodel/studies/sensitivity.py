@@ -9,7 +9,8 @@ and SALib's estimators with the bootstrap's shared work done once:
 trajectories of D + 1 points, a cheaper screening for many inputs.
 
 The inputs (:mod:`finmodel.studies.factors`) are the tornado's ranges (uniform) and the funds'
-return uncertainties. The sample's points run through the batched engine
+return uncertainties; array keys among them are set a column at a time
+(:mod:`finmodel.studies.arrays`). The sample's points run through the batched engine
 :data:`POINTS_PER_CHUNK` at a time, each chunk a task (here, or on a Dask cluster:
 :mod:`finmodel.studies.cluster`): a chunk is a function of the sample alone, so the numbers
 do not depend on where it runs.
@@ -33,8 +34,9 @@ from finmodel.inputs.compile import compile_batch
 from finmodel.inputs.loader import with_overrides
 from finmodel.inputs.models.scenario import Assumptions
 from finmodel.kinds import Array
+from finmodel.studies.arrays import array_key, repeated, with_arrays
 from finmodel.studies.cluster import run_tasks
-from finmodel.studies.factors import Factor, array_key, factors, with_arrays
+from finmodel.studies.factors import Factor, factors
 from finmodel.studies.sobol_indices import sobol_indices
 from finmodel.studies.variation import Design
 
@@ -214,7 +216,7 @@ def evaluate_chunk(plan: _Plan, c: int, start: int, size: int) -> Array:
         parts = [(p.at, p.batch) for p in chunk.parts]
     else:
         base = compile_batch(a)
-        parts = [(np.arange(size), _replace_names(base, size))]
+        parts = [(np.arange(size), repeated(base, size))]
     for at, batch in parts:
         moved = with_arrays(batch, a, {k: v[at] for k, v in arrays.items()})
         rows = _outputs(moved)
@@ -227,12 +229,6 @@ def evaluate_chunk(plan: _Plan, c: int, start: int, size: int) -> Array:
 def _each_row(keys: int):
     """A design's index where point i takes each key's value i."""
     return lambda start, stop: np.tile(np.arange(start, stop), (keys, 1))
-
-
-def _replace_names(b: Any, size: int) -> Any:
-    import dataclasses
-
-    return dataclasses.replace(b, names=[b.names[0]] * size)
 
 
 def _outputs(b: Any) -> Array:
