@@ -4,7 +4,9 @@ sampled on the unit hypercube and mapped to values, then put into batches for th
 Where a factor comes from:
 
 - the tornado's ranges (:func:`finmodel.studies.tornado.file_ranges`: the file's ``tornado:``
-  table over the default +-50% ranges): uniform from low to high;
+  table over the default +-50% ranges): uniform from low to high; for a whole-number input
+  (years, a count), the discrete uniform over the whole numbers from low to high, each taken
+  on an equal share of the unit interval;
 - a fund's ``return.uncertainty`` block: its rate is drawn from that distribution around the
   file's rate (normal: rate + vol z; student_t: rate + vol t sqrt((df - 2) / df); lognormal:
   ln(1 + r) normal with mean rate and sd vol), in place of the tornado's range. Here the draw
@@ -29,7 +31,7 @@ from finmodel.inputs.loader import with_overrides
 from finmodel.inputs.models.scenario import Assumptions
 from finmodel.kinds import Array
 from finmodel.studies.sampling import DEFAULT_DF
-from finmodel.studies.targets import continuous_key
+from finmodel.studies.targets import continuous_key, whole_number_keys
 from finmodel.studies.tornado import file_ranges
 
 DISTRIBUTIONS = ("uniform", "normal", "student_t", "lognormal")
@@ -45,6 +47,12 @@ class Factor:
     low: float
     high: float
     df: float = DEFAULT_DF
+    #: a whole-number input (years, a count): drawn from the whole numbers low..high
+    whole: bool = False
+
+    def value(self, x: float) -> float | int:
+        """A sampled value as the assumptions take it: an int for a whole-number input."""
+        return int(x) if self.whole else float(x)
 
     def values(self, u: Array) -> Array:
         """The values at the unit-interval points ``u`` (the distribution's quantiles).
@@ -55,7 +63,15 @@ class Factor:
         [0.02, 0.03]
         >>> float(Factor("r", "normal", 0.08, 0.1).values(np.array([0.5]))[0])
         0.08
+
+        A whole-number input takes each of low..high on an equal share of the interval:
+
+        >>> Factor("years", "uniform", 1, 3, whole=True).values(np.array([0, 0.3, 0.5, 0.9, 1]))
+        array([1., 1., 2., 3., 3.])
         """
+        if self.whole:
+            k = self.high - self.low + 1
+            return self.low + np.minimum(np.floor(u * k), k - 1)
         if self.dist == "uniform":
             return self.low + u * (self.high - self.low)
         q = np.clip(u, 1e-12, 1 - 1e-12)
@@ -86,11 +102,13 @@ def factors(a: Assumptions, keys: Keys | None = None) -> list[Factor]:
     if keys is None:
         return list(known.values())
     out = []
+    whole = whole_number_keys(a)
     for key, bounds in keys.items():
         where = f"--input {key}"
         continuous_key(a, key, where)
         if bounds is not None:
-            out.append(Factor(key, "uniform", *_checked(a, key, bounds, where)))
+            lo, hi = _checked(a, key, bounds, where, key in whole)
+            out.append(Factor(key, "uniform", lo, hi, whole=key in whole))
         elif key in known:
             out.append(known[key])
         else:
@@ -100,7 +118,13 @@ def factors(a: Assumptions, keys: Keys | None = None) -> list[Factor]:
 
 
 def _file_factors(a: Assumptions) -> dict[str, Factor]:
-    out = {k: Factor(k, "uniform", float(lo), float(hi)) for k, (lo, hi) in file_ranges(a).items()}
+    whole = whole_number_keys(a)
+    out = {}
+    for k, (lo, hi) in file_ranges(a).items():
+        if k in whole:  # the whole numbers within the range
+            out[k] = Factor(k, "uniform", math.ceil(lo), math.floor(hi), whole=True)
+        else:
+            out[k] = Factor(k, "uniform", float(lo), float(hi))
     for vid, v in a.vehicles.items():
         u = v.return_.uncertainty if v.return_ is not None else None
         if u is None or u.vol == 0 or v.return_.rate is None:
@@ -110,11 +134,18 @@ def _file_factors(a: Assumptions) -> dict[str, Factor]:
     return out
 
 
-def _checked(a: Assumptions, key: str, bounds: tuple[float, float], where: str) -> tuple:
+def _checked(
+    a: Assumptions, key: str, bounds: tuple[float, float], where: str, whole: bool
+) -> tuple:
     lo, hi = (float(b) for b in bounds)
     if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
         raise InputError(f"LOW must be below HIGH, both finite (got {lo:g}:{hi:g})",
                          file=where, field=key)  # fmt: skip
+    if whole:
+        if not (lo.is_integer() and hi.is_integer()):
+            raise InputError(f"a whole number (years, a count): LOW and HIGH must be whole "
+                             f"numbers too (got {lo:g}:{hi:g})", file=where, field=key)  # fmt: skip
+        lo, hi = int(lo), int(hi)
     for end, value in (("LOW", lo), ("HIGH", hi)):
         try:
             with_overrides(a, {key: value}, where)

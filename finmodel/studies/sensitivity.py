@@ -160,7 +160,7 @@ def check_values(a: Assumptions, fs: Sequence[Factor], values: Array) -> None:
     """Each input's lowest and highest sampled value must be one a single run accepts (a
     normal draw of a rate below -100%, say, is refused before any work)."""
     for i, f in enumerate(fs):
-        for value in (float(values[:, i].min()), float(values[:, i].max())):
+        for value in (f.value(values[:, i].min()), f.value(values[:, i].max())):
             try:
                 with_overrides(a, {f.key: value}, f"--input {f.key}")
             except InputError as e:
@@ -175,6 +175,8 @@ class _Plan:
     a: Assumptions
     keys: tuple[str, ...]
     values: Array
+    #: the factors whose values are whole numbers (set as ints, as the assumptions take them)
+    whole: tuple[bool, ...] = ()
 
 
 def evaluate_points(
@@ -189,7 +191,7 @@ def evaluate_points(
     base = compile_batch(a)
     names = [f"parties.{p}.npv" for p in base.parties]
     names += [f"vehicles.{v.id}.irr" for v in base.vehicles]
-    plan = _Plan(a, tuple(f.key for f in fs), values)
+    plan = _Plan(a, tuple(f.key for f in fs), values, tuple(f.whole for f in fs))
     m = values.shape[0]
     jobs = [(c, start, min(POINTS_PER_CHUNK, m - start))
             for c, start in enumerate(range(0, m, POINTS_PER_CHUNK))]  # fmt: skip
@@ -206,7 +208,8 @@ def evaluate_chunk(plan: _Plan, c: int, start: int, size: int) -> Array:
     others = {k: i for i, k in enumerate(plan.keys) if k not in arrays}
     out = np.full((size, 0), np.nan)
     if others:
-        values = {k: list(x[:, i]) for k, i in others.items()}
+        whole = plan.whole or (False,) * len(plan.keys)
+        values = {k: _column(x[:, i], whole[i]) for k, i in others.items()}
         design = Design(a, values, size, _each_row(len(others)), "--input")
         chunk = design.chunk(0, size)
         if (chunk.invalid != "").any():
@@ -224,6 +227,11 @@ def evaluate_chunk(plan: _Plan, c: int, start: int, size: int) -> Array:
             out = np.full((size, rows.shape[1]), np.nan)
         out[at] = rows
     return out
+
+
+def _column(x: Array, whole: bool) -> list:
+    """A factor's sampled values as the assumptions take them (ints for a whole number)."""
+    return [int(v) for v in x] if whole else list(x)
 
 
 def _each_row(keys: int):

@@ -29,7 +29,7 @@ from finmodel.inputs.loader import with_overrides
 from finmodel.inputs.models.scenario import Assumptions
 from finmodel.studies.arrays import array_key, repeated, with_arrays
 from finmodel.studies.run import Result, run
-from finmodel.studies.targets import Metric, continuous_key, metric
+from finmodel.studies.targets import Metric, continuous_key, metric, whole_number_keys
 from finmodel.studies.variation import Design
 
 #: Values of the key the bracketing grid evaluates, both ends included.
@@ -119,12 +119,21 @@ def solve(
 def check_bounds(
     a: Assumptions, key: str, bounds: tuple[float, float], where: str
 ) -> tuple[float, float]:
-    """LOW < HIGH, finite, each a value a single run accepts for ``key``."""
+    """LOW < HIGH, finite, each a value a single run accepts for ``key``; ``key`` a decimal
+    number (a whole number, years or a count, has no root between its values)."""
     continuous_key(a, key, where)
     lo, hi = (float(b) for b in bounds)
     if not (math.isfinite(lo) and math.isfinite(hi)) or not lo < hi:
         raise InputError(f"LOW must be below HIGH, both finite (got {lo:g}:{hi:g})",
                          file=where, field=key)  # fmt: skip
+    if key in whole_number_keys(a):
+        first, last = math.ceil(lo), math.floor(hi)
+        message = (
+            "a whole number: it takes no value between two whole numbers, so it has no root to "
+            "solve for; to see where the metric crosses the target, sweep its values: "
+            f"finmodel sweep --vary {key}={first}:{last}:1"
+        )
+        raise InputError(message, file=where, field=key)
     for end, value in (("LOW", lo), ("HIGH", hi)):
         try:
             with_overrides(a, {key: value}, where)

@@ -160,7 +160,25 @@ def numeric_keys(a: Assumptions) -> dict[str, float]:
     >>> numeric_keys(load("base"))["vehicles.us_led_fund.return.rate"]
     0.08
     """
-    out: dict[str, float] = {}
+    return {k: float(v) for k, v in _numbers(a).items()}
+
+
+def whole_number_keys(a: Assumptions) -> set[str]:
+    """The keys of numbers that must be whole (years, counts: a field of integers). A decimal
+    field holds a float even where the file writes 100, so a key whose value is an int is one.
+
+    Examples
+    --------
+    >>> from finmodel.inputs.loader import load
+    >>> keys = whole_number_keys(load("base"))
+    >>> "vehicles.us_led_fund.term_years" in keys, "discount_rate" in keys
+    (True, False)
+    """
+    return {k for k, v in _numbers(a).items() if isinstance(v, int)}
+
+
+def _numbers(a: Assumptions) -> dict[str, int | float]:
+    out: dict[str, int | float] = {}
 
     def walk(node: Any, path: str) -> None:
         if isinstance(node, dict):
@@ -170,7 +188,7 @@ def numeric_keys(a: Assumptions) -> dict[str, float]:
             for i, v in enumerate(node):
                 walk(v, f"{path}.{i}")
         elif isinstance(node, (int, float)) and not isinstance(node, bool) and math.isfinite(node):
-            out[path] = float(node)
+            out[path] = node
 
     walk(a.model_dump(mode="python", by_alias=True), "")
     return out
