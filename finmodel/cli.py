@@ -25,9 +25,9 @@ import contextlib
 import os
 import signal
 import sys
-from collections.abc import Iterator
 
 from finmodel import cli_questions as questions
+from finmodel import cli_signals as signals
 from finmodel.cli_help import EXAMPLES
 from finmodel.exceptions import MESSAGE_LIMIT, InputError, ResourceError, printable
 
@@ -136,7 +136,7 @@ def _inputs(p: argparse.ArgumentParser, out: bool, scenario: bool = True) -> Non
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``finmodel`` command; returns the exit code."""
     try:
-        with _terminate_like_ctrl_c():  # inside the try: no moment without a handler
+        with signals.handled():  # inside the try: no moment without a handler
             return _main(argv)
     except InputError as e:
         print(f"finmodel: error: {e}", file=sys.stderr)
@@ -147,7 +147,7 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # the reader of our output went away (| head): not our failure
         sys.stderr.close()
         return EXIT_OK
-    except _Terminated:
+    except signals.Terminated:
         print("finmodel: terminated; nothing written", file=sys.stderr)
         return EXIT_TERMINATED
     except KeyboardInterrupt:
@@ -176,33 +176,6 @@ def _main(argv: list[str] | None) -> int:
     return commands[args.command](args)
 
 
-class _Terminated(KeyboardInterrupt):
-    """SIGTERM, raised where the program is, so that the same clean-up runs as for Ctrl-C."""
-
-
-def _raise_terminated(signum: int, frame: object) -> None:
-    raise _Terminated
-
-
-@contextlib.contextmanager
-def _terminate_like_ctrl_c() -> Iterator[None]:
-    """Turn SIGTERM into :class:`_Terminated` while the command runs (Python's default would
-    end the process at once, leaving temporary files); the earlier handler comes back after.
-
-    Left alone where SIGTERM is ignored, or when not called from the main thread."""
-    try:
-        previous = signal.getsignal(signal.SIGTERM)
-        if previous is not signal.SIG_IGN:
-            signal.signal(signal.SIGTERM, _raise_terminated)
-    except ValueError:  # not the main thread
-        previous = None
-    try:
-        yield
-    finally:
-        if previous not in (None, signal.SIG_IGN):
-            signal.signal(signal.SIGTERM, previous)
-
-
 def console() -> None:
     """The ``finmodel`` command (and ``python -m finmodel.cli``): :func:`main`, then the end of
     the process.
@@ -217,6 +190,7 @@ def console() -> None:
     ending: list[int] = []
     # registered before main imports anything that registers its own: runs after all of them
     atexit.register(_end_by_signal, ending)
+    signals.process_ends_with_command = True  # a Ctrl-C after the reports are written: ignored
     code = main()
     ending += [sig for sig, c in _SIGNAL_EXITS.items() if c == code]
     sys.exit(code)

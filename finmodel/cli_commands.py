@@ -54,10 +54,14 @@ def _renamed(loaded: Loaded, sets: list[str], name: str | None) -> Loaded:
 
 
 def _write(result: object, args: argparse.Namespace) -> list[Path]:
-    """Write ``result``'s report set into ``--out``."""
-    from finmodel import reports
+    """Write ``result``'s report set into ``--out``: not after a Ctrl-C that something
+    swallowed; after it, a Ctrl-C changes nothing (:mod:`finmodel.cli_signals`)."""
+    from finmodel import cli_signals, reports
 
-    return reports.write(result, Path(args.out))
+    cli_signals.before_writing()
+    paths = reports.write(result, Path(args.out))
+    cli_signals.after_writing()
+    return paths
 
 
 def _say_written(paths: list[Path], args: argparse.Namespace) -> None:
