@@ -111,3 +111,17 @@ def test_what_europe_recovers_leaves_russias_claim(eur_bn):
     claim = s["parties"]["russia"]["terminal_claim"]
     assert claim + got == pytest.approx(none, abs=1.0)
     assert s["checks_ok"]
+
+
+def test_reparations_loan_passes_the_whole_era_repayment_on():
+    # EUR 45bn x 1.16 = 52.2bn at the end of 2026, once the UK's last tranche (GBP 0.752bn x
+    # 1.32 = 0.99264bn) is lent: the ERA balance then is 49.58128 x 1.035 + 0.99264 = 52.3092648
+    # (a year's 3.5% with no windfall to service it); Ukraine passes all 52.2 on and keeps
+    # nothing; 0.1092648bn stays unpaid
+    r = _run("reparations_loan")
+    era = r.outcome.schedules["era_loans"]
+    assert era.distribution[0, 1] / BN == pytest.approx(52.2, abs=1e-9)
+    assert era.value_end[0, 1] / BN == pytest.approx(52.3092648 - 52.2, abs=1e-9)
+    ukraine = r.summary["parties"]["ukraine"]["by_vehicle"]
+    kept = ukraine["era_repayment"]["received"] - ukraine["era_loans"]["paid"]
+    assert kept == pytest.approx(0.0, abs=1e-3)
