@@ -103,3 +103,29 @@ def test_funding_by_year_sums_to_what_the_marked_vehicles_put_to_work(data):
     assert math.isclose(sum(t["funding"]), within, rel_tol=1e-9, abs_tol=1e-3)
     assert math.isclose(sum(t["needs"]), need["amount_bn"] * BN, rel_tol=1e-12, abs_tol=1e-3)
     assert math.isclose(t["cumulative_gap"][-1], rec["gap"], rel_tol=1e-9, abs_tol=1e-3)
+
+
+def test_first_year_needs_are_the_published_priority_needs():
+    # Secretariat/Dentons (23 Jun 2025) on RDNA4: "787 reconstruction projects with a 2025
+    # funding requirement of approximately $12 billion"; fundsforNGOs (24 Feb 2026) on RDNA5:
+    # 2026 priorities "totaling over $15 billion"; totals USD 524bn and 588bn over 10 years
+    needs = {n.id: n for n in finmodel.load("base").needs}
+    assert (needs["rdna4"].amount_bn, needs["rdna4"].first_year_bn) == (524, 12)
+    assert (needs["rdna5"].amount_bn, needs["rdna5"].first_year_bn) == (588, 15)
+    assert needs["rdna4"].years == needs["rdna5"].years == 10
+
+
+def test_compare_gap_rows_equal_single_runs():
+    from finmodel.studies.compare import compare
+
+    runs = [finmodel.run(finmodel.load(n)) for n in ("status_quo", "literal")]
+    t = compare(runs).table
+    gaps = t[(t["entity"] == "needs") & (t["metric"] == "gap")]
+    for r in runs:
+        for nid, n in r.summary["reconstruction"]["needs"].items():
+            row = gaps[(gaps["scenario"] == r.name) & (gaps["id"] == nid)]
+            assert row["value"].item() == pytest.approx(n["gap"], abs=1e-3)
+    # literal against status_quo (which funds nothing): the gap falls by all literal funds,
+    # 209.744691bn
+    row = gaps[(gaps["scenario"] == "literal") & (gaps["id"] == "rdna5")]
+    assert row["change"].item() / BN == pytest.approx(-209.744691, abs=1e-6)
