@@ -84,6 +84,17 @@ def timelines(draw: st.DrawFn, max_years: int | None = None) -> dict[str, Any]:
 
 
 @st.composite
+def need_entries(draw: st.DrawFn, max_years: int) -> dict[str, Any]:
+    """A ``needs:`` entry over 1..max_years years, with or without a first year's need."""
+    amount = draw(st.floats(0.0, 1000.0, allow_nan=False))
+    need: dict[str, Any] = {"id": "need", "amount_bn": amount,
+                            "years": draw(st.integers(1, max_years))}  # fmt: skip
+    if draw(st.booleans()):
+        need["first_year_bn"] = draw(st.floats(0.0, amount, allow_nan=False))
+    return need
+
+
+@st.composite
 def phasings(draw: st.DrawFn, max_years: int) -> dict[str, Any]:
     """``{years: d}`` (d <= max_years) or ``{fractions: [...]}`` over at most max_years years."""
     if max_years >= 1 and draw(st.booleans()):

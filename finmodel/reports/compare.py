@@ -136,6 +136,7 @@ def _compare(ws, c: Comparison) -> None:
     needs = (
         ("share", "Share of reconstruction needs funded within their years", PCT),
         ("funded", "Reconstruction funding within the needs' years", USD_BN),
+        ("gap", "Reconstruction gap: needs - funding within their years", USD_BN),
     )
     for metric, label, fmt in needs:
         _matrix(ws, row, label, _pivot(c, "needs", metric, "value"), fmt)

@@ -15,7 +15,7 @@ from finmodel.exceptions import InputError
 from finmodel.studies.measures import PARTY_METRICS, VEHICLE_METRICS
 from finmodel.studies.run import Result
 
-NEEDS_METRICS = ("funded", "share")
+NEEDS_METRICS = ("funded", "share", "gap")
 DEFAULT_BASELINE = "status_quo"
 #: What ``finmodel compare`` runs when no scenario is named: both baselines and every shipped
 #: reading (docs/readings.md says what each assumes and why).

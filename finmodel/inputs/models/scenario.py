@@ -83,13 +83,18 @@ class Claims(Model):
 
 
 class Need(Model):
-    """An estimate of reconstruction needs: ``amount_bn`` over ``years`` from the start."""
+    """An estimate of reconstruction needs: ``amount_bn`` over ``years`` from the start.
+
+    ``first_year_bn`` is the first year's need (the published priority need); the rest of the
+    amount falls evenly on the other years. Without it the whole amount falls evenly.
+    """
 
     id: Ident
     name: str | None = None
     amount_bn: Amount
     currency: str = Field(default="USD", pattern=CURRENCY)
     years: int = Field(strict=True, ge=1, le=100)
+    first_year_bn: Amount | None = None
     source: Source | None = None
 
 

@@ -143,7 +143,7 @@ def _by_vehicle_tables(ws: Worksheet, row: int, result: Result) -> tuple[int, tu
 
 def _needs(ws: Worksheet, row: int, result: Result) -> int:
     """The share of each estimate of reconstruction needs this reading funds within its years;
-    the Parties sheet shows the funding year by year. Returns the next free row."""
+    the Reconstruction sheet shows it year by year, with the gap. Returns the next free row."""
     rec = result.summary["reconstruction"]
     if not rec["needs"]:
         return row
