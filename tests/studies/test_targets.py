@@ -58,13 +58,14 @@ def test_every_summary_metric_is_a_target_with_the_summary_value(d):
 
 def test_npv_with_claims_is_a_solve_target():
     # status_quo: the whole pool, 298.458 bn, stays frozen and is written off by Russia at the
-    # start (its NPV -298.458 bn); its claim on that value at the horizon (30 years, 4%) is
-    # valued at recovery r, discounted: npv_with_claims(r) = -298.458 + r 298.458 / 1.04^30
-    # (bn). Equal to -250 bn at r = (298.458 - 250) 1.04^30 / 298.458 = 0.526602 (by hand).
+    # start (its NPV -298.458 bn); the EU takes EUR 45bn x 1.16 = 52.2 bn of it for its loan, so
+    # Russia's claim at the horizon is 298.458 - 52.2 = 246.258 bn, valued at recovery r and
+    # discounted (30 years, 4%): npv_with_claims(r) = -298.458 + r 246.258 / 1.04^30 (bn).
+    # Equal to -250 bn at r = (298.458 - 250) 1.04^30 / 246.258 = 0.638 (by hand).
     a = finmodel.load("status_quo")
     s = solve(a, "claims.recovery", (0.0, 1.0), "parties.russia.npv_with_claims=-250e9")
     assert len(s.roots) == 1
-    assert abs(s.roots[0] - (298.458 - 250.0) * 1.04**30 / 298.458) < 1e-9
+    assert abs(s.roots[0] - (298.458 - 250.0) * 1.04**30 / 246.258) < 1e-9
 
 
 def test_a_by_vehicle_metric_is_a_solve_target():
