@@ -131,6 +131,8 @@ def _inputs(p: argparse.ArgumentParser, out: bool, scenario: bool = True) -> Non
     if out and scenario:
         p.add_argument("--name", default=None, metavar="NAME",
                        help="the reports' name (default: the scenario's +KEY=VALUE)")  # fmt: skip
+        p.add_argument("--force", action="store_true",
+                       help="replace a same-named report of other inputs")  # fmt: skip
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -81,18 +81,27 @@ def _show(headline: object, args: argparse.Namespace) -> None:
     show(headline, args.format)  # type: ignore[arg-type]
 
 
-def _check_targets(args: argparse.Namespace, command: str, name: str) -> None:
-    """Refuse at once, before the work, a report whose files could not replace what is there."""
+def _check_targets(args: argparse.Namespace, command: str, name: str,
+                   loaded: Loaded | None = None) -> None:
+    """Refuse at once, before the work, a report whose files could not replace what is there,
+    or (``loaded`` given) whose files hold another scenario's report under the same name
+    (:mod:`finmodel.reports.fingerprint`; ``--force`` replaces it)."""
     from finmodel.reports.files import check_targets, report_paths
 
-    check_targets(report_paths(args.out, command, name))
+    paths = report_paths(args.out, command, name)
+    check_targets(paths)
+    if loaded is not None:
+        from finmodel.reports.fingerprint import check_replaceable
+
+        workbook = next(p for p in paths if p.suffix == ".xlsx")
+        check_replaceable(workbook, loaded.sha256, getattr(args, "force", False))
 
 
 def _run(args: argparse.Namespace) -> int:
     import finmodel
 
     loaded = _load(args)
-    _check_targets(args, "run", loaded.assumptions.name)
+    _check_targets(args, "run", loaded.assumptions.name, loaded)
     result = finmodel.run(loaded)
     failed = result.failed_checks()
     if failed:
@@ -123,7 +132,7 @@ def _sweep(args: argparse.Namespace) -> int:
         raise InputError("give at least one --vary KEY=START:STOP:STEP", file="--vary")
     values = parse_varies(args.vary)
     loaded = _load(args)
-    _check_targets(args, "sweep", loaded.assumptions.name)
+    _check_targets(args, "sweep", loaded.assumptions.name, loaded)
     from finmodel.reports.console import progress
 
     bar = progress("sweep")
@@ -150,7 +159,7 @@ def _simulate(args: argparse.Namespace) -> int:
     if args.n < 1:
         raise InputError("N must be at least 1", file="-n")
     loaded = _load(args)
-    _check_targets(args, "simulate", loaded.assumptions.name)
+    _check_targets(args, "simulate", loaded.assumptions.name, loaded)
     from finmodel.reports.console import progress
 
     bar = progress("simulate")
@@ -174,7 +183,7 @@ def _tornado(args: argparse.Namespace) -> int:
     from finmodel.studies.tornado import tornado
 
     loaded = _load(args)
-    _check_targets(args, "tornado", loaded.assumptions.name)
+    _check_targets(args, "tornado", loaded.assumptions.name, loaded)
     result = tornado(loaded.assumptions, origins=loaded.origins)
     from finmodel.reports.headlines import tornado_headline
 

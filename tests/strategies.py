@@ -710,3 +710,7 @@ def override_lists(draw: st.DrawFn, a, max_size: int = 12) -> list[tuple[str, An
                and not isinstance(v, bool)]  # fmt: skip
     picked = draw(st.lists(st.sampled_from(numeric), min_size=1, max_size=max_size))
     return [(k, draw(leaf_values(k, v, a))) for k, v in picked]
+
+
+#: The fingerprint of a scenario's inputs: a sha256 as 64 hex digits (finmodel.reports.fingerprint).
+fingerprints = st.text("0123456789abcdef", min_size=64, max_size=64)

@@ -31,6 +31,7 @@ from finmodel.reports.cells import (
     unique_titles,
     widths,
 )
+from finmodel.reports.fingerprint import stamp
 from finmodel.reports.live.model import CHECKS, PARTIES, LiveModel, write_live
 from finmodel.reports.live.pool import POOL
 from finmodel.reports.sheets.assumptions import assumptions_sheet
@@ -50,6 +51,7 @@ def write_workbook(result: Result, path: Path, live: bool = True) -> None:
     """
     sheets = vehicle_sheets(list(result.outcome.schedules))
     wb = Workbook()
+    wb.properties.identifier = stamp(result.sha256)
     summary = wb.active
     summary.title = "Summary"
     free_row = summary_sheet(summary, result)

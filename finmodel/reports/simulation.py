@@ -12,6 +12,7 @@ from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
 from finmodel.inputs.labels import party_name, vehicle_name
+from finmodel.inputs.loader import digest
 from finmodel.reports.cells import (
     BOLD,
     MOIC,
@@ -25,6 +26,7 @@ from finmodel.reports.cells import (
     widths,
 )
 from finmodel.reports.files import write_table_and_workbook
+from finmodel.reports.fingerprint import stamp
 from finmodel.reports.pages import keep_together
 from finmodel.studies.simulation import SimulationResult
 
@@ -34,6 +36,7 @@ _STAT_COLUMNS = ("mean", "std", "p5", "p25", "p50", "p75", "p95", "sem")
 def write_simulation_workbook(r: SimulationResult, path: Path) -> None:
     """Write the simulation's workbook to ``path``."""
     wb = Workbook()
+    wb.properties.identifier = stamp(digest(r.assumptions))
     ws = wb.active
     ws.title = "Statistics"
     _statistics(ws, r)

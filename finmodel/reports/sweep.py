@@ -12,6 +12,7 @@ from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
 from finmodel.inputs.labels import column_label, label, party_name
+from finmodel.inputs.loader import digest
 from finmodel.reports.cells import (
     BOLD,
     KIND_FORMATS,
@@ -26,6 +27,7 @@ from finmodel.reports.cells import (
     widths,
 )
 from finmodel.reports.files import write_table_and_workbook
+from finmodel.reports.fingerprint import stamp
 from finmodel.reports.pages import keep_together
 from finmodel.studies.sweep import SweepResult
 
@@ -48,6 +50,7 @@ def _fmt(column: str) -> str | None:
 def write_sweep_workbook(s: SweepResult, path: Path) -> None:
     """Write the sweep's workbook to ``path``."""
     wb = Workbook()
+    wb.properties.identifier = stamp(digest(s.assumptions))
     ws = wb.active
     ws.title = "Sweep"
     _table(ws, s)

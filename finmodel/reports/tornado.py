@@ -13,6 +13,7 @@ from openpyxl.chart import BarChart, Reference
 from openpyxl.worksheet.worksheet import Worksheet
 
 from finmodel.inputs.labels import label, party_name
+from finmodel.inputs.loader import digest
 from finmodel.reports.cells import (
     BOLD,
     KIND_FORMATS,
@@ -25,6 +26,7 @@ from finmodel.reports.cells import (
     widths,
 )
 from finmodel.reports.files import write_table_and_workbook
+from finmodel.reports.fingerprint import stamp
 from finmodel.reports.pages import keep_together, print_titles
 from finmodel.studies.tornado import TornadoResult
 
@@ -37,6 +39,7 @@ _CHANGE = 9  # the first of the two change columns (the chart's data)
 def write_tornado_workbook(t: TornadoResult, path: Path) -> None:
     """Write the tornado's workbook to ``path``."""
     wb = Workbook()
+    wb.properties.identifier = stamp(digest(t.assumptions))
     ws = wb.active
     ws.title = "Tornado"
     put(ws, 1, 1, "Tornado: each key input moved alone to its low and high value", font=TITLE)
