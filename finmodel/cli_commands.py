@@ -25,31 +25,27 @@ EXIT_OK = 0
 
 def _load(args: argparse.Namespace, scenario: str | None = None) -> Loaded:
     """The scenario (a path or a shipped name; ``base`` when none is given) with the
-    ``--set`` overrides applied, validated, with the files it came from."""
+    ``--set`` overrides applied, validated, with the files it came from; named after the
+    overrides (the loader does that), or ``--name``."""
     from finmodel.inputs.loader import load_with_origins
 
     loaded = load_with_origins(scenario or args.scenario or "base", args.sets)
     name = getattr(args, "name", None)
-    return _renamed(loaded, args.sets, name) if args.sets or name else loaded
+    return _renamed(loaded, args.sets, name) if name else loaded
 
 
-def _renamed(loaded: Loaded, sets: list[str], name: str | None) -> Loaded:
-    """``loaded`` under the name its reports take: ``--name``, else the scenario's name with
-    each override (a changed run is never saved as the file's own scenario)."""
+def _renamed(loaded: Loaded, sets: list[str], name: str) -> Loaded:
+    """``loaded`` under the name ``--name`` gives it; refused when that is the name of the
+    unchanged scenario and ``--set`` changed it."""
     import dataclasses
 
     from finmodel.inputs.loader import digest, with_overrides
-    from finmodel.inputs.overrides import changes
-    from finmodel.inputs.wording import changed_name
 
     a = loaded.assumptions
-    if name == a.name and sets:
+    if sets and name == loaded.scenario:
         raise InputError(f"is the name of the unchanged scenario: a run with --set needs "
-                         f"another, e.g. '{a.name}_changed'", file=f"--name {name}")  # fmt: skip
-    pairs = changes(sets)
-    if name is None and any(k == "name" for k, _ in pairs):
-        return loaded  # --set name=... names the changed run itself
-    renamed = with_overrides(a, {"name": name or changed_name(a.name, pairs)}, "--name")
+                         f"another, e.g. '{name}_changed'", file=f"--name {name}")  # fmt: skip
+    renamed = with_overrides(a, {"name": name}, "--name")
     return dataclasses.replace(loaded, assumptions=renamed, sha256=digest(renamed))
 
 

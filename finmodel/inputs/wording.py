@@ -190,7 +190,12 @@ def nearest(word: str, options: list[str], n: int = 3) -> str:
 
 #: Sections whose entries a ``--set`` of one value cannot make whole: a key path through an
 #: entry they do not have names an unknown one.
-ENTRIES = {("vehicles",): "vehicle", ("needs",): "need", ("pool", "holdings"): "holding"}
+ENTRIES = {
+    ("vehicles",): "vehicle",
+    ("needs",): "need",
+    ("pool", "holdings"): "holding",
+    ("parties",): "party",
+}
 
 
 def unknown_entry(data: dict, path: tuple[str | int, ...]) -> str | None:
@@ -214,7 +219,8 @@ def unknown_entry(data: dict, path: tuple[str | int, ...]) -> str | None:
             names = [str(k) for k in entries] if isinstance(entries, dict) else []
         if str(path[n]) not in names:
             plain = [x for x in names if not x.isdigit()]
-            return (f"unknown {kind} '{path[n]}' (the {kind}s are {', '.join(plain)})"
+            kinds = "parties" if kind == "party" else f"{kind}s"
+            return (f"unknown {kind} '{path[n]}' (the {kinds} are {', '.join(plain)})"
                     + nearest(str(path[n]), plain))  # fmt: skip
     return None
 
