@@ -58,7 +58,7 @@ def _write(result: object, args: argparse.Namespace) -> list[Path]:
 
 def _say_written(paths: list[Path], args: argparse.Namespace) -> None:
     """Say what was written, one line per file: on stderr when stdout carries JSON or CSV."""
-    out = sys.stdout if args.format == "table" else sys.stderr
+    out = sys.stdout if getattr(args, "format", "table") == "table" else sys.stderr
     for p in paths:
         print(f"wrote {printable(str(p))}", file=out)
 

@@ -106,19 +106,23 @@ def load(path: str | Path, overrides: list[str] | dict[str, Any] | None = None) 
 def load_with_origins(
     path: str | Path, overrides: list[str] | dict[str, Any] | None = None
 ) -> Loaded:
-    """Like :func:`load`, and keep the files, their digests and each key's line."""
+    """Like :func:`load`, and keep the files, their digests and each key's line.
+
+    A key set twice takes its last value, and is one change (in words and in the name)."""
     sets = parse_overrides(overrides)
     data, tree, files = read_chain(locate(path))
     origins = tree.flat()
-    before = [value_at(data, path_) for _, path_, _ in sets]
+    named = data.get("name")
+    own = named if isinstance(named, str) else ""
+    last = {k: (k, v) for _, k, v in sets}  # each key once, in the order first set, last value
+    before = {k: value_at(data, k) for k in last}
     for text, path_, value in sets:
         _set(data, origins, text, path_, value)
     data.pop("extends", None)
-    drop_stale_sources(data, origins, top=files[-1][0], sets=[k for _, k, _ in sets])
-    own = data.get("name")
-    if sets and isinstance(own, str) and all(k != ("name",) for _, k, _ in sets):
+    drop_stale_sources(data, origins, top=files[-1][0], sets=list(last))
+    if last and own and ("name",) not in last:
         # a changed scenario is never saved under the file's own name
-        data["name"] = changed_name(own, [(dotted(k), v) for _, k, v in sets])
+        data["name"] = changed_name(own, [(dotted(k), v) for k, v in last.values()])
     assumptions = _suggesting(data, origins, default=files[-1][0])
     return Loaded(
         assumptions=assumptions,
@@ -127,9 +131,10 @@ def load_with_origins(
         sha256=digest(assumptions),
         origins=origins,
         changes=tuple(
-            change(assumptions, dotted(k), v, b) for (_, k, v), b in zip(sets, before)
+            change(assumptions, dotted(k), v, before[k], own or "the file")
+            for k, v in last.values()
         ),
-        scenario=own if isinstance(own, str) else "",
+        scenario=own,
     )
 
 

@@ -79,14 +79,17 @@ _KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z0-9_]+)*$")
 
 
 def changes(sets: Sequence[str]) -> list[tuple[str, Any]]:
-    """The ``--set`` texts ``sets`` as (dotted key, value) pairs, the values read as YAML.
+    """The ``--set`` texts ``sets`` as (dotted key, value) pairs, the values read as YAML; a
+    key set twice once, with its last value (as the loader applies them).
 
     Examples
     --------
     >>> changes(["vehicles.us_led_fund.return.rate=0.03", "discount_rate=0.05"])
     [('vehicles.us_led_fund.return.rate', 0.03), ('discount_rate', 0.05)]
+    >>> changes(["discount_rate=0.05", "payout=1", "discount_rate=0.06"])
+    [('discount_rate', 0.06), ('payout', 1)]
     """
-    return [(dotted(k), v) for _, k, v in parse_overrides(list(sets))]
+    return list({dotted(k): v for _, k, v in parse_overrides(list(sets))}.items())
 
 
 def parse_overrides(overrides: Any) -> list[tuple[str, KeyPath, Any]]:
