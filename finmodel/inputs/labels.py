@@ -85,6 +85,7 @@ METRICS: dict[str, tuple[str, Kind]] = {
     "net": ("net", "amount"),
     "profit": ("profit", "amount"),
     "terminal_claim": ("claim on terminal value", "amount"),
+    "npv_with_claims": ("NPV with claims valued", "amount"),
     "contributed": ("paid in", "amount"),
     "distributed": ("paid out", "amount"),
     "irr": ("IRR", "rate"),

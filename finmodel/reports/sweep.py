@@ -11,7 +11,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
-from finmodel.inputs.labels import column_label, label, party_name
+from finmodel.inputs.labels import METRICS, column_label, label, party_name
 from finmodel.inputs.loader import digest
 from finmodel.reports.cells import (
     BOLD,
@@ -40,11 +40,19 @@ MAX_SHEET_COLUMNS = 16_384
 
 
 def _fmt(column: str) -> str | None:
+    """The number format of a metric column ``ID.METRIC``, by the metric's kind: every amount
+    (``npv_with_claims`` too) in USD bn, rates as %, MOIC as a multiple.
+
+    Examples
+    --------
+    >>> _fmt("us.npv_with_claims") == _fmt("us.npv") == USD_BN, _fmt("f.irr") == PCT
+    (True, True)
+    """
     metric = column.rsplit(".", 1)[-1]
-    return {"irr": PCT, "moic": MOIC}.get(
-        metric,
-        USD_BN if metric in ("received", "net", "npv", "profit", "terminal_claim") else None,
-    )
+    if metric == "moic":
+        return MOIC
+    kind = METRICS[metric][1] if metric in METRICS else None
+    return {"amount": USD_BN, "rate": PCT}.get(kind or "")
 
 
 def write_sweep_workbook(s: SweepResult, path: Path) -> None:

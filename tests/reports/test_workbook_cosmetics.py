@@ -1,0 +1,90 @@
+"""Workbooks that print and read well (issue 13): every amount of the sweep in USD bn, the
+Assumptions sheets one page wide with their long texts wrapped, the Compare sheet's charts
+never taller than a page and each starting one."""
+
+from __future__ import annotations
+
+import textwrap
+
+import openpyxl
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import finmodel
+from finmodel.reports import write
+from finmodel.reports.cells import USD_BN
+from finmodel.reports.compare import CHART_HEIGHT
+from finmodel.reports.pages import PAGE_WIDTH, fits_width
+from finmodel.reports.sheets.assumptions import wrapped_lines
+from finmodel.studies.compare import compare
+from finmodel.studies.sweep import sweep
+
+#: The metrics that are amounts of money (docs/model.md's output contract), apart from the code.
+AMOUNTS = ("received", "net", "npv", "terminal_claim", "npv_with_claims", "profit")
+
+
+def test_every_amount_column_of_the_sweep_is_in_usd_bn(tmp_path):
+    s = sweep(finmodel.load("base"), {"discount_rate": [0.03, 0.05]})
+    write(s, tmp_path)
+    ws = openpyxl.load_workbook(tmp_path / "base.sweep.xlsx")["Sweep"]
+    head = next(r for r in ws.iter_rows() if r[0].value and "key path" not in str(r[0].value)
+                and r[1].value and "USD bn" in str(r[1].value))  # fmt: skip
+    amounts = [c.column for c, name in zip(head[1:], list(s.table.columns)[1:])
+               if name.rsplit(".", 1)[-1] in AMOUNTS]  # fmt: skip
+    with_claims = [c for c in head if c.value and "NPV with claims valued" in c.value]
+    assert len(with_claims) == len(finmodel.load("base").parties)  # named, not a key path
+    for col in amounts:
+        cell = ws.cell(row=head[0].row + 1, column=col)
+        assert cell.number_format == USD_BN, (ws.cell(row=head[0].row, column=col).value,
+                                              cell.number_format)  # fmt: skip
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text("abcdefghij", min_size=1, max_size=30), max_size=40),
+       st.integers(3, 60))  # fmt: skip
+def test_wrapped_lines_counts_as_textwrap_wraps(words, width):
+    # Python's textwrap, a second implementation, for words that fit a line (textwrap fills
+    # a line's end with part of a longer word; a spreadsheet starts such a word on a new line)
+    per_line = width - 1
+    text = " ".join(w[:per_line] for w in words)
+    want = max(1, len(textwrap.wrap(text, per_line, break_on_hyphens=False)))
+    assert wrapped_lines(text, width) == want
+
+
+@given(st.integers(1, 300), st.integers(3, 60))
+def test_a_word_longer_than_a_line_takes_as_many_lines_as_it_fills(n, width):
+    per_line = width - 1
+    assert wrapped_lines("x" * n, width) == -(-n // per_line)  # ceil(n / per_line)
+    # after a short word, it starts a new line
+    assert wrapped_lines("a " + "x" * n, width) == (
+        -(-n // per_line) + (1 if n + 2 > per_line else 0)
+    )
+
+
+@pytest.fixture(scope="module")
+def compare_book(tmp_path_factory):
+    out = tmp_path_factory.mktemp("compare")
+    names = ["status_quo", "literal", "assets_returned_to_russia", "foreign_policy"]
+    write(compare([finmodel.run(finmodel.load(n)) for n in names], "status_quo"), out)
+    return openpyxl.load_workbook(out / "compare.xlsx")
+
+
+def test_compare_and_assumption_sheets_print_one_page_wide(compare_book):
+    for ws in compare_book.worksheets:
+        if ws.title == "Reconstruction":  # a year per column: printed across pages
+            continue
+        assert fits_width(ws), ws.title
+
+
+def test_a_compare_chart_starts_a_page_and_fits_on_it(compare_book):
+    ws = compare_book["Compare"]
+    breaks = {b.id for b in ws.row_breaks.brk}
+    assert len(ws._charts) == 2
+    for chart in ws._charts:
+        row = chart.anchor._from.row  # 0-based: the chart's first row is row + 1
+        assert row in breaks  # a page break right above it
+        assert chart.height <= CHART_HEIGHT
+    # a landscape A4 page holds about 19 cm of height; at the sheet's scale, more
+    scale = PAGE_WIDTH / sum(d.width or 8.43 for d in ws.column_dimensions.values())
+    assert CHART_HEIGHT * min(scale, 1.0) <= 19
