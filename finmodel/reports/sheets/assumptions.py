@@ -105,23 +105,23 @@ def assumptions_sheet(ws: Worksheet, result: Result) -> None:
             continue
         key = ".".join(str(p) for p in path)
         lab = label(a, key)
-        put(ws, row, 1, lab.text)
-        put(ws, row, 2, key)
         if isinstance(value, list):
             value = ", ".join(str(v) for v in value)
         fmt = KIND_FORMATS.get(lab.kind) if isinstance(value, float) else None
-        put(ws, row, 3, value, fmt)
-        put(ws, row, 4, lab.unit)
+        cells = [put(ws, row, 1, lab.text), put(ws, row, 2, key), put(ws, row, 3, value, fmt),
+                 put(ws, row, 4, lab.unit)]  # fmt: skip
         src = _source_of(path, data, sources)
         if src:
-            for j, k in enumerate(("title", "publisher", "date", "url", "note")):
-                put(ws, row, 5 + j, src.get(k) or "")
+            parts = ("title", "publisher", "date", "url", "note")
+            cells += [put(ws, row, 5 + j, src.get(k) or "") for j, k in enumerate(parts)]
             if src.get("url"):
                 ws.cell(row=row, column=8).hyperlink = src["url"]
                 ws.cell(row=row, column=8).font = Font(color="0563C1", underline="single")
+        _wrap(ws, row, cells)
         row += 1
     ws.auto_filter.ref = f"A{head}:I{row - 1}"
-    _fit_to_page(ws, head, row - 1)
+    widths(ws, WIDTHS)
+    ws.print_title_rows = f"{head}:{head}"  # the inputs' header on every printed page
     ws.freeze_panes = "B5"
 
 
@@ -136,21 +136,21 @@ WRAPPED = (1, 2, 5, 6, 9)
 CHARS_PER_UNIT = 1.2
 
 
-def _fit_to_page(ws: Worksheet, head: int, last: int) -> None:
-    """Widths that fit the page's width, long texts wrapped in their cells, and the inputs'
-    header row repeated on every printed page."""
-    widths(ws, WIDTHS)
-    wrap, top = Alignment(wrap_text=True, vertical="top"), Alignment(vertical="top")
-    for row in ws.iter_rows(min_row=head + 1, max_row=last):
-        lines = 1
-        for c in row:
-            c.alignment = top  # a row's cells start level, however many lines one wraps to
-            if c.column in WRAPPED and isinstance(c.value, str):
-                c.alignment = wrap
-                lines = max(lines, wrapped_lines(c.value, WIDTHS[c.column] * CHARS_PER_UNIT))
-        # the height the wrapped lines need: a spreadsheet keeps a row's stored height
-        ws.row_dimensions[row[0].row].height = 15 * lines
-    ws.print_title_rows = f"{head}:{head}"
+_WRAP = Alignment(wrap_text=True, vertical="top")
+_TOP = Alignment(vertical="top")
+
+
+def _wrap(ws: Worksheet, row: int, cells: list) -> None:
+    """Long texts of ``row`` wrapped in their cells, every cell of it starting at the top, and
+    the row as tall as its longest text needs (a spreadsheet keeps a row's stored height)."""
+    lines = 1
+    for c in cells:
+        if c.column in WRAPPED and isinstance(c.value, str):
+            c.alignment = _WRAP
+            lines = max(lines, wrapped_lines(c.value, WIDTHS[c.column] * CHARS_PER_UNIT))
+        else:
+            c.alignment = _TOP
+    ws.row_dimensions[row].height = 15 * lines
 
 
 def wrapped_lines(text: str, width: float) -> int:
