@@ -71,6 +71,14 @@ def _report(result: Any, headline: Callable[[Any], object], args: argparse.Names
     _say_written(paths, args)
 
 
+def _with_changes(result: Any, loaded: Loaded) -> Any:
+    """A study's result with its scenario's ``--set`` changes in words, which its workbook
+    lists at the top."""
+    import dataclasses
+
+    return dataclasses.replace(result, changes=loaded.changes)
+
+
 def _show(headline: object, args: argparse.Namespace) -> None:
     from finmodel.reports.console import show
 
@@ -139,7 +147,7 @@ def _sweep(args: argparse.Namespace) -> int:
             bar.close()
     from finmodel.reports.headlines import sweep_headline
 
-    _report(result, sweep_headline, args)
+    _report(_with_changes(result, loaded), sweep_headline, args)
     if result.n_invalid:
         print(
             f"finmodel: {result.n_invalid:,} of {len(result.table):,} grid points are invalid "
@@ -171,7 +179,7 @@ def _simulate(args: argparse.Namespace) -> int:
             bar.close()
     from finmodel.reports.headlines import simulation_headline
 
-    _report(result, simulation_headline, args)
+    _report(_with_changes(result, loaded), simulation_headline, args)
     return EXIT_OK
 
 
@@ -183,7 +191,7 @@ def _tornado(args: argparse.Namespace) -> int:
     result = tornado(loaded.assumptions, origins=loaded.origins)
     from finmodel.reports.headlines import tornado_headline
 
-    _report(result, tornado_headline, args)
+    _report(_with_changes(result, loaded), tornado_headline, args)
     if result.n_invalid:
         print(
             f"finmodel: {result.n_invalid} low or high value(s) are invalid (a single run "

@@ -20,6 +20,7 @@ from finmodel.reports.cells import (
     TITLE,
     UNITS_NOTE,
     USD_BN,
+    changed_title,
     header,
     put,
     save,
@@ -50,7 +51,8 @@ def _metric_format(metric: str) -> str:
 
 
 def _statistics(ws: Worksheet, r: SimulationResult) -> None:
-    put(ws, 1, 1, f"Monte Carlo: {r.n:,} scenarios, seed {r.seed}, sampling {r.method}", font=TITLE)
+    title = f"Monte Carlo: {r.n:,} scenarios, seed {r.seed}, sampling {r.method}"
+    put(ws, 1, 1, changed_title(title, r.changes), font=TITLE)
     put(ws, 2, 1, f"Scenario: {r.name}. {UNITS_NOTE}")
     put(ws, 3, 1, "prob_loss: share of scenarios below 0. sem: standard error of the mean.")
     cols = list(r.stats.columns)

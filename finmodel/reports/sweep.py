@@ -21,6 +21,7 @@ from finmodel.reports.cells import (
     TITLE,
     UNITS_NOTE,
     USD_BN,
+    changed_title,
     header,
     put,
     save,
@@ -87,7 +88,7 @@ def _table(ws: Worksheet, s: SweepResult) -> None:
     if _too_big(ws, s, "The grid", len(df), len(df.columns)):
         return
     cols = list(df.columns)
-    put(ws, 1, 1, f"Sweep of {s.name}: every grid point", font=TITLE)
+    put(ws, 1, 1, changed_title(f"Sweep of {s.name}: every grid point", s.changes), font=TITLE)
     put(ws, 2, 1, "Varied (key path for --set): " + "; ".join(
         f"{label(s.assumptions, k).full} ({k})" for k in s.values))
     put(ws, 3, 1, UNITS_NOTE)

@@ -20,6 +20,7 @@ from finmodel.reports.cells import (
     TITLE,
     UNITS_NOTE,
     USD_BN,
+    changed_title,
     header,
     put,
     save,
@@ -42,7 +43,8 @@ def write_tornado_workbook(t: TornadoResult, path: Path) -> None:
     wb.properties.identifier = stamp(digest(t.assumptions))
     ws = wb.active
     ws.title = "Tornado"
-    put(ws, 1, 1, "Tornado: each key input moved alone to its low and high value", font=TITLE)
+    title = "Tornado: each key input moved alone to its low and high value"
+    put(ws, 1, 1, changed_title(title, t.changes), font=TITLE)
     put(ws, 2, 1, f"Scenario: {t.name}. NPV of each party. {UNITS_NOTE}")
     row = 4
     for party, frame in t.table.groupby("party", sort=False):

@@ -88,3 +88,42 @@ def test_a_compare_chart_starts_a_page_and_fits_on_it(compare_book):
     # a landscape A4 page holds about 19 cm of height; at the sheet's scale, more
     scale = PAGE_WIDTH / sum(d.width or 8.43 for d in ws.column_dimensions.values())
     assert CHART_HEIGHT * min(scale, 1.0) <= 19
+
+
+@pytest.mark.parametrize(
+    ("argv", "name", "sheet"),
+    [
+        (["sweep", "--vary", "vehicles.us_led_fund.return.rate=0.04,0.06"], "sweep", "Sweep"),
+        (["simulate", "-n", "50", "--seed", "1"], "simulation", "Statistics"),
+        (["tornado"], "tornado", "Tornado"),
+    ],
+)
+def test_a_changed_studys_workbook_lists_the_change_in_words_at_the_top(tmp_path, argv, name,
+                                                                         sheet):  # fmt: skip
+    from finmodel.cli import main
+
+    assert main([*argv, "--set", "discount_rate=0.05", "--out", str(tmp_path)]) == 0
+    wb = openpyxl.load_workbook(tmp_path / f"base+discount_rate=0.05.{name}.xlsx")
+    # base.yaml's discount rate is 4%
+    assert wb[sheet]["A1"].value.endswith("CHANGED by --set: Discount rate 5.0% (base 4.0%)")
+
+
+@settings(max_examples=10, deadline=None)
+@given(st.integers(1, 30).map(lambda k: k / 200))
+def test_the_sweep_title_says_each_changed_value(tmp_path_factory, rate):
+    from finmodel.cli import main
+
+    out = tmp_path_factory.mktemp("changed")
+    argv = ["sweep", "--vary", "vehicles.us_led_fund.payout=0.5", "--set",
+            f"discount_rate={rate}", "--out", str(out)]  # fmt: skip
+    assert main(argv) == 0
+    (book,) = out.glob("*.sweep.xlsx")
+    title = openpyxl.load_workbook(book)["Sweep"]["A1"].value
+    assert f"Discount rate {rate * 100:.1f}% (base 4.0%)" in title
+
+
+def test_an_unchanged_studys_title_says_nothing_changed(tmp_path):
+    s = sweep(finmodel.load("base"), {"discount_rate": [0.03]})
+    write(s, tmp_path)
+    book = openpyxl.load_workbook(tmp_path / "base.sweep.xlsx")
+    assert "CHANGED" not in book["Sweep"]["A1"].value
