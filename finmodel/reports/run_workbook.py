@@ -148,11 +148,10 @@ def _purpose(sheet: str, static: dict, live: dict) -> str:
     if sheet in live:
         return f"live model: {live[sheet].name}: schedule, waterfall, payments, metrics (formulas)"
     v = static.get(sheet)
-    return (
-        f"{v.name} (plan point {v.plan_point or '-'}): schedule, payments by party, metrics"
-        if v
-        else ""
-    )
+    if v is None:
+        return ""
+    point = f" (plan point {v.plan_point})" if v.plan_point else ""  # not "plan point -"
+    return f"{v.name}{point}: schedule, payments by party, metrics"
 
 
 _MASTER_ROW = 7  # under the engine's checks on the Summary sheet

@@ -127,3 +127,48 @@ def test_an_unchanged_studys_title_says_nothing_changed(tmp_path):
     write(s, tmp_path)
     book = openpyxl.load_workbook(tmp_path / "base.sweep.xlsx")
     assert "CHANGED" not in book["Sweep"]["A1"].value
+
+
+@pytest.fixture(scope="module")
+def run_book(tmp_path_factory):
+    out = tmp_path_factory.mktemp("run")
+    finmodel.run(finmodel.load("base")).write(out)
+    return openpyxl.load_workbook(out / "base.xlsx")
+
+
+def test_no_vehicle_is_said_to_have_plan_point_dash(run_book):
+    a = finmodel.load("base")
+    assert any(v.plan_point is None for v in a.vehicles.values())  # the case exists
+    texts = [c.value for row in run_book["Contents"].iter_rows() for c in row
+             if isinstance(c.value, str)]  # fmt: skip
+    assert not [t for t in texts if "plan point -" in t]
+    for v in a.vehicles.values():
+        if v.plan_point:
+            assert any(f"{v.name} (plan point {v.plan_point})" in t for t in texts)
+
+
+def test_summary_headers_have_room_and_notes_stand_off_the_npv(run_book):
+    ws = run_book["Summary"]
+    head = next(c for row in ws.iter_rows() for c in row if c.value == "With claims: NPV")
+    assert ws.row_dimensions[head.row].height >= 30  # two lines of 15 points
+    note_head = next(c for row in ws.iter_rows() for c in row if c.value == "Note")
+    notes = [ws.cell(row=r, column=note_head.column) for r in range(note_head.row + 1,
+             note_head.row + 1 + len(finmodel.load("base").vehicles))]  # fmt: skip
+    assert all(c.alignment.indent >= 1 for c in notes)
+
+
+def test_tornado_labels_every_bar_and_wraps_long_key_paths(tmp_path):
+    from finmodel.reports.tornado import KEY_WIDTH
+    from finmodel.studies.tornado import tornado
+
+    write(tornado(finmodel.load("base")), tmp_path)
+    ws = openpyxl.load_workbook(tmp_path / "base.tornado.xlsx")["Tornado"]
+    assert ws._charts and all(ch.x_axis.tickLblSkip == 1 for ch in ws._charts)
+    keys = [c for row in ws.iter_rows(min_col=2, max_col=2) for c in row
+            if isinstance(c.value, str) and c.value.count(".") >= 2]  # fmt: skip
+    assert keys
+    for c in keys:
+        assert c.alignment.wrap_text
+        # a key path longer than its column is given a second line
+        if len(c.value) > KEY_WIDTH - 1:
+            assert ws.row_dimensions[c.row].height >= 30, c.value
