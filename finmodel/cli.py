@@ -87,7 +87,7 @@ def _parser() -> argparse.ArgumentParser:
                           "(default: status_quo if given, else the first)")  # fmt: skip
     exp = command("explore", "write one self-contained interactive page of readings")
     exp.add_argument("scenarios", nargs="*", metavar="SCENARIO", help="default: every shipped one")
-    _inputs(exp, out=True, scenario=False)
+    _inputs(exp, out=True, scenario=False, headline=False)  # a page: no table to format
     exp.add_argument("--vary", action="append", default=[], metavar="KEY=VALUES",
                      help="a slider: KEY=START:STOP:STEP or KEY=v1,v2")  # fmt: skip
     val = command("validate", "check assumption files without running them")
@@ -106,8 +106,11 @@ def _format(p: argparse.ArgumentParser) -> None:
                    help="the headline table: for people, or for a script (stdout)")  # fmt: skip
 
 
-def _inputs(p: argparse.ArgumentParser, out: bool, scenario: bool = True) -> None:
-    """The arguments most commands share: a scenario, --set overrides, an --out folder."""
+def _inputs(
+    p: argparse.ArgumentParser, out: bool, scenario: bool = True, headline: bool = True
+) -> None:
+    """The arguments most commands share: a scenario, --set overrides, an --out folder, and
+    (``headline``: a command that prints a table) --format."""
     if scenario:
         p.add_argument(
             "scenario",
@@ -127,10 +130,13 @@ def _inputs(p: argparse.ArgumentParser, out: bool, scenario: bool = True) -> Non
         p.add_argument(
             "--out", default="reports", metavar="DIR", help="output folder (default: reports)"
         )
+    if out and headline:
         _format(p)
     if out and scenario:
         p.add_argument("--name", default=None, metavar="NAME",
                        help="the reports' name (default: the scenario's +KEY=VALUE)")  # fmt: skip
+        p.add_argument("--force", action="store_true",
+                       help="replace a same-named report of other inputs")  # fmt: skip
 
 
 def main(argv: list[str] | None = None) -> int:

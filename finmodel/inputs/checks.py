@@ -120,10 +120,10 @@ def _party_refs(a: Assumptions) -> list[tuple[tuple[str | int, ...], str]]:
 
 
 
-def _nearest(name: str, names: list[str]) -> str:
+def nearest_of(name: str, names: list[str]) -> str:
     """'; nearest: ...' with the declared names closest to ``name``, or ''.
 
-    >>> _nearest("ukrain", ["us", "ukraine"]), _nearest("zz", ["us"])
+    >>> nearest_of("ukrain", ["us", "ukraine"]), nearest_of("zz", ["us"])
     ("; nearest: 'ukraine'", '')
     """
     import difflib
@@ -136,7 +136,7 @@ def party_problems(a: Assumptions) -> list[Problem]:
     declared = listing(a.parties)
     found: list[Problem] = [
         (path, f"party {shown(p)} is not declared in 'parties' (declared: {declared})"
-               + _nearest(p, list(a.parties)))
+               + nearest_of(p, list(a.parties)))
         for path, p in _party_refs(a)
         if p not in a.parties
     ]

@@ -32,6 +32,7 @@ from finmodel.reports.cells import (
     unique_titles,
     widths,
 )
+from finmodel.reports.fingerprint import stamp
 from finmodel.reports.live.model import CHECKS, PARTIES, LiveModel, write_live
 from finmodel.reports.live.pool import POOL
 from finmodel.reports.sheets.assumptions import assumptions_sheet
@@ -52,6 +53,7 @@ def write_workbook(result: Result, path: Path, live: bool = True) -> None:
     """
     sheets = vehicle_sheets(list(result.outcome.schedules))
     wb = Workbook()
+    wb.properties.identifier = stamp(result.sha256)
     summary = wb.active
     summary.title = "Summary"
     free_row = summary_sheet(summary, result)
@@ -151,11 +153,10 @@ def _purpose(sheet: str, static: dict, live: dict) -> str:
     if sheet in live:
         return f"live model: {live[sheet].name}: schedule, waterfall, payments, metrics (formulas)"
     v = static.get(sheet)
-    return (
-        f"{v.name} (plan point {v.plan_point or '-'}): schedule, payments by party, metrics"
-        if v
-        else ""
-    )
+    if v is None:
+        return ""
+    point = f" (plan point {v.plan_point})" if v.plan_point else ""  # not "plan point -"
+    return f"{v.name}{point}: schedule, payments by party, metrics"
 
 
 _MASTER_ROW = 7  # under the engine's checks on the Summary sheet

@@ -81,6 +81,8 @@ class SimulationResult:
     stats: pd.DataFrame
     fan: pd.DataFrame
     histograms: dict[str, tuple[Array, Array]]
+    #: the ``--set`` changes that made ``assumptions``, in words (``Loaded.changes``)
+    changes: tuple[str, ...] = ()
 
     @property
     def name(self) -> str:

@@ -46,6 +46,8 @@ class SweepResult:
     assumptions: Assumptions
     values: dict[str, list[Any]]
     table: pd.DataFrame
+    #: the ``--set`` changes that made ``assumptions``, in words (``Loaded.changes``)
+    changes: tuple[str, ...] = ()
 
     @property
     def name(self) -> str:

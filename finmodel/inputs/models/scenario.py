@@ -16,7 +16,7 @@ from pydantic_core import PydanticCustomError
 
 from finmodel import limits
 from finmodel.exceptions import InputError, also
-from finmodel.inputs.checks import problems
+from finmodel.inputs.checks import nearest_of, problems
 from finmodel.inputs.models.base import (
     CURRENCY,
     Amount,
@@ -164,7 +164,8 @@ class Assumptions(Model):
         # raised as it is (pydantic wraps only ValueError): the loader maps each key path
         # of ``found`` to its file and line
         found = [
-            (("party_discount_rates", p), f"'{p}' is not a party: declare it under parties")
+            (("party_discount_rates", p), f"'{p}' is not a party: declare it under parties"
+                                          + nearest_of(p, list(self.parties)))
             for p in self.party_discount_rates
             if p not in self.parties
         ] + problems(self)
