@@ -39,14 +39,18 @@ def _renamed(loaded: Loaded, sets: list[str], name: str) -> Loaded:
     unchanged scenario and ``--set`` changed it."""
     import dataclasses
 
-    from finmodel.inputs.loader import digest, with_overrides
+    from finmodel.inputs.loader import digest, identity, with_overrides
+    from finmodel.inputs.overrides import changes
 
     a = loaded.assumptions
     if sets and name == loaded.scenario:
         raise InputError(f"is the name of the unchanged scenario: a run with --set needs "
                          f"another, e.g. '{name}_changed'", file=f"--name {name}")  # fmt: skip
     renamed = with_overrides(a, {"name": name}, "--name")
-    return dataclasses.replace(loaded, assumptions=renamed, sha256=digest(renamed))
+    return dataclasses.replace(
+        loaded, assumptions=renamed, sha256=digest(renamed),
+        identity=identity(loaded.files[-1][0], changes(sets or []), name) if loaded.files else "",
+    )
 
 
 def _write(result: object, args: argparse.Namespace) -> list[Path]:
@@ -80,7 +84,9 @@ def _with_changes(result: Any, loaded: Loaded) -> Any:
     lists at the top."""
     import dataclasses
 
-    return dataclasses.replace(result, changes=loaded.changes)
+    return dataclasses.replace(
+        result, changes=loaded.changes, identity=loaded.identity or loaded.sha256
+    )
 
 
 def _show(headline: object, args: argparse.Namespace) -> None:
@@ -102,7 +108,7 @@ def _check_targets(args: argparse.Namespace, command: str, name: str,
         from finmodel.reports.fingerprint import check_replaceable
 
         workbook = next(p for p in paths if p.suffix == ".xlsx")
-        check_replaceable(workbook, loaded.sha256, getattr(args, "force", False))
+        check_replaceable(workbook, loaded.identity or loaded.sha256, getattr(args, "force", False))
 
 
 def _run(args: argparse.Namespace) -> int:

@@ -65,6 +65,10 @@ class Loaded:
     #: the file's own scenario name, before the overrides renamed it ("" if not from a file)
     scenario: str = ""
 
+    #: what makes a report this scenario's, whatever its numbers (:func:`identity`); the
+    #: digest for assumptions made in code
+    identity: str = ""
+
     @classmethod
     def of(cls, a: Assumptions) -> Loaded:
         """Assumptions made in code (no file, no overrides), with their digest.
@@ -79,7 +83,7 @@ class Loaded:
                 "expected Assumptions (from finmodel.load) or Loaded (from load_with_origins), "
                 f"got {type(a).__name__}"
             )
-        return cls(a, (), (), digest(a))
+        return cls(a, (), (), digest(a), identity=digest(a))
 
 
 def load(path: str | Path, overrides: list[str] | dict[str, Any] | None = None) -> Assumptions:
@@ -135,7 +139,37 @@ def load_with_origins(
             for k, v in last.values()
         ),
         scenario=own,
+        identity=identity(files[-1][0], [(dotted(k), v) for k, v in last.values()],
+                          assumptions.name),
     )
+
+
+def identity(file: str | Path, sets: list[tuple[str, Any]], name: str) -> str:
+    """What makes a report one scenario's, whatever its numbers: the file it was read from (its
+    full path), the ``--set`` changes (each key once, its last value) and the scenario's name.
+
+    The same file run again with the same changes is the same scenario, even after the file
+    was edited; ``--name literal`` on the base file, or ``--set name=base`` on another file, is
+    not.
+
+    Examples
+    --------
+    >>> a = identity("base.yaml", [], "base")
+    >>> a == identity("./base.yaml", [], "base")
+    True
+    >>> a == identity("base.yaml", [("name", "literal")], "literal")
+    False
+    >>> a == identity("other/base.yaml", [], "base")
+    False
+    """
+    key = {
+        "file": str(Path(file).resolve()),
+        "changes": sorted(
+            f"{k}={json.dumps(v, sort_keys=True, default=str)}" for k, v in sets
+        ),
+        "name": name,
+    }
+    return hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()
 
 
 def digest(a: Assumptions) -> str:

@@ -1,14 +1,15 @@
-"""Which inputs a report was written from, so that one scenario's report never replaces
+"""Which scenario a report was written for, so that one scenario's report never replaces
 another's.
 
 Every workbook a scenario's command writes (``NAME.xlsx``, ``NAME.sweep.xlsx``,
-``NAME.simulation.xlsx``, ``NAME.tornado.xlsx``) carries the *fingerprint* of its inputs in
-its document properties (``identifier``): the sha256 of the fully resolved assumptions
-(:func:`finmodel.inputs.loader.digest`, the scenario's name included), which ``summary.json``
-also records as ``assumptions_sha256``. Before a command writes, :func:`check_replaceable`
-refuses to replace a report set whose workbook was written from other inputs (another
-scenario that took the same name through ``--name``, ``--set name=`` or a file's own
-``name:``; or the same file since edited), unless ``--force`` is given.
+``NAME.simulation.xlsx``, ``NAME.tornado.xlsx``) carries the *fingerprint* of its scenario in
+its document properties (``identifier``): :func:`finmodel.inputs.loader.identity`, the sha256
+of the assumption file's full path, the ``--set`` changes and the name (for assumptions made
+in code, the digest of their contents). Before a command writes, :func:`check_replaceable`
+refuses to replace a report set whose workbook was written for another scenario that took the
+same name (through ``--name``, ``--set name=`` or a file's own ``name:``), unless ``--force``
+is given. The same file run again with the same changes replaces its own report, also after
+the file was edited: that is the analyst's everyday loop.
 """
 
 from __future__ import annotations
@@ -19,17 +20,17 @@ from pathlib import Path
 
 from finmodel.exceptions import InputError
 
-_PREFIX = "finmodel-inputs-sha256:"
+_PREFIX = "finmodel-scenario-sha256:"
 _IDENTIFIER = re.compile(rb"<dc:identifier>([^<]*)</dc:identifier>")
 
 
 def stamp(fingerprint: str) -> str:
-    """The text a workbook's ``identifier`` property holds for inputs of this fingerprint.
+    """The text a workbook's ``identifier`` property holds for the scenario of this fingerprint.
 
     Examples
     --------
     >>> stamp("ab12")
-    'finmodel-inputs-sha256:ab12'
+    'finmodel-scenario-sha256:ab12'
     """
     return f"{_PREFIX}{fingerprint}"
 
@@ -64,7 +65,7 @@ def written_from(path: Path) -> str | None:
 
 def check_replaceable(workbook: Path, fingerprint: str, force: bool = False) -> None:
     """Raise :class:`~finmodel.exceptions.InputError` if ``workbook`` exists and was not
-    written from the inputs of ``fingerprint`` (and ``force`` is not given): its report set
+    written for the scenario of ``fingerprint`` (and ``force`` is not given): its report set
     would be replaced by another scenario's numbers under the same name.
 
     Examples
@@ -87,9 +88,12 @@ def check_replaceable(workbook: Path, fingerprint: str, force: bool = False) -> 
     from finmodel.reports.files import shown
 
     what = (
-        "was not written by finmodel from recorded inputs"
+        "was not written by finmodel for a recorded scenario"
         if earlier is None
-        else f"was written from other inputs (sha256 {earlier[:12]}, these are {fingerprint[:12]})"
+        else (
+            "was written for another scenario (another file or other --set changes: "
+            f"{earlier[:12]}, this run {fingerprint[:12]})"
+        )
     )
     raise InputError(
         f"{workbook.name} {what}; its report would be replaced by another scenario's under the "

@@ -53,7 +53,7 @@ def write_workbook(result: Result, path: Path, live: bool = True) -> None:
     """
     sheets = vehicle_sheets(list(result.outcome.schedules))
     wb = Workbook()
-    wb.properties.identifier = stamp(result.sha256)
+    wb.properties.identifier = stamp(result.identity or result.sha256)
     summary = wb.active
     summary.title = "Summary"
     free_row = summary_sheet(summary, result)

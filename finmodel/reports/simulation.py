@@ -37,7 +37,7 @@ _STAT_COLUMNS = ("mean", "std", "p5", "p25", "p50", "p75", "p95", "sem")
 def write_simulation_workbook(r: SimulationResult, path: Path) -> None:
     """Write the simulation's workbook to ``path``."""
     wb = Workbook()
-    wb.properties.identifier = stamp(digest(r.assumptions))
+    wb.properties.identifier = stamp(r.identity or digest(r.assumptions))
     ws = wb.active
     ws.title = "Statistics"
     _statistics(ws, r)

@@ -59,7 +59,7 @@ def _fmt(column: str) -> str | None:
 def write_sweep_workbook(s: SweepResult, path: Path) -> None:
     """Write the sweep's workbook to ``path``."""
     wb = Workbook()
-    wb.properties.identifier = stamp(digest(s.assumptions))
+    wb.properties.identifier = stamp(s.identity or digest(s.assumptions))
     ws = wb.active
     ws.title = "Sweep"
     _table(ws, s)

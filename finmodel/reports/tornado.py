@@ -42,7 +42,7 @@ _CHANGE = 9  # the first of the two change columns (the chart's data)
 def write_tornado_workbook(t: TornadoResult, path: Path) -> None:
     """Write the tornado's workbook to ``path``."""
     wb = Workbook()
-    wb.properties.identifier = stamp(digest(t.assumptions))
+    wb.properties.identifier = stamp(t.identity or digest(t.assumptions))
     ws = wb.active
     ws.title = "Tornado"
     title = "Tornado: each key input moved alone to its low and high value"

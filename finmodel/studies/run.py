@@ -50,6 +50,8 @@ class Result:
     overrides : the ``--set`` overrides applied
     sha256 : digest of the fully resolved assumptions
     changes : each override in words, with the value the files gave
+    identity : what makes a report this scenario's (``Loaded.identity``): its file, changes and
+        name; recorded in its workbook so that another scenario's run does not replace it
     """
 
     assumptions: Assumptions
@@ -58,6 +60,7 @@ class Result:
     overrides: tuple[str, ...] = ()
     sha256: str = ""
     changes: tuple[str, ...] = ()
+    identity: str = ""
 
     @property
     def name(self) -> str:
@@ -336,4 +339,5 @@ def run(assumptions: Assumptions | Loaded, result: type[R] = Result) -> R:  # ty
         overrides=loaded.overrides,
         sha256=loaded.sha256,
         changes=loaded.changes,
+        identity=loaded.identity or loaded.sha256,
     )

@@ -48,6 +48,8 @@ class SweepResult:
     table: pd.DataFrame
     #: the ``--set`` changes that made ``assumptions``, in words (``Loaded.changes``)
     changes: tuple[str, ...] = ()
+    #: what makes its report this scenario's (``Loaded.identity``), recorded in the workbook
+    identity: str = ""
 
     @property
     def name(self) -> str:

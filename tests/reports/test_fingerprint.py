@@ -1,9 +1,12 @@
-"""A report is replaced only by a report written from the same inputs (issue 13: ``--name``,
-``--set name=`` or a file named ``base`` gave a run another scenario's name and replaced its
-report)."""
+"""A report is replaced only by a run of the same scenario: the same file, the same ``--set``
+changes, the same name (issue 13: ``--name``, ``--set name=`` or a file named ``base`` gave a
+run another scenario's name and replaced its report). Editing one's own file and running it
+again replaces its report: that is the everyday loop."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import shutil
 from pathlib import Path
 
@@ -13,7 +16,8 @@ from openpyxl import Workbook
 
 from finmodel.cli import main
 from finmodel.exceptions import InputError
-from finmodel.inputs.loader import digest, load, load_with_origins
+from finmodel.inputs.loader import digest, load
+from finmodel.inputs.locate import locate
 from finmodel.reports.fingerprint import check_replaceable, stamp, written_from
 from tests.strategies import fingerprints
 
@@ -36,9 +40,15 @@ def out(tmp_path, base_out) -> Path:
     return tmp_path / "out"
 
 
-def test_the_workbook_records_the_inputs_it_was_written_from(base_out):
-    # the fingerprint is the digest of the resolved base case, worked out apart from the run
-    assert written_from(base_out / "base.xlsx") == digest(load("base"))
+def _scenario(file: Path, changes: list[str], name: str) -> str:
+    """The scenario's fingerprint worked out apart from the code: the sha256 of the canonical
+    JSON of the file's full path, the sorted ``key=value`` changes (values as JSON) and the name."""
+    key = {"file": str(file.resolve()), "changes": sorted(changes), "name": name}
+    return hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()
+
+
+def test_the_workbook_records_the_scenario_it_was_written_for(base_out):
+    assert written_from(base_out / "base.xlsx") == _scenario(locate("base"), [], "base")
 
 
 @pytest.mark.parametrize(
@@ -62,15 +72,38 @@ def test_another_scenario_named_base_is_refused(out, tmp_path, capsys, argv):
     assert _files(out) == before  # nothing replaced, nothing added
 
 
-def test_the_same_inputs_replace_their_own_report(out, capsys):
+def test_the_same_scenario_replaces_its_own_report(out, capsys):
     assert main(["run", "--out", str(out)]) == 0
-    assert written_from(out / "base.xlsx") == digest(load("base"))
+    assert written_from(out / "base.xlsx") == _scenario(locate("base"), [], "base")
+
+
+def test_an_edited_file_run_again_replaces_its_own_report(tmp_path, capsys):
+    # the analyst's loop: run my file, edit a figure in it, run it again
+    mine, out = tmp_path / "mine.yaml", tmp_path / "out"
+    mine.write_text("extends: base\nname: mine\ndiscount_rate: 0.05\n")
+    assert main(["run", str(mine), "--out", str(out)]) == 0
+    mine.write_text("extends: base\nname: mine\ndiscount_rate: 0.06\n")
+    assert main(["run", str(mine), "--out", str(out)]) == 0
+    summary = json.loads((out / "mine.summary.json").read_text())
+    assert summary["assumptions_sha256"] == digest(load(mine))  # the edited numbers
+    assert written_from(out / "mine.xlsx") == _scenario(mine, [], "mine")
+
+
+def test_the_same_changes_in_another_order_are_the_same_scenario(tmp_path):
+    out = tmp_path / "out"
+    sets = ["--set", "discount_rate=0.05", "--set", "vehicles.us_led_fund.return.rate=0.03"]
+    assert main(["run", *sets, "--name", "mine", "--out", str(out)]) == 0
+    swapped = [*sets[2:], *sets[:2]]
+    assert main(["run", *swapped, "--name", "mine", "--out", str(out)]) == 0
+    changes = ["discount_rate=0.05", "vehicles.us_led_fund.return.rate=0.03"]
+    assert written_from(out / "mine.xlsx") == _scenario(locate("base"), changes, "mine")
 
 
 def test_force_replaces_another_scenarios_report(out):
     assert main(["run", "literal", "--name", "base", "--force", "--out", str(out)]) == 0
-    renamed = load_with_origins("literal", ["name=base"]).assumptions
-    assert written_from(out / "base.xlsx") == digest(renamed)
+    assert written_from(out / "base.xlsx") == _scenario(
+        locate("literal"), [], "base"
+    )
 
 
 def test_a_sweep_named_as_another_scenarios_sweep_is_refused(tmp_path, capsys):
@@ -94,7 +127,7 @@ def test_replaced_only_when_the_fingerprints_are_equal(tmp_path_factory, earlier
     if earlier == now:
         check_replaceable(path, now)
     else:
-        with pytest.raises(InputError, match="written from other inputs"):
+        with pytest.raises(InputError, match="written for another scenario"):
             check_replaceable(path, now)
     check_replaceable(path, now, force=True)  # --force always replaces
 
