@@ -86,7 +86,7 @@ def main() -> None:
     base = stand_in(n, len(keys), outputs, seed=1)
     print(f"{len(keys)} inputs, N = {n:,}: {r.runs:,} runs, {outputs} outputs analysed")
     print(f"finmodel.sensitivity: {whole:.2f} s (model runs {clock['engine']:.2f} s, "
-          f"SALib analysis {clock['analysis']:.2f} s)")
+          f"analysis {clock['analysis']:.2f} s)")
     print(f"SALib on the Sobol G stand-in, same size: {base:.2f} s")
     print(f"ratio: {whole / base:.2f} x; model runs per second: {r.runs / clock['engine']:,.0f}")
     top = r.table.query("output == 'parties.us.npv'").sort_values("ST", ascending=False).head(3)

@@ -33,18 +33,15 @@ class Result(single_run.Result):
 
 
 def _changed(a: Assumptions, sets: Sequence[str]) -> Assumptions:
-    """``a`` as changed by the ``--set`` texts ``sets``, named and described so: a page never
-    shows changed numbers under a reading's own name."""
+    """``a`` as changed by the ``--set`` texts ``sets``, described so (the loader named it
+    after them): a page never shows changed numbers under a reading's own name."""
     if not sets:
         return a
     from finmodel.inputs.loader import with_overrides
     from finmodel.inputs.overrides import changes
-    from finmodel.inputs.wording import changed_name
 
-    pairs = changes(sets)
-    said = ", ".join(f"{k}={v}" for k, v in pairs)
-    return with_overrides(a, {
-        "name": changed_name(a.name, pairs),
+    said = ", ".join(f"{k}={v}" for k, v in changes(sets))
+    return with_overrides(a, {  # the loader named it after the changes already
         "description": f"CHANGED by --set: {said}. {a.description or ''}".strip(),
     }, "--set")  # fmt: skip
 

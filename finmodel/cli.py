@@ -25,9 +25,9 @@ import contextlib
 import os
 import signal
 import sys
-from collections.abc import Iterator
 
 from finmodel import cli_questions as questions
+from finmodel import cli_signals as signals
 from finmodel.cli_help import EXAMPLES
 from finmodel.exceptions import MESSAGE_LIMIT, InputError, ResourceError, printable
 
@@ -87,7 +87,7 @@ def _parser() -> argparse.ArgumentParser:
                           "(default: status_quo if given, else the first)")  # fmt: skip
     exp = command("explore", "write one self-contained interactive page of readings")
     exp.add_argument("scenarios", nargs="*", metavar="SCENARIO", help="default: every shipped one")
-    _inputs(exp, out=True, scenario=False)
+    _inputs(exp, out=True, scenario=False, headline=False)  # a page: no table to format
     exp.add_argument("--vary", action="append", default=[], metavar="KEY=VALUES",
                      help="a slider: KEY=START:STOP:STEP or KEY=v1,v2")  # fmt: skip
     val = command("validate", "check assumption files without running them")
@@ -106,8 +106,11 @@ def _format(p: argparse.ArgumentParser) -> None:
                    help="the headline table: for people, or for a script (stdout)")  # fmt: skip
 
 
-def _inputs(p: argparse.ArgumentParser, out: bool, scenario: bool = True) -> None:
-    """The arguments most commands share: a scenario, --set overrides, an --out folder."""
+def _inputs(
+    p: argparse.ArgumentParser, out: bool, scenario: bool = True, headline: bool = True
+) -> None:
+    """The arguments most commands share: a scenario, --set overrides, an --out folder, and
+    (``headline``: a command that prints a table) --format."""
     if scenario:
         p.add_argument(
             "scenario",
@@ -127,16 +130,19 @@ def _inputs(p: argparse.ArgumentParser, out: bool, scenario: bool = True) -> Non
         p.add_argument(
             "--out", default="reports", metavar="DIR", help="output folder (default: reports)"
         )
+    if out and headline:
         _format(p)
     if out and scenario:
         p.add_argument("--name", default=None, metavar="NAME",
                        help="the reports' name (default: the scenario's +KEY=VALUE)")  # fmt: skip
+        p.add_argument("--force", action="store_true",
+                       help="replace a same-named report of other inputs")  # fmt: skip
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``finmodel`` command; returns the exit code."""
     try:
-        with _terminate_like_ctrl_c():  # inside the try: no moment without a handler
+        with signals.handled():  # inside the try: no moment without a handler
             return _main(argv)
     except InputError as e:
         print(f"finmodel: error: {e}", file=sys.stderr)
@@ -147,7 +153,7 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # the reader of our output went away (| head): not our failure
         sys.stderr.close()
         return EXIT_OK
-    except _Terminated:
+    except signals.Terminated:
         print("finmodel: terminated; nothing written", file=sys.stderr)
         return EXIT_TERMINATED
     except KeyboardInterrupt:
@@ -176,33 +182,6 @@ def _main(argv: list[str] | None) -> int:
     return commands[args.command](args)
 
 
-class _Terminated(KeyboardInterrupt):
-    """SIGTERM, raised where the program is, so that the same clean-up runs as for Ctrl-C."""
-
-
-def _raise_terminated(signum: int, frame: object) -> None:
-    raise _Terminated
-
-
-@contextlib.contextmanager
-def _terminate_like_ctrl_c() -> Iterator[None]:
-    """Turn SIGTERM into :class:`_Terminated` while the command runs (Python's default would
-    end the process at once, leaving temporary files); the earlier handler comes back after.
-
-    Left alone where SIGTERM is ignored, or when not called from the main thread."""
-    try:
-        previous = signal.getsignal(signal.SIGTERM)
-        if previous is not signal.SIG_IGN:
-            signal.signal(signal.SIGTERM, _raise_terminated)
-    except ValueError:  # not the main thread
-        previous = None
-    try:
-        yield
-    finally:
-        if previous not in (None, signal.SIG_IGN):
-            signal.signal(signal.SIGTERM, previous)
-
-
 def console() -> None:
     """The ``finmodel`` command (and ``python -m finmodel.cli``): :func:`main`, then the end of
     the process.
@@ -217,6 +196,7 @@ def console() -> None:
     ending: list[int] = []
     # registered before main imports anything that registers its own: runs after all of them
     atexit.register(_end_by_signal, ending)
+    signals.process_ends_with_command = True  # a Ctrl-C after the reports are written: ignored
     code = main()
     ending += [sig for sig, c in _SIGNAL_EXITS.items() if c == code]
     sys.exit(code)

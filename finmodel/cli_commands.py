@@ -25,44 +25,48 @@ EXIT_OK = 0
 
 def _load(args: argparse.Namespace, scenario: str | None = None) -> Loaded:
     """The scenario (a path or a shipped name; ``base`` when none is given) with the
-    ``--set`` overrides applied, validated, with the files it came from."""
+    ``--set`` overrides applied, validated, with the files it came from; named after the
+    overrides (the loader does that), or ``--name``."""
     from finmodel.inputs.loader import load_with_origins
 
     loaded = load_with_origins(scenario or args.scenario or "base", args.sets)
     name = getattr(args, "name", None)
-    return _renamed(loaded, args.sets, name) if args.sets or name else loaded
+    return _renamed(loaded, args.sets, name) if name else loaded
 
 
-def _renamed(loaded: Loaded, sets: list[str], name: str | None) -> Loaded:
-    """``loaded`` under the name its reports take: ``--name``, else the scenario's name with
-    each override (a changed run is never saved as the file's own scenario)."""
+def _renamed(loaded: Loaded, sets: list[str], name: str) -> Loaded:
+    """``loaded`` under the name ``--name`` gives it; refused when that is the name of the
+    unchanged scenario and ``--set`` changed it."""
     import dataclasses
 
-    from finmodel.inputs.loader import digest, with_overrides
+    from finmodel.inputs.loader import digest, identity, with_overrides
     from finmodel.inputs.overrides import changes
-    from finmodel.inputs.wording import changed_name
 
     a = loaded.assumptions
-    if name == a.name and sets:
+    if sets and name == loaded.scenario:
         raise InputError(f"is the name of the unchanged scenario: a run with --set needs "
-                         f"another, e.g. '{a.name}_changed'", file=f"--name {name}")  # fmt: skip
-    pairs = changes(sets)
-    if name is None and any(k == "name" for k, _ in pairs):
-        return loaded  # --set name=... names the changed run itself
-    renamed = with_overrides(a, {"name": name or changed_name(a.name, pairs)}, "--name")
-    return dataclasses.replace(loaded, assumptions=renamed, sha256=digest(renamed))
+                         f"another, e.g. '{name}_changed'", file=f"--name {name}")  # fmt: skip
+    renamed = with_overrides(a, {"name": name}, "--name")
+    return dataclasses.replace(
+        loaded, assumptions=renamed, sha256=digest(renamed),
+        identity=identity(loaded.files[-1][0], changes(sets or []), name) if loaded.files else "",
+    )
 
 
 def _write(result: object, args: argparse.Namespace) -> list[Path]:
-    """Write ``result``'s report set into ``--out``."""
-    from finmodel import reports
+    """Write ``result``'s report set into ``--out``: not after a Ctrl-C that something
+    swallowed; after it, a Ctrl-C changes nothing (:mod:`finmodel.cli_signals`)."""
+    from finmodel import cli_signals, reports
 
-    return reports.write(result, Path(args.out))
+    cli_signals.before_writing()
+    paths = reports.write(result, Path(args.out))
+    cli_signals.after_writing()
+    return paths
 
 
 def _say_written(paths: list[Path], args: argparse.Namespace) -> None:
     """Say what was written, one line per file: on stderr when stdout carries JSON or CSV."""
-    out = sys.stdout if args.format == "table" else sys.stderr
+    out = sys.stdout if getattr(args, "format", "table") == "table" else sys.stderr
     for p in paths:
         print(f"wrote {printable(str(p))}", file=out)
 
@@ -75,24 +79,43 @@ def _report(result: Any, headline: Callable[[Any], object], args: argparse.Names
     _say_written(paths, args)
 
 
+def _with_changes(result: Any, loaded: Loaded) -> Any:
+    """A study's result with its scenario's ``--set`` changes in words, which its workbook
+    lists at the top."""
+    import dataclasses
+
+    return dataclasses.replace(
+        result, changes=loaded.changes, identity=loaded.identity or loaded.sha256
+    )
+
+
 def _show(headline: object, args: argparse.Namespace) -> None:
     from finmodel.reports.console import show
 
     show(headline, args.format)  # type: ignore[arg-type]
 
 
-def _check_targets(args: argparse.Namespace, command: str, name: str) -> None:
-    """Refuse at once, before the work, a report whose files could not replace what is there."""
+def _check_targets(args: argparse.Namespace, command: str, name: str,
+                   loaded: Loaded | None = None) -> None:
+    """Refuse at once, before the work, a report whose files could not replace what is there,
+    or (``loaded`` given) whose files hold another scenario's report under the same name
+    (:mod:`finmodel.reports.fingerprint`; ``--force`` replaces it)."""
     from finmodel.reports.files import check_targets, report_paths
 
-    check_targets(report_paths(args.out, command, name))
+    paths = report_paths(args.out, command, name)
+    check_targets(paths)
+    if loaded is not None:
+        from finmodel.reports.fingerprint import check_replaceable
+
+        workbook = next(p for p in paths if p.suffix == ".xlsx")
+        check_replaceable(workbook, loaded.identity or loaded.sha256, getattr(args, "force", False))
 
 
 def _run(args: argparse.Namespace) -> int:
     import finmodel
 
     loaded = _load(args)
-    _check_targets(args, "run", loaded.assumptions.name)
+    _check_targets(args, "run", loaded.assumptions.name, loaded)
     result = finmodel.run(loaded)
     failed = result.failed_checks()
     if failed:
@@ -123,7 +146,7 @@ def _sweep(args: argparse.Namespace) -> int:
         raise InputError("give at least one --vary KEY=START:STOP:STEP", file="--vary")
     values = parse_varies(args.vary)
     loaded = _load(args)
-    _check_targets(args, "sweep", loaded.assumptions.name)
+    _check_targets(args, "sweep", loaded.assumptions.name, loaded)
     from finmodel.reports.console import progress
 
     bar = progress("sweep")
@@ -134,7 +157,7 @@ def _sweep(args: argparse.Namespace) -> int:
             bar.close()
     from finmodel.reports.headlines import sweep_headline
 
-    _report(result, sweep_headline, args)
+    _report(_with_changes(result, loaded), sweep_headline, args)
     if result.n_invalid:
         print(
             f"finmodel: {result.n_invalid:,} of {len(result.table):,} grid points are invalid "
@@ -150,7 +173,7 @@ def _simulate(args: argparse.Namespace) -> int:
     if args.n < 1:
         raise InputError("N must be at least 1", file="-n")
     loaded = _load(args)
-    _check_targets(args, "simulate", loaded.assumptions.name)
+    _check_targets(args, "simulate", loaded.assumptions.name, loaded)
     from finmodel.reports.console import progress
 
     bar = progress("simulate")
@@ -166,7 +189,7 @@ def _simulate(args: argparse.Namespace) -> int:
             bar.close()
     from finmodel.reports.headlines import simulation_headline
 
-    _report(result, simulation_headline, args)
+    _report(_with_changes(result, loaded), simulation_headline, args)
     return EXIT_OK
 
 
@@ -174,11 +197,11 @@ def _tornado(args: argparse.Namespace) -> int:
     from finmodel.studies.tornado import tornado
 
     loaded = _load(args)
-    _check_targets(args, "tornado", loaded.assumptions.name)
+    _check_targets(args, "tornado", loaded.assumptions.name, loaded)
     result = tornado(loaded.assumptions, origins=loaded.origins)
     from finmodel.reports.headlines import tornado_headline
 
-    _report(result, tornado_headline, args)
+    _report(_with_changes(result, loaded), tornado_headline, args)
     if result.n_invalid:
         print(
             f"finmodel: {result.n_invalid} low or high value(s) are invalid (a single run "

@@ -84,6 +84,17 @@ def timelines(draw: st.DrawFn, max_years: int | None = None) -> dict[str, Any]:
 
 
 @st.composite
+def need_entries(draw: st.DrawFn, max_years: int) -> dict[str, Any]:
+    """A ``needs:`` entry over 1..max_years years, with or without a first year's need."""
+    amount = draw(st.floats(0.0, 1000.0, allow_nan=False))
+    need: dict[str, Any] = {"id": "need", "amount_bn": amount,
+                            "years": draw(st.integers(1, max_years))}  # fmt: skip
+    if draw(st.booleans()):
+        need["first_year_bn"] = draw(st.floats(0.0, amount, allow_nan=False))
+    return need
+
+
+@st.composite
 def phasings(draw: st.DrawFn, max_years: int) -> dict[str, Any]:
     """``{years: d}`` (d <= max_years) or ``{fractions: [...]}`` over at most max_years years."""
     if max_years >= 1 and draw(st.booleans()):
@@ -710,3 +721,15 @@ def override_lists(draw: st.DrawFn, a, max_size: int = 12) -> list[tuple[str, An
                and not isinstance(v, bool)]  # fmt: skip
     picked = draw(st.lists(st.sampled_from(numeric), min_size=1, max_size=max_size))
     return [(k, draw(leaf_values(k, v, a))) for k, v in picked]
+
+
+#: The fingerprint of a scenario's inputs: a sha256 as 64 hex digits (finmodel.reports.fingerprint).
+fingerprints = st.text("0123456789abcdef", min_size=64, max_size=64)
+
+
+@st.composite
+def share_set_lists(draw: st.DrawFn, parties: tuple[str, ...] = ("us", "ukraine")) -> list:
+    """One to four ``(party, share)`` sets of one profit split, shares in tenths (whose sums
+    of two are exact where they are 1)."""
+    one = st.tuples(st.sampled_from(parties), st.integers(1, 9).map(lambda k: k / 10))
+    return draw(st.lists(one, min_size=1, max_size=4))

@@ -117,9 +117,11 @@ def test_list_shows_readings_and_settable_keys_with_values_and_units(capsys):
     assert main(["list", "--format", "csv"]) == 0
     rows = {r["key"]: r for r in csv.DictReader(io.StringIO(capsys.readouterr().out))}
     rate = rows["vehicles.us_led_fund.return.rate"]
-    assert (rate["label"], rate["value"], rate["unit"]) == (
-        "US-led reconstruction fund: return rate", "8.0%", "%")  # fmt: skip
-    assert rows["pool.holdings.euroclear.amount_bn"]["value"] == "185.0 EUR bn"
+    # raw numbers for a script, the unit beside (base.yaml: 8% a year; EUR 185bn at Euroclear)
+    assert (rate["label"], float(rate["value"]), rate["unit"]) == (
+        "US-led reconstruction fund: return rate", 0.08, "%")  # fmt: skip
+    euroclear = rows["pool.holdings.euroclear.amount_bn"]
+    assert (float(euroclear["value"]), euroclear["unit"]) == (185.0, "EUR bn")
 
 
 def test_a_changed_compare_goes_beside_the_plain_one_against_the_same_baseline(tmp_path, capsys):

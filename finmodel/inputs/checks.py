@@ -132,10 +132,10 @@ def _restart(v: Vehicle) -> RestartCapital | None:
 
 
 
-def _nearest(name: str, names: list[str]) -> str:
+def nearest_of(name: str, names: list[str]) -> str:
     """'; nearest: ...' with the declared names closest to ``name``, or ''.
 
-    >>> _nearest("ukrain", ["us", "ukraine"]), _nearest("zz", ["us"])
+    >>> nearest_of("ukrain", ["us", "ukraine"]), nearest_of("zz", ["us"])
     ("; nearest: 'ukraine'", '')
     """
     import difflib
@@ -148,7 +148,7 @@ def party_problems(a: Assumptions) -> list[Problem]:
     declared = listing(a.parties)
     found: list[Problem] = [
         (path, f"party {shown(p)} is not declared in 'parties' (declared: {declared})"
-               + _nearest(p, list(a.parties)))
+               + nearest_of(p, list(a.parties)))
         for path, p in _party_refs(a)
         if p not in a.parties
     ]
@@ -363,6 +363,22 @@ def allocation_problems(a: Assumptions) -> list[Problem]:
 #: Every cross-field check, by name, in the order :func:`problems` runs them (the last only
 #: when the others pass). :mod:`finmodel.inputs.reads` describes what each reads, by the same
 #: names: a sweep runs only the checks its keys meet.
+def need_problems(a: Assumptions) -> list[Problem]:
+    """A need's first year cannot need more than its whole amount.
+
+    Examples
+    --------
+    >>> from finmodel.inputs.loader import load
+    >>> need_problems(load("base"))
+    []
+    """
+    return [
+        (("needs", i, "first_year_bn"), f"at most amount_bn ({n.amount_bn:g}), the whole need")
+        for i, n in enumerate(a.needs)
+        if n.first_year_bn is not None and n.first_year_bn > n.amount_bn
+    ]
+
+
 CHECKS: dict[str, Callable[[Assumptions], list[Problem]]] = {
     "size_problems": size_problems,
     "party_problems": party_problems,
@@ -372,5 +388,6 @@ CHECKS: dict[str, Callable[[Assumptions], list[Problem]]] = {
     "correlation_problems": correlation_problems,
     "source_problems": source_problems,
     "rate_problems": rate_problems,
+    "need_problems": need_problems,
     "allocation_problems": allocation_problems,
 }

@@ -90,6 +90,7 @@ METRICS: dict[str, tuple[str, Kind]] = {
     "net": ("net", "amount"),
     "profit": ("profit", "amount"),
     "terminal_claim": ("claim on terminal value", "amount"),
+    "npv_with_claims": ("NPV with claims valued", "amount"),
     "contributed": ("paid in", "amount"),
     "distributed": ("paid out", "amount"),
     "irr": ("IRR", "rate"),
@@ -148,6 +149,8 @@ def label(a: Assumptions, key: str) -> Label:
     'US-led reconstruction fund: profit share of United States, %'
     >>> label(a, "vehicles.world_bank_package.capital.contributions.0.amount_bn").full
     'World Bank financing package: paid in by World Bank (IBRD), USD bn'
+    >>> label(a, "party_discount_rates.russia").full
+    'Discount rate of Russia (Central Bank of Russia), % a year'
     """
     parts = key.split(".")
     data = a.model_dump(mode="python", by_alias=True)
@@ -157,6 +160,8 @@ def label(a: Assumptions, key: str) -> Label:
         return _pool_label(a, data, parts, key)
     if parts[0] == "vehicles" and len(parts) > 2:
         return _vehicle_label(a, data, parts, key)
+    if parts[0] == "party_discount_rates" and len(parts) == 2:
+        return Label(f"Discount rate of {party_name(a, parts[1])}", "% a year", "rate", key)
     text, kind = _field(parts)
     return Label(text, _unit(kind, _currency(data, parts)), kind, key)
 

@@ -32,9 +32,18 @@ from finmodel.inputs.overrides import (
     keypath,
     override_text,
     parse_overrides,
+    share_table,
+    shares_off,
     thawed,
 )
-from finmodel.inputs.wording import change, key_paths, nearest, unknown_entry, value_at
+from finmodel.inputs.wording import (
+    change,
+    changed_name,
+    key_paths,
+    nearest,
+    unknown_entry,
+    value_at,
+)
 from finmodel.inputs.yaml_reader import KeyPath, Origin, dotted
 
 
@@ -53,6 +62,12 @@ class Loaded:
     origins: dict[KeyPath, Origin] = field(repr=False, default_factory=dict)
     #: each override in words, with the value the files gave (``wording.change``)
     changes: tuple[str, ...] = ()
+    #: the file's own scenario name, before the overrides renamed it ("" if not from a file)
+    scenario: str = ""
+
+    #: what makes a report this scenario's, whatever its numbers (:func:`identity`); the
+    #: digest for assumptions made in code
+    identity: str = ""
 
     @classmethod
     def of(cls, a: Assumptions) -> Loaded:
@@ -68,7 +83,7 @@ class Loaded:
                 "expected Assumptions (from finmodel.load) or Loaded (from load_with_origins), "
                 f"got {type(a).__name__}"
             )
-        return cls(a, (), (), digest(a))
+        return cls(a, (), (), digest(a), identity=digest(a))
 
 
 def load(path: str | Path, overrides: list[str] | dict[str, Any] | None = None) -> Assumptions:
@@ -79,12 +94,15 @@ def load(path: str | Path, overrides: list[str] | dict[str, Any] | None = None) 
     path : str or Path
         A YAML file, or the name of a scenario shipped with finmodel (``"base"``).
     overrides : list of "key.path=value" strings, or a dict {key path: value}, optional
+        A scenario they change is named after them, as the command line names it (the
+        file's name, then ``+key=value`` for each, ``vehicles.`` left out), unless one of
+        them sets ``name``: a changed scenario never takes the file's own name.
 
     Examples
     --------
     >>> a = load("base", {"vehicles.us_led_fund.return.rate": 0.04})
-    >>> a.vehicles["us_led_fund"].return_.rate
-    0.04
+    >>> a.vehicles["us_led_fund"].return_.rate, a.name
+    (0.04, 'base+us_led_fund.return.rate=0.04')
     """
     return load_with_origins(path, overrides).assumptions
 
@@ -92,15 +110,23 @@ def load(path: str | Path, overrides: list[str] | dict[str, Any] | None = None) 
 def load_with_origins(
     path: str | Path, overrides: list[str] | dict[str, Any] | None = None
 ) -> Loaded:
-    """Like :func:`load`, and keep the files, their digests and each key's line."""
+    """Like :func:`load`, and keep the files, their digests and each key's line.
+
+    A key set twice takes its last value, and is one change (in words and in the name)."""
     sets = parse_overrides(overrides)
     data, tree, files = read_chain(locate(path))
     origins = tree.flat()
-    before = [value_at(data, path_) for _, path_, _ in sets]
+    named = data.get("name")
+    own = named if isinstance(named, str) else ""
+    last = {k: (k, v) for _, k, v in sets}  # each key once, in the order first set, last value
+    before = {k: value_at(data, k) for k in last}
     for text, path_, value in sets:
         _set(data, origins, text, path_, value)
     data.pop("extends", None)
-    drop_stale_sources(data, origins, top=files[-1][0], sets=[k for _, k, _ in sets])
+    drop_stale_sources(data, origins, top=files[-1][0], sets=list(last))
+    if last and own and ("name",) not in last:
+        # a changed scenario is never saved under the file's own name
+        data["name"] = changed_name(own, [(dotted(k), v) for k, v in last.values()])
     assumptions = _suggesting(data, origins, default=files[-1][0])
     return Loaded(
         assumptions=assumptions,
@@ -109,9 +135,41 @@ def load_with_origins(
         sha256=digest(assumptions),
         origins=origins,
         changes=tuple(
-            change(assumptions, dotted(k), v, b) for (_, k, v), b in zip(sets, before)
+            change(assumptions, dotted(k), v, before[k], own or "the file")
+            for k, v in last.values()
         ),
+        scenario=own,
+        identity=identity(files[-1][0], [(dotted(k), v) for k, v in last.values()],
+                          assumptions.name),
     )
+
+
+def identity(file: str | Path, sets: list[tuple[str, Any]], name: str) -> str:
+    """What makes a report one scenario's, whatever its numbers: the file it was read from (its
+    full path), the ``--set`` changes (each key once, its last value) and the scenario's name.
+
+    The same file run again with the same changes is the same scenario, even after the file
+    was edited; ``--name literal`` on the base file, or ``--set name=base`` on another file, is
+    not.
+
+    Examples
+    --------
+    >>> a = identity("base.yaml", [], "base")
+    >>> a == identity("./base.yaml", [], "base")
+    True
+    >>> a == identity("base.yaml", [("name", "literal")], "literal")
+    False
+    >>> a == identity("other/base.yaml", [], "base")
+    False
+    """
+    key = {
+        "file": str(Path(file).resolve()),
+        "changes": sorted(
+            f"{k}={json.dumps(v, sort_keys=True, default=str)}" for k, v in sets
+        ),
+        "name": name,
+    }
+    return hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()
 
 
 def digest(a: Assumptions) -> str:
@@ -164,12 +222,20 @@ def with_overrides(a: Assumptions, overrides: dict[str, Any], where: str = "--se
 
 
 def _set(data: dict, origins: dict, where: str, path: KeyPath, value: Any) -> None:
-    """:func:`apply_set`, refusing first a path through a vehicle, need or holding the data
-    lacks (one value cannot make a whole one), with the nearest names."""
+    """:func:`apply_set`, refusing first a path through a vehicle, need, holding or party the
+    data lacks (one value cannot make a whole one), with the nearest names.
+
+    A set that makes a table of shares stop summing to 1 becomes that table's origin, so that
+    the error names the ``--set`` that broke the sum, not an earlier one of the same vehicle.
+    """
     unknown = unknown_entry(data, path)
     if unknown:
         raise InputError(unknown, file=where, field=dotted(path))
+    table = share_table(path)
+    was_off = table is not None and shares_off(data, table)
     apply_set(data, origins, where, path, value)
+    if table is not None and not was_off and shares_off(data, table):
+        origins[table] = (where, None)
 
 
 def _suggesting(data: dict, origins: dict[KeyPath, Origin], default: str) -> Assumptions:

@@ -79,14 +79,17 @@ _KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z0-9_]+)*$")
 
 
 def changes(sets: Sequence[str]) -> list[tuple[str, Any]]:
-    """The ``--set`` texts ``sets`` as (dotted key, value) pairs, the values read as YAML.
+    """The ``--set`` texts ``sets`` as (dotted key, value) pairs, the values read as YAML; a
+    key set twice once, with its last value (as the loader applies them).
 
     Examples
     --------
     >>> changes(["vehicles.us_led_fund.return.rate=0.03", "discount_rate=0.05"])
     [('vehicles.us_led_fund.return.rate', 0.03), ('discount_rate', 0.05)]
+    >>> changes(["discount_rate=0.05", "payout=1", "discount_rate=0.06"])
+    [('discount_rate', 0.06), ('payout', 1)]
     """
-    return [(dotted(k), v) for _, k, v in parse_overrides(list(sets))]
+    return list({dotted(k): v for _, k, v in parse_overrides(list(sets))}.items())
 
 
 def parse_overrides(overrides: Any) -> list[tuple[str, KeyPath, Any]]:
@@ -180,3 +183,47 @@ def list_index(items: list, part: str | int) -> int | None:
         if isinstance(item, dict) and item.get("id") == part:
             return i
     return None
+
+
+#: A waterfall's tables of shares, which must sum to 1.
+SHARE_TABLES = ("profit_split", "capital_to")
+
+
+def share_table(path: KeyPath) -> KeyPath | None:
+    """The table of shares (a waterfall's ``profit_split`` or ``capital_to``) that a key path
+    sets, or sets a share of; None for any other key path.
+
+    Examples
+    --------
+    >>> share_table(("vehicles", "f", "waterfall", "profit_split", "us"))
+    ('vehicles', 'f', 'waterfall', 'profit_split')
+    >>> share_table(("vehicles", "f", "return", "rate")) is None
+    True
+    """
+    for i in range(1, len(path)):
+        if path[i - 1] == "waterfall" and path[i] in SHARE_TABLES:
+            return path[: i + 1]
+    return None
+
+
+def shares_off(data: dict, table: KeyPath) -> bool:
+    """Whether the shares at ``table`` are numbers that do not sum to 1 (within 1e-9).
+
+    Examples
+    --------
+    >>> t = ("v", "waterfall", "profit_split")
+    >>> shares_off({"v": {"waterfall": {"profit_split": {"us": 0.5, "ua": 0.9}}}}, t)
+    True
+    >>> shares_off({"v": {"waterfall": {"profit_split": {"us": 0.5, "ua": 0.5}}}}, t)
+    False
+    """
+    node: Any = data
+    for part in table:
+        node = node.get(part) if isinstance(node, dict) else None
+    if not isinstance(node, dict) or not node:
+        return False
+    values = list(node.values())
+    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
+        return False
+    return abs(sum(values) - 1.0) > 1e-9
+

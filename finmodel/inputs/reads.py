@@ -235,6 +235,8 @@ _GLOBAL_RULES: dict[str, tuple[tuple[Pattern, ...], ...]] = {
         (("correlation",), ("vehicles", "*", "?"), ("vehicles", "*", "kind")),
     ),
     "rate_problems": ((("discount_rate",), _HIGH),),
+    # a need's first year at most its whole amount
+    "need_problems": ((("needs", "*", "first_year_bn"), ("needs", "*", "amount_bn")),),
     # counts of vehicles, parties and periods (limits.py)
     "size_problems": (
         (

@@ -85,17 +85,20 @@ def value_text(value: Any, unit: str) -> str:
     return f"{value:g} {unit}".strip()
 
 
-def change(a: Assumptions, key: str, value: Any, before: Any) -> str:
-    """One override in words: what it sets, to what, and what the file had.
+def change(a: Assumptions, key: str, value: Any, before: Any, scenario: str) -> str:
+    """One override in words: what it sets, to what, and what the file (whose scenario is
+    named ``scenario``) had.
 
     Examples
     --------
     >>> from finmodel.inputs.loader import load
-    >>> change(load("base"), "vehicles.us_led_fund.return.rate", 0.03, 0.08)
+    >>> change(load("base"), "vehicles.us_led_fund.return.rate", 0.03, 0.08, "base")
     'US-led reconstruction fund: return rate 3.0% (base 8.0%)'
+    >>> change(load("literal"), "discount_rate", 0.05, 0.04, "literal")
+    'Discount rate 5.0% (literal 4.0%)'
     """
     text, unit = label(a, key)
-    return f"{text} {value_text(value, unit)} (base {value_text(before, unit)})"
+    return f"{text} {value_text(value, unit)} ({scenario} {value_text(before, unit)})"
 
 
 def changed_name(name: str, sets: list[tuple[str, Any]]) -> str:
@@ -190,7 +193,12 @@ def nearest(word: str, options: list[str], n: int = 3) -> str:
 
 #: Sections whose entries a ``--set`` of one value cannot make whole: a key path through an
 #: entry they do not have names an unknown one.
-ENTRIES = {("vehicles",): "vehicle", ("needs",): "need", ("pool", "holdings"): "holding"}
+ENTRIES = {
+    ("vehicles",): "vehicle",
+    ("needs",): "need",
+    ("pool", "holdings"): "holding",
+    ("parties",): "party",
+}
 
 
 def unknown_entry(data: dict, path: tuple[str | int, ...]) -> str | None:
@@ -214,7 +222,8 @@ def unknown_entry(data: dict, path: tuple[str | int, ...]) -> str | None:
             names = [str(k) for k in entries] if isinstance(entries, dict) else []
         if str(path[n]) not in names:
             plain = [x for x in names if not x.isdigit()]
-            return (f"unknown {kind} '{path[n]}' (the {kind}s are {', '.join(plain)})"
+            kinds = "parties" if kind == "party" else f"{kind}s"
+            return (f"unknown {kind} '{path[n]}' (the {kinds} are {', '.join(plain)})"
                     + nearest(str(path[n]), plain))  # fmt: skip
     return None
 

@@ -184,3 +184,18 @@ def sheet_title(ws: Worksheet, title: str, result: Any) -> int:
     put(ws, 2, 1, f"Scenario: {result.name}")
     put(ws, 3, 1, UNITS_NOTE)
     return 5
+
+
+def changed_title(title: str, changes: tuple[str, ...]) -> str:
+    """A study sheet's title, followed by the ``--set`` changes of its scenario in words (as the
+    run's Summary opens with them): changed numbers are never shown as the file's own.
+
+    Examples
+    --------
+    >>> changed_title("Sweep of base", ())
+    'Sweep of base'
+    >>> changed_title("Sweep of x", ("Discount rate 5.0% (base 4.0%)",))
+    'Sweep of x. CHANGED by --set: Discount rate 5.0% (base 4.0%)'
+    """
+    return f"{title}. CHANGED by --set: {'; '.join(changes)}" if changes else title
+

@@ -24,7 +24,8 @@ from finmodel.reports.cells import (
     widths,
 )
 from finmodel.reports.files import write_table_and_workbook
-from finmodel.reports.sheets.assumptions import assumptions_sheet
+from finmodel.reports.pages import keep_together
+from finmodel.reports.sheets.assumptions import CHARS_PER_UNIT, assumptions_sheet, wrapped_lines
 from finmodel.studies.compare import Comparison
 
 #: The comparison's own sheets; a reading's sheet (``In <name>``) gives way.
@@ -66,9 +67,20 @@ def _name(c: Comparison, entity: str, id_: str) -> str:
     return id_
 
 
+#: Width of a number column of the Compare sheet: 16 of them beside the readings' names fit a
+#: landscape page's width at a legible scale (pages.fits_width); names wrap in the header.
+NUMBER_WIDTH = 13
+#: The most a chart of the Compare sheet is tall (cm): on a page of its own at the sheet's
+#: scale, it fits whole.
+CHART_HEIGHT = 22
+
+
 def _matrix(ws, row: int, title: str, frame, fmt: str) -> tuple[int, int]:
     put(ws, row, 1, title, font=BOLD)
-    header(ws, row + 1, 1, ["Reading", *map(str, frame.columns)])
+    labels = [str(x) for x in frame.columns]
+    header(ws, row + 1, 1, ["Reading", *labels])
+    lines = max((wrapped_lines(x, NUMBER_WIDTH * CHARS_PER_UNIT) for x in labels), default=1)
+    ws.row_dimensions[row + 1].height = 15 * lines  # names wrap whole in the header
     for i, (name, values) in enumerate(frame.iterrows(), start=row + 2):
         put(ws, i, 1, name)
         for j, v in enumerate(values, start=2):
@@ -136,13 +148,14 @@ def _compare(ws, c: Comparison) -> None:
     needs = (
         ("share", "Share of reconstruction needs funded within their years", PCT),
         ("funded", "Reconstruction funding within the needs' years", USD_BN),
+        ("gap", "Reconstruction gap: needs - funding within their years", USD_BN),
     )
     for metric, label, fmt in needs:
         _matrix(ws, row, label, _pivot(c, "needs", metric, "value"), fmt)
         row += len(c.results) + 3
     put(ws, row, 1, "Reconstruction funding year by year: sheet 'Reconstruction'", font=BOLD)
     ids = c.table[c.table["entity"] != "reconstruction"].groupby("entity")["id"].nunique()
-    widths(ws, {1: 34, **{j: 18 for j in range(2, 2 + int(ids.max()))}})
+    widths(ws, {1: 34, **{j: NUMBER_WIDTH for j in range(2, 2 + int(ids.max()))}})
 
 
 def _change(ws, row: int, c: Comparison, metric: str, label: str) -> int:
@@ -165,7 +178,9 @@ def _change(ws, row: int, c: Comparison, metric: str, label: str) -> int:
     chart.add_data(Reference(ws, min_col=2, max_col=1 + n_parties, min_row=first - 1,
                              max_row=last), titles_from_data=True)  # fmt: skip
     chart.set_categories(Reference(ws, min_col=1, min_row=first, max_row=last))
-    chart.height, chart.width = max(9, 3.0 * len(c.results)), 24  # a label per reading
+    # a label per reading, and never taller than a page: printed, the chart starts a page
+    chart.height, chart.width = min(max(9.0, 1.6 * len(c.results)), CHART_HEIGHT), 24
+    keep_together(ws, last + 2)
     ws.add_chart(chart, f"A{last + 2}")
     return last + 3 + int(2 * chart.height)
 

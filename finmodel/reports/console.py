@@ -20,6 +20,9 @@ from finmodel.reports.headlines import Column, Headline
 FORMATS = ("table", "json", "csv")
 #: Width of a table written to a pipe or a file.
 WIDTH = 160
+#: The longest word a text column keeps whole (a reading's name; a key path may be longer, and
+#: is folded only where the table would not fit otherwise).
+WORD_LIMIT = 32
 
 
 def cell(value: Any, unit: str, row_unit: str = "") -> str:
@@ -114,17 +117,17 @@ def _rich_table(h: Headline, out: IO[str]) -> None:
                and any(r.get(c.id) not in (None, "") for r in h.rows)]  # fmt: skip
     from rich import box
 
-    table = Table(title=h.title, title_justify="left", header_style="bold",
-                  box=box.SIMPLE_HEAD, show_edge=False)  # fmt: skip
+    table = Table(header_style="bold", box=box.SIMPLE_HEAD, show_edge=False)
     cells = [[cell(r.get(c.id), c.unit, r.get("unit", "")) for c in columns] for r in h.rows]
     for j, c in enumerate(columns):
         texts = [row[j] for row in cells]
         numeric = all(_is_number(r.get(c.id)) for r in h.rows)
-        # a number never wraps (the header does); a text wraps at its words
+        # a number never wraps (the header does); a text wraps at its words, never inside
+        # one (a reading's name is one word: assets_returned_to_russia)
         longest = max((len(t) for t in texts), default=0)
         words = max((len(w) for t in [c.title, *texts] for w in t.split()), default=0)
         table.add_column(c.title, justify="right" if numeric else "left",
-                         min_width=longest if numeric else min(words, 12),
+                         min_width=longest if numeric else min(words, WORD_LIMIT),
                          overflow="fold")  # fmt: skip
     for row in cells:
         table.add_row(*row)
@@ -132,6 +135,9 @@ def _rich_table(h: Headline, out: IO[str]) -> None:
     console = Console(file=out, highlight=False, soft_wrap=False, width=wide)
     for note in h.notes:  # first: a changed run says so before its numbers
         console.print(note, markup=False)
+    # the title on its own line, never wrapped to the table's width (a changed run's name
+    # can be 80 characters)
+    console.print(h.title, markup=False, soft_wrap=True, style="italic")
     console.print(table)
 
 

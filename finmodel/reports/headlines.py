@@ -85,8 +85,25 @@ def run_headline(result: Result) -> Headline:
         f"{result.name}: who receives what (USD bn; + received, - paid)",
         columns,
         rows,
-        tuple(f"changed: {c}" for c in result.changes),
+        (*(f"changed: {c}" for c in result.changes), *gap_notes(s["reconstruction"])),
     )
+
+
+def gap_notes(rec: dict[str, Any]) -> list[str]:
+    """A line per estimate of the needs: the reconstruction gap to its last year.
+
+    Examples
+    --------
+    >>> t = {"year": [2026, 2027], "cumulative_gap": [1e9, 4e9]}
+    >>> gap_notes({"needs": {"x": {"name": "RDNA", "needs": 10e9, "funded": 6e9, "by_year": t}}})
+    ['reconstruction gap to 2027 against RDNA: USD 4.0bn (needs 10.0, funded 6.0)']
+    """
+    return [
+        f"reconstruction gap to {n['by_year']['year'][-1]} against {n['name']}: "
+        f"USD {n['by_year']['cumulative_gap'][-1] / 1e9:.1f}bn "
+        f"(needs {n['needs'] / 1e9:.1f}, funded {n['funded'] / 1e9:.1f})"
+        for n in rec["needs"].values()
+    ]
 
 
 def sweep_headline(result: SweepResult) -> Headline:

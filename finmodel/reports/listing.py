@@ -6,7 +6,7 @@ Examples
 >>> h = settable_headline(load("base"))
 >>> row = next(r for r in h.rows if r["key"] == "vehicles.us_led_fund.return.rate")
 >>> row["label"], row["value"], row["unit"]
-('US-led reconstruction fund: return rate', '8.0%', '%')
+('US-led reconstruction fund: return rate', 0.08, '%')
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from finmodel.inputs.locate import shipped, shipped_names
 from finmodel.inputs.merge import read_chain
-from finmodel.inputs.wording import label, settable, value_text
+from finmodel.inputs.wording import label, settable
 from finmodel.reports.headlines import Column, Headline
 
 if TYPE_CHECKING:
@@ -40,7 +40,9 @@ def settable_headline(a: Assumptions) -> Headline:
     rows = []
     for key, value in settable(a):
         text, unit = label(a, key)
-        rows.append({"key": key, "label": text, "value": value_text(value, unit), "unit": unit})
+        # the number itself: the table shows it in its unit (``unit`` of the row), JSON and
+        # CSV carry it raw, a rate as a fraction
+        rows.append({"key": key, "label": text, "value": value, "unit": unit})
     columns = (Column("key", "Key path (for --set)"), Column("label", "What it is"),
                Column("value", "Value"), Column("unit", "Unit"))  # fmt: skip
     return Headline(f"Settable numbers in {a.name}", columns, rows)

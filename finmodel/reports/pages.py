@@ -20,6 +20,9 @@ PAGE_WIDTH = 140
 MIN_SCALE = 0.55
 #: The scale of a sheet too wide to fit at :data:`MIN_SCALE`: it spans several pages.
 WIDE_SCALE = 70
+#: Rows (of the default height, print titles included) a landscape A4 page holds at
+#: :data:`WIDE_SCALE`, as LibreOffice prints them.
+ROWS_AT_WIDE = 40
 #: openpyxl's width of a column it has no width for.
 DEFAULT_WIDTH = 8.43
 
@@ -50,16 +53,24 @@ def fits_width(ws: Worksheet) -> bool:
 
 def set_up(ws: Worksheet) -> None:
     """Landscape; fitted to the width where that stays legible, else at :data:`WIDE_SCALE`
-    across pages with the frozen label columns and header rows repeated on each."""
+    across pages with the frozen label columns and header rows repeated on each. A sheet a few
+    rows longer than a page at that scale is fitted to one page tall instead
+    (:func:`spills_a_few_rows`), so that no page holds only its last rows."""
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     if fits_width(ws):
         ws.page_setup.fitToWidth = 1
-        ws.page_setup.fitToHeight = 0
+        scale = min(1.0, PAGE_WIDTH / max(sheet_width(ws), 1.0))
+        ws.page_setup.fitToHeight = 1 if spills_a_few_rows(ws, scale) else 0
         ws.sheet_properties.pageSetUpPr.fitToPage = True
         return
-    ws.sheet_properties.pageSetUpPr.fitToPage = False
-    ws.page_setup.scale = WIDE_SCALE
+    if spills_a_few_rows(ws, WIDE_SCALE / 100):
+        ws.page_setup.fitToWidth = 0  # as many pages wide as needed
+        ws.page_setup.fitToHeight = 1
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+    else:
+        ws.sheet_properties.pageSetUpPr.fitToPage = False
+        ws.page_setup.scale = WIDE_SCALE
     if ws.freeze_panes and not (ws.print_title_rows or ws.print_title_cols):
         _titles_from_panes(ws)
 
@@ -87,3 +98,24 @@ def keep_together(ws: Worksheet, first: int) -> None:
     there (a table and its chart) prints on one page where it fits on one."""
     if first > 5:
         ws.row_breaks.append(Break(id=first - 1))
+
+
+def spills_a_few_rows(ws: Worksheet, scale: float) -> bool:
+    """Whether the sheet's rows are more than a page holds at ``scale``, but would fit one
+    page tall at :data:`MIN_SCALE` (a table of rows only: no chart, no row of its own height,
+    whose extent the row count would not tell).
+
+    Examples
+    --------
+    >>> from openpyxl import Workbook
+    >>> ws = Workbook().active
+    >>> ws.cell(row=45, column=1, value="last")  # doctest: +ELLIPSIS
+    <Cell ...>
+    >>> spills_a_few_rows(ws, 0.7), spills_a_few_rows(ws, 0.5)
+    (True, False)
+    """
+    if ws._charts or any(d.height for d in ws.row_dimensions.values()):
+        return False
+    holds = ROWS_AT_WIDE * WIDE_SCALE / 100 / scale
+    return holds < ws.max_row <= ROWS_AT_WIDE * WIDE_SCALE / (MIN_SCALE * 100)
+

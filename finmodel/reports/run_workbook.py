@@ -1,6 +1,7 @@
 """The Excel report: the numbers of a run laid out for people who audit them in Excel.
 
-Sheets: Summary, Assumptions, Sources & Uses, one sheet per vehicle, Parties, Flows, Checks.
+Sheets: Summary, Assumptions, Sources & Uses, Reconstruction, one sheet per vehicle, Parties,
+Flows, Checks.
 Amounts are held in the cells in USD and displayed in USD bn (number format), so a reader sees
 bn and a formula sees dollars. Text from assumption files is always written as text: a value
 that starts with ``=``, ``+``, ``-`` or ``@`` cannot become a formula.
@@ -31,10 +32,12 @@ from finmodel.reports.cells import (
     unique_titles,
     widths,
 )
+from finmodel.reports.fingerprint import stamp
 from finmodel.reports.live.model import CHECKS, PARTIES, LiveModel, write_live
 from finmodel.reports.live.pool import POOL
 from finmodel.reports.sheets.assumptions import assumptions_sheet
 from finmodel.reports.sheets.pool import sources_uses_sheet
+from finmodel.reports.sheets.reconstruction import reconstruction_sheet
 from finmodel.reports.sheets.summary import checks_sheet, summary_sheet
 from finmodel.reports.sheets.timelines import flows_sheet, parties_sheet, vehicle_sheet
 
@@ -50,6 +53,7 @@ def write_workbook(result: Result, path: Path, live: bool = True) -> None:
     """
     sheets = vehicle_sheets(list(result.outcome.schedules))
     wb = Workbook()
+    wb.properties.identifier = stamp(result.identity or result.sha256)
     summary = wb.active
     summary.title = "Summary"
     free_row = summary_sheet(summary, result)
@@ -60,6 +64,7 @@ def write_workbook(result: Result, path: Path, live: bool = True) -> None:
         _live_totals(summary, result, model, free_row)
     assumptions_sheet(wb.create_sheet("Assumptions"), result)
     sources_uses_sheet(wb.create_sheet("Sources & Uses"), result)
+    reconstruction_sheet(wb.create_sheet("Reconstruction"), result)
     for vid, s in sheets.items():
         vehicle_sheet(wb.create_sheet(s.static), result, vid)
     parties_sheet(wb.create_sheet("Parties"), result)
@@ -81,6 +86,7 @@ OWN_SHEETS = (
     CHECKS,
     "Assumptions",
     "Sources & Uses",
+    "Reconstruction",
     "Parties",
     "Flows",
     "Checks",
@@ -116,6 +122,7 @@ _SHEET_PURPOSE = {
     CHECKS: "live model: identities, and live model vs finmodel's run, each a check row",
     "Assumptions": "every input with its unit and source; the readings; files and sha256",
     "Sources & Uses": "the frozen-asset pool and its carve-outs, with a check row",
+    "Reconstruction": "needs by year against the funding put to work, the gap, and a chart",
     "Parties": "each party's net flows and cumulative receipts over time",
     "Flows": "every payment between a party and a vehicle (a table with filters)",
     "Checks": "the identities that must hold, each as an error in USD",
@@ -146,11 +153,10 @@ def _purpose(sheet: str, static: dict, live: dict) -> str:
     if sheet in live:
         return f"live model: {live[sheet].name}: schedule, waterfall, payments, metrics (formulas)"
     v = static.get(sheet)
-    return (
-        f"{v.name} (plan point {v.plan_point or '-'}): schedule, payments by party, metrics"
-        if v
-        else ""
-    )
+    if v is None:
+        return ""
+    point = f" (plan point {v.plan_point})" if v.plan_point else ""  # not "plan point -"
+    return f"{v.name}{point}: schedule, payments by party, metrics"
 
 
 _MASTER_ROW = 7  # under the engine's checks on the Summary sheet

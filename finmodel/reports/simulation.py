@@ -12,6 +12,7 @@ from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
 from finmodel.inputs.labels import party_name, vehicle_name
+from finmodel.inputs.loader import digest
 from finmodel.reports.cells import (
     BOLD,
     MOIC,
@@ -19,12 +20,14 @@ from finmodel.reports.cells import (
     TITLE,
     UNITS_NOTE,
     USD_BN,
+    changed_title,
     header,
     put,
     save,
     widths,
 )
 from finmodel.reports.files import write_table_and_workbook
+from finmodel.reports.fingerprint import stamp
 from finmodel.reports.pages import keep_together
 from finmodel.studies.simulation import SimulationResult
 
@@ -34,6 +37,7 @@ _STAT_COLUMNS = ("mean", "std", "p5", "p25", "p50", "p75", "p95", "sem")
 def write_simulation_workbook(r: SimulationResult, path: Path) -> None:
     """Write the simulation's workbook to ``path``."""
     wb = Workbook()
+    wb.properties.identifier = stamp(r.identity or digest(r.assumptions))
     ws = wb.active
     ws.title = "Statistics"
     _statistics(ws, r)
@@ -47,7 +51,8 @@ def _metric_format(metric: str) -> str:
 
 
 def _statistics(ws: Worksheet, r: SimulationResult) -> None:
-    put(ws, 1, 1, f"Monte Carlo: {r.n:,} scenarios, seed {r.seed}, sampling {r.method}", font=TITLE)
+    title = f"Monte Carlo: {r.n:,} scenarios, seed {r.seed}, sampling {r.method}"
+    put(ws, 1, 1, changed_title(title, r.changes), font=TITLE)
     put(ws, 2, 1, f"Scenario: {r.name}. {UNITS_NOTE}")
     put(ws, 3, 1, "prob_loss: share of scenarios below 0. sem: standard error of the mean.")
     cols = list(r.stats.columns)

@@ -11,7 +11,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
-from finmodel.inputs.labels import column_label, label, party_name
+from finmodel.inputs.labels import METRICS, column_label, label, party_name
+from finmodel.inputs.loader import digest
 from finmodel.reports.cells import (
     BOLD,
     KIND_FORMATS,
@@ -20,12 +21,14 @@ from finmodel.reports.cells import (
     TITLE,
     UNITS_NOTE,
     USD_BN,
+    changed_title,
     header,
     put,
     save,
     widths,
 )
 from finmodel.reports.files import write_table_and_workbook
+from finmodel.reports.fingerprint import stamp
 from finmodel.reports.pages import keep_together
 from finmodel.studies.sweep import SweepResult
 
@@ -38,16 +41,25 @@ MAX_SHEET_COLUMNS = 16_384
 
 
 def _fmt(column: str) -> str | None:
+    """The number format of a metric column ``ID.METRIC``, by the metric's kind: every amount
+    (``npv_with_claims`` too) in USD bn, rates as %, MOIC as a multiple.
+
+    Examples
+    --------
+    >>> _fmt("us.npv_with_claims") == _fmt("us.npv") == USD_BN, _fmt("f.irr") == PCT
+    (True, True)
+    """
     metric = column.rsplit(".", 1)[-1]
-    return {"irr": PCT, "moic": MOIC}.get(
-        metric,
-        USD_BN if metric in ("received", "net", "npv", "profit", "terminal_claim") else None,
-    )
+    if metric == "moic":
+        return MOIC
+    kind = METRICS[metric][1] if metric in METRICS else None
+    return {"amount": USD_BN, "rate": PCT}.get(kind or "")
 
 
 def write_sweep_workbook(s: SweepResult, path: Path) -> None:
     """Write the sweep's workbook to ``path``."""
     wb = Workbook()
+    wb.properties.identifier = stamp(s.identity or digest(s.assumptions))
     ws = wb.active
     ws.title = "Sweep"
     _table(ws, s)
@@ -76,7 +88,7 @@ def _table(ws: Worksheet, s: SweepResult) -> None:
     if _too_big(ws, s, "The grid", len(df), len(df.columns)):
         return
     cols = list(df.columns)
-    put(ws, 1, 1, f"Sweep of {s.name}: every grid point", font=TITLE)
+    put(ws, 1, 1, changed_title(f"Sweep of {s.name}: every grid point", s.changes), font=TITLE)
     put(ws, 2, 1, "Varied (key path for --set): " + "; ".join(
         f"{label(s.assumptions, k).full} ({k})" for k in s.values))
     put(ws, 3, 1, UNITS_NOTE)

@@ -18,6 +18,7 @@ from typing import Any
 from threadpoolctl import threadpool_limits
 
 from finmodel.exceptions import InputError
+from finmodel.studies.scheduler import check_scheduler
 from finmodel.studies.workers import START_METHOD, die_with, keep_freed_memory
 
 #: A job: (chunk number, first row, rows), or any tuple of arguments after the context.
@@ -71,15 +72,17 @@ def _tuned(work: Callable[..., Any], *args: Any) -> Any:
 
 def connect(address: str) -> Any:
     """A Dask client connected to the scheduler at ``address``; bad input (exit 2) if Dask is
-    not installed or the scheduler cannot be reached."""
+    not installed or the address is not a scheduler's
+    (:func:`finmodel.studies.scheduler.check_scheduler`)."""
     where = f"--scheduler {address}"
     try:
         from distributed import Client
     except ImportError:
         raise InputError("needs Dask: pip install 'finmodel[dask]'", file=where) from None
+    check_scheduler(address)  # a wrong address: one line within seconds, not a hang
     try:
         return Client(address, timeout=CONNECT_TIMEOUT, set_as_default=False)
-    except (OSError, TimeoutError, ValueError) as e:
+    except (OSError, TimeoutError, ValueError, MemoryError) as e:
         raise InputError(
             f"cannot reach a Dask scheduler there ({type(e).__name__}: {e}); start one with "
             "`dask scheduler` and give its address, tcp://HOST:8786",

@@ -12,10 +12,11 @@ from dataclasses import dataclass
 import pandas as pd
 
 from finmodel.exceptions import InputError
+from finmodel.inputs.wording import nearest
 from finmodel.studies.measures import PARTY_METRICS, VEHICLE_METRICS
 from finmodel.studies.run import Result
 
-NEEDS_METRICS = ("funded", "share")
+NEEDS_METRICS = ("funded", "share", "gap")
 DEFAULT_BASELINE = "status_quo"
 #: What ``finmodel compare`` runs when no scenario is named: both baselines and every shipped
 #: reading (docs/readings.md says what each assumes and why).
@@ -90,7 +91,9 @@ def compare(results: Sequence[Result], baseline: str | None = None) -> Compariso
         baseline = DEFAULT_BASELINE if DEFAULT_BASELINE in names else names[0]
     if baseline not in names:
         raise InputError(
-            f"'{baseline}' is not among the scenarios ({', '.join(names)})", file="--baseline"
+            f"'{baseline}' is not among the scenarios ({', '.join(names)})"
+            + nearest(baseline, names),
+            file="--baseline",
         )
     parties = list(dict.fromkeys(p for r in results for p in r.summary["parties"]))
     rows = [row for r in results for row in _rows(r, parties)]

@@ -33,6 +33,7 @@ from finmodel.inputs.fx import fx_at_start
 from finmodel.inputs.loader import Loaded
 from finmodel.inputs.models.scenario import Assumptions
 from finmodel.kinds import Line
+from finmodel.studies.reconstruction import need_table
 
 _FLOW_DTYPES = ("object", "int64", "datetime64[ns]", "object", "object", "object", "float64")
 
@@ -49,6 +50,8 @@ class Result:
     overrides : the ``--set`` overrides applied
     sha256 : digest of the fully resolved assumptions
     changes : each override in words, with the value the files gave
+    identity : what makes a report this scenario's (``Loaded.identity``): its file, changes and
+        name; recorded in its workbook so that another scenario's run does not replace it
     """
 
     assumptions: Assumptions
@@ -57,6 +60,7 @@ class Result:
     overrides: tuple[str, ...] = ()
     sha256: str = ""
     changes: tuple[str, ...] = ()
+    identity: str = ""
 
     @property
     def name(self) -> str:
@@ -266,7 +270,8 @@ class Result:
 
     def reconstruction_table(self) -> dict[str, Any]:
         """What the reading puts into Ukraine's reconstruction, by year, against each estimate
-        of the needs: the share of them funded within their own years.
+        of the needs: the share of them funded within their own years, the gap, and each need
+        year by year (:func:`finmodel.studies.reconstruction.need_table`).
 
         ``funded_by_year`` is cumulative, in USD, at the start and then each year's end.
         """
@@ -277,14 +282,19 @@ class Result:
         fx = fx_at_start(self.assumptions)
         needs = {}
         for n in self.assumptions.needs:
-            amount = n.amount_bn * 1e9 * float(fx[n.currency][0])
+            usd = 1e9 * float(fx[n.currency][0])
+            amount = n.amount_bn * usd
             funded = float(by_year[min(n.years, tl.years)])
+            first = None if n.first_year_bn is None else n.first_year_bn * usd
+            table = need_table(amount, n.years, first, per_period, tl.m, tl.start)
             needs[n.id] = {
                 "name": n.name or n.id,
                 "needs": _num(amount),
                 "years": n.years,
                 "funded": _num(funded),
                 "share": _num(funded / amount) if amount > 0 else None,
+                "gap": _num(amount - funded),
+                "by_year": table,
             }
         return {"funded_by_year": [_num(x) for x in by_year], "needs": needs}
 
@@ -329,4 +339,5 @@ def run(assumptions: Assumptions | Loaded, result: type[R] = Result) -> R:  # ty
         overrides=loaded.overrides,
         sha256=loaded.sha256,
         changes=loaded.changes,
+        identity=loaded.identity or loaded.sha256,
     )

@@ -4,11 +4,13 @@ moving at once.
 ``sobol``: first-order (S1: the share of the output's variance an input explains alone) and
 total-order indices (ST: alone and in every interaction), with bootstrap confidence intervals,
 from Saltelli's scheme (SALib's ``sobol`` sample of N (D + 2) points, D inputs, N a power of two,
-and its ``sobol`` analysis). ``morris``: elementary effects (mu*, sigma) on N trajectories of
-D + 1 points, a cheaper screening for many inputs.
+and SALib's estimators with the bootstrap's shared work done once:
+:mod:`finmodel.studies.sobol_indices`). ``morris``: elementary effects (mu*, sigma) on N
+trajectories of D + 1 points, a cheaper screening for many inputs.
 
 The inputs (:mod:`finmodel.studies.factors`) are the tornado's ranges (uniform) and the funds'
-return uncertainties. The sample's points run through the batched engine
+return uncertainties; array keys among them are set a column at a time
+(:mod:`finmodel.studies.arrays`). The sample's points run through the batched engine
 :data:`POINTS_PER_CHUNK` at a time, each chunk a task (here, or on a Dask cluster:
 :mod:`finmodel.studies.cluster`): a chunk is a function of the sample alone, so the numbers
 do not depend on where it runs.
@@ -32,8 +34,10 @@ from finmodel.inputs.compile import compile_batch
 from finmodel.inputs.loader import with_overrides
 from finmodel.inputs.models.scenario import Assumptions
 from finmodel.kinds import Array
+from finmodel.studies.arrays import array_key, repeated, with_arrays
 from finmodel.studies.cluster import run_tasks
-from finmodel.studies.factors import Factor, array_key, factors, with_arrays
+from finmodel.studies.factors import Factor, factors
+from finmodel.studies.sobol_indices import sobol_indices
 from finmodel.studies.variation import Design
 
 #: Sample points the engine runs at once (one task each).
@@ -156,7 +160,7 @@ def check_values(a: Assumptions, fs: Sequence[Factor], values: Array) -> None:
     """Each input's lowest and highest sampled value must be one a single run accepts (a
     normal draw of a rate below -100%, say, is refused before any work)."""
     for i, f in enumerate(fs):
-        for value in (float(values[:, i].min()), float(values[:, i].max())):
+        for value in (f.value(values[:, i].min()), f.value(values[:, i].max())):
             try:
                 with_overrides(a, {f.key: value}, f"--input {f.key}")
             except InputError as e:
@@ -171,6 +175,8 @@ class _Plan:
     a: Assumptions
     keys: tuple[str, ...]
     values: Array
+    #: the factors whose values are whole numbers (set as ints, as the assumptions take them)
+    whole: tuple[bool, ...] = ()
 
 
 def evaluate_points(
@@ -185,7 +191,7 @@ def evaluate_points(
     base = compile_batch(a)
     names = [f"parties.{p}.npv" for p in base.parties]
     names += [f"vehicles.{v.id}.irr" for v in base.vehicles]
-    plan = _Plan(a, tuple(f.key for f in fs), values)
+    plan = _Plan(a, tuple(f.key for f in fs), values, tuple(f.whole for f in fs))
     m = values.shape[0]
     jobs = [(c, start, min(POINTS_PER_CHUNK, m - start))
             for c, start in enumerate(range(0, m, POINTS_PER_CHUNK))]  # fmt: skip
@@ -202,7 +208,8 @@ def evaluate_chunk(plan: _Plan, c: int, start: int, size: int) -> Array:
     others = {k: i for i, k in enumerate(plan.keys) if k not in arrays}
     out = np.full((size, 0), np.nan)
     if others:
-        values = {k: list(x[:, i]) for k, i in others.items()}
+        whole = plan.whole or (False,) * len(plan.keys)
+        values = {k: _column(x[:, i], whole[i]) for k, i in others.items()}
         design = Design(a, values, size, _each_row(len(others)), "--input")
         chunk = design.chunk(0, size)
         if (chunk.invalid != "").any():
@@ -212,7 +219,7 @@ def evaluate_chunk(plan: _Plan, c: int, start: int, size: int) -> Array:
         parts = [(p.at, p.batch) for p in chunk.parts]
     else:
         base = compile_batch(a)
-        parts = [(np.arange(size), _replace_names(base, size))]
+        parts = [(np.arange(size), repeated(base, size))]
     for at, batch in parts:
         moved = with_arrays(batch, a, {k: v[at] for k, v in arrays.items()})
         rows = _outputs(moved)
@@ -222,15 +229,14 @@ def evaluate_chunk(plan: _Plan, c: int, start: int, size: int) -> Array:
     return out
 
 
+def _column(x: Array, whole: bool) -> list:
+    """A factor's sampled values as the assumptions take them (ints for a whole number)."""
+    return [int(v) for v in x] if whole else list(x)
+
+
 def _each_row(keys: int):
     """A design's index where point i takes each key's value i."""
     return lambda start, stop: np.tile(np.arange(start, stop), (keys, 1))
-
-
-def _replace_names(b: Any, size: int) -> Any:
-    import dataclasses
-
-    return dataclasses.replace(b, names=[b.names[0]] * size)
 
 
 def _outputs(b: Any) -> Array:
@@ -283,11 +289,7 @@ def _indices(
     problem: dict, method: str, unit: Array, col: Array, seed: int, conf: float
 ) -> dict:
     if method == "sobol":
-        from SALib.analyze import sobol
-
-        s = sobol.analyze(problem, col, calc_second_order=False, num_resamples=RESAMPLES,
-                          conf_level=conf, seed=seed)  # fmt: skip
-        return {k: s[k] for k in ("S1", "S1_conf", "ST", "ST_conf")}
+        return sobol_indices(col, problem["num_vars"], RESAMPLES, conf, seed)
     from SALib.analyze import morris
 
     s = morris.analyze(problem, unit, col, num_resamples=RESAMPLES, conf_level=conf, num_levels=4,

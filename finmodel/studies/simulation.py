@@ -81,6 +81,10 @@ class SimulationResult:
     stats: pd.DataFrame
     fan: pd.DataFrame
     histograms: dict[str, tuple[Array, Array]]
+    #: the ``--set`` changes that made ``assumptions``, in words (``Loaded.changes``)
+    changes: tuple[str, ...] = ()
+    #: what makes its report this scenario's (``Loaded.identity``), recorded in the workbook
+    identity: str = ""
 
     @property
     def name(self) -> str:

@@ -3,7 +3,9 @@
 ``finmodel solve SCENARIO --vary KEY=LOW:HIGH --target METRIC=VALUE`` (or
 ``METRIC=READING:METRIC``, to equal another reading's figure). The metric is evaluated on a grid
 of :data:`GRID_POINTS` values of the key as one batch of the engine (a
-:class:`~finmodel.studies.variation.Design`, each point equal to the single run with its value);
+:class:`~finmodel.studies.variation.Design`, each point equal to the single run with its value;
+for the discount rate or the claims' recovery, the assumptions compiled once and the key's
+input set to the grid's values: :class:`Column`);
 each interval where metric - target changes sign is then narrowed by ``scipy.optimize.brentq``
 on single evaluations, to :data:`XTOL` of the input. Every root the grid brackets is reported;
 a target the metric does not reach in the range is bad input whose message gives the metric's
@@ -25,8 +27,9 @@ from finmodel.engine.evaluate import evaluate
 from finmodel.exceptions import InputError
 from finmodel.inputs.loader import with_overrides
 from finmodel.inputs.models.scenario import Assumptions
+from finmodel.studies.arrays import array_key, repeated, with_arrays
 from finmodel.studies.run import Result, run
-from finmodel.studies.targets import Metric, continuous_key, metric
+from finmodel.studies.targets import Metric, continuous_key, metric, whole_number_keys
 from finmodel.studies.variation import Design
 
 #: Values of the key the bracketing grid evaluates, both ends included.
@@ -100,9 +103,13 @@ def solve(
         target = parse_target(assumptions, target)
     values = np.linspace(lo, hi, GRID_POINTS)
     values[-1] = hi  # exactly the bound
-    design = Design.grid(assumptions, {key: [float(v) for v in values]}, where=where)
-    y = evaluate_grid(design, target.metric)
-    probe = Probe(design, target.metric)
+    found = array_key(assumptions, key)
+    if found is not None and found[0] is None:  # outside a vehicle: compiled once
+        column = Column(assumptions, key, target.metric)
+        y, probe = column(values), column.at
+    else:
+        design = Design.grid(assumptions, {key: [float(v) for v in values]}, where=where)
+        y, probe = evaluate_grid(design, target.metric), Probe(design, target.metric)
     roots = find_roots(values, y - target.value, lambda x: probe(x) - target.value)
     if not roots:
         raise InputError(no_root(target, y), file=where, field=key)
@@ -112,12 +119,21 @@ def solve(
 def check_bounds(
     a: Assumptions, key: str, bounds: tuple[float, float], where: str
 ) -> tuple[float, float]:
-    """LOW < HIGH, finite, each a value a single run accepts for ``key``."""
+    """LOW < HIGH, finite, each a value a single run accepts for ``key``; ``key`` a decimal
+    number (a whole number, years or a count, has no root between its values)."""
     continuous_key(a, key, where)
     lo, hi = (float(b) for b in bounds)
     if not (math.isfinite(lo) and math.isfinite(hi)) or not lo < hi:
         raise InputError(f"LOW must be below HIGH, both finite (got {lo:g}:{hi:g})",
                          file=where, field=key)  # fmt: skip
+    if key in whole_number_keys(a):
+        first, last = math.ceil(lo), math.floor(hi)
+        message = (
+            "a whole number: it takes no value between two whole numbers, so it has no root to "
+            "solve for; to see where the metric crosses the target, sweep its values: "
+            f"finmodel sweep --vary {key}={first}:{last}:1"
+        )
+        raise InputError(message, file=where, field=key)
     for end, value in (("LOW", lo), ("HIGH", hi)):
         try:
             with_overrides(a, {key: value}, where)
@@ -199,6 +215,30 @@ def evaluate_grid(design: Design, m: Metric) -> np.ndarray:
     for part in chunk.parts:
         y[part.at] = m.of(evaluate(part.batch))
     return y
+
+
+class Column:
+    """The metric at values of a key outside a vehicle whose compiled input is its value
+    (``discount_rate``, ``claims.recovery``: :func:`finmodel.studies.arrays.array_key`): the
+    assumptions compiled once, the key's input set to a column of values, one scenario each,
+    as the single run sets it for one. Every value between two that a single run accepts is
+    accepted too (each such key's only rule is a range), so the bounds' check covers the grid.
+    """
+
+    def __init__(self, a: Assumptions, key: str, m: Metric) -> None:
+        from finmodel.inputs.compile import compile_batch
+
+        self.a, self.key, self.metric = a, key, m
+        self.base = compile_batch(a)
+
+    def __call__(self, x: np.ndarray) -> np.ndarray:
+        """The metric at each value of ``x``, one batch."""
+        batch = with_arrays(repeated(self.base, x.size), self.a, {self.key: x})
+        return np.asarray(self.metric.of(evaluate(batch)), dtype=float)
+
+    def at(self, x: float) -> float:
+        """The metric at one value (brentq's evaluations)."""
+        return float(self(np.array([float(x)]))[0])
 
 
 class Probe:

@@ -46,6 +46,10 @@ class SweepResult:
     assumptions: Assumptions
     values: dict[str, list[Any]]
     table: pd.DataFrame
+    #: the ``--set`` changes that made ``assumptions``, in words (``Loaded.changes``)
+    changes: tuple[str, ...] = ()
+    #: what makes its report this scenario's (``Loaded.identity``), recorded in the workbook
+    identity: str = ""
 
     @property
     def name(self) -> str:

@@ -48,6 +48,10 @@ class TornadoResult:
     table: pd.DataFrame
     #: low and high values a single run rejects (not computed)
     n_invalid: int = 0
+    #: the ``--set`` changes that made ``assumptions``, in words (``Loaded.changes``)
+    changes: tuple[str, ...] = ()
+    #: what makes its report this scenario's (``Loaded.identity``), recorded in the workbook
+    identity: str = ""
 
     @property
     def name(self) -> str:

@@ -15,16 +15,18 @@ BN = 1e9
 # the pool in USD bn: Euroclear 185, French banks 18, Belgian banks 7 (EUR at 1.16), UK 8 (GBP
 # at 1.32), Switzerland 7.45 (CHF at 1.24), Japan 30, US 5.06 = 298.458
 POOL = (185 + 18 + 7) * 1.16 + 8 * 1.32 + 7.45 * 1.24 + 30 + 5.06
+# status_quo: the EU recovers EUR 45bn of its EUR 90bn loan from Euroclear's balances
+RECOVERED = 45 * 1.16
 
 
 def test_status_quo_russia_values_30_percent_of_its_title_at_the_horizon():
-    # Russia pays the whole pool into immobilisation at period 0 and keeps title: with
-    # claims.recovery 0.3 and 4% over 30 years, -298.458 + 0.3 x 298.458 / 1.04^30
-    # = -298.458 + 27.606 = -270.852
+    # Russia pays the whole pool into immobilisation at period 0 and keeps title to all but
+    # the EUR 45bn (52.2 USD bn) the EU takes for its loan: with claims.recovery 0.3 and 4%
+    # over 30 years, -298.458 + 0.3 x 246.258 / 1.04^30 = -298.458 + 22.778 = -275.680
     russia = finmodel.run(finmodel.load("status_quo")).summary["parties"]["russia"]
     assert russia["npv"] == pytest.approx(-POOL * BN, rel=1e-12)
     assert russia["npv_with_claims"] == pytest.approx(
-        (-POOL + 0.3 * POOL / 1.04**30) * BN, rel=1e-12
+        (-POOL + 0.3 * (POOL - RECOVERED) / 1.04**30) * BN, rel=1e-12
     )
 
 

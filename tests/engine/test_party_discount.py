@@ -18,14 +18,14 @@ POOL = (185 + 18 + 7) * 1.16 + 8 * 1.32 + 7.45 * 1.24 + 30 + 5.06  # USD bn, as 
 
 def test_russia_at_its_own_rate_discounts_only_its_claim_more():
     # status_quo: Russia pays the pool at period 0 (undiscounted at any rate) and keeps a claim
-    # at year 30 worth 0.3 of it: at 13.8%, -298.458 + 0.3 x 298.458 / 1.138^30 = -296.606;
-    # everyone else keeps the single 4%
+    # at year 30 worth 0.3 of it, less the EUR 45bn (52.2 USD bn) the EU takes for its loan:
+    # at 13.8%, -298.458 + 0.3 x 246.258 / 1.138^30 = -296.930; everyone else keeps 4%
     one = finmodel.run(finmodel.load("status_quo")).summary["parties"]
     own = finmodel.run(
         finmodel.load("status_quo", {"party_discount_rates": {"russia": 0.138}})
     ).summary["parties"]
     assert own["russia"]["npv"] == pytest.approx(-POOL * BN, rel=1e-12)
-    want = (-POOL + 0.3 * POOL / 1.138**30) * BN
+    want = (-POOL + 0.3 * (POOL - 45 * 1.16) / 1.138**30) * BN
     assert own["russia"]["npv_with_claims"] == pytest.approx(want, rel=1e-12)
     for p in ("us", "ukraine", "europe"):
         assert own[p]["npv"] == one[p]["npv"]

@@ -20,6 +20,9 @@ BN = 1e9
 CENT = 0.01
 EUR, GBP = 1.16, 1.32
 EUROCLEAR_USD = 185 * EUR * BN  # EUR 185bn of CBR assets at Euroclear
+# the EU recovers EUR 45bn of its EUR 90bn loan from them (eu_loan_recovery): 140 stay frozen
+RECOVERED_USD = 45 * EUR * BN
+FROZEN_EUROCLEAR_USD = EUROCLEAR_USD - RECOVERED_USD
 # tests/inputs/test_shipped_files.py::test_base_pool_matches_the_published_figures
 POOL_USD = 298.458 * BN
 
@@ -39,8 +42,10 @@ def test_status_quo_russia_keeps_title_and_receives_nothing():
     russia = s["parties"]["russia"]
     assert russia["received"] == 0.0
     assert russia["paid"] == pytest.approx(POOL_USD, abs=CENT)  # no access from the start
-    assert russia["terminal_claim"] == pytest.approx(POOL_USD, abs=CENT)  # title at the horizon
+    # title at the horizon to all but what the EU took for its loan: 298.458 - 52.2
+    assert russia["terminal_claim"] == pytest.approx(POOL_USD - RECOVERED_USD, abs=CENT)
     assert set(s["vehicles"]) == {
+        "eu_loan_recovery",
         "frozen_euroclear",
         "frozen_elsewhere",
         "era_loans",
@@ -50,11 +55,11 @@ def test_status_quo_russia_keeps_title_and_receives_nothing():
 
 
 def test_status_quo_windfall_goes_to_belgium_and_ukraine():
-    # 2% on EUR 185bn at 1.16 = 4.292bn a year: 60% to Ukraine (the share that reached it in
-    # 2025: about EUR 3.0bn of EUR 5.0bn) = 2.5752bn; 40% to Europe (Belgian tax, Euroclear's
-    # buffer and costs) = 1.7168bn
+    # 2% on the EUR 140bn left after the EU's recovery (185 - 45) at 1.16 = 3.248bn a year: 60%
+    # to Ukraine (the share that reached it in 2025: about EUR 3.0bn of EUR 5.0bn) = 1.9488bn;
+    # 40% to Europe (Belgian tax, Euroclear's buffer and costs) = 1.2992bn
     r = run("status_quo")
-    income = 0.02 * EUROCLEAR_USD
+    income = 0.02 * FROZEN_EUROCLEAR_USD
     to_ukraine = _flow(r, "frozen_euroclear", "ukraine", "income")
     to_europe = _flow(r, "frozen_euroclear", "europe", "income")
     assert to_ukraine.loc[1] == pytest.approx(0.60 * income, abs=CENT)
@@ -66,20 +71,20 @@ def test_status_quo_era_loans_are_serviced_from_the_windfall():
     # Opening balance lent before 2026: US 20 + EU 18.1 x 1.16 + UK 1.504 x 1.32 + Canada 3.6
     # + Japan 3.0 = 49.58128bn; the UK's last tranche 0.752 x 1.32 = 0.99264bn at the end of
     # 2026. Year 1: interest 3.5% x 49.58128 = 1.7353448; Ukraine pays all its windfall,
-    # 60% x 2% x 214.6 = 2.5752; the balance is 49.58128 + 0.99264 + 1.7353448 - 2.5752
-    # = 49.7340648.
+    # 60% x 2% x 162.4 (EUR 140bn left at Euroclear) = 1.9488; the balance is 49.58128
+    # + 0.99264 + 1.7353448 - 1.9488 = 50.3604648.
     r = run("status_quo")
     s = r.outcome.schedules["era_loans"]
     opening = (20 + 18.1 * EUR + 1.504 * GBP + 3.6 + 3.0) * BN
     assert float(s.opening_value[0]) == pytest.approx(opening, abs=CENT)
-    windfall = 0.60 * 0.02 * EUROCLEAR_USD
+    windfall = 0.60 * 0.02 * FROZEN_EUROCLEAR_USD
     assert s.distribution[0, 1] == pytest.approx(windfall, abs=CENT)
-    assert s.value_end[0, 1] == pytest.approx(49.7340648 * BN, rel=1e-12)
+    assert s.value_end[0, 1] == pytest.approx(50.3604648 * BN, rel=1e-12)
     # Ukraine passes the whole windfall on every year: at 60% it no longer clears the loans
     # within the horizon. A plain loop: b_k = 1.035 b_(k-1) - windfall from year 2 on.
     service = -_flow(r, "era_loans", "ukraine", "debt_service")
     assert service.loc[1] == pytest.approx(windfall, abs=CENT)
-    balance = 49.7340648 * BN
+    balance = 50.3604648 * BN
     for _ in range(2, 31):
         balance = balance * 1.035 - windfall
     assert s.value_end[0, -1] == pytest.approx(balance, rel=1e-9)

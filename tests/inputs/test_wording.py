@@ -21,7 +21,7 @@ NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.=+-]*$"
 
 def test_an_override_in_words_names_the_vehicle_the_value_and_the_base():
     # base.yaml: us_led_fund is "US-led reconstruction fund", return.rate 0.08 -> 8.0%
-    words = change(BASE, "vehicles.us_led_fund.return.rate", 0.03, 0.08)
+    words = change(BASE, "vehicles.us_led_fund.return.rate", 0.03, 0.08, "base")
     assert words == "US-led reconstruction fund: return rate 3.0% (base 8.0%)"
 
 

@@ -214,7 +214,7 @@ _SLOW_RUN = textwrap.dedent(
 
     files.os.replace = slow_replace
     sys.exit(main(["run", "--set", "vehicles.us_led_fund.return.rate=0.03", "--set", "name=base",
-                   "--out", str(out)]))  # both runs named base: one report set, two writers
+                   "--force", "--out", str(out)]))  # both named base: one set, two writers
     """
 )
 
@@ -233,7 +233,7 @@ _NOTE_STAGED = textwrap.dedent(
 
     files._locked = locked
     sys.exit(main(["run", "--set", "vehicles.us_led_fund.return.rate=0.09", "--set", "name=base",
-                   "--out", str(out)]))  # both runs named base: one report set, two writers
+                   "--force", "--out", str(out)]))  # both named base: one set, two writers
     """
 )
 

@@ -19,6 +19,7 @@ COMMANDS = [
     ["sweep", "--vary", "vehicles.us_led_fund.return.rate=0.04:0.12:0.02"],
     ["simulate", "-n", "200", "--seed", "3"],
     ["tornado"],
+    ["compare"],  # both baselines and every shipped reading
 ]
 
 
@@ -44,7 +45,9 @@ def _pages(pdf) -> list[str]:
     return pages
 
 
-@pytest.mark.parametrize("name", ["base", "base.sweep", "base.simulation", "base.tornado"])
+@pytest.mark.parametrize(
+    "name", ["base", "base.sweep", "base.simulation", "base.tornado", "compare"]
+)
 def test_no_page_is_blank(pdfs, name):
     pages = _pages(pdfs / f"{name}.pdf")
     assert pages
@@ -67,3 +70,41 @@ def test_no_histogram_of_a_party_that_does_not_vary(pdfs):
     texts = [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
     assert any(t.startswith("No histogram for") and "World Bank (IBRD)" in t for t in texts)
     assert "World Bank (IBRD)" not in texts  # no block titled with its name
+
+
+#: Pages of each workbook, printed: at most these (measured after the Assumptions and
+#: per-reading sheets were fitted to the page's width and no sheet left a few rows on a page
+#: of their own: base 156, compare 129; before, 179 and 397).
+PAGE_BOUNDS = {"base": 170, "compare": 140}
+
+
+@pytest.mark.parametrize("name", ["base", "compare"])
+def test_no_page_is_nearly_blank(pdfs, name):
+    # before: a Calc sheet's last two rows (IRR, NPV: 45-50 characters) printed alone on a
+    # page, and the Checks sheet's last row too; a page of a table holds hundreds
+    for i, text in enumerate(_pages(pdfs / f"{name}.pdf"), start=1):
+        assert len("".join(text.split())) >= 200, f"{name}.pdf page {i} is nearly blank"
+
+
+@pytest.mark.parametrize("name", sorted(PAGE_BOUNDS))
+def test_page_count_is_bounded(pdfs, name):
+    assert len(_pages(pdfs / f"{name}.pdf")) <= PAGE_BOUNDS[name]
+
+
+def test_no_compare_chart_is_split_by_a_page_break(pdfs):
+    # each chart of the Compare sheet starts a page: that page holds its title, every
+    # reading's label and the legend's last entry, so none of it went to the next page
+    import finmodel
+    from finmodel.studies.compare import DEFAULT_SET
+
+    names = [finmodel.load(s).name for s in DEFAULT_SET]
+    pages = _pages(pdfs / "compare.pdf")
+    # a page that starts with a chart's title (LibreOffice also puts a chart's text, unseen,
+    # in the text of the page before it, which therefore cannot tell)
+    charted = [p for p in pages if p.strip().startswith("Change in each party's")]
+    assert len(charted) == 2
+    for page in charted:
+        words = set(page.split())
+        assert all(n in words for n in names), [n for n in names if n not in words]
+        assert "investors" in words  # "Private investors", the legend's last entry
+

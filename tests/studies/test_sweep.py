@@ -197,8 +197,9 @@ def test_a_timeline_change_runs_each_structure_as_its_own_batch(base):
 
 
 def test_python_api_refuses_a_change_of_the_parties(base):
-    # the table has a column per party: a point cannot bring a party of its own
-    with pytest.raises(InputError, match="changes the parties"):
+    # the table has a column per party: a point cannot bring a party of its own (refused
+    # where the override is applied, as a --set of an unknown party is)
+    with pytest.raises(InputError, match="unknown party 'newcomer'"):
         sweep(base, {"parties.newcomer.name": ["Newcomer"]})
 
 

@@ -19,7 +19,7 @@ from unittest import mock
 
 import pandas as pd
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import finmodel
@@ -146,6 +146,16 @@ def test_ctrl_c_at_any_moment_of_the_start_is_one_line(delay):
             _, err = proc.communicate(timeout=60)
         finally:
             proc.kill()
+        if proc.returncode == 0:
+            # "running" when the signal went out is not "before the reports": a process whose
+            # reports are written is still running until it exits, and under heavy load this
+            # test can be held up between its checks. A Ctrl-C after the reports is too late to
+            # stop anything and is ignored (finmodel.cli_signals): exit 0, the reports complete,
+            # no message. (Before, it ended the process by SIGINT with no message, or, landing
+            # in Python's shut-down, was lost: exit 0.) Such an example says nothing about the
+            # start, which is what this test is for.
+            assert "nothing written" not in err and sorted(os.listdir(out)), err
+            assume(False)
         assert proc.returncode == -signal.SIGINT, err  # a shell says 130
         assert err == "finmodel: interrupted; nothing written\n", err
         assert sorted(os.listdir(tmp)) == []  # no scratch, no report

@@ -16,7 +16,7 @@ from pydantic_core import PydanticCustomError
 
 from finmodel import limits
 from finmodel.exceptions import InputError, also
-from finmodel.inputs.checks import problems
+from finmodel.inputs.checks import nearest_of, problems
 from finmodel.inputs.models.base import (
     CURRENCY,
     Amount,
@@ -83,13 +83,18 @@ class Claims(Model):
 
 
 class Need(Model):
-    """An estimate of reconstruction needs: ``amount_bn`` over ``years`` from the start."""
+    """An estimate of reconstruction needs: ``amount_bn`` over ``years`` from the start.
+
+    ``first_year_bn`` is the first year's need (the published priority need); the rest of the
+    amount falls evenly on the other years. Without it the whole amount falls evenly.
+    """
 
     id: Ident
     name: str | None = None
     amount_bn: Amount
     currency: str = Field(default="USD", pattern=CURRENCY)
     years: int = Field(strict=True, ge=1, le=100)
+    first_year_bn: Amount | None = None
     source: Source | None = None
 
 
@@ -159,7 +164,8 @@ class Assumptions(Model):
         # raised as it is (pydantic wraps only ValueError): the loader maps each key path
         # of ``found`` to its file and line
         found = [
-            (("party_discount_rates", p), f"'{p}' is not a party: declare it under parties")
+            (("party_discount_rates", p), f"'{p}' is not a party: declare it under parties"
+                                          + nearest_of(p, list(self.parties)))
             for p in self.party_discount_rates
             if p not in self.parties
         ] + problems(self)

@@ -107,22 +107,72 @@ def assumptions_sheet(ws: Worksheet, result: Result) -> None:
             continue
         key = ".".join(str(p) for p in path)
         lab = label(a, key)
-        put(ws, row, 1, lab.text)
-        put(ws, row, 2, key)
         if isinstance(value, list):
             value = ", ".join(str(v) for v in value)
         fmt = KIND_FORMATS.get(lab.kind) if isinstance(value, float) else None
-        put(ws, row, 3, value, fmt)
-        put(ws, row, 4, lab.unit)
+        cells = [put(ws, row, 1, lab.text), put(ws, row, 2, key), put(ws, row, 3, value, fmt),
+                 put(ws, row, 4, lab.unit)]  # fmt: skip
         src = _source_of(path, data, sources)
         if src:
-            for j, k in enumerate(("title", "publisher", "date", "url", "note")):
-                put(ws, row, 5 + j, src.get(k) or "")
+            parts = ("title", "publisher", "date", "url", "note")
+            cells += [put(ws, row, 5 + j, src.get(k) or "") for j, k in enumerate(parts)]
             if src.get("url"):
                 ws.cell(row=row, column=8).hyperlink = src["url"]
                 ws.cell(row=row, column=8).font = Font(color="0563C1", underline="single")
+        _wrap(ws, row, cells)
         row += 1
     ws.auto_filter.ref = f"A{head}:I{row - 1}"
-    widths(ws, {1: 44, 2: 36, 3: 14, 4: 12, 5: 40, 6: 24, 7: 11, 8: 30, 9: 50})
+    widths(ws, WIDTHS)
+    ws.print_title_rows = f"{head}:{head}"  # the inputs' header on every printed page
     ws.freeze_panes = "B5"
-    ws.print_title_cols = "A:A"  # printed across pages, each names its inputs
+
+
+#: The Assumptions sheet's column widths: together 226 units, which fit a landscape page at
+#: about 62% (legible, above pages.MIN_SCALE), so that the sheet prints one page wide.
+WIDTHS: dict[int, float] = {1: 36, 2: 44, 3: 12, 4: 11, 5: 32, 6: 20, 7: 11, 8: 20, 9: 40}
+#: The columns whose texts wrap in their cell (names, key paths, sources, notes; a link is
+#: cut at its cell's edge, and still opens) rather than run into the next one.
+WRAPPED = (1, 2, 5, 6, 9)
+#: Characters of running text per column-width unit (a unit is a digit's width; text's average
+#: letter is narrower), measured on LibreOffice's rendering of the sheet.
+CHARS_PER_UNIT = 1.2
+
+
+_WRAP = Alignment(wrap_text=True, vertical="top")
+_TOP = Alignment(vertical="top")
+
+
+def _wrap(ws: Worksheet, row: int, cells: list) -> None:
+    """Long texts of ``row`` wrapped in their cells, every cell of it starting at the top, and
+    the row as tall as its longest text needs (a spreadsheet keeps a row's stored height)."""
+    lines = 1
+    for c in cells:
+        if c.column in WRAPPED and isinstance(c.value, str):
+            c.alignment = _WRAP
+            lines = max(lines, wrapped_lines(c.value, WIDTHS[c.column] * CHARS_PER_UNIT))
+        else:
+            c.alignment = _TOP
+    ws.row_dimensions[row].height = 15 * lines
+
+
+def wrapped_lines(text: str, width: float) -> int:
+    """How many lines ``text`` takes wrapped in a column ``width`` units wide (a unit is about
+    a character; a word longer than the line is broken).
+
+    Examples
+    --------
+    >>> wrapped_lines("short", 10), wrapped_lines("two words here", 10), wrapped_lines("x" * 25, 10)
+    (1, 2, 3)
+    """
+    per_line = max(int(width) - 1, 1)
+    lines, used = 1, 0
+    for word in text.split():
+        need = len(word) if used == 0 else used + 1 + len(word)
+        if need <= per_line:
+            used = need
+            continue
+        if used:
+            lines += 1
+        lines += (len(word) - 1) // per_line
+        used = len(word) - ((len(word) - 1) // per_line) * per_line
+    return lines

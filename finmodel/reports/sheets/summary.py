@@ -36,7 +36,7 @@ def summary_sheet(ws: Worksheet, result: Result) -> int:
     ws.row_breaks.append(Break(id=row))  # printed, the chart starts a page of its own
     n_parties = len(result.summary["parties"])
     ws.add_chart(charts.who_receives(ws, first, last, n_parties), f"A{row + 1}")
-    widths(ws, {1: 44, 2: 16, 3: 16, 4: 16, 5: 16, 6: 12, 7: 10, 8: 14, 9: 40})
+    widths(ws, {1: 44, 2: 16, 3: 16, 4: 16, 5: 16, 6: 12, 7: 14, 8: 14, 9: 40})
     ws.freeze_panes = "A5"
     return row + 21
 
@@ -80,6 +80,7 @@ def _party_table(ws: Worksheet, row: int, result: Result) -> int:
         ["Party", "Received", "Paid", "Net", f"NPV @ {a.discount_rate:.2%}{own}",
          "Terminal claim", "With claims: NPV"],
     )  # fmt: skip
+    ws.row_dimensions[row + 1].height = 30  # two lines: the headers wrap at their words
     first = row + 2
     keys = ("received", "paid", "net", "npv", "terminal_claim", "npv_with_claims")
     for i, (pid, p) in enumerate(s["parties"].items()):
@@ -113,8 +114,12 @@ def _vehicle_table(ws: Worksheet, row: int, result: Result) -> int:
         put(ws, r, 6, v["irr"], PCT)
         put(ws, r, 7, v["moic"], MOIC)
         put(ws, r, 8, v["npv"], USD_BN)
-        put(ws, r, 9, _sentence(v["irr_note"]) if v["irr"] is None else "")
+        note = put(ws, r, 9, _sentence(v["irr_note"]) if v["irr"] is None else "")
+        note.alignment = _NOTE  # set off from the NPV beside it
     return first + len(s["vehicles"]) + 1
+
+
+_NOTE = Alignment(indent=2)
 
 
 def _sentence(note: str) -> str:
@@ -143,7 +148,7 @@ def _by_vehicle_tables(ws: Worksheet, row: int, result: Result) -> tuple[int, tu
 
 def _needs(ws: Worksheet, row: int, result: Result) -> int:
     """The share of each estimate of reconstruction needs this reading funds within its years;
-    the Parties sheet shows the funding year by year. Returns the next free row."""
+    the Reconstruction sheet shows it year by year, with the gap. Returns the next free row."""
     rec = result.summary["reconstruction"]
     if not rec["needs"]:
         return row
