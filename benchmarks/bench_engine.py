@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -29,6 +30,10 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
+#: the children import this checkout's finmodel, whatever is installed or the current folder
+_ENV = {**os.environ, "PYTHONPATH": os.pathsep.join(
+    p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p
+)}
 
 
 def _best(fn, repeat: int = 3) -> float:
@@ -99,7 +104,8 @@ print(json.dumps({"n": n, "simulate_s": run, "draw_only_s": floor,
 
 def bench_simulate(n: int) -> dict:
     out = subprocess.run(
-        [sys.executable, "-c", _CHILD, str(n)], capture_output=True, text=True, check=True
+        [sys.executable, "-c", _CHILD, str(n)], capture_output=True, text=True, check=True,
+        env=_ENV,
     )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
@@ -108,7 +114,8 @@ def bench_chunk() -> dict:
     """Where one chunk's time goes: drawing its returns, the engine, the metrics (ms, best of
     5, after a warm-up), in a fresh process set up as a simulation's workers are."""
     out = subprocess.run(
-        [sys.executable, __file__, "--chunk-child"], capture_output=True, text=True, check=True
+        [sys.executable, __file__, "--chunk-child"], capture_output=True, text=True, check=True,
+        env=_ENV,
     )
     return json.loads(out.stdout.strip().splitlines()[-1])
 

@@ -21,10 +21,13 @@ Nothing here asserts a time: these are figures to read, not tests. For whole pro
 
 from __future__ import annotations
 
+import sys
 import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this checkout's finmodel
 
 from finmodel.exceptions import InputError
 from finmodel.inputs.loader import load_with_origins

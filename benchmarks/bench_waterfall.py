@@ -19,9 +19,13 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import sys
 import time
+from pathlib import Path
 
 import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this checkout's finmodel
 
 from finmodel.engine.claims import claims
 from finmodel.engine.evaluate import evaluate

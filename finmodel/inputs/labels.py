@@ -151,8 +151,13 @@ def label(a: Assumptions, key: str) -> Label:
     'World Bank financing package: paid in by World Bank (IBRD), USD bn'
     >>> label(a, "party_discount_rates.russia").full
     'Discount rate of Russia (Central Bank of Russia), % a year'
+    >>> label(a, "tornado.vehicles.znpp_output.stream.energy.price_per_mwh").unit
+    'EUR per MWh'
     """
     parts = key.split(".")
+    if parts[0] == "tornado" and len(parts) > 1:  # a (low, high) range of another input
+        of = label(a, ".".join(parts[1:]))
+        return Label(f"Tornado range: {of.text}", of.unit, of.kind, key)
     data = a.model_dump(mode="python", by_alias=True)
     if parts[0] == "fx" and len(parts) == 3:
         return Label(f"Exchange rate of the {parts[1]}", f"USD per {parts[1]}", "fx", key)

@@ -53,3 +53,13 @@ def test_every_settable_key_has_words_naming_its_vehicle_and_a_unit_for_rates(d)
             assert lab.kind == "rate" and lab.unit == "% a year"
         if parts[-1] == "amount_bn":
             assert lab.kind == "amount" and lab.unit.endswith(" bn")
+
+
+def test_a_tornado_range_has_the_unit_of_its_input():
+    # the plant's price is in EUR (base.yaml: currency EUR), and so is its tornado range; the
+    # Assumptions sheet showed "USD per MWh" for the range
+    a = load("base")
+    key = "vehicles.znpp_output.stream.energy.price_per_mwh"
+    lab = label(a, f"tornado.{key}")
+    assert lab.unit == "EUR per MWh" and lab.kind == label(a, key).kind
+    assert lab.text == "Tornado range: " + label(a, key).text
