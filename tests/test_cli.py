@@ -258,15 +258,18 @@ def test_xlsx_checks_all_ok(workbook, summary):
 
 def test_xlsx_sheets(workbook, assumptions):
     names = workbook.sheetnames
-    for sheet in ("Summary", "Assumptions", "Sources & Uses", "Parties", "Flows", "Checks"):
+    static = ("Summary", "Assumptions", "Sources & Uses", "Reconstruction", "Parties", "Flows",
+              "Checks")
+    for sheet in static:
         assert sheet in names
     for vid, v in assumptions.vehicles.items():
         assert vid[:31] in names or v.name[:31] in names, vid
     live = ("Inputs", "Timeline", "Calc pool", "Parties (live)", "Checks (live)")
     for sheet in (*live, *(f"Calc {vid}"[:31] for vid in assumptions.vehicles)):
         assert sheet in names
-    # a Contents sheet, first; the static sheets; the live model's sheets
-    assert len(names) == 7 + len(live) + 2 * len(assumptions.vehicles)
+    # a Contents sheet, first; the static sheets; a sheet per vehicle and the live model's
+    # sheets, one per vehicle among them
+    assert len(names) == 1 + len(static) + len(live) + 2 * len(assumptions.vehicles)
 
 
 def test_xlsx_contents_links_to_every_sheet(workbook):

@@ -9,6 +9,7 @@ chart) starts a page (:func:`keep_together`), so no chart is cut by a page break
 
 from __future__ import annotations
 
+from openpyxl.styles import Alignment
 from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
@@ -58,21 +59,142 @@ def set_up(ws: Worksheet) -> None:
     (:func:`spills_a_few_rows`), so that no page holds only its last rows."""
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    _scale(ws)
+    wrap_long_notes(ws)  # after the scale: its rows' heights would stop a fit to one page tall
+
+
+def _scale(ws: Worksheet) -> None:
     if fits_width(ws):
         ws.page_setup.fitToWidth = 1
         scale = min(1.0, PAGE_WIDTH / max(sheet_width(ws), 1.0))
-        ws.page_setup.fitToHeight = 1 if spills_a_few_rows(ws, scale) else 0
+        ws.page_setup.fitToHeight = 1 if spills_a_few_rows(ws, scale) else pages_tall(ws, scale)
         ws.sheet_properties.pageSetUpPr.fitToPage = True
         return
-    if spills_a_few_rows(ws, WIDE_SCALE / 100):
+    tall = 1 if spills_a_few_rows(ws, WIDE_SCALE / 100) else pages_tall(ws, WIDE_SCALE / 100)
+    if tall:
         ws.page_setup.fitToWidth = 0  # as many pages wide as needed
-        ws.page_setup.fitToHeight = 1
+        ws.page_setup.fitToHeight = tall
         ws.sheet_properties.pageSetUpPr.fitToPage = True
     else:
         ws.sheet_properties.pageSetUpPr.fitToPage = False
         ws.page_setup.scale = WIDE_SCALE
     if ws.freeze_panes and not (ws.print_title_rows or ws.print_title_cols):
         _titles_from_panes(ws)
+
+
+#: A last page holding less than this share of a page's rows is not printed: the sheet is
+#: fitted to one page fewer (:func:`pages_tall`).
+SHORT_LAST_PAGE = 0.3
+
+
+def rows_a_page_holds(scale: float) -> float:
+    """Rows of the default height a landscape A4 page holds at ``scale``, as LibreOffice
+    printed them: 31 at 100% (the Flows sheet), :data:`ROWS_AT_WIDE` (40) at 70%; in between
+    and beyond, the line through both in 1/scale.
+
+    Examples
+    --------
+    >>> round(rows_a_page_holds(1.0)), round(rows_a_page_holds(0.7))
+    (31, 40)
+    """
+    slope = (ROWS_AT_WIDE - 31.0) / (100 / WIDE_SCALE - 1.0)
+    return 31.0 + slope * (1.0 / scale - 1.0)
+
+
+def pages_tall(ws: Worksheet, scale: float) -> int:
+    """How many pages tall to fit a sheet of rows (no chart) so that its last page is not a
+    few rows alone: one page fewer than it spans at ``scale`` when the last would hold less
+    than :data:`SHORT_LAST_PAGE` of a page and the smaller scale stays :data:`MIN_SCALE` or
+    more; 0 (no fit: print at ``scale``) otherwise. Rows of their own height count as that many
+    lines.
+
+    Examples
+    --------
+    >>> from openpyxl import Workbook
+    >>> ws = Workbook().active
+    >>> ws.cell(row=84, column=1, value="IRR")  # doctest: +ELLIPSIS
+    <Cell ...>
+    >>> pages_tall(ws, 0.7)  # 40 rows a page at 70%: 84 rows leave 4 on a third page
+    2
+    >>> ws.cell(row=100, column=1, value="NPV")  # doctest: +ELLIPSIS
+    <Cell ...>
+    >>> pages_tall(ws, 0.7)  # 20 rows on the third page: printed as they are
+    0
+    """
+    if ws._charts or ws.row_breaks.brk:
+        return 0
+    lines = ws.max_row + sum(
+        max(d.height / LINE_HEIGHT - 1, 0.0) for d in ws.row_dimensions.values() if d.height
+    )
+    spans = lines / rows_a_page_holds(scale)
+    full = int(spans)
+    if full < 1 or spans - full >= SHORT_LAST_PAGE or scale * full / spans < MIN_SCALE:
+        return 0
+    return full
+
+
+#: A title or note row this far down or less is wrapped within the sheet's width
+#: (:func:`wrap_long_notes`).
+NOTE_ROWS = 6
+#: Points per line of wrapped default text.
+LINE_HEIGHT = 15.0
+
+
+def wrap_long_notes(ws: Worksheet) -> None:
+    """Wrap each note at the top of the sheet (a row of :data:`NOTE_ROWS` or less holding text
+    in column A alone) that is longer than the used columns are wide: merged across them,
+    wrapped, the row as tall as its lines. Left to overflow, LibreOffice and Excel print its
+    tail on a page of its own to the right, nearly blank. A sheet fitted to the page's width
+    prints the overflow within it, and is left as it is (taller rows would move its charts).
+
+    Examples
+    --------
+    >>> from openpyxl import Workbook
+    >>> ws = Workbook().active
+    >>> ws["A2"] = "x " * 150  # 300 characters
+    >>> ws["AN4"] = 1  # 40 columns: too wide to fit; the first page holds A-P (16 x 8.43)
+    >>> wrap_long_notes(ws)
+    >>> [str(r) for r in ws.merged_cells.ranges], ws["A2"].alignment.wrap_text
+    (['A2:P2'], True)
+    >>> ws.row_dimensions[2].height  # ceil(300 / 134) = 3 lines of 15 pt
+    45.0
+    """
+    if fits_width(ws):
+        return
+    columns = _columns_on_first_page(ws)
+    width = sum(_width(ws, j) for j in range(1, columns + 1))
+    last = get_column_letter(columns)
+    merged = {r.min_row for r in ws.merged_cells.ranges}
+    for r in range(1, min(NOTE_ROWS, ws.max_row) + 1):
+        text = ws.cell(row=r, column=1).value
+        if not isinstance(text, str) or len(text) <= width or r in merged or columns < 2:
+            continue
+        if any(ws.cell(row=r, column=j).value is not None for j in range(2, ws.max_column + 1)):
+            continue
+        ws.merge_cells(f"A{r}:{last}{r}")
+        cell = ws.cell(row=r, column=1)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        ws.row_dimensions[r].height = LINE_HEIGHT * -(-len(text) // int(max(width, 1.0)))
+
+
+def _width(ws: Worksheet, j: int) -> float:
+    dim = ws.column_dimensions.get(get_column_letter(j))
+    return dim.width if dim is not None and dim.width else DEFAULT_WIDTH
+
+
+def _columns_on_first_page(ws: Worksheet) -> int:
+    """How many columns, from A, the first printed page surely holds: all of them on a sheet
+    fitted to the width, else as many as fit :data:`PAGE_WIDTH` (LibreOffice's first page of a
+    sheet at :data:`WIDE_SCALE` holds about that many, not the 1/scale more one would think)."""
+    if fits_width(ws):
+        return ws.max_column
+    used, n = 0.0, 0
+    for j in range(1, ws.max_column + 1):
+        used += _width(ws, j)
+        if used > PAGE_WIDTH:
+            break
+        n = j
+    return max(n, 1)
 
 
 def _titles_from_panes(ws: Worksheet) -> None:
