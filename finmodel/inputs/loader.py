@@ -119,6 +119,13 @@ def load_with_origins(
     named = data.get("name")
     own = named if isinstance(named, str) else ""
     last = {k: (k, v) for _, k, v in sets}  # each key once, in the order first set, last value
+    if own and last.get(("name",), (None, None))[1] == own:
+        if len(last) > 1:  # as --name with the file's own name and --set changes
+            raise InputError(f"is the name of the unchanged scenario: a run with other --set "
+                             f"changes needs another, e.g. '{own}_changed'",
+                             file=f"--set name={own}")  # fmt: skip
+        last.pop(("name",))  # the file's own name: no change
+        sets = [s for s in sets if s[1] != ("name",)]
     before = {k: value_at(data, k) for k in last}
     for text, path_, value in sets:
         _set(data, origins, text, path_, value)

@@ -80,7 +80,7 @@ def to_json(h: Headline) -> str:
             "title": h.title,
             "columns": [{"id": c.id, "title": c.title, "unit": c.unit} for c in _data(h)],
             "rows": [{c.id: machine(r.get(c.id), c.unit) for c in _data(h)} for r in h.rows],
-            "notes": list(h.notes),
+            "notes": [*h.notes, *h.after],
         },
         indent=2,
     )
@@ -139,6 +139,8 @@ def _rich_table(h: Headline, out: IO[str]) -> None:
     # can be 80 characters)
     console.print(h.title, markup=False, soft_wrap=True, style="italic")
     console.print(table)
+    for line in h.after:
+        console.print(line, markup=False)
 
 
 def _is_number(value: Any) -> bool:

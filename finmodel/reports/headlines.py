@@ -52,6 +52,8 @@ class Headline:
     columns: tuple[Column, ...]
     rows: list[dict[str, Any]]
     notes: tuple[str, ...] = field(default=())
+    #: lines printed after the table (what it leads to), where ``notes`` come before it
+    after: tuple[str, ...] = field(default=())
 
 
 def _party_name(a: Assumptions, pid: str) -> str:
@@ -85,7 +87,8 @@ def run_headline(result: Result) -> Headline:
         f"{result.name}: who receives what (USD bn; + received, - paid)",
         columns,
         rows,
-        (*(f"changed: {c}" for c in result.changes), *gap_notes(s["reconstruction"])),
+        tuple(f"changed: {c}" for c in result.changes),
+        tuple(gap_notes(s["reconstruction"])),
     )
 
 

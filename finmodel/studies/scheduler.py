@@ -8,9 +8,11 @@ read as a frame length, and the client asks for that much memory (a MemoryError)
 address fails inside the client's constructor, whose ``__del__`` then waits 20 s and prints a
 traceback. So the address is checked here first, in three steps:
 
-1. **Its form**: ``PROTOCOL://HOST:PORT`` with a protocol Dask knows (``tcp``, ``tls``, ``ws``,
-   ``wss``, ``ucx``; no protocol means ``tcp``), a host and a port from 1 to 65535; or an
-   ``inproc://`` address of a scheduler in this process (a ``LocalCluster(processes=False)``).
+1. **Its form**: ``tcp://HOST:PORT`` (no protocol means ``tcp``), a host and a port from 1 to
+   65535; or an ``inproc://`` address of a scheduler in this process (a
+   ``LocalCluster(processes=False)``). Dask's other protocols are refused by name: ``tls`` and
+   ``wss`` need certificates finmodel has no option for, ``ws`` and ``ucx`` extra packages, and
+   Dask's client, given one of them, failed with a traceback after 20 s.
 2. **Something listens there** (``tcp``, ``tls``, ``ws``, ``wss``): a plain TCP connection within
    :data:`PROBE_SECONDS`; refused, unresolvable or silent past that, it is unreachable.
 3. **It speaks Dask** (``tcp`` only): a Dask scheduler sends its handshake as soon as a
@@ -29,7 +31,14 @@ from finmodel.exceptions import InputError
 PROBE_SECONDS = 4.0
 #: The most bytes a scheduler's handshake frame may announce (it is about 60).
 MAX_HANDSHAKE = 1 << 16
-PROTOCOLS = ("tcp", "tls", "ws", "wss", "ucx", "inproc")
+PROTOCOLS = ("tcp", "inproc")
+#: Dask's protocols finmodel does not connect with, and why.
+UNSUPPORTED = {
+    "tls": "needs certificates (a security context), which finmodel has no option for",
+    "wss": "needs certificates (a security context), which finmodel has no option for",
+    "ws": "needs Dask's websocket extra; run the scheduler on tcp://",
+    "ucx": "needs ucx-py; run the scheduler on tcp://",
+}
 HINT = "a scheduler's address is tcp://HOST:PORT, e.g. tcp://10.0.0.5:8786"
 
 
@@ -56,8 +65,6 @@ def check_scheduler(address: str) -> None:
             raise InputError("no Dask scheduler runs in this process at that address",
                              file=where)  # fmt: skip
         return
-    if protocol == "ucx":
-        return  # UCX is not TCP: Dask's client is left to reach it
     first = _first_bytes(host, port, where, listen=protocol == "tcp")
     if protocol == "tcp" and not _is_handshake(first):
         raise InputError("a server answered there, but not as a Dask scheduler; " + HINT,
@@ -76,6 +83,8 @@ def parse_scheduler(address: str, where: str) -> tuple[str, str, int]:
     """
     protocol, sep, rest = address.strip().rpartition("://")
     protocol = protocol.lower() if sep else "tcp"
+    if protocol in UNSUPPORTED:
+        raise InputError(f"{protocol}:// {UNSUPPORTED[protocol]}; {HINT}", file=where)
     if protocol not in PROTOCOLS:
         raise InputError(f"{protocol}:// is not a Dask protocol; {HINT}", file=where)
     if protocol == "inproc":

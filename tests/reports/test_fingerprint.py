@@ -55,7 +55,7 @@ def test_the_workbook_records_the_scenario_it_was_written_for(base_out):
     "argv",
     [
         ["run", "literal", "--name", "base"],
-        ["run", "--set", "name=base", "--set", "discount_rate=0.05"],
+        ["run", "literal", "--set", "name=base"],
         ["run", "{own_base}"],  # a file whose own name is base, with other contents
     ],
     ids=["--name", "--set name=", "a file named base"],
@@ -70,6 +70,21 @@ def test_another_scenario_named_base_is_refused(out, tmp_path, capsys, argv):
     assert err.count("\n") == 1 and "Traceback" not in err
     assert "base.xlsx" in err and "--name" in err and "--force" in err
     assert _files(out) == before  # nothing replaced, nothing added
+
+
+def test_a_changed_run_cannot_take_the_files_own_name_through_set_name(out, capsys):
+    # as --name base with --set changes: refused before any work, nothing replaced
+    before = _files(out)
+    argv = ["run", "--set", "name=base", "--set", "discount_rate=0.05", "--out", str(out)]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "--set name=base" in err and "unchanged scenario" in err
+    assert _files(out) == before
+
+
+def test_set_name_to_the_files_own_name_alone_is_no_change(out):
+    assert main(["run", "--set", "name=base", "--out", str(out)]) == 0
+    assert written_from(out / "base.xlsx") == _scenario(locate("base"), [], "base")
 
 
 def test_the_same_scenario_replaces_its_own_report(out, capsys):

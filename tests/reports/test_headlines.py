@@ -37,18 +37,19 @@ def npv(a, party: str) -> float:
 def test_run_headline_names_parties_as_the_assumptions_do():
     h = run_headline(finmodel.run(BASE))
     assert [r["party"] for r in h.rows] == [p.name for p in BASE.parties.values()]
-    # an unchanged run has nothing to declare; it says the reconstruction gap to 2035:
-    # 524 - 209.744691 (Europe's 100bn and the US-led fund's 109.744691bn) = 314.3 for RDNA4
-    assert not [n for n in h.notes if n.startswith("changed:")]
-    assert h.notes[0] == ("reconstruction gap to 2035 against World Bank RDNA4 (Feb 2025): "
+    # an unchanged run has nothing to declare before its table; after it, the reconstruction
+    # gap to 2035: 524 - 209.744691 (Europe's 100bn and the US-led fund's 109.744691bn) = 314.3
+    # for RDNA4
+    assert h.notes == ()
+    assert h.after[0] == ("reconstruction gap to 2035 against World Bank RDNA4 (Feb 2025): "
                           "USD 314.3bn (needs 524.0, funded 209.7)")  # fmt: skip
 
 
 def test_a_changed_run_declares_each_override_first():
     loaded = finmodel.load_with_origins("base", ["vehicles.us_led_fund.return.rate=0.03"])
     h = run_headline(finmodel.run(loaded))
-    assert h.notes[0] == "changed: US-led reconstruction fund: return rate 3.0% (base 8.0%)"
-    assert h.notes[1].startswith("reconstruction gap to 2035")
+    assert h.notes == ("changed: US-led reconstruction fund: return rate 3.0% (base 8.0%)",)
+    assert h.after[0].startswith("reconstruction gap to 2035")
 
 
 def test_compare_headline_is_the_difference_of_two_single_runs():

@@ -3,6 +3,7 @@ either a (protocol, host, port) Dask can use or one line of bad input, never ano
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -36,3 +37,11 @@ def test_any_text_is_an_address_or_one_line_of_bad_input(text):
     assert protocol in PROTOCOLS
     if protocol != "inproc":
         assert host and 1 <= port <= 65535
+
+
+@pytest.mark.parametrize("protocol", ["tls", "wss", "ws", "ucx"])
+def test_a_protocol_finmodel_cannot_connect_with_is_refused_by_name(protocol):
+    # before: Dask's client, given tls:// or ws:// at a listening port, failed after 20 s with
+    # "internal error: TypeError: TLS expects a ssl_context" and a Client.__del__ traceback
+    with pytest.raises(InputError, match=f"^--scheduler {protocol}://h:8786: {protocol}:// needs"):
+        parse_scheduler(f"{protocol}://h:8786", f"--scheduler {protocol}://h:8786")
