@@ -55,6 +55,7 @@ def vehicle_problems(a: Assumptions) -> list[Problem]:
                 )
             )
         found += _contribution_problems(path, v, a.timeline.years)
+        found += _restart_problems(path, v, a.timeline.years)
         found += _kind_problems(path, v)
         found += _stream_problems(path, v)
         found += _loan_problems(lenders, path, v)
@@ -105,6 +106,20 @@ def _contribution_problems(path: tuple[str | int, ...], v: Vehicle, years: int) 
                 )
             )
     return found
+
+
+def _restart_problems(path: tuple[str | int, ...], v: Vehicle, years: int) -> list[Problem]:
+    """A plant's restart capital spent past the timeline (its tranches there would be
+    dropped: the plant would earn without having paid for its restart)."""
+    e = v.stream.energy if v.stream is not None else None
+    r = e.restart_capital if e is not None else None
+    if r is None or r.amount_bn == 0:
+        return []
+    end = r.start_year + r.years
+    if end <= years:
+        return []
+    where = (*path, "stream", "energy", "restart_capital", "years")
+    return [(where, f"spent until year {end}, past the {years}-year timeline")]
 
 
 #: Settings each kind of vehicle uses; any other set in a file would be silently ignored.

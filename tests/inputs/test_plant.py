@@ -157,3 +157,26 @@ def test_restart_capital_payers_are_declared_parties_whose_shares_sum_to_1(tmp_p
     assert at in said and "shares must sum to 1 (they sum to 0.9)" in said
     said = refused({"usa": 1.0})
     assert f"{at}.usa" in said and "not declared" in said
+
+
+@settings(max_examples=40, deadline=None)
+@given(cap_start=st.integers(0, 12), cap_years=st.integers(0, 12))
+def test_restart_capital_is_paid_in_full_or_refused_when_past_the_timeline(cap_start, cap_years):
+    # an 8-year timeline: tranches spent until year start + years; past 8, some would fall
+    # outside and be dropped (the review found EUR 2bn vanish at start_year 35): refused.
+    # Within it, the parties pay the whole amount (1.0 bn, USD here).
+    import finmodel
+    from finmodel.exceptions import InputError
+    from finmodel.inputs.models.scenario import Assumptions
+
+    energy = {"capacity_gw": 1.0, "capacity_factor": 0.5, "price_per_mwh": 50.0,
+              "restart_capital": {"amount_bn": 1.0, "start_year": cap_start,
+                                  "years": cap_years}}  # fmt: skip
+    d = scenario({"znpp": stream(energy=energy) | {"waterfall": SPLIT}}, years=8)
+    if cap_start + cap_years > 8:
+        with pytest.raises(InputError, match="past the 8-year timeline"):
+            Assumptions.model_validate(d)
+        return
+    r = finmodel.run(Assumptions.model_validate(d))
+    paid = sum(sum(_flows(r, "znpp", p, "contribution", 15)) for p in SPLIT["profit_split"])
+    assert paid == pytest.approx(-1.0, abs=1e-9)

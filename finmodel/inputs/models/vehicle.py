@@ -132,7 +132,8 @@ class RestartCapital(Model):
 
     ``amount_bn`` falls in equal tranches over ``years`` from the end of year ``start_year``
     (``years: 0``: all at the start). The parties of the stream's ``profit_split`` pay it in
-    proportion to their shares, unless ``paid_by`` gives other shares.
+    proportion to their shares, unless ``paid_by`` gives other shares. It is spent within the
+    timeline (``start_year + years`` at most its years), or refused.
     """
 
     amount_bn: Amount
