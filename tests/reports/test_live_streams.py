@@ -220,3 +220,19 @@ def test_the_source_sheet_is_referenced_not_copied(books, worked):
     row = labels(ws)["What Ukraine receives from windfall"]
     assert ws.cell(row=row, column=5).value.startswith(f"='{calc_sheet(worked, 'windfall')}'!E$")
     assert Path(books["worked"].path).exists()
+
+
+def test_a_plant_run_at_a_loss_is_a_total_loss_live_as_in_the_engine(tmp_path):
+    # cost 60 > price 50 a MWh: the plant pays out less than nothing; the engine's IRR of a
+    # vehicle with money in and nothing back is -100% (a total loss), and the live formula said
+    # "n/a" there, so the Summary read CHANGED though nothing was edited (the review's find)
+    plant = {"capacity_gw": 1.0, "capacity_factor": 0.5, "price_per_mwh": 50.0,
+             "cost_per_mwh": 60.0, "currency": "EUR",
+             "restart_capital": {"amount_bn": 0.5, "years": 1}}  # fmt: skip
+    v = stream(energy=plant) | {"waterfall": {"profit_split": {"russia": 0.5, "ukraine": 0.5}}}
+    a = validated(scenario({"plant": v}, years=4))
+    r = finmodel.run(a)
+    assert r.summary["vehicles"]["plant"]["irr"] == -1.0
+    book = Book(path := write(r, tmp_path / "loss.xlsx"), recompute(path))
+    assert_live_equals_engine(book, r)
+    assert master(book).startswith("OK")

@@ -223,7 +223,10 @@ def metric_rows(g: Grid, refs: Refs) -> None:
         "terminal_value": f"=SUMPRODUCT({g.span('value')},{tl.span('last', True)})",
         "profit": f"={back}-{d['contributed']}",
         "moic": f'=IF({d["contributed"]}>0,{back}/{d["contributed"]},"n/a")',
-        "irr": f'=IFERROR((1+IRR({g.span("net_flow")},{guess}))^{refs.m}-1,"n/a")',
+        # as the engine: money paid in and nothing back (no positive flow) is a total loss, -100%
+        "irr": f'=IF(AND(COUNTIF({g.span("net_flow")},">0")=0,'
+               f'COUNTIF({g.span("net_flow")},"<0")>0),-1,'
+               f'IFERROR((1+IRR({g.span("net_flow")},{guess}))^{refs.m}-1,"n/a"))',
         "npv": f"=SUMPRODUCT({g.span('net_flow')},{tl.span('discount', True)})",
     }
     for key, (label, units, fmt) in METRICS.items():
