@@ -5,7 +5,10 @@ Notes
 Per vehicle, from the investors' side: contributed = sum C, distributed = sum D, terminal
 value V_N, profit = distributed + V_N - contributed, MOIC = (distributed + V_N) / contributed,
 IRR of -C_k + D_k (+ V_N at N) annualised as (1 + r)^m - 1, NPV of the same at the discount
-rate. Per party: received (> 0 flows), paid (contributions, as a positive number), net, NPV.
+rate. Per party: received (the flows of a receiving kind: distributions, income, interest...),
+paid (those of a paying kind: contributions, debt service, as a positive number), net, NPV. A
+flow's kind decides, not its sign: a plant run at a loss (cost above price) pays its parties a
+negative income, which shows as negative receipts; net and NPV are the same either way.
 """
 
 from __future__ import annotations
