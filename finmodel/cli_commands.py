@@ -221,13 +221,25 @@ def _compare(args: argparse.Namespace) -> int:
 
         args.out = str(Path(args.out) / changed_name("compare", changes(args.sets)))
     _check_targets(args, "compare", "")
-    loaded = [(s, _load(args, s)) for s in args.scenarios or DEFAULT_SET]
+    loaded = [(s, _load_reading(args, s)) for s in args.scenarios or DEFAULT_SET]
     results = checked([finmodel.run(x) for _, x in loaded])
     comparison = compare(results, _baseline(args, loaded))
     from finmodel.reports.headlines import compare_headline
 
     _report(comparison, compare_headline, args)
     return EXIT_OK
+
+
+def _load_reading(args: argparse.Namespace, scenario: str) -> Loaded:
+    """One reading of a comparison; a ``--set`` it cannot take names the reading (each reading
+    has its own vehicles: a key of one may be unknown to another)."""
+    try:
+        return _load(args, scenario)
+    except InputError as e:
+        if not args.sets:
+            raise
+        raise InputError(f"in reading {scenario}: {e.message}", file=e.file, line=e.line,
+                         field=e.field) from None  # fmt: skip
 
 
 def _baseline(args: argparse.Namespace, loaded: list[tuple[str, Loaded]]) -> str | None:

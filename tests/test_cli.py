@@ -487,3 +487,14 @@ def test_a_cross_field_error_names_the_input_the_user_changed(tmp_path, capsys, 
     err = capsys.readouterr().err
     blamed = f"{child}:5: " if where == "file" else "--set vehicles.us_led_fund.term_years=3: "
     assert blamed + "vehicles.us_led_fund.term_years: deploys over 5 years" in err
+
+
+def test_compare_set_a_key_one_reading_lacks_names_that_reading(tmp_path, capsys):
+    # status_quo has no Zaporizhzhia plant: the error said "unknown vehicle" without saying
+    # which of the fifteen readings lacked it
+    argv = ["compare", "--set", "vehicles.znpp_output.stream.energy.cost_per_mwh=30",
+            "--out", str(tmp_path / "c")]  # fmt: skip
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "in reading status_quo: unknown vehicle 'znpp_output'" in err
+    assert not (tmp_path / "c").exists()
