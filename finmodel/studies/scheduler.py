@@ -78,8 +78,8 @@ def parse_scheduler(address: str, where: str) -> tuple[str, str, int]:
     --------
     >>> parse_scheduler("10.0.0.5:8786", "--scheduler")
     ('tcp', '10.0.0.5', 8786)
-    >>> parse_scheduler("tls://[::1]:8786", "--scheduler")
-    ('tls', '::1', 8786)
+    >>> parse_scheduler("tcp://[::1]:8786", "--scheduler")
+    ('tcp', '::1', 8786)
     """
     protocol, sep, rest = address.strip().rpartition("://")
     protocol = protocol.lower() if sep else "tcp"

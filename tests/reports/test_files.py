@@ -123,15 +123,17 @@ def test_a_folder_in_the_way_is_refused_before_anything_is_replaced(tmp_path, ca
     """The issue's example: a folder named base.summary.json beside an earlier report. Exit 2,
     one line naming it, and the xlsx and CSVs of the earlier report are not replaced."""
     out = tmp_path / "out"
-    assert main(["run", "--out", str(out)]) == 0
-    (out / "base.summary.json").unlink()
-    (out / "base.summary.json").mkdir()
+    # a run named "same", so that a changed run can take the same name (the file's own name,
+    # base, a changed run may not take)
+    assert main(["run", "--name", "same", "--out", str(out)]) == 0
+    (out / "same.summary.json").unlink()
+    (out / "same.summary.json").mkdir()
     before = state(out)
     capsys.readouterr()
-    again = ["run", "--set", "discount_rate=0.04", "--set", "name=base"]  # the same report set
+    again = ["run", "--set", "discount_rate=0.04", "--set", "name=same"]  # the same report set
     assert main([*again, "--out", str(out)]) == 2
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "base.summary.json is a folder" in err, err
+    assert err.count("\n") == 1 and "same.summary.json is a folder" in err, err
     assert state(out) == before
 
 
@@ -213,8 +215,8 @@ _SLOW_RUN = textwrap.dedent(
                 time.sleep(1.0)  # the other run, unlocked, would finish its renames in this time
 
     files.os.replace = slow_replace
-    sys.exit(main(["run", "--set", "vehicles.us_led_fund.return.rate=0.03", "--set", "name=base",
-                   "--force", "--out", str(out)]))  # both named base: one set, two writers
+    sys.exit(main(["run", "--set", "vehicles.us_led_fund.return.rate=0.03", "--set", "name=same",
+                   "--force", "--out", str(out)]))  # both named same: one set, two writers
     """
 )
 
@@ -232,8 +234,8 @@ _NOTE_STAGED = textwrap.dedent(
         return real_locked(folder)
 
     files._locked = locked
-    sys.exit(main(["run", "--set", "vehicles.us_led_fund.return.rate=0.09", "--set", "name=base",
-                   "--force", "--out", str(out)]))  # both named base: one set, two writers
+    sys.exit(main(["run", "--set", "vehicles.us_led_fund.return.rate=0.09", "--set", "name=same",
+                   "--force", "--out", str(out)]))  # both named same: one set, two writers
     """
 )
 
@@ -260,20 +262,20 @@ def test_two_runs_into_one_out_never_mix(tmp_path):
     _, slow_err = slow.communicate(timeout=180)
     assert slow.returncode == 0, slow_err
     assert other.returncode == 0, other.stderr
-    assert sorted(p.name for p in out.iterdir()) == sorted(RUN_FILES)
+    assert sorted(p.name for p in out.iterdir()) == sorted(f.replace("base.", "same.") for f in RUN_FILES)
     # each file says which run wrote it: the summary and the workbook name the override; the
     # CSVs' numbers must be the summary's (a fund's profit is its returns less its fees)
-    summary = json.loads((out / "base.summary.json").read_text())
-    later = ["--set vehicles.us_led_fund.return.rate=0.09", "--set name=base"]
+    summary = json.loads((out / "same.summary.json").read_text())
+    later = ["--set vehicles.us_led_fund.return.rate=0.09", "--set name=same"]
     assert summary["overrides"] == later
-    wb = openpyxl.load_workbook(out / "base.xlsx", read_only=True)
+    wb = openpyxl.load_workbook(out / "same.xlsx", read_only=True)
     overrides = [r[1] for r in wb["Assumptions"].iter_rows(values_only=True) if r[0] == "Override"]
     assert overrides == summary["overrides"]
-    schedule = pd.read_csv(out / "base.schedule.csv")
+    schedule = pd.read_csv(out / "same.schedule.csv")
     fund = schedule[schedule["vehicle"] == "us_led_fund"].groupby("line")["amount_usd"].sum()
     profit = summary["vehicles"]["us_led_fund"]["profit"]
     assert fund["return"] - fund["fee"] == pytest.approx(profit, rel=1e-9)
-    flows = pd.read_csv(out / "base.flows.csv")
+    flows = pd.read_csv(out / "same.flows.csv")
     us = flows[(flows["party"] == "us") & (flows["amount_usd"] > 0)]["amount_usd"].sum()
     assert us == pytest.approx(summary["parties"]["us"]["received"], rel=1e-9)
 
