@@ -262,7 +262,8 @@ def test_two_runs_into_one_out_never_mix(tmp_path):
     _, slow_err = slow.communicate(timeout=180)
     assert slow.returncode == 0, slow_err
     assert other.returncode == 0, other.stderr
-    assert sorted(p.name for p in out.iterdir()) == sorted(f.replace("base.", "same.") for f in RUN_FILES)
+    same = sorted(f.replace("base.", "same.") for f in RUN_FILES)
+    assert sorted(p.name for p in out.iterdir()) == same
     # each file says which run wrote it: the summary and the workbook name the override; the
     # CSVs' numbers must be the summary's (a fund's profit is its returns less its fees)
     summary = json.loads((out / "same.summary.json").read_text())
