@@ -161,13 +161,15 @@ def write(result: finmodel.Result, path: Path) -> Path:
 
 
 def set_inputs(src: Path, dst: Path, changes: dict[str, float], a) -> None:
-    """Change the Inputs cells labelled with these key paths (shares: 'path: Party name')."""
+    """Change the Inputs cells labelled with these key paths (shares: 'path: Party name'); a
+    row reads 'name in words [key path]'."""
     wb = openpyxl.load_workbook(src)
     rows = labels(wb["Inputs"])
     for key, value in changes.items():
         head, _, party = key.rpartition(".")
         label = f"{head}: {a.parties[party].name}" if party in a.parties else key
-        (row,) = [r for text, r in rows.items() if text == label or text.startswith(label + " (")]
+        (row,) = [r for text, r in rows.items()
+                  if text.endswith(f"[{label}]") or f"[{label} (" in text]  # fmt: skip
         wb["Inputs"].cell(row=row, column=2).value = value
     wb.save(dst)
 

@@ -17,11 +17,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from openpyxl.styles import NamedStyle
+from openpyxl.styles import Alignment, NamedStyle
 from openpyxl.workbook import Workbook
 
 from finmodel.engine.batch import VehicleInputs
 from finmodel.inputs.compile import annual_returns, party_shares
+from finmodel.inputs.labels import label as label_of
 from finmodel.kinds import Array, Basis, VehicleKind
 from finmodel.reports.cells import INPUT_FILL, INPUT_FONT, PCT
 from finmodel.reports.live.constants import constants_block
@@ -32,8 +33,12 @@ from finmodel.reports.live.streams import loan_inputs, stream_inputs
 from finmodel.reports.live.vehicle import is_live
 
 INPUT = "Input"
+WRAP = Alignment(wrap_text=True, vertical="top")
+#: Column A's width: an input's name and key path, wrapped within it.
+LABEL_WIDTH = 80.0
 
 if TYPE_CHECKING:
+    from finmodel.inputs.models.scenario import Assumptions
     from finmodel.studies.run import Result
 
 
@@ -53,10 +58,10 @@ def inputs_sheet(wb: Workbook, result: Result) -> Grid:
     a, b = result.assumptions, result.outcome.batch
     g = Grid(wb.create_sheet("Inputs"), b.timeline.columns)
     g.title("Inputs: every number the live model uses (change them here)", a.name)
-    g.ws.column_dimensions["A"].width = 62
+    g.ws.column_dimensions["A"].width = LABEL_WIDTH
     constants_block(g, result)
     g.section("Discounting")
-    scalar = _scalar(g)
+    scalar = _scalar(g, a)
     scalar("discount_rate", "discount_rate", "% a year", a.discount_rate, PCT)
     for p, rate in a.party_discount_rates.items():
         scalar(f"discount_rate:{p}", f"party_discount_rates.{p}", "% a year", rate, PCT)
@@ -66,11 +71,46 @@ def inputs_sheet(wb: Workbook, result: Result) -> Grid:
     return g
 
 
-def _scalar(g: Grid):
+def _scalar(g: Grid, a: Assumptions):
     def write(key: str, label: str, units: str, value: float, fmt: str) -> int:
-        return g.constant(key, label, units, float(value), fmt, style=INPUT)
+        text = named(a, label)
+        row = g.constant(key, text, units, float(value), fmt, style=INPUT)
+        g.ws.cell(row=row, column=1).alignment = WRAP  # the name, then the key path
+        lines = -(-len(text) // int(LABEL_WIDTH * 1.2))  # about 1.2 characters a unit of width
+        if lines > 1:  # neither openpyxl nor every spreadsheet sizes a wrapped row itself
+            g.ws.row_dimensions[row].height = 15.0 * lines
+        return row
 
     return write
+
+
+def named(a: Assumptions, label: str) -> str:
+    """An input's row label: its name in words, then in brackets the key path ``--set`` takes
+    (with what the label adds: a currency, a party, a unit's number).
+
+    Examples
+    --------
+    >>> from finmodel.inputs.loader import load
+    >>> a = load("base")
+    >>> named(a, "vehicles.us_led_fund.return.rate")
+    'US-led reconstruction fund: return rate [vehicles.us_led_fund.return.rate]'
+    >>> named(a, "vehicles.us_led_fund.waterfall.profit_split: United States").split(" [")[0]
+    'US-led reconstruction fund: profit share of United States'
+    >>> named(a, "pool.holdings.euroclear.amount_bn (EUR)").split(" [")[1]
+    'pool.holdings.euroclear.amount_bn (EUR)]'
+    """
+    key = label.split(" ")[0].split(":")[0]
+    _, colon, after = label.partition(": ")
+    by_name = {p.name: pid for pid, p in a.parties.items()}
+    if colon and after in by_name:  # a party's share: its own label
+        key = f"{key}.{by_name[after]}"
+    try:
+        words = label_of(a, key).text
+    except (KeyError, IndexError, ValueError, AttributeError, TypeError):
+        return label
+    if colon and after not in by_name:  # a pool's holding drawn on: name it
+        words = f"{words}: {after.split(' (')[0]}"
+    return f"{words} [{label}]" if words and words != key else label
 
 
 def _vehicle_inputs(g: Grid, result: Result, v: VehicleInputs) -> None:
@@ -92,7 +132,7 @@ def _vehicle_inputs(g: Grid, result: Result, v: VehicleInputs) -> None:
             "finmodel's own numbers, and it has no inputs here."
         )
         return
-    scalar = _scalar(g)
+    scalar = _scalar(g, a)
     if v.kind is VehicleKind.stream:
         stream_inputs(a, v.id, scalar)
         assert spec.waterfall is not None  # a stream's kind needs it (vehicle_checks)
