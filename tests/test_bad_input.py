@@ -571,6 +571,47 @@ def _(tmp):
     return override(tmp, body, field, 6, "only a loan")
 
 
+# --- the inputs added for issue 12: the plant's net revenue, who pays a fund's return, needs --
+
+_PLANT = "vehicles.znpp_output.stream.energy"
+
+
+@case("plant_negative_running_cost")
+def _(tmp):
+    return set_option(f"{_PLANT}.cost_per_mwh=-5", f"{_PLANT}.cost_per_mwh", "greater than")
+
+
+@case("plant_no_units")
+def _(tmp):
+    return set_option(f"{_PLANT}.unit_start_years=[]", f"{_PLANT}.unit_start_years",
+                      "at least 1 item")  # fmt: skip
+
+
+@case("plant_restart_capital_past_the_timeline")
+def _(tmp):
+    return set_option(f"{_PLANT}.restart_capital.start_year=35",
+                      f"{_PLANT}.restart_capital.start_year",
+                      "spent until year 37, past the 30-year timeline")  # fmt: skip
+
+
+@case("plant_restart_capital_paid_by_a_typo")
+def _(tmp):
+    return set_option(f"{_PLANT}.restart_capital.paid_by.rusia=1",
+                      f"{_PLANT}.restart_capital.paid_by.rusia", "nearest: 'russia'")  # fmt: skip
+
+
+@case("fund_return_paid_by_a_typo")
+def _(tmp):
+    return set_option("vehicles.us_led_fund.return.paid_by=ukrane",
+                      "vehicles.us_led_fund.return.paid_by", "nearest: 'ukraine'")  # fmt: skip
+
+
+@case("first_year_need_above_the_whole_need")
+def _(tmp):
+    return set_option("needs.0.first_year_bn=9999", "needs.0.first_year_bn",
+                      "at most amount_bn (524)")  # fmt: skip
+
+
 @case("needs_unknown_currency")
 def _(tmp):
     t = edit("    amount_bn: 524\n    currency: USD\n", "    amount_bn: 524\n    currency: UAH\n")
