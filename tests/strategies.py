@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import numpy as np
 from hypothesis import strategies as st
 
 PARTIES = ("us", "ukraine", "russia", "europe", "manager")
@@ -733,3 +734,14 @@ def share_set_lists(draw: st.DrawFn, parties: tuple[str, ...] = ("us", "ukraine"
     of two are exact where they are 1)."""
     one = st.tuples(st.sampled_from(parties), st.integers(1, 9).map(lambda k: k / 10))
     return draw(st.lists(one, min_size=1, max_size=4))
+
+
+def flows_bn(r, vehicle: str, party: str, flow: str, digits: int = 9) -> list[float]:
+    """Per-period amounts (USD bn, rounded to ``digits``) of one party's flow of one kind from
+    one vehicle of a single run ``r``, read from its flows table."""
+    f = r.flows
+    mine = f[(f.vehicle == vehicle) & (f.party == party) & (f.flow == flow)]
+    out = np.zeros(r.outcome.batch.timeline.columns)
+    by_period = mine.groupby("period")["amount_usd"].sum()
+    out[by_period.index.to_numpy(dtype=int)] = by_period.to_numpy(dtype=float)
+    return (out / BN).round(digits).tolist()

@@ -11,19 +11,9 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from strategies import BN, OWNER, fund, run, scenario
+from strategies import BN, OWNER, flows_bn, fund, run, scenario
 
 CENT = 0.01
-
-
-def _flows(r, vehicle: str, party: str, flow: str) -> list[float]:
-    """Per-period amounts (USD bn) of one party's flow of one kind from one vehicle."""
-    f = r.flows
-    mine = f[(f.vehicle == vehicle) & (f.party == party) & (f.flow == flow)]
-    out = np.zeros(r.outcome.batch.timeline.columns)
-    by_period = mine.groupby("period")["amount_usd"].sum()
-    out[by_period.index.to_numpy(dtype=int)] = by_period.to_numpy(dtype=float)
-    return (out / BN).round(9).tolist()
 
 
 def test_ukraine_pays_a_100_fund_its_8_percent_over_2_years():
@@ -34,10 +24,10 @@ def test_ukraine_pays_a_100_fund_its_8_percent_over_2_years():
     # Ukraine: +100 + 8.32 - 16.64 = +91.68; the US +8.32, all of it from Ukraine.
     f = fund(**{"return": {"rate": 0.08, "paid_by": "ukraine"}}, term_years=2)
     r = run(scenario({"f": f}))
-    assert _flows(r, "f", "ukraine", "return_paid") == [0, -8, -8.64, 0]
-    assert _flows(r, "f", "ukraine", "capital_return") == [0, 0, 100, 0]
-    assert _flows(r, "f", "ukraine", "profit") == [0, 0, 8.32, 0]
-    assert _flows(r, "f", "us", "profit") == [0, 0, 8.32, 0]
+    assert flows_bn(r, "f", "ukraine", "return_paid") == [0, -8, -8.64, 0]
+    assert flows_bn(r, "f", "ukraine", "capital_return") == [0, 0, 100, 0]
+    assert flows_bn(r, "f", "ukraine", "profit") == [0, 0, 8.32, 0]
+    assert flows_bn(r, "f", "us", "profit") == [0, 0, 8.32, 0]
     ukraine = r.summary["parties"]["ukraine"]
     assert ukraine["net"] == pytest.approx(91.68 * BN, abs=CENT)
     assert ukraine["paid"] == pytest.approx(16.64 * BN, abs=CENT)
@@ -82,7 +72,7 @@ def test_ukraines_npv_falls_by_the_present_value_of_the_return_it_pays(
     without = run(scenario({"f": spec()}, years=years, discount_rate=discount))
     paid = _paid_returns(100.0, rate, payout, term, years + 1)
     pv = float(np.sum(paid / (1 + discount) ** np.arange(years + 1))) * BN
-    np.testing.assert_allclose(np.negative(_flows(with_, "f", "ukraine", "return_paid")),
+    np.testing.assert_allclose(np.negative(flows_bn(with_, "f", "ukraine", "return_paid")),
                                paid, rtol=1e-9, atol=1e-9)  # fmt: skip
     u_with, u_without = (r.summary["parties"]["ukraine"] for r in (with_, without))
     assert u_with["npv"] == pytest.approx(u_without["npv"] - pv, rel=1e-9, abs=1.0)

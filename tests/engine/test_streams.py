@@ -9,19 +9,9 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from strategies import BN, fund, loan, run, scenario, stream
+from strategies import BN, flows_bn, fund, loan, run, scenario, stream
 
 CENT = 0.01
-
-
-def _flows(r, vehicle: str, party: str, flow: str) -> list[float]:
-    """Per-period amounts (USD bn) of one party's flow of one kind from one vehicle."""
-    f = r.flows
-    mine = f[(f.vehicle == vehicle) & (f.party == party) & (f.flow == flow)]
-    out = np.zeros(r.outcome.batch.timeline.columns)
-    by_period = mine.groupby("period")["amount_usd"].sum()
-    out[by_period.index.to_numpy(dtype=int)] = by_period.to_numpy(dtype=float)
-    return (out / BN).round(9).tolist()
 
 
 def test_a_payment_stream_runs_from_its_start_year_for_its_years():
@@ -29,8 +19,8 @@ def test_a_payment_stream_runs_from_its_start_year_for_its_years():
     # 5-year timeline: periods 2, 3, 4 (the ends of years 2, 3, 4).
     r = run(scenario({"comp": stream(amount_bn=10, start_year=1, years=3, payer="europe")},
                      years=5))  # fmt: skip
-    assert _flows(r, "comp", "europe", "contribution") == [0, 0, -10, -10, -10, 0]
-    assert _flows(r, "comp", "us", "payment") == [0, 0, 10, 10, 10, 0]
+    assert flows_bn(r, "comp", "europe", "contribution") == [0, 0, -10, -10, -10, 0]
+    assert flows_bn(r, "comp", "us", "payment") == [0, 0, 10, 10, 10, 0]
     assert r.summary["parties"]["us"]["received"] == pytest.approx(30 * BN, abs=CENT)
     assert r.summary["checks_ok"]
 
@@ -39,17 +29,17 @@ def test_a_ramp_delivers_the_average_of_the_ramp_over_each_period():
     # A linear ramp over 2 years from the end of year 1: year 2 averages 1/4 of full output,
     # year 3 averages 3/4, then full. 8bn a year: 2, 6, 8, 8.
     r = run(scenario({"s": stream(amount_bn=8, start_year=1, ramp_years=2)}, years=5))
-    assert _flows(r, "s", "us", "income") == [0, 0, 2, 6, 8, 8]
+    assert flows_bn(r, "s", "us", "income") == [0, 0, 2, 6, 8, 8]
     # quarterly, the same ramp over 1 year from the start: quarters average 1/8, 3/8, 5/8, 7/8
     # of full output (2bn a quarter): 0.25, 0.75, 1.25, 1.75, then 2 a quarter
     r = run(scenario({"s": stream(amount_bn=8, ramp_years=1)}, years=2, frequency="quarterly"))
-    assert _flows(r, "s", "us", "income") == [0, 0.25, 0.75, 1.25, 1.75, 2, 2, 2, 2]
+    assert flows_bn(r, "s", "us", "income") == [0, 0.25, 0.75, 1.25, 1.75, 2, 2, 2, 2]
 
 
 def test_a_path_in_euros_is_converted_year_by_year_and_stops_where_it_ends():
     # 1, 2 EUR bn in years 1 and 2, at 1.25 USD per EUR; nothing after the path ends
     r = run(scenario({"s": stream(path_bn=[1, 2], currency="EUR")}, years=3))
-    assert _flows(r, "s", "us", "income") == [0, 1.25, 2.5, 0]
+    assert flows_bn(r, "s", "us", "income") == [0, 1.25, 2.5, 0]
 
 
 def test_energy_split_as_revenue_and_as_energy():
@@ -59,15 +49,15 @@ def test_energy_split_as_revenue_and_as_energy():
     revenue = stream(energy=energy) | {"waterfall": split}
     # revenue: 4.38e6 MWh x $50 = $219m a year, half each: $109.5m
     r = run(scenario({"znpp": revenue}, years=2))
-    assert _flows(r, "znpp", "russia", "income") == [0, 0.1095, 0.1095]
-    assert _flows(r, "znpp", "ukraine", "income") == [0, 0.1095, 0.1095]
+    assert flows_bn(r, "znpp", "russia", "income") == [0, 0.1095, 0.1095]
+    assert flows_bn(r, "znpp", "ukraine", "income") == [0, 0.1095, 0.1095]
     # energy: half the MWh each, Russia's valued at $20, Ukraine's at $80:
     # Russia 2.19e6 x 20 = $43.8m, Ukraine 2.19e6 x 80 = $175.2m a year
     prices = {"russia": 20.0, "ukraine": 80.0}
     by_party = energy | {"split_as": "energy", "price_per_mwh_by_party": prices}
     r = run(scenario({"znpp": stream(energy=by_party) | {"waterfall": split}}, years=2))
-    assert _flows(r, "znpp", "russia", "income") == [0, 0.0438, 0.0438]
-    assert _flows(r, "znpp", "ukraine", "income") == [0, 0.1752, 0.1752]
+    assert flows_bn(r, "znpp", "russia", "income") == [0, 0.0438, 0.0438]
+    assert flows_bn(r, "znpp", "ukraine", "income") == [0, 0.1752, 0.1752]
     assert r.summary["checks_ok"]
 
 
@@ -76,11 +66,11 @@ def test_an_amortising_loan_pays_interest_in_its_grace_then_equal_principal():
     # year 1: interest 10; year 2: interest 10 + principal 50 = 60; year 3: 5 + 50 = 55.
     r = run(scenario({"wb": loan([{"party": "us", "amount_bn": 100}],
                                  repayment={"grace_years": 1, "years": 2})}))  # fmt: skip
-    assert _flows(r, "wb", "us", "contribution") == [-100, 0, 0, 0]
-    assert _flows(r, "wb", "ukraine", "disbursement") == [100, 0, 0, 0]
-    assert _flows(r, "wb", "ukraine", "debt_service") == [0, -10, -60, -55]
-    assert _flows(r, "wb", "us", "interest") == [0, 10, 10, 5]
-    assert _flows(r, "wb", "us", "capital_return") == [0, 0, 50, 50]
+    assert flows_bn(r, "wb", "us", "contribution") == [-100, 0, 0, 0]
+    assert flows_bn(r, "wb", "ukraine", "disbursement") == [100, 0, 0, 0]
+    assert flows_bn(r, "wb", "ukraine", "debt_service") == [0, -10, -60, -55]
+    assert flows_bn(r, "wb", "us", "interest") == [0, 10, 10, 5]
+    assert flows_bn(r, "wb", "us", "capital_return") == [0, 0, 50, 50]
     v = r.summary["vehicles"]["wb"]
     assert v["irr"] == pytest.approx(0.10, abs=1e-12)  # a loan at par earns its rate
     assert v["profit"] == pytest.approx(25 * BN, abs=CENT)
@@ -102,12 +92,12 @@ def test_an_annuity_loan_pays_numpy_financials_pmt_ipmt_and_ppmt(frequency, m):
     per = np.arange(1, n + 1)
     grace = [0.0] + [100 * i] * m  # period 0, then interest only
     np.testing.assert_allclose(
-        _flows(r, "wb", "ukraine", "debt_service"), -np.array(grace + [npf.pmt(i, n, -100)] * n),
+        flows_bn(r, "wb", "ukraine", "debt_service"), -np.array(grace + [npf.pmt(i, n, -100)] * n),
         rtol=1e-12, atol=1e-9,
     )  # fmt: skip
-    np.testing.assert_allclose(_flows(r, "wb", "us", "interest"),
+    np.testing.assert_allclose(flows_bn(r, "wb", "us", "interest"),
                                grace + list(npf.ipmt(i, per, n, -100)), rtol=1e-12, atol=1e-9)
-    np.testing.assert_allclose(_flows(r, "wb", "us", "capital_return"),
+    np.testing.assert_allclose(flows_bn(r, "wb", "us", "capital_return"),
                                [0.0] * (m + 1) + list(npf.ppmt(i, per, n, -100)),
                                rtol=1e-12, atol=1e-9)  # fmt: skip
     assert r.summary["vehicles"]["wb"]["irr"] == pytest.approx(0.08, abs=1e-12)
@@ -118,10 +108,10 @@ def test_repayment_style_defaults_to_equal_principal():
     # the same loan without `style`: 100 / 3 of principal a year plus interest on what is left
     r = run(scenario({"wb": loan([{"party": "us", "amount_bn": 100}],
                                  repayment={"grace_years": 0, "years": 3})}))  # fmt: skip
-    assert _flows(r, "wb", "us", "capital_return") == pytest.approx(
+    assert flows_bn(r, "wb", "us", "capital_return") == pytest.approx(
         [0, 100 / 3, 100 / 3, 100 / 3], abs=1e-9
     )
-    assert _flows(r, "wb", "us", "interest") == pytest.approx(
+    assert flows_bn(r, "wb", "us", "interest") == pytest.approx(
         [0, 10, 10 * 2 / 3, 10 / 3], abs=1e-9
     )
 
@@ -147,14 +137,14 @@ def test_every_annuity_loan_matches_numpy_financial(freq, rate, grace, years, am
     i, n = (1 + rate) ** (1 / m) - 1, years * m
     per = np.arange(1, n + 1)
     window = slice(grace * m + 1, None)
-    service = -np.array(_flows(r, "wb", "ukraine", "debt_service"))[window]
+    service = -np.array(flows_bn(r, "wb", "ukraine", "debt_service"))[window]
     tol = 1e-9 * (1 + amount)  # _flows rounds to 1e-9 bn
     pmt = npf.pmt(i, n, -amount) if i > 0 else amount / n
     np.testing.assert_allclose(service, np.full(n, pmt), rtol=1e-10, atol=tol)
     if i > 0:
-        np.testing.assert_allclose(np.array(_flows(r, "wb", "us", "interest"))[window],
+        np.testing.assert_allclose(np.array(flows_bn(r, "wb", "us", "interest"))[window],
                                    npf.ipmt(i, per, n, -amount), rtol=1e-10, atol=tol)
-        np.testing.assert_allclose(np.array(_flows(r, "wb", "us", "capital_return"))[window],
+        np.testing.assert_allclose(np.array(flows_bn(r, "wb", "us", "capital_return"))[window],
                                    npf.ppmt(i, per, n, -amount), rtol=1e-10, atol=tol)  # fmt: skip
     assert r.summary["vehicles"]["wb"]["terminal_value"] == pytest.approx(0.0, abs=CENT)
 
@@ -170,11 +160,11 @@ def test_each_lender_earns_interest_on_its_own_money_only():
     lenders = [{"party": "us", "amount_bn": 100}, {"party": "europe", "amount_bn": 100,
                                                    "start_year": 2}]  # fmt: skip
     r = run(scenario({"wb": loan(lenders, repayment={"grace_years": 2, "years": 2})}, years=4))
-    assert _flows(r, "wb", "ukraine", "debt_service") == [0, -10, -10, -120, -110]
-    assert _flows(r, "wb", "us", "interest") == [0, 10, 10, 10, 5]
-    assert _flows(r, "wb", "europe", "interest") == [0, 0, 0, 10, 5]
-    assert _flows(r, "wb", "us", "capital_return") == [0, 0, 0, 50, 50]
-    assert _flows(r, "wb", "europe", "capital_return") == [0, 0, 0, 50, 50]
+    assert flows_bn(r, "wb", "ukraine", "debt_service") == [0, -10, -10, -120, -110]
+    assert flows_bn(r, "wb", "us", "interest") == [0, 10, 10, 10, 5]
+    assert flows_bn(r, "wb", "europe", "interest") == [0, 0, 0, 10, 5]
+    assert flows_bn(r, "wb", "us", "capital_return") == [0, 0, 0, 50, 50]
+    assert flows_bn(r, "wb", "europe", "capital_return") == [0, 0, 0, 50, 50]
     assert r.summary["checks_ok"]
 
 
@@ -190,13 +180,13 @@ def test_unpaid_interest_stays_its_lenders_when_another_lends_later():
                 {"party": "europe", "amount_bn": 100, "start_year": 2}],
                serviced_from="windfall")  # fmt: skip
     r = run(scenario({"era": era, "windfall": windfall}, years=3))
-    assert _flows(r, "era", "us", "interest") == pytest.approx(
+    assert flows_bn(r, "era", "us", "interest") == pytest.approx(
         [0, 5, 5, 5 * 21.55 / 31.55], abs=1e-9
     )
-    assert _flows(r, "era", "europe", "interest") == pytest.approx(
+    assert flows_bn(r, "era", "europe", "interest") == pytest.approx(
         [0, 0, 0, 5 * 10 / 31.55], abs=1e-9
     )
-    assert sum(_flows(r, "era", "us", "capital_return")) == pytest.approx(0.0, abs=1e-9)
+    assert sum(flows_bn(r, "era", "us", "capital_return")) == pytest.approx(0.0, abs=1e-9)
     # at the horizon the balance is owed 100 + 21.55 - 5 x 21.55/31.55 to the US and
     # 100 + 10 - 5 x 10/31.55 to Europe: their claims
     claims = {p: r.summary["parties"][p]["by_vehicle"]["era"]["terminal_claim"] / BN
@@ -217,11 +207,11 @@ def test_a_loan_lent_before_the_start_is_serviced_from_what_the_borrower_receive
                serviced_from="windfall")  # fmt: skip
     r = run(scenario({"era": era, "windfall": windfall}, years=6))
     service = [0, -30, -30, -30, -30, -7.898, 0]
-    assert _flows(r, "era", "ukraine", "debt_service") == service
-    assert _flows(r, "era", "ukraine", "disbursement") == [0] * 7  # lent before the start
+    assert flows_bn(r, "era", "ukraine", "debt_service") == service
+    assert flows_bn(r, "era", "ukraine", "disbursement") == [0] * 7  # lent before the start
     # interest first: 10, 8, 5.8, 3.38, 0.718 = 27.898 in all; the US lent 60% of it
-    assert sum(_flows(r, "era", "us", "interest")) == pytest.approx(0.6 * 27.898, abs=1e-9)
-    assert sum(_flows(r, "era", "europe", "capital_return")) == pytest.approx(40, abs=1e-9)
+    assert sum(flows_bn(r, "era", "us", "interest")) == pytest.approx(0.6 * 27.898, abs=1e-9)
+    assert sum(flows_bn(r, "era", "europe", "capital_return")) == pytest.approx(40, abs=1e-9)
     v = r.summary["vehicles"]["era"]
     assert v["contributed"] == pytest.approx(100 * BN, abs=CENT)  # the opening balance
     assert v["irr"] == pytest.approx(0.10, abs=1e-12)

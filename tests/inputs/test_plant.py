@@ -11,20 +11,10 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from strategies import BN, run, scenario, stream
+from strategies import BN, flows_bn, run, scenario, stream
 
 CENT = 0.01
 SPLIT = {"profit_split": {"russia": 0.5, "ukraine": 0.5}}
-
-
-def _flows(r, vehicle: str, party: str, flow: str, digits: int = 9) -> list[float]:
-    """Per-period amounts (USD bn) of one party's flow of one kind from one vehicle."""
-    f = r.flows
-    mine = f[(f.vehicle == vehicle) & (f.party == party) & (f.flow == flow)]
-    out = np.zeros(r.outcome.batch.timeline.columns)
-    by_period = mine.groupby("period")["amount_usd"].sum()
-    out[by_period.index.to_numpy(dtype=int)] = by_period.to_numpy(dtype=float)
-    return (out / BN).round(digits).tolist()
 
 
 def test_two_units_net_of_cost_after_restart_capital_paid_by_the_split():
@@ -40,8 +30,8 @@ def test_two_units_net_of_cost_after_restart_capital_paid_by_the_split():
               "restart_capital": {"amount_bn": 0.1, "years": 2}}  # fmt: skip
     r = run(scenario({"znpp": stream(energy=energy) | {"waterfall": SPLIT}}, years=4))
     for p in ("russia", "ukraine"):
-        assert _flows(r, "znpp", p, "income") == [0, 0, 0.03285, 0.0657, 0.0657]
-        assert _flows(r, "znpp", p, "contribution") == [0, -0.025, -0.025, 0, 0]
+        assert flows_bn(r, "znpp", p, "income") == [0, 0, 0.03285, 0.0657, 0.0657]
+        assert flows_bn(r, "znpp", p, "contribution") == [0, -0.025, -0.025, 0, 0]
     # what the stream passes on is the net sales; it spent the 100m outside
     s = r.outcome.schedules["znpp"]
     assert (s.return_.sum() / BN) == pytest.approx(0.3285 - 0.1, abs=1e-12)
@@ -59,10 +49,10 @@ def test_energy_split_net_of_cost_and_restart_capital_paid_by_others():
               "restart_capital": {"amount_bn": 0.1, "years": 0,
                                   "paid_by": {"us": 0.4, "ukraine": 0.6}}}  # fmt: skip
     r = run(scenario({"znpp": stream(energy=energy) | {"waterfall": SPLIT}}, years=2))
-    assert _flows(r, "znpp", "russia", "income") == [0, 0.0438, 0.0438]
-    assert _flows(r, "znpp", "ukraine", "income") == [0, 0.0876, 0.0876]
-    assert _flows(r, "znpp", "us", "contribution") == [-0.04, 0, 0]
-    assert _flows(r, "znpp", "ukraine", "contribution") == [-0.06, 0, 0]
+    assert flows_bn(r, "znpp", "russia", "income") == [0, 0.0438, 0.0438]
+    assert flows_bn(r, "znpp", "ukraine", "income") == [0, 0.0876, 0.0876]
+    assert flows_bn(r, "znpp", "us", "contribution") == [-0.04, 0, 0]
+    assert flows_bn(r, "znpp", "ukraine", "contribution") == [-0.06, 0, 0]
     assert r.summary["checks_ok"]
 
 
@@ -72,7 +62,7 @@ def test_a_file_without_the_new_fields_keeps_the_gross_whole_plant_ramp():
     # end of year 1 gives 1/4 and 3/4 of it in years 2 and 3.
     energy = {"capacity_gw": 2.0, "capacity_factor": 0.5, "price_per_mwh": 25.0}
     r = run(scenario({"s": stream(energy=energy, start_year=1, ramp_years=2)}, years=4))
-    assert _flows(r, "s", "us", "income") == [0, 0, 0.05475, 0.16425, 0.219]
+    assert flows_bn(r, "s", "us", "income") == [0, 0, 0.05475, 0.16425, 0.219]
 
 
 # --- a second implementation: a plain loop over periods and units ----------------------------
@@ -129,9 +119,9 @@ def test_stream_equals_a_plain_loop(starts, ramp, price, cost_share, capital, ca
                 income[k] = full * output * share
             paid[k] = -capital * _tranche(k, m, cap_start, cap_years) * share
         scale = abs(full) + capital + 1e-9
-        np.testing.assert_allclose(_flows(r, "znpp", p, "income", 15), income, rtol=0,
+        np.testing.assert_allclose(flows_bn(r, "znpp", p, "income", 15), income, rtol=0,
                                    atol=1e-3 * scale)  # fmt: skip
-        np.testing.assert_allclose(_flows(r, "znpp", p, "contribution", 15), paid, rtol=0,
+        np.testing.assert_allclose(flows_bn(r, "znpp", p, "contribution", 15), paid, rtol=0,
                                    atol=1e-9 * scale)  # fmt: skip
     assert r.summary["checks_ok"]
 
@@ -178,5 +168,5 @@ def test_restart_capital_is_paid_in_full_or_refused_when_past_the_timeline(cap_s
             Assumptions.model_validate(d)
         return
     r = finmodel.run(Assumptions.model_validate(d))
-    paid = sum(sum(_flows(r, "znpp", p, "contribution", 15)) for p in SPLIT["profit_split"])
+    paid = sum(sum(flows_bn(r, "znpp", p, "contribution", 15)) for p in SPLIT["profit_split"])
     assert paid == pytest.approx(-1.0, abs=1e-9)
